@@ -1,0 +1,18 @@
+// `npm run bench [-- SECTION...]`: prints speed and memory figures. Sections run in order.
+import os from "node:os";
+import { benchRegistry } from "./registry";
+
+const sections: Record<string, () => Promise<void>> = {
+  registry: () => benchRegistry(),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const unknown = wanted.filter((w) => !(w in sections));
+if (unknown.length) {
+  console.error(`Unknown bench section(s): ${unknown.join(", ")}. Known: ${Object.keys(sections).join(", ")}`);
+  process.exit(2);
+}
+
+console.log(`Process Monitor bench — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+for (const name of wanted.length ? wanted : Object.keys(sections)) await sections[name]!();
+process.exit(0);

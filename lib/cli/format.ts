@@ -1,0 +1,67 @@
+import type { ListedProcess } from "../registry/types";
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "-";
+  const s = Math.floor(seconds);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s % 60}s`;
+  return `${s % 60}s`;
+}
+
+export function statusLabel(record: ListedProcess): string {
+  if (record.status === "running") return "running";
+  if (record.status === "unverified") return "running?";
+  if (record.exitSignal) return `killed (${record.exitSignal})`;
+  if (record.exitCode !== null) return `exited ${record.exitCode}`;
+  return "stopped";
+}
+
+function localTime(seconds: number | null): string {
+  if (seconds === null) return "-";
+  const date = new Date(seconds * 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+/** A plain aligned table for terminals; hashes shortened to 12 characters (any unique prefix works). */
+export function formatTable(records: ListedProcess[]): string {
+  const header = ["HASH", "STATUS", "PID", "NAME", "STARTED", "EXECUTABLE"];
+  const rows = records.map((r) => [
+    r.hash.slice(0, 12),
+    statusLabel(r),
+    r.pid === null ? "-" : String(r.pid),
+    r.name,
+    localTime(r.startTime),
+    r.executable,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+export function formatDetails(r: ListedProcess): string {
+  const lines: Array<[string, string]> = [
+    ["hash", r.hash],
+    ["name", r.name],
+    ["status", statusLabel(r)],
+    ["pid", r.pid === null ? "-" : String(r.pid)],
+    ["executable", r.executable],
+    ["args", r.args.length ? JSON.stringify(r.args) : "(none)"],
+    ["cwd", r.cwd ?? "-"],
+    ["started", localTime(r.startTime)],
+    ["created", r.createdAt ?? "-"],
+    ["ended", localTime(r.endedAt)],
+    ["output", r.outputFile ?? "-"],
+    ["env", `${Object.keys(r.env).length} variables (use --json to see them)`],
+  ];
+  if (r.warnings.length) lines.push(["warnings", r.warnings.join("; ")]);
+  return lines.map(([k, v]) => `${k.padEnd(11)}${v}`).join("\n");
+}

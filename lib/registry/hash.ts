@@ -1,0 +1,28 @@
+import { createHash } from "node:crypto";
+import { pythonFloatStr, pythonPosixPathStr } from "./python-format";
+
+export interface HashInput {
+  name: string;
+  pid: number | null;
+  executable: string;
+  startTime: number | null;
+}
+
+/**
+ * The record identity, computed exactly as the AYON launcher does:
+ * sha256 of `f"{name}{pid}{executable}{start}"` where executable is a `Path`,
+ * pid prints as `None` when missing and start is empty when missing.
+ */
+export function processHash({ name, pid, executable, startTime }: HashInput): string {
+  const pidText = pid === null ? "None" : String(pid);
+  const startText = startTime === null ? "" : pythonFloatStr(startTime);
+  const key = `${name}${pidText}${pythonPosixPathStr(executable)}${startText}`;
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/** True for the shape of a record hash; anything else never reaches the database. */
+export function isProcessHash(value: string): boolean {
+  return HASH_PATTERN.test(value);
+}

@@ -1,0 +1,4 @@
+export { Registry, type ListOptions } from "./registry";
+export { RegistryError, type RegistryErrorCode } from "./errors";
+export { processHash, isProcessHash } from "./hash";
+export type { ListedProcess, ProcessRecord, ProcessStatus, StoreInput } from "./types";

@@ -1,0 +1,48 @@
+import type { ListedProcess } from "./types";
+
+/** A record as scripts see it (CLI `--json`, HTTP API). Fields may be added, never removed. */
+export interface ProcessJson {
+  hash: string;
+  name: string;
+  executable: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string | null;
+  pid: number | null;
+  outputFile: string | null;
+  startTime: number | null;
+  createdAt: string | null;
+  running: boolean;
+  status: ListedProcess["status"];
+  exitCode: number | null;
+  exitSignal: string | null;
+  endedAt: string | null;
+  warnings: string[];
+}
+
+export function secondsToIso(seconds: number | null): string | null {
+  if (seconds === null || !Number.isFinite(seconds)) return null;
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+export function toProcessJson(record: ListedProcess): ProcessJson {
+  return {
+    hash: record.hash,
+    name: record.name,
+    executable: record.executable,
+    args: record.args,
+    env: record.env,
+    cwd: record.cwd,
+    pid: record.pid,
+    outputFile: record.outputFile,
+    startTime: record.startTime,
+    createdAt: record.createdAt,
+    running: record.status !== "stopped",
+    status: record.status,
+    exitCode: record.exitCode,
+    exitSignal: record.exitSignal,
+    endedAt: secondsToIso(record.endedAt),
+    warnings: record.warnings,
+  };
+}

@@ -1,0 +1,150 @@
+import fs from "node:fs";
+import path from "node:path";
+import { hasProcFs, readProcCwd, readProcExe, readProcStat } from "./proc-linux";
+import { ProcessSnapshot } from "./snapshot";
+
+/**
+ * - `running`: pid, start time and executable all match.
+ * - `unverified`: pid and start time match but the executable cannot be read (another
+ *   user's process): alive as far as anyone can tell, so never declared gone.
+ * - `gone`: no such process, a zombie, or the pid now belongs to another process.
+ */
+export type Liveness = "running" | "unverified" | "gone";
+
+/** Start times within this many seconds are the same process (AYON's tolerance). */
+export const START_TIME_TOLERANCE = 1.0;
+
+const isWindows = process.platform === "win32";
+
+function toPosix(p: string): string {
+  return p.replace(/\\/g, "/");
+}
+
+function realpathOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * Whether a recorded process still runs, guarding against PID reuse. `snapshot` is the
+ * one process table reading shared by a listing.
+ */
+export function checkLiveness(
+  snapshot: ProcessSnapshot,
+  pid: number | null,
+  executable: string | null,
+  startTime: number | null,
+): Liveness {
+  if (pid === null || !Number.isSafeInteger(pid) || pid <= 0 || !snapshot.has(pid)) return "gone";
+  const details = snapshot.detailsOf(pid);
+  if (hasProcFs) {
+    // Not in /proc any more (it ended after the table was read) or a zombie: gone.
+    if (!details.stat || details.stat.state === "Z" || details.stat.state === "X") return "gone";
+  }
+
+  if (startTime !== null) {
+    const actual = details.stat?.startTime ?? snapshot.get(pid)?.psStartTime ?? null;
+    if (actual === null) return "gone";
+    // ps's start time is truncated to the second; allow for that where it is the source.
+    const slack = details.stat ? 0 : 1;
+    if (Math.abs(actual - startTime) > START_TIME_TOLERANCE + slack) return "gone";
+  }
+
+  if (!executable) return "running";
+
+  const candidates = new Set<string>();
+  if (details.exe) candidates.add(toPosix(details.exe));
+  const name = snapshot.nameOf(pid);
+  if (name) candidates.add(name);
+  const argv0 = details.cmdline?.[0];
+  if (argv0) candidates.add(argv0);
+
+  if (isWindows) {
+    const wanted = path.win32.basename(executable).toLowerCase();
+    return [...candidates].some((c) => path.win32.basename(c).toLowerCase() === wanted) ? "running" : "gone";
+  }
+
+  const wanted = toPosix(executable);
+  if (candidates.has(wanted)) return "running";
+
+  // Beyond AYON's candidates: a symlinked executable (the kernel reports the target)
+  // and a script started through its shebang (argv is interpreter, script, ...).
+  if (details.exe && realpathOrSelf(wanted) === details.exe) return "running";
+  if (details.cmdline && details.cmdline.slice(1, 3).includes(wanted)) return "running";
+
+  if (!details.exe && details.exeDenied) return "unverified";
+  return "gone";
+}
+
+export async function isRunning(pid: number, executable: string | null, startTime: number | null): Promise<Liveness> {
+  return checkLiveness(await ProcessSnapshot.take(), pid, executable, startTime);
+}
+
+/** The executable of a pid; null when it cannot be known (gone, zombie, access denied). */
+export function executablePathOfPid(pid: number): string | null {
+  const stat = readProcStat(pid);
+  if (!stat || stat.state === "Z") return null;
+  return readProcExe(pid).path;
+}
+
+/** Creation time of a pid in seconds since the epoch, as psutil computes it; null when unknown. */
+export function startTimeOfPid(pid: number): number | null {
+  const stat = readProcStat(pid);
+  if (!stat || stat.state === "Z") return null;
+  return stat.startTime;
+}
+
+export interface DescendantInfo {
+  pid: number;
+  ppid: number;
+  name: string;
+  executable: string | null;
+  args: string[];
+  cwd: string | null;
+  startTime: number | null;
+  cpuPercent: number;
+  memoryPercent: number;
+  rssBytes: number | null;
+  children: DescendantInfo[];
+}
+
+/** Children of `pid`, recursively, as a tree (environment skipped, as AYON does). */
+export function descendantsOf(snapshot: ProcessSnapshot, pid: number, depthLimit = 64): DescendantInfo[] {
+  const seen = new Set<number>([pid]);
+  const walk = (parent: number, depth: number): DescendantInfo[] =>
+    depth > depthLimit
+      ? []
+      : snapshot
+          .childrenOf(parent)
+          .filter((child) => !seen.has(child.pid))
+          .map((child) => {
+            seen.add(child.pid);
+            const details = snapshot.detailsOf(child.pid);
+            return {
+              pid: child.pid,
+              ppid: parent,
+              name: snapshot.nameOf(child.pid),
+              executable: details.exe,
+              args: details.cmdline ?? child.cmd.split(" ").filter(Boolean),
+              cwd: hasProcFs ? readProcCwd(child.pid) : null,
+              startTime: details.stat?.startTime ?? child.psStartTime,
+              cpuPercent: child.cpuPercent,
+              memoryPercent: child.memoryPercent,
+              rssBytes: details.stat?.rssBytes ?? null,
+              children: walk(child.pid, depth + 1),
+            };
+          })
+          .filter((d) => {
+            const stat = snapshot.detailsOf(d.pid).stat;
+            return !stat || stat.state !== "Z";
+          });
+  return walk(pid, 0);
+}
+
+/** Flattens a descendant tree, depth first. */
+export function flattenDescendants(tree: DescendantInfo[]): DescendantInfo[] {
+  return tree.flatMap((node) => [node, ...flattenDescendants(node.children)]);
+}

@@ -1,0 +1,129 @@
+import path from "node:path";
+import psList from "ps-list";
+import { hasProcFs, readProcCmdline, readProcCwd, readProcExe, readProcStat, type ProcStat } from "./proc-linux";
+
+/** One process of the table, as ps-list sees it, with /proc details read on demand. */
+export interface SnapshotEntry {
+  pid: number;
+  ppid: number;
+  name: string;
+  /** ps's command line (words joined with spaces). */
+  cmd: string;
+  /** Percent of one core, as ps reports it (average over the process's life). */
+  cpuPercent: number;
+  memoryPercent: number;
+  /** ps's start time: whole seconds only. */
+  psStartTime: number | null;
+}
+
+export interface ProcessDetails {
+  stat: ProcStat | null;
+  exe: string | null;
+  exeDenied: boolean;
+  cmdline: string[] | null;
+}
+
+/**
+ * One reading of the process table, shared by a whole listing so that checking many
+ * records costs one `ps`, not one probe each. Per-pid /proc details are read at most
+ * once and cached.
+ */
+export class ProcessSnapshot {
+  readonly takenAt: number;
+  private readonly byPid: Map<number, SnapshotEntry>;
+  private readonly details = new Map<number, ProcessDetails>();
+  private childrenIndex?: Map<number, SnapshotEntry[]>;
+
+  constructor(entries: SnapshotEntry[], takenAt = Date.now()) {
+    this.takenAt = takenAt;
+    this.byPid = new Map(entries.map((entry) => [entry.pid, entry]));
+  }
+
+  static async take(): Promise<ProcessSnapshot> {
+    const list = await psList();
+    return new ProcessSnapshot(
+      list.map((p) => ({
+        pid: p.pid,
+        ppid: p.ppid ?? 0,
+        name: p.name,
+        cmd: p.cmd ?? "",
+        cpuPercent: p.cpu ?? 0,
+        memoryPercent: p.memory ?? 0,
+        psStartTime: p.startTime ? p.startTime.getTime() / 1000 : null,
+      })),
+    );
+  }
+
+  get size(): number {
+    return this.byPid.size;
+  }
+
+  get(pid: number): SnapshotEntry | undefined {
+    return this.byPid.get(pid);
+  }
+
+  has(pid: number): boolean {
+    return this.byPid.has(pid);
+  }
+
+  entries(): IterableIterator<SnapshotEntry> {
+    return this.byPid.values();
+  }
+
+  /** /proc details of a pid in the table (null fields where they cannot be read). */
+  detailsOf(pid: number): ProcessDetails {
+    let cached = this.details.get(pid);
+    if (!cached) {
+      if (hasProcFs) {
+        const exe = readProcExe(pid);
+        cached = { stat: readProcStat(pid), exe: exe.path, exeDenied: exe.denied, cmdline: readProcCmdline(pid) };
+      } else {
+        const entry = this.byPid.get(pid);
+        cached = {
+          stat: null,
+          exe: null,
+          exeDenied: false,
+          cmdline: entry ? entry.cmd.split(" ").filter(Boolean) : null,
+        };
+      }
+      this.details.set(pid, cached);
+    }
+    return cached;
+  }
+
+  /** Direct children, from the table's parent pids. */
+  childrenOf(pid: number): SnapshotEntry[] {
+    if (!this.childrenIndex) {
+      this.childrenIndex = new Map();
+      for (const entry of this.byPid.values()) {
+        const siblings = this.childrenIndex.get(entry.ppid) ?? [];
+        siblings.push(entry);
+        this.childrenIndex.set(entry.ppid, siblings);
+      }
+    }
+    return (this.childrenIndex.get(pid) ?? []).filter((child) => child.pid !== pid);
+  }
+
+  /** Live members of process group `pgid` (Linux only), the leader excluded. */
+  groupMembers(pgid: number): SnapshotEntry[] {
+    if (!hasProcFs) return [];
+    const members: SnapshotEntry[] = [];
+    for (const entry of this.byPid.values()) {
+      if (entry.pid === pgid) continue;
+      const stat = this.detailsOf(entry.pid).stat;
+      if (stat && stat.pgid === pgid && stat.state !== "Z") members.push(entry);
+    }
+    return members;
+  }
+
+  /** The process name psutil would give: the executable's file name when readable, else comm. */
+  nameOf(pid: number): string {
+    const details = this.detailsOf(pid);
+    if (details.exe) return path.basename(details.exe);
+    return details.stat?.comm ?? this.byPid.get(pid)?.name ?? "";
+  }
+
+  cwdOf(pid: number): string | null {
+    return hasProcFs ? readProcCwd(pid) : null;
+  }
+}

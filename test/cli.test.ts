@@ -1,0 +1,105 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { Registry } from "../lib/registry";
+import { tempDbPath } from "./support/temp";
+
+const run = promisify(execFile);
+const bin = path.resolve("bin/process-monitor.js");
+
+/** Runs the installed-style `process-monitor` command; never throws, returns code and streams. */
+export async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function seed(dbPath: string) {
+  const registry = await Registry.open(dbPath);
+  const out = registry.newOutputPath("dead");
+  fs.writeFileSync(out, "bye\n");
+  const dead = await registry.store({ name: "dead", executable: "/bin/false", pid: 999_301, outputFile: out, args: ["-x"] });
+  const me = await registry.store({
+    name: "node",
+    executable: process.execPath,
+    pid: process.pid,
+    startTime: (await import("../lib/system/probe")).startTimeOfPid(process.pid),
+    env: { SECRET_TOKEN: "s3cr3t" },
+  });
+  await registry.close();
+  return { dead, me, out };
+}
+
+describe("CLI: list, show, delete, prune", () => {
+  it("lists with --json and filters, honouring --db over PROCESS_MONITOR_DB", async () => {
+    const dbPath = tempDbPath();
+    const { dead, me } = await seed(dbPath);
+    const decoy = tempDbPath();
+
+    const all = await cli(["list", "--json", "--db", dbPath], { PROCESS_MONITOR_DB: decoy });
+    expect(all.code).toBe(0);
+    const records = JSON.parse(all.stdout) as Array<Record<string, unknown>>;
+    expect(records.map((r) => r.hash).sort()).toEqual([dead.hash, me.hash].sort());
+    const first = records.find((r) => r.hash === me.hash)!;
+    for (const key of ["hash", "name", "executable", "args", "env", "cwd", "pid", "outputFile", "startTime", "createdAt", "running", "exitCode", "endedAt"]) {
+      expect(first).toHaveProperty(key);
+    }
+    expect(first.running).toBe(true);
+    expect(String(first.createdAt)).toMatch(/Z$/);
+
+    const running = JSON.parse((await cli(["list", "--running", "--json"], { PROCESS_MONITOR_DB: dbPath })).stdout);
+    expect(running.map((r: { hash: string }) => r.hash)).toEqual([me.hash]);
+    const stopped = JSON.parse((await cli(["--db", dbPath, "list", "--stopped", "--json"])).stdout);
+    expect(stopped.map((r: { hash: string }) => r.hash)).toEqual([dead.hash]);
+
+    const table = await cli(["list", "--db", dbPath]);
+    expect(table.stdout).toMatch(/^HASH\s+STATUS\s+PID\s+NAME/);
+    expect(table.stdout).toContain(me.hash.slice(0, 12));
+    // The decoy registry was never needed.
+    expect(fs.existsSync(decoy)).toBe(false);
+  });
+
+  it("shows one record by hash or unique prefix; unknown hashes fail clearly", async () => {
+    const dbPath = tempDbPath();
+    const { dead } = await seed(dbPath);
+    const shown = await cli(["show", dead.hash.slice(0, 10), "--json", "--db", dbPath]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ hash: dead.hash, args: ["-x"], running: false });
+    const human = await cli(["show", dead.hash, "--db", dbPath]);
+    expect(human.stdout).toContain("/bin/false");
+    const missing = await cli(["show", "f".repeat(64), "--db", dbPath]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/No process record with hash/);
+    const usage = await cli(["frobnicate"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/unknown command/);
+  });
+
+  it("deletes records and output files; prune prints how many went", async () => {
+    const dbPath = tempDbPath();
+    const { dead, me, out } = await seed(dbPath);
+    const pruned = await cli(["prune", "--db", dbPath]);
+    expect(pruned.stdout).toBe("Deleted 1 inactive record.\n");
+    expect(fs.existsSync(out)).toBe(false);
+    expect((await cli(["prune", "--json", "--db", dbPath])).stdout.trim()).toBe('{"deleted":0}');
+
+    const deleted = await cli(["delete", me.hash, dead.hash, "--db", dbPath]);
+    expect(deleted.stdout).toBe("Deleted 1 record.\n");
+    expect(deleted.code).toBe(1);
+    expect(deleted.stderr).toContain(dead.hash);
+    expect(JSON.parse((await cli(["list", "--json", "--db", dbPath])).stdout)).toEqual([]);
+  });
+
+  it("explains a registry it cannot use", async () => {
+    const dbPath = tempDbPath();
+    fs.writeFileSync(dbPath, "not sqlite".repeat(100));
+    const result = await cli(["list", "--db", dbPath]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/is not an SQLite database.*left untouched/);
+  });
+});
