@@ -1,0 +1,22 @@
+export type LaunchErrorCode =
+  | "INVALID"
+  | "EXECUTABLE_NOT_FOUND"
+  | "NOT_EXECUTABLE"
+  | "IS_DIRECTORY"
+  | "CWD_NOT_FOUND"
+  | "SPAWN_FAILED"
+  | "NOT_FOUND"
+  | "REFUSED"
+  | "PERMISSION";
+
+/** A launch or stop that did not happen, with a message meant for the person who asked. */
+export class LaunchError extends Error {
+  constructor(
+    readonly code: LaunchErrorCode,
+    message: string,
+    readonly field?: "name" | "executable" | "args" | "env" | "cwd",
+  ) {
+    super(message);
+    this.name = "LaunchError";
+  }
+}

@@ -1,0 +1,140 @@
+import { Registry } from "../registry";
+import type { ProcessRecord } from "../registry/types";
+import { readProcStat } from "../system/proc-linux";
+import { checkLiveness, descendantsOf, flattenDescendants } from "../system/probe";
+import { ProcessSnapshot } from "../system/snapshot";
+import { LaunchError } from "./errors";
+
+export const DEFAULT_GRACE_MS = 5_000;
+
+export interface StopOptions {
+  /** How long to wait after SIGTERM before SIGKILL. */
+  graceMs?: number;
+  /** SIGKILL at once. */
+  force?: boolean;
+}
+
+export interface StopResult {
+  outcome: "stopped" | "already-stopped";
+  /** The strongest signal that had to be sent. */
+  signal: "SIGTERM" | "SIGKILL" | null;
+  /** How many descendants were signalled along with the process. */
+  descendants: number;
+  message: string;
+  record: ProcessRecord;
+}
+
+/** A process we may signal: identified by pid and creation time, so a reused pid is never hit. */
+interface Target {
+  pid: number;
+  startTime: number | null;
+}
+
+function stillAlive(target: Target): boolean {
+  const stat = readProcStat(target.pid);
+  if (!stat || stat.state === "Z" || stat.state === "X") return false;
+  return target.startTime === null || Math.abs(stat.startTime - target.startTime) <= 1.0;
+}
+
+function signalTarget(target: Target, signal: NodeJS.Signals): void {
+  if (!stillAlive(target)) return;
+  try {
+    process.kill(target.pid, signal);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EPERM") throw new LaunchError("PERMISSION", `Not allowed to signal pid ${target.pid} (it belongs to another user).`);
+    if (code !== "ESRCH") throw error;
+  }
+}
+
+/** Signals the whole group when the process leads one (our launches do), then each target. */
+function signalAll(leader: Target, targets: Target[], signal: NodeJS.Signals): void {
+  const stat = readProcStat(leader.pid);
+  if (stat && stat.pgid === leader.pid && stillAlive(leader)) {
+    try {
+      process.kill(-leader.pid, signal);
+    } catch {
+      /* the group may be gone already; individual signals below */
+    }
+  }
+  for (const target of [leader, ...targets]) signalTarget(target, signal);
+}
+
+async function waitUntilGone(targets: Target[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!targets.some(stillAlive)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Stops a recorded process and its descendants: SIGTERM, then SIGKILL after the grace
+ * period (at once with `force`). Identity (pid, start time, executable) is verified
+ * before any signal; a pid now used by another process is refused.
+ */
+export async function stopProcess(registry: Registry, hash: string, options: StopOptions = {}): Promise<StopResult> {
+  const record = await registry.get(hash);
+  if (!record) throw new LaunchError("NOT_FOUND", `No process record with hash ${hash}.`);
+  const label = `${record.name} (pid ${record.pid ?? "none"})`;
+  if (record.pid === null) {
+    await registry.markStopped([record.hash]);
+    return { outcome: "already-stopped", signal: null, descendants: 0, message: `${label} has no pid; nothing to stop.`, record };
+  }
+
+  const snapshot = await ProcessSnapshot.take();
+  const liveness = checkLiveness(snapshot, record.pid, record.executable, record.startTime);
+  if (liveness === "gone") {
+    await registry.markStopped([record.hash]);
+    const reused = !record.stopped && snapshot.has(record.pid) && readProcStat(record.pid)?.state !== "Z";
+    if (reused) {
+      throw new LaunchError(
+        "REFUSED",
+        `Refused: pid ${record.pid} now belongs to another process (its start time or executable differ from the record). ${record.name} has already ended; no signal was sent.`,
+      );
+    }
+    return { outcome: "already-stopped", signal: null, descendants: 0, message: `${label} is not running; nothing to stop.`, record };
+  }
+
+  const leader: Target = { pid: record.pid, startTime: record.startTime };
+  const descendants: Target[] = flattenDescendants(descendantsOf(snapshot, record.pid)).map((d) => ({
+    pid: d.pid,
+    startTime: d.startTime,
+  }));
+  // Members of the process group that left the tree (re-parented to init) are ours too.
+  for (const member of snapshot.groupMembers(record.pid)) {
+    if (!descendants.some((d) => d.pid === member.pid)) {
+      descendants.push({ pid: member.pid, startTime: snapshot.detailsOf(member.pid).stat?.startTime ?? null });
+    }
+  }
+  const all = [leader, ...descendants];
+
+  let signal: StopResult["signal"];
+  if (options.force) {
+    signal = "SIGKILL";
+    signalAll(leader, descendants, "SIGKILL");
+    await waitUntilGone(all, 2_000);
+  } else {
+    signal = "SIGTERM";
+    signalAll(leader, descendants, "SIGTERM");
+    if (!(await waitUntilGone(all, options.graceMs ?? DEFAULT_GRACE_MS))) {
+      signal = "SIGKILL";
+      signalAll(leader, descendants.filter(stillAlive), "SIGKILL");
+      await waitUntilGone(all, 2_000);
+    }
+  }
+  if (all.some(stillAlive)) {
+    throw new LaunchError("REFUSED", `${label} did not end even after SIGKILL (stuck in the kernel?).`);
+  }
+  await registry.markStopped([record.hash]);
+  const stopped = (await registry.get(record.hash)) ?? record;
+  const extra = descendants.length ? ` and ${descendants.length} descendant${descendants.length === 1 ? "" : "s"}` : "";
+  return {
+    outcome: "stopped",
+    signal,
+    descendants: descendants.length,
+    message: `Stopped ${label}${extra} with ${signal}.`,
+    record: stopped,
+  };
+}
