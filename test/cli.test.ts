@@ -103,3 +103,54 @@ describe("CLI: list, show, delete, prune", () => {
     expect(result.stderr).toMatch(/is not an SQLite database.*left untouched/);
   });
 });
+
+describe("CLI: launch and stop", () => {
+  it("launches, prints the hash (or the record with --json), and stops", async () => {
+    const dbPath = tempDbPath();
+    const launched = await cli(["launch", "--db", dbPath, "--name", "sleeper", "--env", "SHOT=sh010", "--", "sleep", "300"]);
+    expect(launched.code).toBe(0);
+    const hash = launched.stdout.trim();
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const shown = JSON.parse((await cli(["show", hash, "--json", "--db", dbPath])).stdout);
+    expect(shown).toMatchObject({ name: "sleeper", args: ["300"], running: true });
+    expect(shown.executable).toMatch(/^\/.*sleep$/);
+    expect(shown.env.SHOT).toBe("sh010");
+
+    const stopped = await cli(["stop", hash.slice(0, 8), "--db", dbPath]);
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toMatch(/^Stopped sleeper \(pid \d+\) with SIGTERM\.$/m);
+    const again = await cli(["stop", hash, "--json", "--db", dbPath]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: "already-stopped" });
+
+    const json = await cli(["launch", "--json", "--db", dbPath, "--name", "j", "--", "/bin/true"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ name: "j", executable: "/bin/true", args: [], running: true });
+  });
+
+  it("--wait records the exit and exits with the child's code", async () => {
+    const dbPath = tempDbPath();
+    const result = await cli(["launch", "--wait", "--db", dbPath, "--name", "fails", "--", "sh", "-c", "echo partial; exit 4"]);
+    expect(result.code).toBe(4);
+    const [record] = JSON.parse((await cli(["list", "--json", "--db", dbPath])).stdout);
+    expect(record).toMatchObject({ exitCode: 4, running: false });
+    expect(record.endedAt).toMatch(/Z$/);
+    expect(fs.readFileSync(record.outputFile, "utf8")).toBe("partial\n");
+  });
+
+  it("refuses unusable launches with a clear message, exit code and no record", async () => {
+    const dbPath = tempDbPath();
+    const missing = await cli(["launch", "--db", dbPath, "--name", "m", "--", "/opt/none/maya"]);
+    expect(missing).toMatchObject({ code: 1, stdout: "" });
+    expect(missing.stderr).toBe("process-monitor: Executable /opt/none/maya does not exist.\n");
+    const cwd = await cli(["launch", "--db", dbPath, "--name", "m", "--cwd", "/no/such/dir", "--", "/bin/true"]);
+    expect(cwd.stderr).toMatch(/Working directory \/no\/such\/dir does not exist/);
+    const env = await cli(["launch", "--db", dbPath, "--name", "m", "--env", "NOEQUALS", "--", "/bin/true"]);
+    expect(env.code).toBe(2);
+    expect(env.stderr).toMatch(/Bad --env/);
+    const noName = await cli(["launch", "--db", dbPath, "--", "/bin/true"]);
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toMatch(/--name/);
+    const grace = await cli(["stop", "abcdef", "--grace", "-1", "--db", dbPath]);
+    expect(grace.code).toBe(2);
+    expect(JSON.parse((await cli(["list", "--json", "--db", dbPath])).stdout)).toEqual([]);
+  });
+});

@@ -6,7 +6,10 @@ import { resolveDbPath } from "../config/paths";
 import { Registry, RegistryError } from "../registry";
 import { toProcessJson } from "../registry/json";
 import type { ListedProcess } from "../registry/types";
+import { LaunchError, launch, stopProcess } from "../launcher";
+import { parseEnvLines } from "../validation/launch";
 import { formatDetails, formatTable } from "./format";
+import os from "node:os";
 
 export class CliError extends Error {
   constructor(
@@ -40,7 +43,12 @@ async function findRecord(registry: Registry, hash: string): Promise<ListedProce
   return record;
 }
 
-export function buildProgram(io: Io): Command {
+/** What a command wants the CLI to exit with when it did not fail (launch --wait). */
+interface Outcome {
+  exitCode: number;
+}
+
+export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Command {
   const program = new Command("process-monitor")
     .description("Launch, inspect and stop processes recorded in the Process Monitor registry.")
     .addOption(dbOption())
@@ -49,6 +57,78 @@ export function buildProgram(io: Io): Command {
     .exitOverride();
 
   const globals = (cmd: Command) => cmd.optsWithGlobals() as { db?: string; json?: boolean };
+
+  program
+    .command("launch")
+    .description("start a process with its output captured, and record it; prints the new hash")
+    .usage("--name NAME [--cwd DIR] [--env KEY=VALUE]... [--json] [--wait] -- EXECUTABLE [ARG]...")
+    .requiredOption("--name <name>", "display name (maya, nuke, render)")
+    .option("--cwd <dir>", "working directory (default: the current one)")
+    .option("--env <KEY=VALUE>", "an environment variable for the child (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--env-replace", "give the child only the --env variables instead of adding them to this environment")
+    .option("--wait", "stay until the process ends, record its exit, and exit with its exit code")
+    .option("--json", "print the new record as JSON instead of its hash")
+    .addOption(dbOption())
+    .argument("<executable>", "path, or a command found in PATH")
+    .argument("[args...]", "arguments, after --")
+    .action(
+      async (
+        executable: string,
+        args: string[],
+        opts: { name: string; cwd?: string; env: string[]; envReplace?: boolean; wait?: boolean },
+        cmd: Command,
+      ) => {
+        const { json } = globals(cmd);
+        const { env, errors } = parseEnvLines(opts.env);
+        if (opts.env.some((line) => line.trim() === "")) errors.push("an empty --env is not KEY=VALUE");
+        if (errors.length) throw new CliError(`Bad --env: ${errors.join("; ")}`, 2);
+        await withRegistry(globals(cmd), async (registry) => {
+          const launched = await launch(registry, {
+            name: opts.name,
+            executable,
+            args,
+            env,
+            envMode: opts.envReplace ? "replace" : "merge",
+            cwd: opts.cwd,
+          });
+          const { record } = launched;
+          io.out(json ? JSON.stringify(toProcessJson(record.withStatus("running")), null, 2) + "\n" : `${record.hash}\n`);
+          if (!opts.wait) {
+            // The child lives on in its own process group, writing to its file.
+            launched.child.unref();
+            return;
+          }
+          const exit = await launched.exited;
+          const signalNumber = exit.exitSignal ? (os.constants.signals as Record<string, number>)[exit.exitSignal] : undefined;
+          if (exit.exitSignal) io.err(`${record.name} (pid ${record.pid}) was killed by ${exit.exitSignal}.\n`);
+          outcome.exitCode = exit.exitCode ?? (signalNumber ? 128 + signalNumber : 1);
+        });
+      },
+    );
+
+  program
+    .command("stop")
+    .description("stop a process and its descendants: SIGTERM, then SIGKILL after a grace period")
+    .argument("<hash>")
+    .option("--force", "SIGKILL at once")
+    .option("--grace <seconds>", "seconds between SIGTERM and SIGKILL", "5")
+    .option("--json", "print the outcome as JSON")
+    .addOption(dbOption())
+    .action(async (hash: string, opts: { force?: boolean; grace: string }, cmd: Command) => {
+      const { json } = globals(cmd);
+      const grace = Number(opts.grace);
+      if (!Number.isFinite(grace) || grace < 0 || grace > 3600) throw new CliError("--grace takes seconds between 0 and 3600.", 2);
+      await withRegistry(globals(cmd), async (registry) => {
+        const full = await registry.resolveHash(hash);
+        if (!full) throw new CliError(`No process record with hash "${hash}" in ${registry.dbPath}.`);
+        const result = await stopProcess(registry, full, { force: opts.force, graceMs: grace * 1000 });
+        io.out(
+          json
+            ? JSON.stringify({ outcome: result.outcome, signal: result.signal, descendants: result.descendants, message: result.message }) + "\n"
+            : `${result.message}\n`,
+        );
+      });
+    });
 
   program
     .command("list")
@@ -120,10 +200,11 @@ export function buildProgram(io: Io): Command {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
-  const program = buildProgram(io);
+  const outcome: Outcome = { exitCode: 0 };
+  const program = buildProgram(io, outcome);
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
@@ -132,7 +213,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       io.err(`process-monitor: ${error.message}\n`);
       return error.exitCode;
     }
-    if (error instanceof RegistryError) {
+    if (error instanceof RegistryError || error instanceof LaunchError) {
       io.err(`process-monitor: ${error.message}\n`);
       return 1;
     }

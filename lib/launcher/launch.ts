@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { Registry } from "../registry";
-import type { ProcessRecord } from "../registry/types";
+import { Registry, type ProcessRow } from "../registry";
 import { startTimeOfPid } from "../system/probe";
 import { fieldErrors, launchRequestSchema, type LaunchRequest } from "../validation/launch";
 import { LaunchError } from "./errors";
@@ -11,7 +10,7 @@ export interface LaunchOptions {
   /** Base for a relative cwd and the default working directory (the launcher's own). */
   baseDir?: string;
   /** The environment merged under the request's (default: this process's). */
-  baseEnv?: NodeJS.ProcessEnv;
+  baseEnv?: Record<string, string | undefined>;
 }
 
 export interface ExitInfo {
@@ -21,13 +20,16 @@ export interface ExitInfo {
 }
 
 export interface Launched {
-  record: ProcessRecord;
+  record: ProcessRow;
   child: ChildProcess;
-  /** Resolves once the child's end is recorded in the registry (while this process lives). */
+  /**
+   * Resolves once the child's end is recorded in the registry. The child handle keeps
+   * this process alive until then; call `child.unref()` to leave without waiting.
+   */
   exited: Promise<ExitInfo>;
 }
 
-function cleanEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
   return out;
@@ -85,9 +87,8 @@ export async function launch(registry: Registry, request: LaunchRequest, options
   const exitSeen = new Promise<ExitInfo>((resolve) => {
     child.once("exit", (code, signal) => resolve({ exitCode: code, exitSignal: signal, endedAt: Date.now() / 1000 }));
   });
-  child.unref();
 
-  let record: ProcessRecord;
+  let record: ProcessRow;
   try {
     record = await registry.store({
       name: req.name,

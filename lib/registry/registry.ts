@@ -8,7 +8,7 @@ import { RegistryError, isBusyError } from "./errors";
 import { processHash } from "./hash";
 import { migrateRegistry } from "./migrate";
 import { ORDER_NEWEST_FIRST, ProcessRow, SELECT_COLUMNS, decodeRow, type RawRow } from "./row";
-import type { ListedProcess, ProcessRecord, ProcessStatus, StoreInput } from "./types";
+import type { ListedProcess, ProcessStatus, StoreInput } from "./types";
 
 export interface ListOptions {
   /** Check every record not yet stopped and mark the dead ones (default true). */
@@ -83,7 +83,7 @@ export class Registry {
    * Inserts or replaces a record (AYON's INSERT OR REPLACE). The hash is recomputed from
    * the values first; a record without a pid is refused and nothing is written.
    */
-  async store(input: StoreInput): Promise<ProcessRecord> {
+  async store(input: StoreInput): Promise<ProcessRow> {
     if (input.pid === null || input.pid === undefined) {
       throw new RegistryError("MISSING_PID", `Cannot store "${input.name}": a process record needs a pid.`);
     }

@@ -28,11 +28,24 @@ export const launchRequestSchema = z.object({
     .default([]),
   env: z
     .record(
-      z.string().regex(ENV_NAME, "Environment variable names must be non-empty and contain no '=' or NUL."),
-      z.string().max(131_072, "An environment value is longer than 128 KiB.").refine((v) => !v.includes("\0"), "Environment values must not contain NUL characters."),
-      { error: "Environment must be an object of strings." },
+      z.string(),
+      z
+        .string()
+        .max(131_072, "An environment value is longer than 128 KiB.")
+        .refine((v) => !v.includes("\0"), "Environment values must not contain NUL characters."),
+      { error: (issue) => (issue.code === "invalid_type" ? "Environment must be an object of strings." : undefined) },
     )
-    .refine((env) => Object.keys(env).length <= 4096, "More than 4096 environment variables.")
+    .superRefine((env, ctx) => {
+      const names = Object.keys(env);
+      if (names.length > 4096) ctx.addIssue({ code: "custom", message: "More than 4096 environment variables." });
+      const bad = names.find((name) => !ENV_NAME.test(name));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: `Environment variable names must be non-empty and contain no '=' or NUL (got "${bad.slice(0, 40)}").`,
+        });
+      }
+    })
     .default({}),
   /** `merge`: over the launcher's own environment; `replace`: exactly these variables. */
   envMode: z.enum(["merge", "replace"]).default("merge"),
