@@ -3,6 +3,10 @@ const nextConfig = {
   // Native and process-spawning modules stay plain Node requires on the server.
   serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "ps-list"],
   poweredByHeader: false,
+  // Resolve metadata before the first byte for every client, not only bots: otherwise the
+  // response starts streaming early and notFound() on a bookmarked, deleted record would
+  // answer 200 instead of 404.
+  htmlLimitedBots: /.*/,
   typedRoutes: false,
   experimental: {
     serverActions: { bodySizeLimit: "1mb" },

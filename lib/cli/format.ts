@@ -1,17 +1,5 @@
 import type { ListedProcess } from "../registry/types";
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return "-";
-  const s = Math.floor(seconds);
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${s % 60}s`;
-  return `${s % 60}s`;
-}
-
 export function statusLabel(record: ListedProcess): string {
   if (record.status === "running") return "running";
   if (record.status === "unverified") return "running?";

@@ -256,20 +256,25 @@ export class Registry {
    * whether anything was deleted.
    */
   async delete(hashes: string | Iterable<string>): Promise<boolean> {
+    return (await this.deleteCount(hashes)) > 0;
+  }
+
+  /** Like `delete`, returning how many records went. */
+  async deleteCount(hashes: string | Iterable<string>): Promise<number> {
     const wanted = [...new Set(typeof hashes === "string" ? [hashes] : hashes)];
-    if (wanted.length === 0) return false;
+    if (wanted.length === 0) return 0;
     const found = await this.db.$queryRawUnsafe<Array<{ hash: string; output_file: unknown }>>(
       "SELECT hash, output_file FROM process_info WHERE hash IN (SELECT value FROM json_each(?))",
       JSON.stringify(wanted),
     );
-    if (found.length === 0) return false;
+    if (found.length === 0) return 0;
     this.writes++;
     const deleted = await this.db.$executeRawUnsafe(
       "DELETE FROM process_info WHERE hash IN (SELECT value FROM json_each(?))",
       JSON.stringify(found.map((row) => row.hash)),
     );
     for (const row of found) removeOutputFile(row.output_file);
-    return deleted > 0;
+    return deleted;
   }
 
   /** Deletes every inactive record (after invalidating) and its output file; returns how many. */

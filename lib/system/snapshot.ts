@@ -32,7 +32,9 @@ export class ProcessSnapshot {
   readonly takenAt: number;
   private readonly byPid: Map<number, SnapshotEntry>;
   private readonly details = new Map<number, ProcessDetails>();
+  private readonly stats = new Map<number, ProcStat | null>();
   private childrenIndex?: Map<number, SnapshotEntry[]>;
+  private groupIndex?: Map<number, SnapshotEntry[]>;
 
   constructor(entries: SnapshotEntry[], takenAt = Date.now()) {
     this.takenAt = takenAt;
@@ -68,6 +70,14 @@ export class ProcessSnapshot {
 
   entries(): IterableIterator<SnapshotEntry> {
     return this.byPid.values();
+  }
+
+  /** /proc/<pid>/stat alone (cheaper than all details), cached. */
+  statOf(pid: number): ProcStat | null {
+    const known = this.details.get(pid);
+    if (known) return known.stat;
+    if (!this.stats.has(pid)) this.stats.set(pid, readProcStat(pid));
+    return this.stats.get(pid) ?? null;
   }
 
   /** /proc details of a pid in the table (null fields where they cannot be read). */
@@ -107,13 +117,17 @@ export class ProcessSnapshot {
   /** Live members of process group `pgid` (Linux only), the leader excluded. */
   groupMembers(pgid: number): SnapshotEntry[] {
     if (!hasProcFs) return [];
-    const members: SnapshotEntry[] = [];
-    for (const entry of this.byPid.values()) {
-      if (entry.pid === pgid) continue;
-      const stat = this.detailsOf(entry.pid).stat;
-      if (stat && stat.pgid === pgid && stat.state !== "Z") members.push(entry);
+    if (!this.groupIndex) {
+      this.groupIndex = new Map();
+      for (const entry of this.byPid.values()) {
+        const stat = this.statOf(entry.pid);
+        if (!stat || stat.state === "Z" || stat.pgid === entry.pid) continue;
+        const members = this.groupIndex.get(stat.pgid) ?? [];
+        members.push(entry);
+        this.groupIndex.set(stat.pgid, members);
+      }
     }
-    return members;
+    return this.groupIndex.get(pgid) ?? [];
   }
 
   /** The process name psutil would give: the executable's file name when readable, else comm. */

@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { LaunchForm } from "@/components/launch-form";
+
+export const metadata: Metadata = { title: "Launch" };
+
+export default function LaunchPage() {
+  return (
+    <div className="space-y-5">
+      <div>
+        <Link href="/" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
+          ← All processes
+        </Link>
+        <h1 className="mt-1 text-xl font-semibold tracking-tight">Launch a process</h1>
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">
+          Its output is captured to a file and it keeps running if the dashboard stops.
+        </p>
+      </div>
+      <LaunchForm />
+    </div>
+  );
+}

@@ -1,0 +1,169 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { CopyButton } from "@/components/detail/copy-button";
+import { DescendantsTree } from "@/components/detail/descendants-tree";
+import { EnvTable } from "@/components/detail/env-table";
+import { ProcessActions } from "@/components/detail/process-actions";
+import { RecordWatch } from "@/components/detail/record-watch";
+import { UsageChart } from "@/components/detail/usage-chart";
+import { LocalTime } from "@/components/local-time";
+import { StatusBadge } from "@/components/status-badge";
+import { getProcessDetail } from "@/lib/dashboard/detail";
+import { statusText } from "@/lib/dashboard/process-view";
+import { commandLine, formatBytes, formatDuration } from "@/lib/format";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ hash: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const detail = await getProcessDetail((await params).hash);
+  if (!detail) return { title: "Process not found" };
+  const { process: p } = detail;
+  return { title: `${p.name || "unnamed"}${p.pid !== null ? ` (pid ${p.pid})` : ""} — ${statusText(p)}` };
+}
+
+function Section({ title, children, id }: { title: string; children: React.ReactNode; id?: string }) {
+  return (
+    <section aria-labelledby={id} className="rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+      <h2 id={id} className="mb-3 text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
+      <dd className="mt-0.5 break-words text-sm">{children}</dd>
+    </div>
+  );
+}
+
+export default async function ProcessPage({ params }: Props) {
+  const { hash } = await params;
+  const detail = await getProcessDetail(hash);
+  if (!detail) notFound();
+  const { process: p, env, descendants, output } = detail;
+  const running = p.status === "running" || p.status === "unverified";
+  const command = commandLine(p.executable, p.args);
+
+  return (
+    <div className="space-y-4">
+      <RecordWatch hash={p.hash} />
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <Link href="/" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
+            ← All processes
+          </Link>
+          <div className="mt-1 flex flex-wrap items-center gap-3">
+            <h1 className="truncate text-2xl font-semibold tracking-tight">{p.name || "unnamed"}</h1>
+            <StatusBadge status={p.status} label={statusText(p)} failed={p.status === "stopped" && p.exitCode !== null && p.exitCode !== 0} />
+          </div>
+          <p className="mt-1 font-mono text-xs text-zinc-500 break-all">{p.hash}</p>
+        </div>
+        <ProcessActions hash={p.hash} name={p.name} running={running} />
+      </div>
+
+      {p.warnings.length > 0 && (
+        <div role="note" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200">
+          <strong>This row is malformed</strong> (written by another program?): {p.warnings.join("; ")}. It is shown as far as it can be read.
+        </div>
+      )}
+
+      <div className="grid gap-4 lg:grid-cols-3">
+        <Section title="Overview" id="overview">
+          <dl className="grid grid-cols-2 gap-3">
+            <Field label="PID">
+              <span className="font-mono">{p.pid ?? "–"}</span>
+            </Field>
+            <Field label="Status">{statusText(p)}</Field>
+            <Field label="Exit code">{p.exitCode ?? (p.exitSignal ? `signal ${p.exitSignal}` : p.status === "stopped" ? "unknown" : "–")}</Field>
+            <Field label="Running time">{formatDuration(p.runtime)}</Field>
+            <Field label="Started">
+              <LocalTime seconds={p.startTime} mode="exact" />
+            </Field>
+            <Field label="Ended">
+              <LocalTime seconds={p.endedAt} mode="exact" />
+            </Field>
+            <Field label="Recorded">
+              <LocalTime seconds={p.createdAt ? Date.parse(p.createdAt) / 1000 : null} mode="exact" />
+            </Field>
+            <Field label="CPU · memory">
+              {p.cpuPercent === null ? "–" : `${p.cpuPercent.toFixed(1)}%`} · {formatBytes(p.rssBytes)}
+            </Field>
+          </dl>
+        </Section>
+        <Section title="CPU and memory (this process and its children)" id="usage">
+          <UsageChart hash={p.hash} running={running} />
+        </Section>
+        <Section title="Output" id="output">
+          {output.exists ? (
+            <>
+              <p className="mb-2 text-sm">
+                <Link href={`/processes/${p.hash}/output`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+                  Open the output viewer
+                </Link>{" "}
+                <span className="text-zinc-500">({formatBytes(output.size)})</span>
+              </p>
+              <pre className="max-h-44 overflow-auto rounded bg-zinc-950 p-2 text-xs leading-relaxed text-zinc-100" data-testid="output-tail">
+                {output.lastLines.length ? output.lastLines.join("\n").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") : "(empty so far)"}
+              </pre>
+              <p className="mt-1 truncate font-mono text-xs text-zinc-500" title={p.outputFile ?? ""}>
+                {p.outputFile}
+              </p>
+            </>
+          ) : (
+            <p className="text-sm text-zinc-500">{p.outputFile ? `The output file ${p.outputFile} does not exist (deleted or never written).` : "No output file was recorded."}</p>
+          )}
+        </Section>
+      </div>
+
+      <Section title="Command line" id="command">
+        <div className="flex items-start gap-2">
+          <code className="block min-w-0 flex-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-zinc-100 p-2 text-xs dark:bg-zinc-800" data-testid="command-line">
+            {command}
+          </code>
+          <CopyButton text={command} />
+        </div>
+        <div className="mt-4 grid gap-4 md:grid-cols-2">
+          <div>
+            <h3 className="mb-1 text-xs font-medium text-zinc-500">Executable</h3>
+            <p className="font-mono text-sm break-all">{p.executable || "–"}</p>
+            <h3 className="mb-1 mt-3 text-xs font-medium text-zinc-500">Working directory</h3>
+            <p className="font-mono text-sm break-all" data-testid="cwd">
+              {p.cwd ?? "–"}
+            </p>
+          </div>
+          <div>
+            <h3 className="mb-1 text-xs font-medium text-zinc-500">Arguments ({p.args.length})</h3>
+            {p.args.length ? (
+              <ol className="list-decimal space-y-0.5 pl-6 font-mono text-sm marker:text-zinc-400" data-testid="args">
+                {p.args.map((arg, i) => (
+                  <li key={i} className="break-all">
+                    {arg === "" ? <em className="text-zinc-400">(empty)</em> : arg}
+                  </li>
+                ))}
+              </ol>
+            ) : (
+              <p className="text-sm text-zinc-500">No arguments.</p>
+            )}
+          </div>
+        </div>
+      </Section>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Section title={`Environment (${Object.keys(env).length})`} id="environment">
+          <EnvTable env={env} />
+        </Section>
+        <Section title="Child processes" id="children">
+          {running || p.status === "children" ? <DescendantsTree nodes={descendants} /> : <p className="text-sm text-zinc-500">The process has ended.</p>}
+        </Section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+
+interface Sample {
+  t: number;
+  cpu: number | null;
+  mem: number | null;
+}
+
+const MAX_SAMPLES = 300;
+
+/** CPU and memory of the process and its descendants, sampled while this page is open. */
+export function UsageChart({ hash, running, intervalMs = 1_500 }: { hash: string; running: boolean; intervalMs?: number }) {
+  const [samples, setSamples] = useState<Sample[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!running) return;
+    let cancelled = false;
+    const sample = async () => {
+      try {
+        const response = await fetch(`/api/processes/${hash}/usage`, { cache: "no-store" });
+        if (!response.ok) throw new Error(response.status === 404 ? "record deleted" : `HTTP ${response.status}`);
+        const usage = (await response.json()) as { at: number; treeCpuPercent: number; treeRssBytes: number; status: string };
+        if (cancelled) return;
+        setError(null);
+        setSamples((current) =>
+          [...current, { t: usage.at, cpu: Math.round(usage.treeCpuPercent * 10) / 10, mem: Math.round(usage.treeRssBytes / 1048576) }].slice(-MAX_SAMPLES),
+        );
+      } catch (e) {
+        if (!cancelled) setError((e as Error).message);
+      }
+    };
+    void sample();
+    const timer = setInterval(sample, intervalMs);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, [hash, running, intervalMs]);
+
+  if (!running) return <p className="text-sm text-zinc-500">The process is not running; nothing to sample.</p>;
+  return (
+    <div className="h-56 w-full" data-testid="usage-chart" data-samples={samples.length}>
+      {samples.length < 2 ? (
+        <p className="text-sm text-zinc-500">{error ? `Sampling failed: ${error}` : "Collecting samples…"}</p>
+      ) : (
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={samples} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.12} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              domain={["dataMin", "dataMax"]}
+              tickFormatter={(t: number) => new Date(t).toLocaleTimeString(undefined, { minute: "2-digit", second: "2-digit" })}
+              tick={{ fontSize: 11, fill: "currentColor" }}
+              stroke="currentColor"
+              strokeOpacity={0.3}
+            />
+            <YAxis yAxisId="cpu" tick={{ fontSize: 11, fill: "currentColor" }} unit="%" width={48} stroke="currentColor" strokeOpacity={0.3} />
+            <YAxis yAxisId="mem" orientation="right" tick={{ fontSize: 11, fill: "currentColor" }} unit=" MB" width={64} stroke="currentColor" strokeOpacity={0.3} />
+            <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} contentStyle={{ fontSize: 12 }} />
+            <Legend wrapperStyle={{ fontSize: 12 }} />
+            <Line yAxisId="cpu" type="monotone" dataKey="cpu" name="CPU %" stroke="#6366f1" dot={false} isAnimationActive={false} />
+            <Line yAxisId="mem" type="monotone" dataKey="mem" name="Memory (MB)" stroke="#10b981" dot={false} isAnimationActive={false} />
+          </LineChart>
+        </ResponsiveContainer>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import Link from "next/link";
+import { formatBytes, formatDuration } from "@/lib/format";
+import { hostInfo } from "@/lib/system/host";
+import { resolveDbPath } from "@/lib/config/paths";
+import { MiddleTruncate } from "./middle-truncate";
+
+/** The workstation at a glance: which machine, how loaded, and which registry file. */
+export function Header() {
+  const host = hostInfo();
+  const memPercent = Math.round((100 * host.memUsedBytes) / host.memTotalBytes);
+  return (
+    <header className="border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/80">
+      <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
+        <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+          <span aria-hidden className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm text-white">PM</span>
+          Process Monitor
+        </Link>
+        <dl className="flex flex-wrap items-center gap-x-5 gap-y-1 text-xs text-zinc-600 dark:text-zinc-400">
+          <div className="flex gap-1">
+            <dt className="sr-only">Host</dt>
+            <dd className="font-medium text-zinc-900 dark:text-zinc-100">{host.hostname}</dd>
+          </div>
+          <div className="flex gap-1">
+            <dt>up</dt>
+            <dd>{formatDuration(host.uptimeSeconds)}</dd>
+          </div>
+          <div className="flex gap-1">
+            <dt>load</dt>
+            <dd title={`1, 5 and 15 minute averages over ${host.cores} cores`}>{host.load.map((l) => l.toFixed(2)).join(" ")}</dd>
+          </div>
+          <div className="flex gap-1">
+            <dt>memory</dt>
+            <dd>
+              {formatBytes(host.memUsedBytes)} / {formatBytes(host.memTotalBytes)} ({memPercent}%)
+            </dd>
+          </div>
+          <div className="flex min-w-0 gap-1">
+            <dt>registry</dt>
+            <dd className="min-w-0">
+              <MiddleTruncate text={resolveDbPath()} max={56} />
+            </dd>
+          </div>
+        </dl>
+        <nav className="ml-auto flex items-center gap-2 text-sm">
+          <Link href="/" className="rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800">
+            Processes
+          </Link>
+          <Link href="/launch" className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+            Launch…
+          </Link>
+        </nav>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,90 @@
+"use client";
+
+import { useActionState } from "react";
+import { launchAction, type LaunchFormField, type LaunchFormState } from "@/lib/actions/processes";
+
+const inputClass =
+  "mt-1 w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 aria-[invalid=true]:border-rose-500 dark:border-zinc-700 dark:bg-zinc-900";
+
+function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
+  if (!errors?.length) return null;
+  return (
+    <ul id={id} className="mt-1 space-y-0.5 text-sm text-rose-700 dark:text-rose-400" aria-live="polite">
+      {errors.map((error) => (
+        <li key={error}>{error}</li>
+      ))}
+    </ul>
+  );
+}
+
+/** Launch form: arguments one per line (no shell quoting), environment as KEY=VALUE lines. */
+export function LaunchForm({ defaults }: { defaults?: Partial<Record<LaunchFormField, string>> }) {
+  const [state, action, pending] = useActionState<LaunchFormState, FormData>(launchAction, { values: defaults });
+  const value = (field: LaunchFormField) => state.values?.[field] ?? defaults?.[field] ?? "";
+  const field = (name: LaunchFormField) => ({
+    name,
+    id: `launch-${name}`,
+    defaultValue: value(name),
+    "aria-invalid": state.errors?.[name] ? true : undefined,
+    "aria-describedby": state.errors?.[name] ? `launch-${name}-error` : `launch-${name}-hint`,
+  });
+
+  return (
+    <form action={action} className="max-w-3xl space-y-5" noValidate key={JSON.stringify(state.values ?? {})}>
+      <div className="grid gap-5 sm:grid-cols-3">
+        <div>
+          <label htmlFor="launch-name" className="text-sm font-medium">
+            Name
+          </label>
+          <input {...field("name")} className={inputClass} placeholder="maya" autoComplete="off" required />
+          <p id="launch-name-hint" className="mt-1 text-xs text-zinc-500">Shown in the list.</p>
+          <FieldErrors id="launch-name-error" errors={state.errors?.name} />
+        </div>
+        <div className="sm:col-span-2">
+          <label htmlFor="launch-executable" className="text-sm font-medium">
+            Executable
+          </label>
+          <input {...field("executable")} className={inputClass} placeholder="/usr/autodesk/maya2025/bin/maya" autoComplete="off" required />
+          <p id="launch-executable-hint" className="mt-1 text-xs text-zinc-500">An absolute path, or a command found in PATH.</p>
+          <FieldErrors id="launch-executable-error" errors={state.errors?.executable} />
+        </div>
+      </div>
+      <div>
+        <label htmlFor="launch-args" className="text-sm font-medium">
+          Arguments
+        </label>
+        <textarea {...field("args")} rows={4} className={inputClass} placeholder={"-file\n/projects/show/shot010/scene.ma"} />
+        <p id="launch-args-hint" className="mt-1 text-xs text-zinc-500">
+          One argument per line, passed exactly as written: no shell quoting, spaces stay inside the argument. Empty lines are ignored.
+        </p>
+        <FieldErrors id="launch-args-error" errors={state.errors?.args} />
+      </div>
+      <div>
+        <label htmlFor="launch-env" className="text-sm font-medium">
+          Environment additions
+        </label>
+        <textarea {...field("env")} rows={3} className={inputClass} placeholder={"MAYA_APP_DIR=/home/artist/maya\nSHOT=sh010"} />
+        <p id="launch-env-hint" className="mt-1 text-xs text-zinc-500">
+          KEY=VALUE, one per line, added to the dashboard server&apos;s environment. Lines starting with # are ignored.
+        </p>
+        <FieldErrors id="launch-env-error" errors={state.errors?.env} />
+      </div>
+      <div>
+        <label htmlFor="launch-cwd" className="text-sm font-medium">
+          Working directory
+        </label>
+        <input {...field("cwd")} className={inputClass} placeholder="(your home folder)" autoComplete="off" />
+        <p id="launch-cwd-hint" className="mt-1 text-xs text-zinc-500">Relative paths start from your home folder.</p>
+        <FieldErrors id="launch-cwd-error" errors={state.errors?.cwd} />
+      </div>
+      <FieldErrors id="launch-form-error" errors={state.errors?.form} />
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-60"
+      >
+        {pending ? "Launching…" : "Launch"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,121 @@
+"use server";
+
+import os from "node:os";
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { LaunchError, launch, relaunch, stopProcess } from "../launcher";
+import { isProcessHash } from "../registry/hash";
+import { RegistryError } from "../registry/errors";
+import { getRegistry } from "../server/registry";
+import { fieldErrors, launchRequestSchema, parseEnvLines } from "../validation/launch";
+
+export type LaunchFormField = "name" | "executable" | "args" | "env" | "cwd";
+
+export interface LaunchFormState {
+  errors?: Partial<Record<LaunchFormField | "form", string[]>>;
+  message?: string;
+  values?: Partial<Record<LaunchFormField, string>>;
+}
+
+export interface ActionResult {
+  ok: boolean;
+  message: string;
+}
+
+const hashSchema = z.string().refine(isProcessHash, "Not a process hash.");
+const hashListSchema = z.array(hashSchema).min(1, "Nothing selected.").max(10_000);
+
+function formText(form: FormData, key: string, max = 1_000_000): string {
+  const value = form.get(key);
+  return typeof value === "string" ? value.slice(0, max) : "";
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof LaunchError || error instanceof RegistryError) return error.message;
+  return `Unexpected error: ${(error as Error)?.message ?? String(error)}`;
+}
+
+/** The launch form: validates, starts the process, then opens its detail page. */
+export async function launchAction(_previous: LaunchFormState, form: FormData): Promise<LaunchFormState> {
+  const values = {
+    name: formText(form, "name"),
+    executable: formText(form, "executable"),
+    args: formText(form, "args"),
+    env: formText(form, "env"),
+    cwd: formText(form, "cwd"),
+  };
+  const env = parseEnvLines(values.env.split("\n"));
+  if (env.errors.length) return { errors: { env: env.errors }, values };
+  const args = values.args.split("\n").map((line) => line.replace(/\r$/, "")).filter((line) => line !== "");
+  const parsed = launchRequestSchema.safeParse({ name: values.name, executable: values.executable, args, env: env.env, cwd: values.cwd });
+  if (!parsed.success) return { errors: fieldErrors(parsed.error), values };
+
+  let hash: string;
+  try {
+    const registry = await getRegistry();
+    const launched = await launch(registry, parsed.data, { baseDir: os.homedir() });
+    hash = launched.record.hash;
+  } catch (error) {
+    const field = error instanceof LaunchError ? error.field : undefined;
+    return { errors: { [field ?? "form"]: [messageOf(error)] }, values };
+  }
+  revalidatePath("/");
+  redirect(`/processes/${hash}`);
+}
+
+export async function deleteProcesses(hashes: string[]): Promise<ActionResult> {
+  const parsed = hashListSchema.safeParse(hashes);
+  if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Invalid selection." };
+  try {
+    const registry = await getRegistry();
+    const gone = await registry.deleteCount(parsed.data);
+    revalidatePath("/");
+    return { ok: true, message: gone === 1 ? "Deleted 1 record." : `Deleted ${gone} records.` };
+  } catch (error) {
+    return { ok: false, message: messageOf(error) };
+  }
+}
+
+export async function pruneInactive(): Promise<ActionResult & { deleted?: number }> {
+  try {
+    const registry = await getRegistry();
+    const deleted = await registry.deleteInactive();
+    revalidatePath("/");
+    return { ok: true, deleted, message: deleted === 1 ? "Deleted 1 inactive record." : `Deleted ${deleted} inactive records.` };
+  } catch (error) {
+    return { ok: false, message: messageOf(error) };
+  }
+}
+
+export async function stopAction(hash: string, force: boolean): Promise<ActionResult> {
+  if (!hashSchema.safeParse(hash).success) return { ok: false, message: "Not a process hash." };
+  try {
+    const registry = await getRegistry();
+    const result = await stopProcess(registry, hash, { force: force === true });
+    revalidatePath("/");
+    revalidatePath(`/processes/${hash}`);
+    return { ok: true, message: result.message };
+  } catch (error) {
+    return { ok: false, message: messageOf(error) };
+  }
+}
+
+export async function relaunchAction(hash: string): Promise<ActionResult> {
+  if (!hashSchema.safeParse(hash).success) return { ok: false, message: "Not a process hash." };
+  let next: string;
+  try {
+    const registry = await getRegistry();
+    next = (await relaunch(registry, hash, { baseDir: os.homedir() })).record.hash;
+  } catch (error) {
+    return { ok: false, message: messageOf(error) };
+  }
+  revalidatePath("/");
+  redirect(`/processes/${next}`);
+}
+
+export async function deleteAndLeave(hash: string): Promise<ActionResult> {
+  const result = await deleteProcesses([hash]);
+  if (!result.ok) return result;
+  redirect("/?deleted=1");
+}

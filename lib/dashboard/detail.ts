@@ -1,0 +1,50 @@
+import "server-only";
+import { isProcessHash } from "../registry/hash";
+import { getRegistry } from "../server/registry";
+import { ProcessSnapshot } from "../system/snapshot";
+import { summariseOutput, type OutputSummary } from "../output/tail";
+import { descendantViews, toView, type DescendantView, type ProcessView } from "./process-view";
+
+export interface ProcessDetail {
+  process: ProcessView;
+  env: Record<string, string>;
+  descendants: DescendantView[];
+  output: OutputSummary;
+}
+
+/** Everything the detail page shows; null for an unknown (or malformed) hash. */
+export async function getProcessDetail(hash: string): Promise<ProcessDetail | null> {
+  if (!isProcessHash(hash)) return null;
+  const registry = await getRegistry();
+  const snapshot = await ProcessSnapshot.take();
+  const record = await registry.invalidate(hash, snapshot);
+  if (!record) return null;
+  const view = toView(record, snapshot);
+  const live = view.status !== "stopped" && record.pid !== null;
+  return {
+    process: view,
+    env: record.env,
+    descendants: live && record.pid !== null ? descendantViews(snapshot, record.pid) : [],
+    output: summariseOutput(record.outputFile),
+  };
+}
+
+/** Current CPU and memory of a record's process and its descendants, for the live chart. */
+export async function getProcessUsage(hash: string) {
+  if (!isProcessHash(hash)) return null;
+  const registry = await getRegistry();
+  const snapshot = await ProcessSnapshot.take();
+  const record = await registry.invalidate(hash, snapshot);
+  if (!record) return null;
+  const view = toView(record, snapshot, false);
+  const flatten = (nodes: DescendantView[]): DescendantView[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
+  const descendants = view.status !== "stopped" && record.pid !== null ? flatten(descendantViews(snapshot, record.pid)) : [];
+  return {
+    at: Date.now(),
+    status: view.status,
+    cpuPercent: view.cpuPercent,
+    rssBytes: view.rssBytes,
+    treeCpuPercent: (view.cpuPercent ?? 0) + descendants.reduce((sum, d) => sum + (d.cpuPercent ?? 0), 0),
+    treeRssBytes: (view.rssBytes ?? 0) + descendants.reduce((sum, d) => sum + (d.rssBytes ?? 0), 0),
+  };
+}

@@ -1,0 +1,81 @@
+import type { ListedProcess } from "../registry/types";
+import { descendantsOf, type DescendantInfo } from "../system/probe";
+import type { ProcessSnapshot } from "../system/snapshot";
+import { usageOf } from "../system/usage";
+import { outputSize } from "../output/tail";
+import type { DisplayStatus, ProcessView } from "./status";
+
+export type { DisplayStatus, ProcessView } from "./status";
+export { statusText } from "./status";
+
+/** Processes left in the group of a record that ended (its pid led the group: our launches). */
+export function orphanedChildren(snapshot: ProcessSnapshot, record: ListedProcess): number {
+  if (record.pid === null || snapshot.has(record.pid)) return 0;
+  const members = snapshot.groupMembers(record.pid);
+  if (members.length === 0) return 0;
+  // A reused pgid would belong to processes newer than a new leader; ours started after the record.
+  return members.filter((m) => {
+    const start = snapshot.statOf(m.pid)?.startTime ?? m.psStartTime;
+    return record.startTime === null || start === null || start >= record.startTime - 1;
+  }).length;
+}
+
+export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, withOutputSize = true): ProcessView {
+  const live = record.status !== "stopped" && record.pid !== null;
+  const usage = live && snapshot && record.pid !== null ? usageOf(snapshot, record.pid, record.startTime) : null;
+  const liveChildren = !live && snapshot ? orphanedChildren(snapshot, record) : 0;
+  const now = Date.now() / 1000;
+  const end = live ? now : record.endedAt;
+  return {
+    hash: record.hash,
+    name: record.name,
+    pid: record.pid,
+    executable: record.executable,
+    args: record.args,
+    cwd: record.cwd,
+    status: live ? record.status : liveChildren > 0 ? "children" : "stopped",
+    exitCode: record.exitCode,
+    exitSignal: record.exitSignal,
+    startTime: record.startTime,
+    endedAt: record.endedAt,
+    createdAt: record.createdAt,
+    runtime: record.startTime !== null && end !== null ? Math.max(0, end - record.startTime) : null,
+    cpuPercent: usage?.cpuPercent ?? null,
+    rssBytes: usage?.rssBytes ?? null,
+    outputFile: record.outputFile,
+    outputSize: withOutputSize ? outputSize(record.outputFile) : null,
+    liveChildren,
+    warnings: record.warnings,
+  };
+}
+
+/** A descendant with its current usage, for the detail page's tree. */
+export interface DescendantView {
+  pid: number;
+  name: string;
+  executable: string | null;
+  args: string[];
+  cwd: string | null;
+  startTime: number | null;
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  children: DescendantView[];
+}
+
+export function descendantViews(snapshot: ProcessSnapshot, pid: number): DescendantView[] {
+  const convert = (node: DescendantInfo): DescendantView => {
+    const usage = usageOf(snapshot, node.pid, node.startTime);
+    return {
+      pid: node.pid,
+      name: node.name,
+      executable: node.executable,
+      args: node.args,
+      cwd: node.cwd,
+      startTime: node.startTime,
+      cpuPercent: usage.cpuPercent,
+      rssBytes: usage.rssBytes,
+      children: node.children.map(convert),
+    };
+  };
+  return descendantsOf(snapshot, pid).map(convert);
+}

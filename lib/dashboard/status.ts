@@ -1,0 +1,43 @@
+// Display types and labels, free of Node APIs: client components import this.
+
+/** What the dashboard shows for a status: the registry's, plus "children running". */
+export type DisplayStatus = "running" | "unverified" | "stopped" | "children";
+
+/** A record prepared for display (plain data, safe to pass to client components). */
+export interface ProcessView {
+  hash: string;
+  name: string;
+  pid: number | null;
+  executable: string;
+  args: string[];
+  cwd: string | null;
+  status: DisplayStatus;
+  exitCode: number | null;
+  exitSignal: string | null;
+  startTime: number | null;
+  endedAt: number | null;
+  createdAt: string | null;
+  /** Seconds: until now while running, until the end when known. */
+  runtime: number | null;
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  outputFile: string | null;
+  outputSize: number | null;
+  liveChildren: number;
+  warnings: string[];
+}
+
+export function statusText(view: Pick<ProcessView, "status" | "exitCode" | "exitSignal" | "liveChildren">): string {
+  switch (view.status) {
+    case "running":
+      return "running";
+    case "unverified":
+      return "running (unverified)";
+    case "children":
+      return `children running (${view.liveChildren})`;
+    default:
+      if (view.exitSignal) return `killed by ${view.exitSignal}`;
+      if (view.exitCode !== null) return `exited ${view.exitCode}`;
+      return "stopped";
+  }
+}

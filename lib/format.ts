@@ -1,0 +1,46 @@
+// Formatting shared by the CLI and the dashboard (no Node APIs: also used in the browser).
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return "–";
+  const s = Math.floor(seconds);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s % 60}s`;
+  return `${s % 60}s`;
+}
+
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null || !Number.isFinite(bytes)) return "–";
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 || value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** A POSIX shell word: left bare when safe, else single-quoted. */
+export function shellQuote(word: string): string {
+  if (word !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export function commandLine(executable: string, args: string[]): string {
+  return [executable, ...args].map(shellQuote).join(" ");
+}
+
+/** "3 minutes ago" style text for a time in seconds since the epoch. */
+export function relativeTime(seconds: number | null, nowMs = Date.now()): string {
+  if (seconds === null) return "–";
+  const diff = nowMs / 1000 - seconds;
+  const abs = Math.abs(diff);
+  const text =
+    abs < 45 ? "just now" : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 86400 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} d`;
+  if (text === "just now") return text;
+  return diff >= 0 ? `${text} ago` : `in ${text}`;
+}

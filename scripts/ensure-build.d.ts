@@ -1,0 +1,3 @@
+export declare const nextBin: string;
+export declare function buildIsStale(): boolean;
+export declare function ensureBuild(options?: { force?: boolean }): void;

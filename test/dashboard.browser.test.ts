@@ -1,0 +1,221 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Registry } from "../lib/registry";
+import { readProcStat } from "../lib/system/proc-linux";
+import { launchBrowser } from "./support/browser";
+import { startServer, type RunningServer } from "./support/next-server";
+import { seedMixedRegistry } from "./support/seed";
+import { tempDir } from "./support/temp";
+
+const shots = path.resolve("test-results", "screenshots");
+fs.mkdirSync(shots, { recursive: true });
+
+let browser: Browser;
+let server: RunningServer;
+let dir: string;
+let dbPath: string;
+const pids: number[] = [];
+
+beforeAll(async () => {
+  dir = tempDir("pm-browser-");
+  dbPath = path.join(dir, "registry.db");
+  const seeded = await seedMixedRegistry(dbPath, dir);
+  for (const l of seeded.launched) l.child.unref();
+  pids.push(...seeded.pids);
+  server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir });
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+});
+
+async function page(colorScheme: "light" | "dark" = "light", width = 1440): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
+  return context.newPage();
+}
+
+describe("dashboard in a real browser", () => {
+  it("launches from the form, shows it running, its details, stops it and deletes it", async () => {
+    const p = await page();
+    await p.goto(`${server.url}/launch`);
+    await p.fill("#launch-name", "browser-sleeper");
+    await p.fill("#launch-executable", "sleep");
+    await p.fill("#launch-args", "300");
+    await p.fill("#launch-env", "SHOT=sh010\nAYON_API_KEY=very-secret-value");
+    await p.fill("#launch-cwd", dir);
+    await p.click("button[type=submit]");
+    await p.waitForURL(/\/processes\/[0-9a-f]{64}$/);
+    const hash = p.url().split("/").pop()!;
+    const registry = await Registry.open(dbPath);
+    const record = (await registry.get(hash))!;
+    await registry.close();
+    pids.push(record.pid!);
+
+    // Everything recorded is on the page.
+    await expect.poll(() => p.textContent("h1")).toBe("browser-sleeper");
+    await expect.poll(() => p.title()).toMatch(/^browser-sleeper \(pid \d+\) — running · Process Monitor$/);
+    expect(await p.textContent("[data-testid=args]")).toContain("300");
+    expect(await p.textContent("[data-testid=cwd]")).toBe(dir);
+    expect(await p.textContent("[data-testid=command-line]")).toMatch(/\/sleep 300$/);
+    const secretRow = p.locator('tr[data-env="AYON_API_KEY"]');
+    expect(await secretRow.locator("[data-testid=env-masked]").count()).toBe(1);
+    expect(await p.content()).not.toContain("very-secret-value");
+    await secretRow.getByRole("button", { name: "Reveal AYON_API_KEY" }).click();
+    expect(await secretRow.locator("[data-testid=env-value]").textContent()).toBe("very-secret-value");
+    expect(await p.locator('tr[data-env="SHOT"] [data-testid=env-value]').textContent()).toBe("sh010");
+
+    // On the list, running.
+    const list = await page();
+    await list.goto(`${server.url}/?q=browser-sleeper`);
+    const row = list.locator(`tr[data-hash="${hash}"]`);
+    expect(await row.locator("[data-status]").getAttribute("data-status")).toBe("running");
+
+    // Stop from the detail page: it ends with SIGTERM, and the page says so.
+    await p.getByRole("button", { name: "Stop", exact: true }).click();
+    await expect.poll(() => p.textContent("[data-testid=action-message]"), { timeout: 15_000 }).toMatch(/Stopped browser-sleeper/);
+    await expect.poll(() => p.locator("h1 + [data-status]").textContent(), { timeout: 15_000 }).toBe("killed by SIGTERM");
+    expect(readProcStat(record.pid!)?.state ?? "gone").not.toMatch(/[RS]/);
+
+    // Delete, confirmed: back on the list without it.
+    await p.getByRole("button", { name: "Delete", exact: true }).click();
+    await p.locator("dialog[open]").getByRole("button", { name: "Delete" }).click();
+    await p.waitForURL(`${server.url}/?deleted=1`);
+    expect(await p.locator(`tr[data-hash="${hash}"]`).count()).toBe(0);
+  });
+
+  it("shows field errors from the launch form without launching anything", async () => {
+    const p = await page();
+    await p.goto(`${server.url}/launch`);
+    await p.fill("#launch-name", "");
+    await p.fill("#launch-executable", "/opt/no/such/maya");
+    await p.fill("#launch-env", "NOT A PAIR");
+    await p.click("button[type=submit]");
+    await expect.poll(() => p.textContent("#launch-env-error")).toMatch(/expected KEY=VALUE/);
+    await p.fill("#launch-env", "");
+    await p.click("button[type=submit]");
+    await expect.poll(() => p.textContent("#launch-name-error")).toMatch(/Name is required/);
+    await p.fill("#launch-name", "ghost");
+    await p.click("button[type=submit]");
+    await expect.poll(() => p.textContent("#launch-executable-error")).toMatch(/\/opt\/no\/such\/maya does not exist/);
+    expect(p.url()).toBe(`${server.url}/launch`);
+    // What was typed survives the round trip.
+    expect(await p.inputValue("#launch-name")).toBe("ghost");
+  });
+
+  it("answers an unknown hash with the 404 page, and a malformed one too", async () => {
+    const p = await page();
+    const response = await p.goto(`${server.url}/processes/${"0".repeat(64)}`);
+    expect(response?.status()).toBe(404);
+    expect(await p.textContent("[data-testid=process-not-found] h1")).toBe("No such process record");
+    await p.screenshot({ path: path.join(shots, "not-found.png"), fullPage: true });
+    const bad = await p.goto(`${server.url}/processes/..%2F..%2Fetc%2Fpasswd`);
+    expect(bad?.status()).toBe(404);
+    await p.getByRole("link", { name: "Back to all processes" }).click();
+    await p.waitForURL(`${server.url}/`);
+  });
+
+  it("shows a deleted record's open page as deleted instead of failing", async () => {
+    const registry = await Registry.open(dbPath);
+    const extra = await registry.store({ name: "about-to-go", executable: "/bin/true", pid: 4_100_000 });
+    const p = await page();
+    await p.goto(`${server.url}/processes/${extra.hash}`);
+    await registry.delete(extra.hash);
+    await registry.close();
+    await p.waitForSelector("[data-testid=record-deleted]", { timeout: 15_000 });
+    expect(await p.textContent("h1")).toBe("about-to-go");
+  });
+
+  it("takes screenshots of the list and a detail page, light and dark", async () => {
+    for (const scheme of ["light", "dark"] as const) {
+      const p = await page(scheme);
+      await p.goto(server.url);
+      await p.waitForSelector("table");
+      await p.waitForTimeout(300);
+      await p.screenshot({ path: path.join(shots, `list-${scheme}.png`), fullPage: true });
+      await p.getByRole("link", { name: "houdini" }).click();
+      await p.waitForSelector("[data-testid=descendants]");
+      await expect.poll(() => p.getAttribute("[data-testid=usage-chart]", "data-samples"), { timeout: 10_000 }).not.toMatch(/^[01]$/);
+      await p.screenshot({ path: path.join(shots, `detail-${scheme}.png`), fullPage: true });
+    }
+    const narrow = await page("light", 1024);
+    await narrow.goto(server.url);
+    await narrow.screenshot({ path: path.join(shots, "list-laptop.png"), fullPage: true });
+    expect(fs.statSync(path.join(shots, "list-light.png")).size).toBeGreaterThan(10_000);
+  }, 90_000);
+});
+
+describe("list behaviour", () => {
+  it("keeps sort, filter, scroll, selection and an open dialog across auto-refresh", async () => {
+    const registry = await Registry.open(dbPath);
+    for (let i = 0; i < 60; i++) await registry.store({ name: `batch-${String(i).padStart(2, "0")}`, executable: "/bin/true", pid: 4_200_000 + i, stopped: true });
+    await registry.close();
+    const p = await page("light", 1280);
+    const url = `${server.url}/?status=stopped&q=batch&sort=name&dir=asc`;
+    await p.goto(url);
+    const names = await p.locator("tbody tr td:nth-child(3) a").allTextContents();
+    expect(names.slice(0, 3)).toEqual(["batch-00", "batch-01", "batch-02"]);
+    const row = p.locator("tr[data-hash]").nth(40);
+    await row.locator("input[type=checkbox]").check();
+    await row.getByRole("button", { name: /^Delete / }).click();
+    const scrollBefore = await p.evaluate(() => window.scrollY);
+    expect(scrollBefore).toBeGreaterThan(1000);
+    const generated = await p.getAttribute("[data-testid=refresh-status]", "data-generated-at");
+
+    await expect
+      .poll(() => p.getAttribute("[data-testid=refresh-status]", "data-generated-at"), { timeout: 20_000, interval: 250 })
+      .not.toBe(generated);
+    expect(p.url()).toBe(url);
+    expect(await p.evaluate(() => window.scrollY)).toBe(scrollBefore);
+    expect(await row.locator("input[type=checkbox]").isChecked()).toBe(true);
+    expect(await p.locator("dialog[open]").count()).toBe(1);
+    expect(await p.locator("tbody tr td:nth-child(3) a").allTextContents()).toEqual(names);
+    await p.locator("dialog[open]").getByRole("button", { name: "Cancel" }).click();
+  }, 60_000);
+
+  it("deletes a multi-selection, then all inactive records, reporting how many went", async () => {
+    const p = await page();
+    await p.goto(`${server.url}/?status=stopped&q=batch`);
+    await p.locator('tr[data-hash] input[type=checkbox]').nth(0).check();
+    await p.locator('tr[data-hash] input[type=checkbox]').nth(1).check();
+    await p.getByRole("button", { name: "Delete selected (2)" }).click();
+    await p.locator("dialog[open]").getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => p.textContent("[data-testid=action-message]")).toBe("Deleted 2 records.");
+
+    const registry = await Registry.open(dbPath);
+    const stopped = (await registry.list()).filter((r) => r.status === "stopped").length;
+    await registry.close();
+    await p.goto(server.url);
+    await p.getByRole("button", { name: /^Delete all inactive/ }).click();
+    await p.locator("dialog[open]").getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => p.textContent("[data-testid=action-message]")).toBe(`Deleted ${stopped} inactive records.`);
+    await p.screenshot({ path: path.join(shots, "after-prune.png"), fullPage: true });
+    await expect.poll(async () => await p.locator("[data-status=stopped]").count()).toBe(0);
+  });
+
+  it("still opens a bookmarked detail page after the server restarts", async () => {
+    const registry = await Registry.open(dbPath);
+    const maya = (await registry.getByName("maya"))!;
+    await registry.close();
+    const bookmark = `${server.url}/processes/${maya.hash}`;
+    const p = await page();
+    await p.goto(bookmark);
+    expect(await p.textContent("h1")).toBe("maya");
+    await server.stop();
+    server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir }, server.port);
+    const response = await p.goto(bookmark);
+    expect(response?.status()).toBe(200);
+    expect(await p.textContent("h1")).toBe("maya");
+    expect(await p.locator("h1 + [data-status]").getAttribute("data-status")).toBe("running");
+  }, 90_000);
+});
