@@ -1,11 +1,13 @@
 // `npm run bench [-- SECTION...]`: prints speed and memory figures. Sections run in order.
 import os from "node:os";
 import { benchLauncher } from "./launcher";
+import { benchPages } from "./pages";
 import { benchRegistry } from "./registry";
 
 const sections: Record<string, () => Promise<void>> = {
   registry: () => benchRegistry(),
   launcher: () => benchLauncher(),
+  pages: () => benchPages(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import { isProcessHash } from "../registry/hash";
 import { getRegistry } from "../server/registry";
 import { ProcessSnapshot } from "../system/snapshot";
@@ -12,8 +13,11 @@ export interface ProcessDetail {
   output: OutputSummary;
 }
 
-/** Everything the detail page shows; null for an unknown (or malformed) hash. */
-export async function getProcessDetail(hash: string): Promise<ProcessDetail | null> {
+/**
+ * Everything the detail page shows; null for an unknown (or malformed) hash. Cached per
+ * request: the page and its metadata share one process table reading.
+ */
+export const getProcessDetail = cache(async function getProcessDetail(hash: string): Promise<ProcessDetail | null> {
   if (!isProcessHash(hash)) return null;
   const registry = await getRegistry();
   const snapshot = await ProcessSnapshot.take();
@@ -27,7 +31,7 @@ export async function getProcessDetail(hash: string): Promise<ProcessDetail | nu
     descendants: live && record.pid !== null ? descendantViews(snapshot, record.pid) : [],
     output: summariseOutput(record.outputFile),
   };
-}
+});
 
 /** Current CPU and memory of a record's process and its descendants, for the live chart. */
 export async function getProcessUsage(hash: string) {

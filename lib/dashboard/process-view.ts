@@ -3,7 +3,7 @@ import { descendantsOf, type DescendantInfo } from "../system/probe";
 import type { ProcessSnapshot } from "../system/snapshot";
 import { usageOf } from "../system/usage";
 import { outputSize } from "../output/tail";
-import type { DisplayStatus, ProcessView } from "./status";
+import type { ProcessView } from "./status";
 
 export type { DisplayStatus, ProcessView } from "./status";
 export { statusText } from "./status";
