@@ -1,0 +1,90 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { errorResponse, jsonError, jsonOk } from "@/lib/api/respond";
+import { followOutput } from "@/lib/output/follow";
+import { OutputMissingError, readRange, MAX_RANGE_BYTES } from "@/lib/output/range";
+import { outputOf } from "@/lib/output/record-output";
+import { z } from "zod";
+
+export const dynamic = "force-dynamic";
+
+const querySchema = z.object({
+  offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  length: z.coerce.number().int().min(0).max(MAX_RANGE_BYTES).optional(),
+  follow: z.enum(["0", "1"]).optional(),
+  download: z.enum(["0", "1"]).optional(),
+  format: z.enum(["raw", "json"]).optional(),
+  align: z.enum(["lines", "bytes"]).optional(),
+});
+
+/**
+ * The captured output of one record, by byte ranges (the tail when no offset is given),
+ * as a live stream of appended text (`follow=1`, server-sent events), or whole as a
+ * download (`download=1`, streamed from disk).
+ */
+export async function GET(request: Request, { params }: { params: Promise<{ hash: string }> }) {
+  const url = new URL(request.url);
+  const parsed = querySchema.safeParse(Object.fromEntries(url.searchParams));
+  if (!parsed.success) {
+    return jsonError(400, `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  const query = parsed.data;
+  try {
+    const found = await outputOf((await params).hash);
+    if (!found) return jsonError(404, "No process record with this hash.");
+    if (!found.file) return jsonError(404, "This process has no output file recorded.", { code: "NO_OUTPUT" });
+    const file = found.file;
+
+    if (query.follow === "1") {
+      const stream = followOutput(file, { from: query.offset ?? 0, signal: request.signal });
+      return new Response(stream, {
+        headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+      });
+    }
+
+    if (query.download === "1") {
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(file);
+      } catch {
+        throw new OutputMissingError(file);
+      }
+      if (!stat.isFile()) throw new OutputMissingError(file);
+      const name = `${found.record.name || "output"}-${found.record.pid ?? "nopid"}${path.extname(file) || ".log"}`.replace(/[^A-Za-z0-9._-]+/g, "_");
+      const body = Readable.toWeb(fs.createReadStream(file, { start: 0, end: Math.max(0, stat.size - 1) })) as ReadableStream;
+      return new Response(stat.size === 0 ? "" : body, {
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-length": String(stat.size),
+          "content-disposition": `attachment; filename="${name}"`,
+          "cache-control": "no-store",
+        },
+      });
+    }
+
+    const range = readRange(file, { offset: query.offset, length: query.length, alignLines: query.align === "lines" });
+    if (query.format === "json") {
+      return jsonOk({
+        start: range.start,
+        end: range.end,
+        size: range.size,
+        inode: range.inode,
+        text: new TextDecoder("utf-8", { fatal: false }).decode(range.bytes),
+      });
+    }
+    return new Response(new Uint8Array(range.bytes), {
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-range": `bytes ${range.start}-${Math.max(range.start, range.end - 1)}/${range.size}`,
+        "x-output-start": String(range.start),
+        "x-output-end": String(range.end),
+        "x-output-size": String(range.size),
+        "cache-control": "no-store",
+      },
+    });
+  } catch (error) {
+    if (error instanceof OutputMissingError) return jsonError(404, error.message, { code: "OUTPUT_MISSING" });
+    return errorResponse(error);
+  }
+}

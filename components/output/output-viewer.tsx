@@ -1,0 +1,308 @@
+"use client";
+
+import { useVirtualizer } from "@tanstack/react-virtual";
+import Link from "next/link";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { formatBytes } from "@/lib/format";
+import { OutputLine } from "./output-line";
+import { useOutput } from "./use-output";
+
+const ROW_HEIGHT = 20;
+
+interface SearchState {
+  query: string;
+  count: { count: number; complete: boolean } | null;
+  /** Byte offset of the current match. */
+  current: number | null;
+  /** Byte offset of the line holding it. */
+  currentLine: number | null;
+  message: string | null;
+  busy: boolean;
+}
+
+function lowerBound(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function OutputViewer({ hash, name, running }: { hash: string; name: string; running: boolean }) {
+  const { state, appended, resetAppended, loadWindow, loadEarlier } = useOutput(hash);
+  const [wrap, setWrap] = useState(false);
+  const [following, setFollowing] = useState(true);
+  const [search, setSearch] = useState<SearchState>({ query: "", count: null, current: null, currentLine: null, message: null, busy: false });
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const pendingScroll = useRef<{ kind: "bottom" } | { kind: "offset"; offset: number } | { kind: "prepend"; lines: number; top: number } | null>({ kind: "bottom" });
+
+  const count = state.lines.length + (state.partial ? 1 : 0);
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 30,
+    measureElement: wrap ? (element) => element.getBoundingClientRect().height : undefined,
+  });
+
+  // Keep the view where the user expects it after the lines change.
+  useLayoutEffect(() => {
+    const element = scrollRef.current;
+    const pending = pendingScroll.current;
+    if (!element) return;
+    if (pending?.kind === "prepend") {
+      element.scrollTop = pending.top + pending.lines * ROW_HEIGHT;
+      pendingScroll.current = null;
+    } else if (pending?.kind === "offset") {
+      const index = Math.min(lowerBound(state.offsets, pending.offset), Math.max(0, count - 1));
+      virtualizer.scrollToIndex(index, { align: "center" });
+      pendingScroll.current = null;
+    } else if ((pending?.kind === "bottom" || following) && count > 0) {
+      virtualizer.scrollToIndex(count - 1, { align: "end" });
+      if (pending?.kind === "bottom") pendingScroll.current = null;
+    }
+  }, [count, state.offsets, following, virtualizer]);
+
+  const onScroll = useCallback(() => {
+    const element = scrollRef.current;
+    if (!element) return;
+    const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < ROW_HEIGHT * 2;
+    setFollowing(atBottom && state.attached);
+    if (atBottom) resetAppended();
+    if (element.scrollTop < ROW_HEIGHT * 40 && (state.offsets[0] ?? 0) > 0) {
+      const top = element.scrollTop;
+      void loadEarlier().then((lines) => {
+        if (lines > 0) pendingScroll.current = { kind: "prepend", lines, top: scrollRef.current?.scrollTop ?? top };
+      });
+    }
+  }, [state.attached, state.offsets, loadEarlier, resetAppended]);
+
+  useEffect(() => {
+    if (!following) return;
+    resetAppended();
+  }, [following, appended, resetAppended]);
+
+  const jumpToEnd = async () => {
+    if (!state.attached) await loadWindow();
+    pendingScroll.current = { kind: "bottom" };
+    setFollowing(true);
+    resetAppended();
+    if (state.attached && count > 0) virtualizer.scrollToIndex(count - 1, { align: "end" });
+  };
+
+  const jumpToStart = async () => {
+    setFollowing(false);
+    if ((state.offsets[0] ?? 0) > 0) {
+      pendingScroll.current = { kind: "offset", offset: 0 };
+      await loadWindow(0);
+    } else {
+      virtualizer.scrollToIndex(0, { align: "start" });
+    }
+  };
+
+  const needle = search.query.trim().toLowerCase();
+
+  const runSearch = async (direction: "next" | "prev") => {
+    const query = search.query.trim();
+    if (!query) return;
+    const firstVisible = virtualizer.getVirtualItems()[0]?.index ?? 0;
+    const from =
+      search.current !== null
+        ? direction === "next"
+          ? search.current + 1
+          : search.current
+        : direction === "next"
+          ? (state.offsets[firstVisible] ?? 0)
+          : state.end;
+    setSearch((s) => ({ ...s, busy: true, message: null }));
+    try {
+      const find = async (start: number) => {
+        const params = new URLSearchParams({ q: query, from: String(start), dir: direction });
+        const response = await fetch(`/api/processes/${hash}/output/search?${params}`, { cache: "no-store" });
+        const body = (await response.json()) as { match?: { offset: number; lineStart: number } | null; timedOut?: boolean; error?: string };
+        if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+        return body;
+      };
+      const counting =
+        search.count === null
+          ? fetch(`/api/processes/${hash}/output/search?${new URLSearchParams({ q: query, count: "1" })}`, { cache: "no-store" }).then(
+              (r) => r.json() as Promise<{ count: number; complete: boolean }>,
+            )
+          : Promise.resolve(search.count);
+      let hit = await find(from);
+      let wrapped = false;
+      // Like an editor: past the last match, continue from the other end of the file.
+      if (!hit.match && !hit.timedOut) {
+        const restart = direction === "next" ? 0 : Number.MAX_SAFE_INTEGER;
+        if (restart !== from) {
+          hit = await find(direction === "next" ? 0 : Math.max(state.size, state.end));
+          wrapped = true;
+        }
+      }
+      const counted = await counting;
+      if (!hit.match) {
+        setSearch((s) => ({
+          ...s,
+          count: counted,
+          busy: false,
+          message: hit.timedOut ? "Search took too long; try a more specific text." : "No match in the whole output.",
+        }));
+        return;
+      }
+      const match = hit.match;
+      setFollowing(false);
+      setSearch((s) => ({
+        ...s,
+        count: counted,
+        current: match.offset,
+        currentLine: match.lineStart,
+        busy: false,
+        message: wrapped ? (direction === "next" ? "Continued from the top." : "Continued from the bottom.") : null,
+      }));
+      const loadedFrom = state.offsets[0] ?? state.end;
+      if (match.lineStart >= loadedFrom && match.lineStart < state.end) {
+        virtualizer.scrollToIndex(lowerBound(state.offsets, match.lineStart), { align: "center" });
+      } else {
+        pendingScroll.current = { kind: "offset", offset: match.lineStart };
+        await loadWindow(Math.max(0, match.lineStart - 64 * 1024));
+      }
+    } catch (error) {
+      setSearch((s) => ({ ...s, busy: false, message: `Search failed: ${(error as Error).message}` }));
+    }
+  };
+
+  const loadedBytes = state.end - (state.offsets[0] ?? state.end);
+
+  return (
+    <div className="flex h-[calc(100vh-9rem)] min-h-[24rem] flex-col gap-2">
+      <div className="flex flex-wrap items-center gap-2 text-sm">
+        <Link href={`/processes/${hash}`} className="text-indigo-700 hover:underline dark:text-indigo-300">
+          ← {name}
+        </Link>
+        <span className="text-zinc-500" data-testid="output-size">
+          {formatBytes(state.size)}
+          {state.size > loadedBytes && state.status === "ready" ? ` · ${formatBytes(loadedBytes)} loaded` : ""}
+        </span>
+        {running && state.attached && (
+          <span className="inline-flex items-center gap-1 text-xs text-emerald-700 dark:text-emerald-400">
+            <span className="size-1.5 animate-pulse rounded-full bg-current" aria-hidden /> live
+          </span>
+        )}
+        <form
+          className="ml-auto flex items-center gap-1"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void runSearch("next");
+          }}
+        >
+          <input
+            type="search"
+            value={search.query}
+            onChange={(event) => setSearch({ query: event.target.value, count: null, current: null, currentLine: null, message: null, busy: false })}
+            onKeyDown={(event) => {
+              if (event.key === "Enter" && event.shiftKey) {
+                event.preventDefault();
+                void runSearch("prev");
+              }
+            }}
+            placeholder="Search the whole output…"
+            aria-label="Search the output"
+            className="w-64 rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          />
+          <button type="button" onClick={() => void runSearch("prev")} disabled={!needle || search.busy} className="rounded border border-zinc-300 px-2 py-1 disabled:opacity-50 dark:border-zinc-700" aria-label="Previous match">
+            ↑
+          </button>
+          <button type="submit" disabled={!needle || search.busy} className="rounded border border-zinc-300 px-2 py-1 disabled:opacity-50 dark:border-zinc-700" aria-label="Next match">
+            ↓
+          </button>
+          <span className="min-w-24 text-xs text-zinc-500" data-testid="search-status" aria-live="polite">
+            {search.busy ? "Searching…" : search.count ? `${search.count.count}${search.count.complete ? "" : "+"} match${search.count.count === 1 ? "" : "es"}` : ""}
+            {search.message ? ` ${search.message}` : ""}
+          </span>
+        </form>
+        <label className="flex items-center gap-1 text-xs">
+          <input type="checkbox" checked={wrap} onChange={(event) => setWrap(event.target.checked)} className="accent-indigo-600" /> Wrap
+        </label>
+        <button type="button" onClick={() => void jumpToStart()} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700">
+          Start
+        </button>
+        <button type="button" onClick={() => void jumpToEnd()} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700">
+          End
+        </button>
+        <a href={`/api/processes/${hash}/output?download=1`} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700" download>
+          Download
+        </a>
+      </div>
+
+      <div className="relative min-h-0 flex-1">
+        {state.status === "missing" && (
+          <p role="alert" data-testid="output-missing" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200">
+            {state.message}
+          </p>
+        )}
+        {state.status === "error" && (
+          <p role="alert" className="rounded-md border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900 dark:bg-rose-500/10 dark:text-rose-200">
+            Could not read the output: {state.message}
+          </p>
+        )}
+        {state.status === "ready" && count === 0 && (
+          <p className="absolute inset-x-0 top-8 text-center text-sm text-zinc-400" data-testid="output-empty">
+            {running ? "No output yet. New lines appear here as the process writes them." : "The process printed nothing."}
+          </p>
+        )}
+        <div
+          ref={scrollRef}
+          onScroll={onScroll}
+          data-testid="output-scroll"
+          className={`h-full overflow-auto rounded-md bg-zinc-950 py-2 font-mono text-[13px] leading-5 text-zinc-100 ${state.status === "ready" ? "" : "hidden"}`}
+        >
+          {(state.offsets[0] ?? 0) > 0 && (
+            <div className="px-3 pb-1 text-xs text-zinc-500">
+              Earlier output loads as you scroll up ·{" "}
+              <button type="button" className="underline" onClick={() => void jumpToStart()}>
+                jump to the start
+              </button>
+            </div>
+          )}
+          <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth: "100%", width: wrap ? "100%" : "max-content" }}>
+            {virtualizer.getVirtualItems().map((item) => {
+              const isPartial = item.index >= state.lines.length;
+              const raw = isPartial ? state.partial : state.lines[item.index]!;
+              const offset = isPartial ? null : state.offsets[item.index]!;
+              return (
+                <div
+                  key={item.key}
+                  data-index={item.index}
+                  ref={wrap ? virtualizer.measureElement : undefined}
+                  style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)`, height: wrap ? undefined : ROW_HEIGHT }}
+                  className="pr-3"
+                >
+                  <OutputLine
+                    raw={raw}
+                    number={state.firstLineNumber === null ? null : state.firstLineNumber + item.index}
+                    needle={needle}
+                    current={offset !== null && offset === search.currentLine}
+                    wrap={wrap}
+                  />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        {!following && state.status === "ready" && (
+          <button
+            type="button"
+            onClick={() => void jumpToEnd()}
+            data-testid="jump-to-end"
+            className="absolute bottom-4 right-6 rounded-full bg-indigo-600 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-indigo-500"
+          >
+            Jump to end{appended > 0 ? ` · ${appended.toLocaleString()} new line${appended === 1 ? "" : "s"}` : ""}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}

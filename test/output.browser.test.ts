@@ -1,0 +1,107 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launch, type Launched } from "../lib/launcher";
+import { Registry } from "../lib/registry";
+import { launchBrowser } from "./support/browser";
+import { startServer, type RunningServer } from "./support/next-server";
+import { tempDir } from "./support/temp";
+
+let browser: Browser;
+let server: RunningServer;
+let registry: Registry;
+const launched: Launched[] = [];
+const shots = path.resolve("test-results", "screenshots");
+
+beforeAll(async () => {
+  const dir = tempDir("pm-output-");
+  const dbPath = path.join(dir, "registry.db");
+  registry = await Registry.open(dbPath);
+  server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir });
+  browser = await launchBrowser();
+  fs.mkdirSync(shots, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  for (const l of launched) l.child.kill("SIGKILL");
+  await registry?.close();
+});
+
+async function open(hash: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await page.goto(`${server.url}/processes/${hash}/output`);
+  return page;
+}
+
+const lineText = (page: Page, text: string) => page.locator("[data-line]", { hasText: text });
+
+describe("output viewer in a real browser", () => {
+  it("renders colours and the progress bar's final state, and shows new lines live", async () => {
+    const l = await launch(registry, { name: "colours", executable: process.execPath, args: [path.resolve("test/fixtures/colours.js")] });
+    launched.push(l);
+    await expect.poll(() => fs.readFileSync(l.record.outputFile!, "utf8")).toContain("tick 1");
+    const page = await open(l.record.hash);
+    await page.waitForSelector("[data-line]");
+
+    const colour = (text: string) => page.locator("span", { hasText: new RegExp(`^${text}$`) }).first().evaluate((el) => getComputedStyle(el.parentElement!.tagName === "SPAN" && el.textContent === el.parentElement!.textContent ? el.parentElement! : el).color);
+    expect(await colour("red16")).toBe("rgb(187, 0, 0)");
+    expect(await colour("orange256")).toBe("rgb(255, 135, 0)");
+    expect(await colour("truecolour")).toBe("rgb(120, 80, 255)");
+    expect(await lineText(page, "progress").textContent()).toContain("progress [##########] 100%");
+    expect(await lineText(page, "progress").textContent()).not.toContain("90%");
+    const junk = await lineText(page, "after-junk").textContent();
+    expect(junk).not.toMatch(/\x1b|\[2J|title/);
+    expect(await lineText(page, "bad").textContent()).toContain("bad \ufffd byte");
+    await page.screenshot({ path: path.join(shots, "output.png") });
+
+    // Following: lines printed after the page opened appear without a reload.
+    const lastTick = async () => Number((await page.locator("[data-line]", { hasText: /^\d+tick \d+$/ }).last().textContent())?.match(/tick (\d+)/)?.[1] ?? 0);
+    const first = await lastTick();
+    await expect.poll(lastTick, { timeout: 10_000 }).toBeGreaterThan(first + 3);
+
+    // Scrolling up stops following; the jump button counts what arrived meanwhile.
+    await page.locator("[data-testid=output-scroll]").evaluate((el) => (el.scrollTop = 0));
+    await page.waitForSelector("[data-testid=jump-to-end]");
+    const visibleTop = await page.locator("[data-testid=output-scroll]").evaluate((el) => el.scrollTop);
+    await expect.poll(() => page.textContent("[data-testid=jump-to-end]"), { timeout: 10_000 }).toMatch(/\d+ new lines?/);
+    expect(await page.locator("[data-testid=output-scroll]").evaluate((el) => el.scrollTop)).toBe(visibleTop);
+    await page.click("[data-testid=jump-to-end]");
+    await expect.poll(() => page.locator("[data-testid=jump-to-end]").count()).toBe(0);
+    const scroll = await page.locator("[data-testid=output-scroll]").evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    expect(scroll).toBeLessThan(40);
+  }, 60_000);
+
+  it("finds a line that is not loaded, loads it and scrolls to it", async () => {
+    const script = "console.log('NEEDLE-EARLY found me'); for (let i = 0; i < 120000; i++) console.log('filler line ' + i + ' ' + 'x'.repeat(20));";
+    const l = await launch(registry, { name: "big", executable: process.execPath, args: ["-e", script] });
+    launched.push(l);
+    await l.exited;
+    expect(fs.statSync(l.record.outputFile!).size).toBeGreaterThan(3_000_000);
+    const page = await open(l.record.hash);
+    await page.waitForSelector("[data-line]");
+    expect(await lineText(page, "NEEDLE-EARLY").count()).toBe(0);
+    await page.fill("input[aria-label='Search the output']", "needle-early");
+    await page.press("input[aria-label='Search the output']", "Enter");
+    await expect.poll(() => page.locator("mark", { hasText: "NEEDLE-EARLY" }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.textContent("[data-testid=search-status]")).toMatch(/1 match/);
+    expect(await lineText(page, "NEEDLE-EARLY").getAttribute("data-line")).toBe("1");
+    await expect.poll(() => page.locator("mark", { hasText: "NEEDLE-EARLY" }).isVisible()).toBe(true);
+  }, 60_000);
+
+  it("says so when the output file is missing, on open and while watching", async () => {
+    const l = await launch(registry, { name: "gone", executable: "/bin/sh", args: ["-c", "echo hi; sleep 30"] });
+    launched.push(l);
+    await expect.poll(() => fs.readFileSync(l.record.outputFile!, "utf8")).toBe("hi\n");
+    const page = await open(l.record.hash);
+    await page.waitForSelector("[data-line]");
+    fs.rmSync(l.record.outputFile!);
+    await page.waitForSelector("[data-testid=output-missing]", { timeout: 10_000 });
+    expect(await page.textContent("[data-testid=output-missing]")).toMatch(/deleted/);
+
+    const again = await open(l.record.hash);
+    expect(await again.textContent("[data-testid=output-missing]")).toMatch(/does not exist/);
+  });
+});
