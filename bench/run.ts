@@ -1,6 +1,7 @@
 // `npm run bench [-- SECTION...]`: prints speed and memory figures. Sections run in order.
 import os from "node:os";
 import { benchLauncher } from "./launcher";
+import { benchOutput } from "./output";
 import { benchPages } from "./pages";
 import { benchRegistry } from "./registry";
 
@@ -8,6 +9,7 @@ const sections: Record<string, () => Promise<void>> = {
   registry: () => benchRegistry(),
   launcher: () => benchLauncher(),
   pages: () => benchPages(),
+  output: () => benchOutput(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -36,7 +36,7 @@ async function open(hash: string): Promise<Page> {
   return page;
 }
 
-const lineText = (page: Page, text: string) => page.locator("[data-line]", { hasText: text });
+const lineText = (page: Page, text: string) => page.locator("[data-row]", { hasText: text });
 
 describe("output viewer in a real browser", () => {
   it("renders colours and the progress bar's final state, and shows new lines live", async () => {
@@ -44,7 +44,7 @@ describe("output viewer in a real browser", () => {
     launched.push(l);
     await expect.poll(() => fs.readFileSync(l.record.outputFile!, "utf8")).toContain("tick 1");
     const page = await open(l.record.hash);
-    await page.waitForSelector("[data-line]");
+    await page.waitForSelector("[data-row]");
 
     const colour = (text: string) => page.locator("span", { hasText: new RegExp(`^${text}$`) }).first().evaluate((el) => getComputedStyle(el.parentElement!.tagName === "SPAN" && el.textContent === el.parentElement!.textContent ? el.parentElement! : el).color);
     expect(await colour("red16")).toBe("rgb(187, 0, 0)");
@@ -58,7 +58,7 @@ describe("output viewer in a real browser", () => {
     await page.screenshot({ path: path.join(shots, "output.png") });
 
     // Following: lines printed after the page opened appear without a reload.
-    const lastTick = async () => Number((await page.locator("[data-line]", { hasText: /^\d+tick \d+$/ }).last().textContent())?.match(/tick (\d+)/)?.[1] ?? 0);
+    const lastTick = async () => Number((await page.locator("[data-row]", { hasText: /^\d+tick \d+$/ }).last().textContent())?.match(/tick (\d+)/)?.[1] ?? 0);
     const first = await lastTick();
     await expect.poll(lastTick, { timeout: 10_000 }).toBeGreaterThan(first + 3);
 
@@ -81,7 +81,7 @@ describe("output viewer in a real browser", () => {
     await l.exited;
     expect(fs.statSync(l.record.outputFile!).size).toBeGreaterThan(3_000_000);
     const page = await open(l.record.hash);
-    await page.waitForSelector("[data-line]");
+    await page.waitForSelector("[data-row]");
     expect(await lineText(page, "NEEDLE-EARLY").count()).toBe(0);
     await page.fill("input[aria-label='Search the output']", "needle-early");
     await page.press("input[aria-label='Search the output']", "Enter");
@@ -96,7 +96,7 @@ describe("output viewer in a real browser", () => {
     launched.push(l);
     await expect.poll(() => fs.readFileSync(l.record.outputFile!, "utf8")).toBe("hi\n");
     const page = await open(l.record.hash);
-    await page.waitForSelector("[data-line]");
+    await page.waitForSelector("[data-row]");
     fs.rmSync(l.record.outputFile!);
     await page.waitForSelector("[data-testid=output-missing]", { timeout: 10_000 });
     expect(await page.textContent("[data-testid=output-missing]")).toMatch(/deleted/);

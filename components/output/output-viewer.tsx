@@ -2,12 +2,17 @@
 
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 import { formatBytes } from "@/lib/format";
 import { OutputLine } from "./output-line";
 import { useOutput } from "./use-output";
+import type { InitialTail } from "@/lib/dashboard/output-page";
 
 const ROW_HEIGHT = 20;
+/** Lines painted by the server before the script runs: about one screen, at the bottom like a terminal. */
+const STATIC_LINES = 45;
+
+const noSubscribe = () => () => undefined;
 
 interface SearchState {
   query: string;
@@ -31,8 +36,8 @@ function lowerBound(sorted: number[], value: number): number {
   return lo;
 }
 
-export function OutputViewer({ hash, name, running }: { hash: string; name: string; running: boolean }) {
-  const { state, appended, resetAppended, loadWindow, loadEarlier } = useOutput(hash);
+export function OutputViewer({ hash, name, running, initial }: { hash: string; name: string; running: boolean; initial?: InitialTail }) {
+  const { state, appended, resetAppended, loadWindow, loadEarlier } = useOutput(hash, initial);
   const [wrap, setWrap] = useState(false);
   const [following, setFollowing] = useState(true);
   const [search, setSearch] = useState<SearchState>({ query: "", count: null, current: null, currentLine: null, message: null, busy: false });
@@ -40,6 +45,9 @@ export function OutputViewer({ hash, name, running }: { hash: string; name: stri
   const pendingScroll = useRef<{ kind: "bottom" } | { kind: "offset"; offset: number } | { kind: "prepend"; lines: number; top: number } | null>({ kind: "bottom" });
 
   const count = state.lines.length + (state.partial ? 1 : 0);
+  // False on the server and during hydration: the virtual list needs a measured element,
+  // so the server paints the last lines as plain rows and the list takes over after.
+  const hydrated = useSyncExternalStore(noSubscribe, () => true, () => false);
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -267,8 +275,23 @@ export function OutputViewer({ hash, name, running }: { hash: string; name: stri
               </button>
             </div>
           )}
-          <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth: "100%", width: wrap ? "100%" : "max-content" }}>
-            {virtualizer.getVirtualItems().map((item) => {
+          {!hydrated && (
+            <div className="flex min-h-full flex-col justify-end" data-testid="output-static">
+              {[...state.lines.slice(-STATIC_LINES), ...(state.partial ? [state.partial] : [])].map((raw, i, shown) => (
+                <div key={i} className="pr-3" style={{ height: ROW_HEIGHT }}>
+                  <OutputLine
+                    raw={raw}
+                    number={state.firstLineNumber === null ? null : state.firstLineNumber + count - shown.length + i}
+                    needle=""
+                    current={false}
+                    wrap={false}
+                  />
+                </div>
+              ))}
+            </div>
+          )}
+          <div style={{ height: hydrated ? virtualizer.getTotalSize() : 0, position: "relative", minWidth: "100%", width: wrap ? "100%" : "max-content" }}>
+            {(hydrated ? virtualizer.getVirtualItems() : []).map((item) => {
               const isPartial = item.index >= state.lines.length;
               const raw = isPartial ? state.partial : state.lines[item.index]!;
               const offset = isPartial ? null : state.offsets[item.index]!;

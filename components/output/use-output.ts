@@ -25,7 +25,7 @@ export interface OutputState {
   message: string | null;
 }
 
-interface RangeResponse {
+export interface RangeResponse {
   start: number;
   end: number;
   size: number;
@@ -46,6 +46,23 @@ function toLines(text: string, start: number): { lines: string[]; offsets: numbe
   return { lines: pieces, offsets, partial };
 }
 
+/** A window holding exactly one range; a cut-off last line is left for the next load. */
+function stateFromRange(range: RangeResponse): OutputState {
+  const { lines, offsets, partial } = toLines(range.text, range.start);
+  const attached = range.end >= range.size;
+  return {
+    lines,
+    offsets,
+    partial: attached ? partial : "",
+    end: attached ? range.end : range.end - encoder.encode(partial).length,
+    size: range.size,
+    attached,
+    firstLineNumber: range.start === 0 ? 1 : null,
+    status: "ready",
+    message: null,
+  };
+}
+
 const initial: OutputState = {
   lines: [],
   offsets: [],
@@ -62,8 +79,8 @@ const initial: OutputState = {
  * The loaded window of an output file: the tail first, earlier chunks on demand, a
  * window around any byte (search hits), and live appends while attached to the end.
  */
-export function useOutput(hash: string) {
-  const [state, setState] = useState<OutputState>(initial);
+export function useOutput(hash: string, first?: RangeResponse) {
+  const [state, setState] = useState<OutputState>(() => (first ? stateFromRange(first) : initial));
   const [appended, setAppended] = useState(0);
   const loadingEarlier = useRef(false);
   const base = `/api/processes/${hash}/output`;
@@ -93,25 +110,21 @@ export function useOutput(hash: string) {
     [hash],
   );
 
+  // Line numbers for a first window that did not start at the top of the file.
+  const needsNumbers = useRef(first !== undefined && first.start > 0);
+  useEffect(() => {
+    if (!needsNumbers.current || !first) return;
+    needsNumbers.current = false;
+    void numberFrom(first.start).then((line) => setState((s) => (s.offsets[0] === first.start ? { ...s, firstLineNumber: line } : s)));
+  }, [first, numberFrom]);
+
   /** Replaces the window with the bytes around `offset` (or the tail when undefined). */
   const loadWindow = useCallback(
     async (offset?: number) => {
       const result = await fetchRange(offset === undefined ? { length: CHUNK_BYTES } : { offset, length: CHUNK_BYTES });
       if ("missing" in result) return setState({ ...initial, status: "missing", message: result.missing });
       if ("error" in result) return setState((s) => ({ ...s, status: "error", message: result.error }));
-      const { lines, offsets, partial } = toLines(result.text, result.start);
-      const attached = result.end >= result.size;
-      setState({
-        lines,
-        offsets,
-        partial: attached ? partial : "",
-        end: attached ? result.end : result.end - encoder.encode(partial).length,
-        size: result.size,
-        attached,
-        firstLineNumber: result.start === 0 ? 1 : null,
-        status: "ready",
-        message: null,
-      });
+      setState(stateFromRange(result));
       setAppended(0);
       if (result.start > 0) {
         const first = await numberFrom(result.start);
@@ -201,9 +214,11 @@ export function useOutput(hash: string) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [base, state.attached, state.status, state.offsets[0], loadWindow]);
 
+  const loadedFirst = useRef(first !== undefined);
   useEffect(() => {
-    // The first load is a fetch from an external system; its state lands when it answers.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
+    if (loadedFirst.current) return;
+    loadedFirst.current = true;
+    // Without a tail from the server, fetch one; its state lands when it answers.
     void loadWindow();
   }, [loadWindow]);
 

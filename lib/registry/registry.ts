@@ -221,7 +221,9 @@ export class Registry {
     const status =
       record.pid === null
         ? "stopped"
-        : statusFrom(checkLiveness(snapshot ?? (await ProcessSnapshot.take()), record.pid, record.executable, record.startTime));
+        : statusFrom(
+            checkLiveness(snapshot ?? (await ProcessSnapshot.ofPids([record.pid])), record.pid, record.executable, record.startTime),
+          );
     if (status === "stopped") await this.markStopped([record.hash]);
     return record.withStatus(status);
   }

@@ -56,6 +56,30 @@ export class ProcessSnapshot {
     );
   }
 
+  /**
+   * A partial table holding only the given pids, read straight from /proc (Linux): one
+   * record's check then costs a few file reads instead of a `ps` run. Elsewhere, a full
+   * snapshot. Not for descendants or process groups, which need the whole table.
+   */
+  static async ofPids(pids: number[]): Promise<ProcessSnapshot> {
+    if (!hasProcFs) return ProcessSnapshot.take();
+    const entries: SnapshotEntry[] = [];
+    for (const pid of pids) {
+      const stat = readProcStat(pid);
+      if (!stat) continue;
+      entries.push({
+        pid,
+        ppid: stat.ppid,
+        name: stat.comm,
+        cmd: (readProcCmdline(pid) ?? []).join(" "),
+        cpuPercent: 0,
+        memoryPercent: 0,
+        psStartTime: stat.startTime,
+      });
+    }
+    return new ProcessSnapshot(entries);
+  }
+
   get size(): number {
     return this.byPid.size;
   }

@@ -1,0 +1,125 @@
+// The output viewer on a 1 GB file: npm run bench -- output
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ensureBuild } from "../scripts/ensure-build.js";
+import { Registry } from "../lib/registry";
+import { readProcStat } from "../lib/system/proc-linux";
+import { launchBrowser } from "../test/support/browser";
+import { startServer, type RunningServer } from "../test/support/next-server";
+import { median, ms, report } from "./stats";
+
+const GIB = 1024 ** 3;
+
+function writeBigFile(file: string, bytes: number): void {
+  const line = (i: number) => `\x1b[32m${new Date(1_732_406_400_000 + i * 10).toISOString()}\x1b[0m frame ${i} rendered ${"·".repeat(40)}\n`;
+  let chunk = "";
+  for (let i = 0; chunk.length < 1024 * 1024; i++) chunk += line(i);
+  const buffer = Buffer.from(chunk);
+  const fd = fs.openSync(file, "w");
+  for (let written = 0; written < bytes; written += buffer.length) fs.writeSync(fd, buffer);
+  fs.closeSync(fd);
+}
+
+/** Resident memory of the server and its children (Next may fork a worker). */
+function serverRss(server: RunningServer): number {
+  let total = 0;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProcStat(Number(entry));
+    if (stat && stat.pgid === server.child.pid) total += stat.rssBytes;
+  }
+  return total;
+}
+
+export async function benchOutput(): Promise<void> {
+  console.log("\noutput viewer on a 1 GB file (npm run bench -- output)");
+  ensureBuild();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-output-"));
+  const dbPath = path.join(dir, "registry.db");
+  const registry = await Registry.open(dbPath);
+  const file = path.join(registry.outputDir, "huge.log");
+  fs.mkdirSync(registry.outputDir, { recursive: true });
+  const t0 = performance.now();
+  writeBigFile(file, GIB);
+  console.log(`  (wrote ${(fs.statSync(file).size / GIB).toFixed(2)} GiB in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const record = await registry.store({ name: "huge-render", executable: "/bin/sleep", pid: process.pid, outputFile: file });
+  await registry.close();
+
+  const server = await startServer({ PROCESS_MONITOR_DB: dbPath });
+  const browser = await launchBrowser();
+  try {
+    const api = `${server.url}/api/processes/${record.hash}/output`;
+    await (await fetch(`${server.url}/processes/${record.hash}/output`)).text(); // warm the route
+    const rssBefore = serverRss(server);
+
+    const ttfb: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const start = performance.now();
+      const response = await fetch(`${api}?format=json&align=lines`);
+      const reader = response.body!.getReader();
+      await reader.read();
+      ttfb.push(performance.now() - start);
+      await reader.cancel();
+    }
+    report("tail range: time to first byte (median of 10)", ms(median(ttfb)), "< 500 ms");
+
+    const lineStart = performance.now();
+    await (await fetch(`${api}/line?offset=${GIB - 1000}`)).json();
+    report("line number near the end (first time, counts newlines)", ms(performance.now() - lineStart));
+    const firstLines: number[] = [];
+    const firstPaint: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto("about:blank");
+      const start = performance.now();
+      await page.goto(`${server.url}/processes/${record.hash}/output`, { waitUntil: "commit" });
+      await page.waitForSelector("[data-row]");
+      firstLines.push(performance.now() - start);
+      // The lines come with the HTML, so they are on the first contentful paint.
+      await page.waitForLoadState("load");
+      const fcp = await page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN);
+      firstPaint.push(fcp);
+      await page.context().close();
+    }
+    report("open viewer: first contentful paint with lines (median of 5)", ms(median(firstPaint)), "< 500 ms");
+    report("open viewer: wall clock until lines in the DOM, incl. browser", ms(median(firstLines)));
+
+    // Work the server hard on the big file: earlier chunks, searches over all of it, a download.
+    for (let offset = 0; offset < GIB; offset += GIB / 16) await (await fetch(`${api}?format=json&align=lines&offset=${offset}`)).arrayBuffer();
+    const searchStart = performance.now();
+    const count = (await (await fetch(`${api}/search?q=frame+1234+&count=1`)).json()) as { count: number; complete: boolean };
+    report("count matches over the whole file", `${ms(performance.now() - searchStart)} (${count.count}${count.complete ? "" : "+, cut short"})`);
+    const download = await fetch(`${api}?download=1`);
+    let downloaded = 0;
+    const reader = download.body!.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) downloaded += chunk.value.length;
+    const rssAfter = serverRss(server);
+    report(
+      "server memory growth (ranges, search, 1 GiB download)",
+      `${((rssAfter - rssBefore) / 2 ** 20).toFixed(1)} MiB`,
+      "< 50 MB",
+    );
+    if (downloaded !== fs.statSync(file).size) throw new Error(`download was ${downloaded} bytes`);
+
+    // Following: append a line, time until Chromium shows it.
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${server.url}/processes/${record.hash}/output`);
+    await page.waitForSelector("[data-row]");
+    await page.waitForTimeout(500);
+    const latencies: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const mark = `MARK-${i}-${Date.now()}`;
+      const start = performance.now();
+      fs.appendFileSync(file, `${mark}\n`);
+      await page.waitForFunction((text) => [...document.querySelectorAll("[data-row]")].some((el) => el.textContent?.includes(text)), mark, { polling: "raf" });
+      latencies.push(performance.now() - start);
+      await page.waitForTimeout(50);
+    }
+    report("append to visible while following (median of 20)", ms(median(latencies)), "< 300 ms");
+  } finally {
+    await browser.close();
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
