@@ -6,7 +6,7 @@ import { ensureBuild } from "../scripts/ensure-build.js";
 import { Registry } from "../lib/registry";
 import { readProcStat } from "../lib/system/proc-linux";
 import { launchBrowser } from "../test/support/browser";
-import { startServer, type RunningServer } from "../test/support/next-server";
+import { loggedInContext, startServer, type RunningServer } from "../test/support/next-server";
 import { median, ms, report } from "./stats";
 
 const GIB = 1024 ** 3;
@@ -49,14 +49,14 @@ export async function benchOutput(): Promise<void> {
   const server = await startServer({ PROCESS_MONITOR_DB: dbPath });
   const browser = await launchBrowser();
   try {
-    const api = `${server.url}/api/processes/${record.hash}/output`;
-    await (await fetch(`${server.url}/processes/${record.hash}/output`)).text(); // warm the route
+    const api = `/api/processes/${record.hash}/output`;
+    await (await server.api(`/processes/${record.hash}/output`)).text(); // warm the route
     const rssBefore = serverRss(server);
 
     const ttfb: number[] = [];
     for (let i = 0; i < 10; i++) {
       const start = performance.now();
-      const response = await fetch(`${api}?format=json&align=lines`);
+      const response = await server.api(`${api}?format=json&align=lines`);
       const reader = response.body!.getReader();
       await reader.read();
       ttfb.push(performance.now() - start);
@@ -65,12 +65,12 @@ export async function benchOutput(): Promise<void> {
     report("tail range: time to first byte (median of 10)", ms(median(ttfb)), "< 500 ms");
 
     const lineStart = performance.now();
-    await (await fetch(`${api}/line?offset=${GIB - 1000}`)).json();
+    await (await server.api(`${api}/line?offset=${GIB - 1000}`)).json();
     report("line number near the end (first time, counts newlines)", ms(performance.now() - lineStart));
     const firstLines: number[] = [];
     const firstPaint: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const page = await (await browser.newContext()).newPage();
+      const page = await (await loggedInContext(browser, server)).newPage();
       await page.goto("about:blank");
       const start = performance.now();
       await page.goto(`${server.url}/processes/${record.hash}/output`, { waitUntil: "commit" });
@@ -86,11 +86,11 @@ export async function benchOutput(): Promise<void> {
     report("open viewer: wall clock until lines in the DOM, incl. browser", ms(median(firstLines)));
 
     // Work the server hard on the big file: earlier chunks, searches over all of it, a download.
-    for (let offset = 0; offset < GIB; offset += GIB / 16) await (await fetch(`${api}?format=json&align=lines&offset=${offset}`)).arrayBuffer();
+    for (let offset = 0; offset < GIB; offset += GIB / 16) await (await server.api(`${api}?format=json&align=lines&offset=${offset}`)).arrayBuffer();
     const searchStart = performance.now();
-    const count = (await (await fetch(`${api}/search?q=frame+1234+&count=1`)).json()) as { count: number; complete: boolean };
+    const count = (await (await server.api(`${api}/search?q=frame+1234+&count=1`)).json()) as { count: number; complete: boolean };
     report("count matches over the whole file", `${ms(performance.now() - searchStart)} (${count.count}${count.complete ? "" : "+, cut short"})`);
-    const download = await fetch(`${api}?download=1`);
+    const download = await server.api(`${api}?download=1`);
     let downloaded = 0;
     const reader = download.body!.getReader();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) downloaded += chunk.value.length;
@@ -103,7 +103,7 @@ export async function benchOutput(): Promise<void> {
     if (downloaded !== fs.statSync(file).size) throw new Error(`download was ${downloaded} bytes`);
 
     // Following: append a line, time until Chromium shows it.
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await loggedInContext(browser, server)).newPage();
     await page.goto(`${server.url}/processes/${record.hash}/output`);
     await page.waitForSelector("[data-row]");
     await page.waitForTimeout(500);

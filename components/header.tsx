@@ -1,11 +1,31 @@
 import Link from "next/link";
+import { cookies, headers } from "next/headers";
+import { sessionCookieName, sessionMatches, tokenMatches } from "@/lib/auth/session";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { hostInfo } from "@/lib/system/host";
 import { resolveDbPath } from "@/lib/config/paths";
 import { MiddleTruncate } from "./middle-truncate";
 
 /** The workstation at a glance: which machine, how loaded, and which registry file. */
-export function Header() {
+async function signedIn(): Promise<boolean> {
+  const requestHeaders = await headers();
+  const cookie = (await cookies()).get(sessionCookieName(requestHeaders.get("host")))?.value;
+  const bearer = /^Bearer\s+(\S+)/i.exec(requestHeaders.get("authorization") ?? "")?.[1];
+  return sessionMatches(cookie) || tokenMatches(bearer);
+}
+
+export async function Header() {
+  if (!(await signedIn())) {
+    // Nothing about the machine before login.
+    return (
+      <header className="border-b border-zinc-200 bg-white/80 dark:border-zinc-800 dark:bg-zinc-900/80">
+        <div className="mx-auto flex max-w-[1600px] items-center gap-2 px-4 py-3 font-semibold sm:px-6">
+          <span aria-hidden className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm text-white">PM</span>
+          Process Monitor
+        </div>
+      </header>
+    );
+  }
   const host = hostInfo();
   const memPercent = Math.round((100 * host.memUsedBytes) / host.memTotalBytes);
   return (
@@ -45,6 +65,11 @@ export function Header() {
           <Link href="/" className="rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800">
             Processes
           </Link>
+          <form method="post" action="/logout">
+            <button type="submit" className="rounded-md px-3 py-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800">
+              Log out
+            </button>
+          </form>
           <Link href="/launch" className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
             Launch…
           </Link>

@@ -1,21 +1,47 @@
 #!/usr/bin/env node
 // `npm start`: builds the dashboard if needed, then serves it on HOST:PORT
-// (127.0.0.1:3000 by default).
+// (127.0.0.1:3000 by default) and prints the login URL carrying the access token.
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureBuild, nextBin } from "./ensure-build.js";
+import { isLoopbackHost, resolveToken, TOKEN_ENV } from "../lib/auth/token-file.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const host = process.env.HOST || "127.0.0.1";
+const port = process.env.PORT || "3000";
+
+// The dashboard shows environments (secrets) and launches programs.
+if (!isLoopbackHost(host) && !process.env[TOKEN_ENV]) {
+  console.error(
+    `Refusing to listen on ${host} without authentication configured: other machines could reach it.\n` +
+      `Set ${TOKEN_ENV} to a long random secret (for example: export ${TOKEN_ENV}=$(openssl rand -hex 24)), or listen on 127.0.0.1.`,
+  );
+  process.exit(1);
+}
+
+let token;
 try {
+  ({ token } = resolveToken());
   ensureBuild({ force: process.argv.includes("--rebuild") });
 } catch (error) {
   console.error(error.message);
   process.exit(1);
 }
 
-const host = process.env.HOST || "127.0.0.1";
-const port = process.env.PORT || "3000";
-const server = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", port], { cwd: root, stdio: "inherit" });
+const server = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", port], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "inherit"],
+  env: { ...process.env, [TOKEN_ENV]: token },
+});
+let announced = false;
+server.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  if (!announced && /Ready|started server/i.test(String(chunk))) {
+    announced = true;
+    const shown = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+    console.log(`\n  Process Monitor is running. Open (and bookmark) this login URL:\n\n    http://${shown}:${port}/?token=${token}\n`);
+  }
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

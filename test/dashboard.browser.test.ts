@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "../lib/registry";
 import { readProcStat } from "../lib/system/proc-linux";
 import { launchBrowser } from "./support/browser";
-import { startServer, type RunningServer } from "./support/next-server";
+import { loggedInContext, startServer, type RunningServer } from "./support/next-server";
 import { seedMixedRegistry } from "./support/seed";
 import { tempDir } from "./support/temp";
 
@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 async function page(colorScheme: "light" | "dark" = "light", width = 1440): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
+  const context = await loggedInContext(browser, server, { viewport: { width, height: 900 }, colorScheme });
   return context.newPage();
 }
 
@@ -212,7 +212,7 @@ describe("list behaviour", () => {
     await p.goto(bookmark);
     expect(await p.textContent("h1")).toBe("maya");
     await server.stop();
-    server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir }, server.port);
+    server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir }, server.port, server.token);
     const response = await p.goto(bookmark);
     expect(response?.status()).toBe(200);
     expect(await p.textContent("h1")).toBe("maya");

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launch, type Launched } from "../lib/launcher";
 import { Registry } from "../lib/registry";
 import { launchBrowser } from "./support/browser";
-import { startServer, type RunningServer } from "./support/next-server";
+import { loggedInContext, startServer, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
 
 let browser: Browser;
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 async function open(hash: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  const page = await (await loggedInContext(browser, server, { viewport: { width: 1280, height: 800 } })).newPage();
   await page.goto(`${server.url}/processes/${hash}/output`);
   return page;
 }

@@ -12,6 +12,9 @@ export function jsonOk(body: unknown, status = 200): Response {
 
 /** Maps our errors to statuses; anything unexpected is a 500 with its message. */
 export function errorResponse(error: unknown): Response {
+  if (error instanceof Error && error.name === "ValidationError" && "fields" in error) {
+    return jsonError(400, error.message, { fields: (error as Error & { fields: unknown }).fields });
+  }
   if (error instanceof LaunchError) {
     const status = error.code === "NOT_FOUND" ? 404 : error.code === "REFUSED" ? 409 : error.code === "PERMISSION" ? 403 : 400;
     return jsonError(status, error.message, { code: error.code, ...(error.field ? { field: error.field } : {}) });

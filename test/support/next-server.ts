@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
+import { sessionValue } from "../../lib/auth/session";
 import net from "node:net";
 import path from "node:path";
 
@@ -19,18 +22,21 @@ export function freePort(): Promise<number> {
 export interface RunningServer {
   url: string;
   port: number;
+  token: string;
+  /** fetch() against the server with the bearer token. */
+  api: (path: string, init?: RequestInit) => Promise<Response>;
   child: ChildProcess;
   logs: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
 /** `next start` of the production build on a free loopback port, with its own registry. */
-export async function startServer(env: Record<string, string>, port?: number): Promise<RunningServer> {
+export async function startServer(env: Record<string, string>, port?: number, token = crypto.randomBytes(16).toString("hex")): Promise<RunningServer> {
   const chosen = port ?? (await freePort());
   let output = "";
   const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(chosen)], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", ...env },
+    env: { ...process.env, NODE_ENV: "production", PROCESS_MONITOR_TOKEN: token, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -65,5 +71,16 @@ export async function startServer(env: Record<string, string>, port?: number): P
     await exited;
     clearTimeout(timer);
   };
-  return { url, port: chosen, child, logs: () => output, stop };
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+  return { url, port: chosen, token, api, child, logs: () => output, stop };
+}
+
+/** A browser context already logged in to `server` (its session cookie set). */
+export async function loggedInContext(browser: Browser, server: RunningServer, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  await context.addCookies([
+    { name: `pm_session_${server.port}`, value: sessionValue(server.token), domain: "127.0.0.1", path: "/", httpOnly: true, sameSite: "Lax" },
+  ]);
+  return context;
 }

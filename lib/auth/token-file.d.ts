@@ -1,0 +1,4 @@
+export declare const TOKEN_ENV: "PROCESS_MONITOR_TOKEN";
+export declare function tokenFilePath(): string;
+export declare function resolveToken(): { token: string; source: "env" | "file"; file: string | null };
+export declare function isLoopbackHost(host: string): boolean;
