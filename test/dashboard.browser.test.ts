@@ -54,7 +54,7 @@ describe("dashboard in a real browser", () => {
     await p.fill("#launch-args", "300");
     await p.fill("#launch-env", "SHOT=sh010\nAYON_API_KEY=very-secret-value");
     await p.fill("#launch-cwd", dir);
-    await p.click("button[type=submit]");
+    await p.getByRole("button", { name: "Launch", exact: true }).click();
     await p.waitForURL(/\/processes\/[0-9a-f]{64}$/);
     const hash = p.url().split("/").pop()!;
     const registry = await Registry.open(dbPath);
@@ -100,13 +100,13 @@ describe("dashboard in a real browser", () => {
     await p.fill("#launch-name", "");
     await p.fill("#launch-executable", "/opt/no/such/maya");
     await p.fill("#launch-env", "NOT A PAIR");
-    await p.click("button[type=submit]");
+    await p.getByRole("button", { name: "Launch", exact: true }).click();
     await expect.poll(() => p.textContent("#launch-env-error")).toMatch(/expected KEY=VALUE/);
     await p.fill("#launch-env", "");
-    await p.click("button[type=submit]");
+    await p.getByRole("button", { name: "Launch", exact: true }).click();
     await expect.poll(() => p.textContent("#launch-name-error")).toMatch(/Name is required/);
     await p.fill("#launch-name", "ghost");
-    await p.click("button[type=submit]");
+    await p.getByRole("button", { name: "Launch", exact: true }).click();
     await expect.poll(() => p.textContent("#launch-executable-error")).toMatch(/\/opt\/no\/such\/maya does not exist/);
     expect(p.url()).toBe(`${server.url}/launch`);
     // What was typed survives the round trip.

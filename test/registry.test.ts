@@ -305,3 +305,22 @@ describe("records", () => {
     expect(await registry.resolveHash("abc")).toBeNull();
   });
 });
+
+describe("a file with columns of a newer writer", () => {
+  it("keeps reading it, with a warning on rows that use the unknown column", async () => {
+    const dbPath = tempDbPath();
+    const db = new Database(dbPath);
+    db.exec(AYON_NEW_TABLE);
+    db.exec("ALTER TABLE process_info ADD COLUMN priority INTEGER DEFAULT NULL");
+    db.prepare("INSERT INTO process_info (hash, name, executable, args, env, pid, priority) VALUES ('p1', 'a', '/bin/a', '[]', '{}', 1, 5)").run();
+    db.prepare("INSERT INTO process_info (hash, name, executable, args, env, pid) VALUES ('p2', 'b', '/bin/b', '[]', '{}', 2)").run();
+    db.close();
+    const registry = await open(dbPath);
+    expect(registry.extraColumns).toEqual(["priority"]);
+    const rows = await registry.list({ invalidate: false });
+    expect(rows.find((r) => r.hash === "p1")?.warnings).toEqual(["column priority, unknown to this version, holds data"]);
+    expect(rows.find((r) => r.hash === "p2")?.warnings).toEqual([]);
+    // Our columns went after it; the newer writer's column is untouched.
+    expect(columns(dbPath).slice(10)).toEqual(["stopped", "priority", "exit_code", "exit_signal", "ended_at"]);
+  });
+});

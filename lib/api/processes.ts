@@ -1,3 +1,4 @@
+import { decimalInt } from "../validation/query";
 import "server-only";
 import { z } from "zod";
 import { launch, stopProcess } from "../launcher";
@@ -8,8 +9,8 @@ import { fieldErrors, launchRequestSchema } from "../validation/launch";
 export const listQuerySchema = z.object({
   status: z.enum(["all", "running", "stopped"]).default("all"),
   q: z.string().max(500).default(""),
-  limit: z.coerce.number().int().min(1).max(10_000).default(100),
-  offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  limit: decimalInt(1, 10_000).default(100),
+  offset: decimalInt().default(0),
 });
 
 /** GET /api/processes: records newest first, checked against one process table reading. */

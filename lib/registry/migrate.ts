@@ -74,7 +74,7 @@ function pendingSteps(state: Awaited<ReturnType<typeof inspect>>): string[] {
  * ever appended, rows never rewritten. Anything it does not recognise is refused before
  * a single byte is written.
  */
-export async function migrateRegistry(db: Db, dbPath: string): Promise<void> {
+export async function migrateRegistry(db: Db, dbPath: string): Promise<{ extraColumns: string[] }> {
   const before = await inspect(db, dbPath);
   verify(dbPath, before);
 
@@ -103,4 +103,9 @@ export async function migrateRegistry(db: Db, dbPath: string): Promise<void> {
     /* stays in rollback mode for now; still correct, only less concurrent */
   }
   await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL").catch(() => undefined);
+
+  // Columns neither AYON nor we know (a newer writer's): kept, read, and reported per row.
+  const known = new Set<string>([...AYON_COLUMNS, ...APPENDED_COLUMNS.map((c) => c.name)]);
+  const after = await inspect(db, dbPath);
+  return { extraColumns: after.columns.filter((name) => !known.has(name)) };
 }

@@ -34,7 +34,13 @@ export class Registry {
     readonly dbPath: string,
     readonly outputDir: string,
     private readonly db: Db,
-  ) {}
+    /** Columns of the file that this version does not know. */
+    readonly extraColumns: string[] = [],
+  ) {
+    this.selectSql = `SELECT ${SELECT_COLUMNS}${extraColumns.map((c) => `, "${c.replace(/"/g, '""')}" AS "x:${c.replace(/"/g, '""')}"`).join("")} FROM process_info`;
+  }
+
+  private readonly selectSql: string;
 
   /** Opens (creating or upgrading in place) the registry at `dbPath`. */
   static async open(dbPath: string): Promise<Registry> {
@@ -44,8 +50,9 @@ export class Registry {
     }
     ensureDir(path.dirname(absolute));
     const db = prismaFor(absolute);
+    let extraColumns: string[];
     try {
-      await migrateRegistry(db, absolute);
+      ({ extraColumns } = await migrateRegistry(db, absolute));
     } catch (error) {
       await closePrisma(absolute);
       if (error instanceof RegistryError) throw error;
@@ -58,7 +65,7 @@ export class Registry {
         cause: error,
       });
     }
-    return new Registry(absolute, outputDirFor(absolute), db);
+    return new Registry(absolute, outputDirFor(absolute), db, extraColumns);
   }
 
   async close(): Promise<void> {
@@ -74,7 +81,7 @@ export class Registry {
   }
 
   private async select(where: string, params: unknown[], limit?: number): Promise<ProcessRow[]> {
-    const sql = `SELECT ${SELECT_COLUMNS} FROM process_info ${where} ${ORDER_NEWEST_FIRST}${limit ? ` LIMIT ${limit}` : ""}`;
+    const sql = `${this.selectSql} ${where} ${ORDER_NEWEST_FIRST}${limit ? ` LIMIT ${limit}` : ""}`;
     const rows = await this.db.$queryRawUnsafe<RawRow[]>(sql, ...params);
     return rows.map(decodeRow);
   }

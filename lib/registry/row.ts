@@ -199,5 +199,10 @@ export function decodeRow(row: RawRow): ProcessRow {
   record.endedAt = real(row.ended_at, "ended_at", warnings);
   record.warnings = warnings;
   record.setRawEnv(text(row.env, "env", warnings), warnings);
+  for (const key in row) {
+    if (key.startsWith("x:") && row[key] !== null && row[key] !== undefined) {
+      warnings.push(`column ${key.slice(2)}, unknown to this version, holds data`);
+    }
+  }
   return record;
 }

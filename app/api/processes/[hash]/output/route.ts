@@ -1,3 +1,4 @@
+import { decimalInt } from "@/lib/validation/query";
 import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -10,8 +11,8 @@ import { z } from "zod";
 export const dynamic = "force-dynamic";
 
 const querySchema = z.object({
-  offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  length: z.coerce.number().int().min(0).max(MAX_RANGE_BYTES).optional(),
+  offset: decimalInt().optional(),
+  length: decimalInt(0, MAX_RANGE_BYTES).optional(),
   follow: z.enum(["0", "1"]).optional(),
   download: z.enum(["0", "1"]).optional(),
   format: z.enum(["raw", "json"]).optional(),

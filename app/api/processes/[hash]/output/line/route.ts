@@ -1,3 +1,4 @@
+import { decimalInt } from "@/lib/validation/query";
 import { z } from "zod";
 import { errorResponse, jsonError, jsonOk } from "@/lib/api/respond";
 import { lineNumberAt } from "@/lib/output/lines";
@@ -6,7 +7,7 @@ import { outputOf } from "@/lib/output/record-output";
 
 export const dynamic = "force-dynamic";
 
-const querySchema = z.object({ offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
+const querySchema = z.object({ offset: decimalInt() });
 
 /** The line number at a byte offset, so the viewer can number lines it loaded mid-file. */
 export async function GET(request: Request, { params }: { params: Promise<{ hash: string }> }) {

@@ -1,3 +1,4 @@
+import { decimalInt } from "@/lib/validation/query";
 import { z } from "zod";
 import { errorResponse, jsonError, jsonOk } from "@/lib/api/respond";
 import { OutputMissingError } from "@/lib/output/range";
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 const querySchema = z.object({
   q: z.string().min(1, "q is required").max(1000, "q is longer than 1000 characters"),
-  from: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  from: decimalInt().default(0),
   dir: z.enum(["next", "prev"]).default("next"),
   count: z.enum(["0", "1"]).optional(),
 });
