@@ -1,5 +1,6 @@
 // `npm run bench [-- SECTION...]`: prints speed and memory figures. Sections run in order.
 import os from "node:os";
+import { benchApi } from "./api";
 import { benchLauncher } from "./launcher";
 import { benchOutput } from "./output";
 import { benchPages } from "./pages";
@@ -10,6 +11,7 @@ const sections: Record<string, () => Promise<void>> = {
   launcher: () => benchLauncher(),
   pages: () => benchPages(),
   output: () => benchOutput(),
+  api: () => benchApi(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "../lib/registry";
 import { readProcStat } from "../lib/system/proc-linux";
 import { launchBrowser } from "./support/browser";
@@ -40,8 +41,15 @@ afterAll(async () => {
   }
 });
 
+// Open pages poll the server; close them after each test so they do not pile up.
+const contexts: BrowserContext[] = [];
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
 async function page(colorScheme: "light" | "dark" = "light", width = 1440): Promise<Page> {
   const context = await loggedInContext(browser, server, { viewport: { width, height: 900 }, colorScheme });
+  contexts.push(context);
   return context.newPage();
 }
 

@@ -143,7 +143,8 @@ describe("fuzzing every endpoint with malformed input", () => {
 
   it("refuses malformed launch form input with messages and launches nothing", async () => {
     const before = fingerprint();
-    const page = await (await loggedInContext(browser, server)).newPage();
+    const context = await loggedInContext(browser, server);
+    const page = await context.newPage();
     const cases: Array<Record<string, string>> = [
       { name: "", executable: "/bin/true" },
       { name: "x", executable: "" },
@@ -168,6 +169,7 @@ describe("fuzzing every endpoint with malformed input", () => {
       });
       expect(page.url()).toBe(`${server.url}/launch`);
     }
+    await context.close();
     expect(fingerprint()).toBe(before);
   }, 120_000);
 });

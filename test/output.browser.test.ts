@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launch, type Launched } from "../lib/launcher";
 import { Registry } from "../lib/registry";
 import { launchBrowser } from "./support/browser";
@@ -30,8 +31,15 @@ afterAll(async () => {
   await registry?.close();
 });
 
+const contexts: BrowserContext[] = [];
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
 async function open(hash: string): Promise<Page> {
-  const page = await (await loggedInContext(browser, server, { viewport: { width: 1280, height: 800 } })).newPage();
+  const context = await loggedInContext(browser, server, { viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
   await page.goto(`${server.url}/processes/${hash}/output`);
   return page;
 }

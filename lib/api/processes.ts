@@ -4,6 +4,7 @@ import { z } from "zod";
 import { launch, stopProcess } from "../launcher";
 import { toProcessJson } from "../registry/json";
 import { getRegistry } from "../server/registry";
+import { ProcessSnapshot } from "../system/snapshot";
 import { fieldErrors, launchRequestSchema } from "../validation/launch";
 
 export const listQuerySchema = z.object({
@@ -16,7 +17,7 @@ export const listQuerySchema = z.object({
 /** GET /api/processes: records newest first, checked against one process table reading. */
 export async function listProcesses(query: z.output<typeof listQuerySchema>) {
   const registry = await getRegistry();
-  let records = await registry.list();
+  let records = await registry.list({ snapshot: await ProcessSnapshot.recent() });
   if (query.status === "running") records = records.filter((r) => r.status !== "stopped");
   if (query.status === "stopped") records = records.filter((r) => r.status === "stopped");
   const needle = query.q.trim().toLowerCase();

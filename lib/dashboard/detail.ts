@@ -20,7 +20,7 @@ export interface ProcessDetail {
 export const getProcessDetail = cache(async function getProcessDetail(hash: string): Promise<ProcessDetail | null> {
   if (!isProcessHash(hash)) return null;
   const registry = await getRegistry();
-  const snapshot = await ProcessSnapshot.take();
+  const snapshot = await ProcessSnapshot.recent();
   const record = await registry.invalidate(hash, snapshot);
   if (!record) return null;
   const view = toView(record, snapshot);
@@ -37,7 +37,7 @@ export const getProcessDetail = cache(async function getProcessDetail(hash: stri
 export async function getProcessUsage(hash: string) {
   if (!isProcessHash(hash)) return null;
   const registry = await getRegistry();
-  const snapshot = await ProcessSnapshot.take();
+  const snapshot = await ProcessSnapshot.recent();
   const record = await registry.invalidate(hash, snapshot);
   if (!record) return null;
   const view = toView(record, snapshot, false);

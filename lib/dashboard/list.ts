@@ -52,7 +52,7 @@ function sortValue(view: ProcessView, key: SortKey): number | string | null {
 /** The process list page's data: every record checked, then filtered, sorted and paged. */
 export async function getProcessList(query: ListQuery): Promise<ProcessListData> {
   const registry = await getRegistry();
-  const snapshot = await ProcessSnapshot.take();
+  const snapshot = await ProcessSnapshot.recent();
   const records = await registry.list({ snapshot });
   const needle = query.q.trim().toLowerCase();
 

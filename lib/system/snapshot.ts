@@ -41,6 +41,22 @@ export class ProcessSnapshot {
     this.byPid = new Map(entries.map((entry) => [entry.pid, entry]));
   }
 
+  /**
+   * A snapshot no older than `maxAgeMs`, shared by concurrent callers: many open pages
+   * polling every second or two then cost one `ps` run a second, not one each.
+   */
+  static recent(maxAgeMs = 1_000): Promise<ProcessSnapshot> {
+    const cache = globalThis as unknown as { __pmSnapshot?: { at: number; snapshot: Promise<ProcessSnapshot> } };
+    const current = cache.__pmSnapshot;
+    if (current && Date.now() - current.at < maxAgeMs) return current.snapshot;
+    const snapshot = ProcessSnapshot.take();
+    cache.__pmSnapshot = { at: Date.now(), snapshot };
+    snapshot.catch(() => {
+      if (cache.__pmSnapshot?.snapshot === snapshot) cache.__pmSnapshot = undefined;
+    });
+    return snapshot;
+  }
+
   static async take(): Promise<ProcessSnapshot> {
     const list = await psList();
     return new ProcessSnapshot(
