@@ -56,7 +56,7 @@ describe("launch", () => {
     const { record, exited } = await launch(
       registry,
       { name: "env", executable: "sh", args: ["-c", 'echo "$PM_TEST_VAR $(pwd)"'], env: { PM_TEST_VAR: "hello" }, cwd: dir },
-      { baseEnv: { PATH: process.env.PATH, HOME: "/home/artist" } },
+      { baseEnv: { PATH: process.env.PATH, HOME: "/home/artist", PROCESS_MONITOR_TOKEN: "secret", __NEXT_PRIVATE_ORIGIN: "x" } },
     );
     pids.push(record.pid!);
     expect(path.isAbsolute(record.executable)).toBe(true);

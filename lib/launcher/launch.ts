@@ -29,9 +29,12 @@ export interface Launched {
   exited: Promise<ExitInfo>;
 }
 
-function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
+/** What a launched program must not inherit: our access token and the web server's internals. */
+const PRIVATE_ENV = /^(PROCESS_MONITOR_TOKEN|__NEXT_.*|NEXT_PRIVATE_.*|NEXT_RUNTIME)$/;
+
+function inheritedEnv(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && !PRIVATE_ENV.test(key)) out[key] = value;
   return out;
 }
 
@@ -50,7 +53,7 @@ export async function launch(registry: Registry, request: LaunchRequest, options
   }
   const req = parsed.data;
   const baseDir = options.baseDir ?? process.cwd();
-  const env = req.envMode === "replace" ? { ...req.env } : { ...cleanEnv(options.baseEnv ?? process.env), ...req.env };
+  const env = req.envMode === "replace" ? { ...req.env } : { ...inheritedEnv(options.baseEnv ?? process.env), ...req.env };
   const cwd = resolveCwd(req.cwd, baseDir);
   const executable = resolveExecutable(req.executable, cwd, env.PATH);
 
