@@ -4,7 +4,10 @@ import { SESSION_MAX_AGE, sessionCookieName, sessionMatches, sessionValue, token
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function refuse(status: number, error: string): NextResponse {
-  return NextResponse.json({ error }, { status, headers: { "cache-control": "no-store", ...(status === 401 ? { "www-authenticate": "Bearer" } : {}) } });
+  return NextResponse.json(
+    { error },
+    { status, headers: { "cache-control": "no-store", ...(status === 401 ? { "www-authenticate": "Bearer" } : {}) } },
+  );
 }
 
 /**

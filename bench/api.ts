@@ -34,7 +34,11 @@ export async function benchApi(records = 1_000, concurrency = 8, seconds = 5): P
           }
         }),
       );
-      report(`GET ${route} (${records} records, ${concurrency} clients)`, `${(ok / seconds).toFixed(0)} req/s`, failed ? `${failed} failed` : undefined);
+      report(
+        `GET ${route} (${records} records, ${concurrency} clients)`,
+        `${(ok / seconds).toFixed(0)} req/s`,
+        failed ? `${failed} failed` : undefined,
+      );
     }
   } finally {
     await server.stop();

@@ -12,7 +12,8 @@ import { median, ms, report } from "./stats";
 const GIB = 1024 ** 3;
 
 function writeBigFile(file: string, bytes: number): void {
-  const line = (i: number) => `\x1b[32m${new Date(1_732_406_400_000 + i * 10).toISOString()}\x1b[0m frame ${i} rendered ${"·".repeat(40)}\n`;
+  const line = (i: number) =>
+    `\x1b[32m${new Date(1_732_406_400_000 + i * 10).toISOString()}\x1b[0m frame ${i} rendered ${"·".repeat(40)}\n`;
   let chunk = "";
   for (let i = 0; chunk.length < 1024 * 1024; i++) chunk += line(i);
   const buffer = Buffer.from(chunk);
@@ -86,20 +87,20 @@ export async function benchOutput(): Promise<void> {
     report("open viewer: wall clock until lines in the DOM, incl. browser", ms(median(firstLines)));
 
     // Work the server hard on the big file: earlier chunks, searches over all of it, a download.
-    for (let offset = 0; offset < GIB; offset += GIB / 16) await (await server.api(`${api}?format=json&align=lines&offset=${offset}`)).arrayBuffer();
+    for (let offset = 0; offset < GIB; offset += GIB / 16)
+      await (await server.api(`${api}?format=json&align=lines&offset=${offset}`)).arrayBuffer();
     const searchStart = performance.now();
     const count = (await (await server.api(`${api}/search?q=frame+1234+&count=1`)).json()) as { count: number; complete: boolean };
-    report("count matches over the whole file", `${ms(performance.now() - searchStart)} (${count.count}${count.complete ? "" : "+, cut short"})`);
+    report(
+      "count matches over the whole file",
+      `${ms(performance.now() - searchStart)} (${count.count}${count.complete ? "" : "+, cut short"})`,
+    );
     const download = await server.api(`${api}?download=1`);
     let downloaded = 0;
     const reader = download.body!.getReader();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) downloaded += chunk.value.length;
     const rssAfter = serverRss(server);
-    report(
-      "server memory growth (ranges, search, 1 GiB download)",
-      `${((rssAfter - rssBefore) / 2 ** 20).toFixed(1)} MiB`,
-      "< 50 MB",
-    );
+    report("server memory growth (ranges, search, 1 GiB download)", `${((rssAfter - rssBefore) / 2 ** 20).toFixed(1)} MiB`, "< 50 MB");
     if (downloaded !== fs.statSync(file).size) throw new Error(`download was ${downloaded} bytes`);
 
     // Following: append a line, time until Chromium shows it.
@@ -112,7 +113,11 @@ export async function benchOutput(): Promise<void> {
       const mark = `MARK-${i}-${Date.now()}`;
       const start = performance.now();
       fs.appendFileSync(file, `${mark}\n`);
-      await page.waitForFunction((text) => [...document.querySelectorAll("[data-row]")].some((el) => el.textContent?.includes(text)), mark, { polling: "raf" });
+      await page.waitForFunction(
+        (text) => [...document.querySelectorAll("[data-row]")].some((el) => el.textContent?.includes(text)),
+        mark,
+        { polling: "raf" },
+      );
       latencies.push(performance.now() - start);
       await page.waitForTimeout(50);
     }

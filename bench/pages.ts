@@ -31,7 +31,11 @@ export async function benchPages(sizes = [1_000, 10_000]): Promise<void> {
       await time(server, "/"); // first request marks the dead ones stopped
       const list: number[] = [];
       for (let i = 0; i < 20; i++) list.push(await time(server, "/"));
-      report(`${size} records: GET / back to back (median / p95 of 20)`, `${ms(median(list))} / ${ms(percentile(list, 95))}`, "< 200 ms at 10,000");
+      report(
+        `${size} records: GET / back to back (median / p95 of 20)`,
+        `${ms(median(list))} / ${ms(percentile(list, 95))}`,
+        "< 200 ms at 10,000",
+      );
       // The server shares one process table reading for a second; spaced requests pay for their own.
       const spaced: number[] = [];
       for (let i = 0; i < 6; i++) {

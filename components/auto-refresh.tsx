@@ -24,7 +24,11 @@ export function AutoRefresh({ generatedAt, intervalMs = 5_000 }: { generatedAt: 
 
   const age = now === null ? 0 : Math.max(0, Math.round((now - generatedAt) / 1000));
   return (
-    <div className="flex items-center gap-2 text-xs text-zinc-500 dark:text-zinc-400" data-testid="refresh-status" data-generated-at={generatedAt}>
+    <div
+      className="flex items-center gap-2 text-xs text-zinc-500 dark:text-zinc-400"
+      data-testid="refresh-status"
+      data-generated-at={generatedAt}
+    >
       <span aria-live="off" title={new Date(generatedAt).toLocaleString()}>
         {pending ? "Refreshing…" : `Updated ${age < 2 ? "just now" : `${age}s ago`}`}
       </span>

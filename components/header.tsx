@@ -20,7 +20,9 @@ export async function Header() {
     return (
       <header className="border-b border-zinc-200 bg-white/80 dark:border-zinc-800 dark:bg-zinc-900/80">
         <div className="mx-auto flex max-w-[1600px] items-center gap-2 px-4 py-3 font-semibold sm:px-6">
-          <span aria-hidden className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm text-white">PM</span>
+          <span aria-hidden className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm text-white">
+            PM
+          </span>
           Process Monitor
         </div>
       </header>
@@ -32,7 +34,9 @@ export async function Header() {
     <header className="border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/80">
       <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
         <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
-          <span aria-hidden className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm text-white">PM</span>
+          <span aria-hidden className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm text-white">
+            PM
+          </span>
           Process Monitor
         </Link>
         <dl className="flex flex-wrap items-center gap-x-5 gap-y-1 text-xs text-zinc-600 dark:text-zinc-400">
@@ -66,11 +70,17 @@ export async function Header() {
             Processes
           </Link>
           <form method="post" action="/logout">
-            <button type="submit" className="rounded-md px-3 py-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800">
+            <button
+              type="submit"
+              className="rounded-md px-3 py-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
+            >
               Log out
             </button>
           </form>
-          <Link href="/launch" className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+          <Link
+            href="/launch"
+            className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+          >
             Launch…
           </Link>
         </nav>

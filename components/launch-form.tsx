@@ -37,15 +37,25 @@ export function LaunchForm({ defaults }: { defaults?: Partial<Record<LaunchFormF
             Name
           </label>
           <input {...field("name")} className={inputClass} placeholder="maya" autoComplete="off" required />
-          <p id="launch-name-hint" className="mt-1 text-xs text-zinc-500">Shown in the list.</p>
+          <p id="launch-name-hint" className="mt-1 text-xs text-zinc-500">
+            Shown in the list.
+          </p>
           <FieldErrors id="launch-name-error" errors={state.errors?.name} />
         </div>
         <div className="sm:col-span-2">
           <label htmlFor="launch-executable" className="text-sm font-medium">
             Executable
           </label>
-          <input {...field("executable")} className={inputClass} placeholder="/usr/autodesk/maya2025/bin/maya" autoComplete="off" required />
-          <p id="launch-executable-hint" className="mt-1 text-xs text-zinc-500">An absolute path, or a command found in PATH.</p>
+          <input
+            {...field("executable")}
+            className={inputClass}
+            placeholder="/usr/autodesk/maya2025/bin/maya"
+            autoComplete="off"
+            required
+          />
+          <p id="launch-executable-hint" className="mt-1 text-xs text-zinc-500">
+            An absolute path, or a command found in PATH.
+          </p>
           <FieldErrors id="launch-executable-error" errors={state.errors?.executable} />
         </div>
       </div>
@@ -74,7 +84,9 @@ export function LaunchForm({ defaults }: { defaults?: Partial<Record<LaunchFormF
           Working directory
         </label>
         <input {...field("cwd")} className={inputClass} placeholder="(your home folder)" autoComplete="off" />
-        <p id="launch-cwd-hint" className="mt-1 text-xs text-zinc-500">Relative paths start from your home folder.</p>
+        <p id="launch-cwd-hint" className="mt-1 text-xs text-zinc-500">
+          Relative paths start from your home folder.
+        </p>
         <FieldErrors id="launch-cwd-error" errors={state.errors?.cwd} />
       </div>
       <FieldErrors id="launch-form-error" errors={state.errors?.form} />

@@ -60,9 +60,7 @@ export function ProcessTable({
     if (!action) return;
     startTransition(async () => {
       const result =
-        action.kind === "inactive"
-          ? await pruneInactive()
-          : await deleteProcesses(action.kind === "one" ? [action.hash] : selectedVisible);
+        action.kind === "inactive" ? await pruneInactive() : await deleteProcesses(action.kind === "one" ? [action.hash] : selectedVisible);
       setMessage({ ok: result.ok, text: result.message });
       if (result.ok && action.kind !== "inactive") setSelected(new Set());
       setPending(null);
@@ -108,104 +106,124 @@ export function ProcessTable({
       {rows.length === 0 && empty ? (
         empty
       ) : (
-      <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
-        <table className="w-full min-w-[960px] text-sm">
-          <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
-            <tr>
-              <th className="w-10 px-3 py-2">
-                <input
-                  type="checkbox"
-                  aria-label="Select all on this page"
-                  checked={allSelected}
-                  onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.hash)))}
-                  className="size-4 accent-indigo-600"
-                />
-              </th>
-              {COLUMNS.map((column) => (
-                <th key={column.label} className={`whitespace-nowrap px-3 py-2 ${column.className ?? ""}`} aria-sort={column.key && query.sort === column.key ? (query.dir === "asc" ? "ascending" : "descending") : undefined}>
-                  {column.key ? (
-                    <Link href={sortLink(column.key)} scroll={false} className="inline-flex items-center gap-1 hover:text-zinc-900 dark:hover:text-zinc-100">
-                      {column.label}
-                      <span aria-hidden className="text-[10px]">
-                        {query.sort === column.key ? (query.dir === "asc" ? "▲" : "▼") : ""}
-                      </span>
-                    </Link>
-                  ) : (
-                    column.label
-                  )}
+        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+          <table className="w-full min-w-[960px] text-sm">
+            <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
+              <tr>
+                <th className="w-10 px-3 py-2">
+                  <input
+                    type="checkbox"
+                    aria-label="Select all on this page"
+                    checked={allSelected}
+                    onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.hash)))}
+                    className="size-4 accent-indigo-600"
+                  />
                 </th>
-              ))}
-              <th className="px-3 py-2">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-            {rows.map((row) => {
-              const failed = row.status === "stopped" && ((row.exitCode !== null && row.exitCode !== 0) || (row.exitSignal !== null && row.exitSignal !== "SIGTERM"));
-              return (
-                <tr key={row.hash} data-hash={row.hash} className={`hover:bg-zinc-50 dark:hover:bg-zinc-800/50 ${selected.has(row.hash) ? "bg-indigo-50/60 dark:bg-indigo-500/10" : ""}`}>
-                  <td className="px-3 py-2">
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${row.name}`}
-                      checked={selected.has(row.hash)}
-                      onChange={() => toggle(row.hash)}
-                      className="size-4 accent-indigo-600"
-                    />
-                  </td>
-                  <td className="px-3 py-2">
-                    <StatusBadge status={row.status} label={statusText(row)} failed={failed} />
-                  </td>
-                  <td className="max-w-[16rem] whitespace-nowrap px-3 py-2">
-                    <Link href={`/processes/${row.hash}`} prefetch={false} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
-                      {row.name || <em className="text-zinc-400">unnamed</em>}
-                    </Link>
-                    {row.warnings.length > 0 && (
-                      <span
-                        className="ml-2 cursor-help rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800 dark:bg-amber-500/15 dark:text-amber-300"
-                        title={`Malformed row: ${row.warnings.join("; ")}`}
-                        data-testid="row-warning"
+                {COLUMNS.map((column) => (
+                  <th
+                    key={column.label}
+                    className={`whitespace-nowrap px-3 py-2 ${column.className ?? ""}`}
+                    aria-sort={column.key && query.sort === column.key ? (query.dir === "asc" ? "ascending" : "descending") : undefined}
+                  >
+                    {column.key ? (
+                      <Link
+                        href={sortLink(column.key)}
+                        scroll={false}
+                        className="inline-flex items-center gap-1 hover:text-zinc-900 dark:hover:text-zinc-100"
                       >
-                        ⚠ malformed
-                      </span>
-                    )}
-                  </td>
-                  <td className="px-3 py-2 text-right font-mono tabular-nums">{row.pid ?? "–"}</td>
-                  <td className="max-w-[22rem] whitespace-nowrap px-3 py-2 text-xs">
-                    <MiddleTruncate text={row.executable} max={40} />
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2">
-                    <LocalTime seconds={row.startTime} />
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatDuration(row.runtime)}</td>
-                  <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{row.cpuPercent === null ? "–" : `${row.cpuPercent.toFixed(1)}%`}</td>
-                  <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatBytes(row.rssBytes)}</td>
-                  <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
-                    {row.outputSize === null ? (
-                      <span className="text-zinc-400">–</span>
-                    ) : (
-                      <Link href={`/processes/${row.hash}/output`} prefetch={false} className="hover:underline">
-                        {formatBytes(row.outputSize)}
+                        {column.label}
+                        <span aria-hidden className="text-[10px]">
+                          {query.sort === column.key ? (query.dir === "asc" ? "▲" : "▼") : ""}
+                        </span>
                       </Link>
+                    ) : (
+                      column.label
                     )}
-                  </td>
-                  <td className="px-3 py-2 text-right">
-                    <button
-                      type="button"
-                      onClick={() => setPending({ kind: "one", hash: row.hash, name: row.name })}
-                      className="rounded px-2 py-1 text-xs text-rose-700 hover:bg-rose-50 dark:text-rose-400 dark:hover:bg-rose-500/10"
-                      aria-label={`Delete ${row.name}`}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                  </th>
+                ))}
+                <th className="px-3 py-2">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              {rows.map((row) => {
+                const failed =
+                  row.status === "stopped" &&
+                  ((row.exitCode !== null && row.exitCode !== 0) || (row.exitSignal !== null && row.exitSignal !== "SIGTERM"));
+                return (
+                  <tr
+                    key={row.hash}
+                    data-hash={row.hash}
+                    className={`hover:bg-zinc-50 dark:hover:bg-zinc-800/50 ${selected.has(row.hash) ? "bg-indigo-50/60 dark:bg-indigo-500/10" : ""}`}
+                  >
+                    <td className="px-3 py-2">
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${row.name}`}
+                        checked={selected.has(row.hash)}
+                        onChange={() => toggle(row.hash)}
+                        className="size-4 accent-indigo-600"
+                      />
+                    </td>
+                    <td className="px-3 py-2">
+                      <StatusBadge status={row.status} label={statusText(row)} failed={failed} />
+                    </td>
+                    <td className="max-w-[16rem] whitespace-nowrap px-3 py-2">
+                      <Link
+                        href={`/processes/${row.hash}`}
+                        prefetch={false}
+                        className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                      >
+                        {row.name || <em className="text-zinc-400">unnamed</em>}
+                      </Link>
+                      {row.warnings.length > 0 && (
+                        <span
+                          className="ml-2 cursor-help rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800 dark:bg-amber-500/15 dark:text-amber-300"
+                          title={`Malformed row: ${row.warnings.join("; ")}`}
+                          data-testid="row-warning"
+                        >
+                          ⚠ malformed
+                        </span>
+                      )}
+                    </td>
+                    <td className="px-3 py-2 text-right font-mono tabular-nums">{row.pid ?? "–"}</td>
+                    <td className="max-w-[22rem] whitespace-nowrap px-3 py-2 text-xs">
+                      <MiddleTruncate text={row.executable} max={40} />
+                    </td>
+                    <td className="whitespace-nowrap px-3 py-2">
+                      <LocalTime seconds={row.startTime} />
+                    </td>
+                    <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatDuration(row.runtime)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
+                      {row.cpuPercent === null ? "–" : `${row.cpuPercent.toFixed(1)}%`}
+                    </td>
+                    <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatBytes(row.rssBytes)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
+                      {row.outputSize === null ? (
+                        <span className="text-zinc-400">–</span>
+                      ) : (
+                        <Link href={`/processes/${row.hash}/output`} prefetch={false} className="hover:underline">
+                          {formatBytes(row.outputSize)}
+                        </Link>
+                      )}
+                    </td>
+                    <td className="px-3 py-2 text-right">
+                      <button
+                        type="button"
+                        onClick={() => setPending({ kind: "one", hash: row.hash, name: row.name })}
+                        className="rounded px-2 py-1 text-xs text-rose-700 hover:bg-rose-50 dark:text-rose-400 dark:hover:bg-rose-500/10"
+                        aria-label={`Delete ${row.name}`}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
 
       <ConfirmDialog

@@ -16,10 +16,7 @@ export function StatusBadge({ status, label, failed = false }: { status: Display
       className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${failed ? FAILED : STYLES[status]}`}
       data-status={status}
     >
-      <span
-        aria-hidden
-        className={`size-1.5 rounded-full bg-current ${status === "running" ? "animate-pulse" : ""}`}
-      />
+      <span aria-hidden className={`size-1.5 rounded-full bg-current ${status === "running" ? "animate-pulse" : ""}`} />
       {label}
     </span>
   );

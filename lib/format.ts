@@ -40,7 +40,13 @@ export function relativeTime(seconds: number | null, nowMs = Date.now()): string
   const diff = nowMs / 1000 - seconds;
   const abs = Math.abs(diff);
   const text =
-    abs < 45 ? "just now" : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 86400 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} d`;
+    abs < 45
+      ? "just now"
+      : abs < 3600
+        ? `${Math.round(abs / 60)} min`
+        : abs < 86400
+          ? `${Math.round(abs / 3600)} h`
+          : `${Math.round(abs / 86400)} d`;
   if (text === "just now") return text;
   return diff >= 0 ? `${text} ago` : `in ${text}`;
 }

@@ -5,18 +5,7 @@
 export const SCHEMA_VERSION = 1;
 
 /** AYON's own column list, in the order its positional `SELECT *` reader relies on. */
-export const AYON_COLUMNS = [
-  "hash",
-  "name",
-  "executable",
-  "args",
-  "env",
-  "cwd",
-  "pid",
-  "output_file",
-  "start_time",
-  "created_at",
-] as const;
+export const AYON_COLUMNS = ["hash", "name", "executable", "args", "env", "cwd", "pid", "output_file", "start_time", "created_at"] as const;
 
 /** A new registry: AYON's exact table with our columns appended after `stopped`. */
 export const CREATE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS process_info (

@@ -96,12 +96,21 @@ describe("access control", () => {
     expect(evil.status).toBe(403);
     expect((await evil.json()).error).toMatch(/Cross-site request refused/);
     const session = (await fetch(`${server.url}/?token=${server.token}`, noRedirect)).headers.get("set-cookie")!.split(";")[0]!;
-    const viaCookie = await fetch(`${server.url}/api/processes/prune`, { method: "POST", headers: { cookie: session, "sec-fetch-site": "cross-site" } });
+    const viaCookie = await fetch(`${server.url}/api/processes/prune`, {
+      method: "POST",
+      headers: { cookie: session, "sec-fetch-site": "cross-site" },
+    });
     expect(viaCookie.status).toBe(403);
-    const action = await fetch(`${server.url}/`, { method: "POST", headers: { cookie: session, origin: "http://evil.example", "next-action": "x" } });
+    const action = await fetch(`${server.url}/`, {
+      method: "POST",
+      headers: { cookie: session, origin: "http://evil.example", "next-action": "x" },
+    });
     expect(action.status).toBe(403);
     // The same request from the dashboard's own origin gets through (to a 404: no such record).
-    const sameOrigin = await fetch(`${server.url}/api/processes/${"e".repeat(64)}/stop`, { method: "POST", headers: { cookie: session, origin: server.url } });
+    const sameOrigin = await fetch(`${server.url}/api/processes/${"e".repeat(64)}/stop`, {
+      method: "POST",
+      headers: { cookie: session, origin: server.url },
+    });
     expect(sameOrigin.status).toBe(404);
   });
 
@@ -170,7 +179,9 @@ describe("JSON API", () => {
     expect(raw.headers.get("content-range")).toBe("bytes 5-10/12");
     const json = await (await server.api(`/api/processes/${someHash}/output?format=json`)).json();
     expect(json).toMatchObject({ start: 0, end: 12, size: 12, text: "seed output\n" });
-    expect(await (await server.api(`/api/processes/${someHash}/output/search?q=OUTPUT`)).json()).toEqual({ match: { offset: 5, lineStart: 0 } });
+    expect(await (await server.api(`/api/processes/${someHash}/output/search?q=OUTPUT`)).json()).toEqual({
+      match: { offset: 5, lineStart: 0 },
+    });
     const download = await server.api(`/api/processes/${someHash}/output?download=1`);
     expect(download.headers.get("content-disposition")).toMatch(/attachment; filename="seed-4300000\.log"/);
     expect(await download.text()).toBe("seed output\n");
@@ -214,7 +225,9 @@ describe("JSON API", () => {
   it("shows malformed rows with warnings instead of failing", async () => {
     const Database = (await import("better-sqlite3")).default;
     const db = new Database(dbPath);
-    db.prepare("INSERT INTO process_info (hash, name, executable, args, env, pid, created_at) VALUES (?, NULL, NULL, '[broken', '{\"A\":', 'oops', 'not a time')").run("c".repeat(64));
+    db.prepare(
+      "INSERT INTO process_info (hash, name, executable, args, env, pid, created_at) VALUES (?, NULL, NULL, '[broken', '{\"A\":', 'oops', 'not a time')",
+    ).run("c".repeat(64));
     db.close();
     const response = await server.api("/api/processes?q=" + "c".repeat(8));
     expect(response.status).toBe(200);

@@ -47,7 +47,21 @@ describe("CLI: list, show, delete, prune", () => {
     const records = JSON.parse(all.stdout) as Array<Record<string, unknown>>;
     expect(records.map((r) => r.hash).sort()).toEqual([dead.hash, me.hash].sort());
     const first = records.find((r) => r.hash === me.hash)!;
-    for (const key of ["hash", "name", "executable", "args", "env", "cwd", "pid", "outputFile", "startTime", "createdAt", "running", "exitCode", "endedAt"]) {
+    for (const key of [
+      "hash",
+      "name",
+      "executable",
+      "args",
+      "env",
+      "cwd",
+      "pid",
+      "outputFile",
+      "startTime",
+      "createdAt",
+      "running",
+      "exitCode",
+      "endedAt",
+    ]) {
       expect(first).toHaveProperty(key);
     }
     expect(first.running).toBe(true);

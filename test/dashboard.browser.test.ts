@@ -166,7 +166,8 @@ describe("dashboard in a real browser", () => {
 describe("list behaviour", () => {
   it("keeps sort, filter, scroll, selection and an open dialog across auto-refresh", async () => {
     const registry = await Registry.open(dbPath);
-    for (let i = 0; i < 60; i++) await registry.store({ name: `batch-${String(i).padStart(2, "0")}`, executable: "/bin/true", pid: 4_200_000 + i, stopped: true });
+    for (let i = 0; i < 60; i++)
+      await registry.store({ name: `batch-${String(i).padStart(2, "0")}`, executable: "/bin/true", pid: 4_200_000 + i, stopped: true });
     await registry.close();
     const p = await page("light", 1280);
     const url = `${server.url}/?status=stopped&q=batch&sort=name&dir=asc`;
@@ -194,8 +195,8 @@ describe("list behaviour", () => {
   it("deletes a multi-selection, then all inactive records, reporting how many went", async () => {
     const p = await page();
     await p.goto(`${server.url}/?status=stopped&q=batch`);
-    await p.locator('tr[data-hash] input[type=checkbox]').nth(0).check();
-    await p.locator('tr[data-hash] input[type=checkbox]').nth(1).check();
+    await p.locator("tr[data-hash] input[type=checkbox]").nth(0).check();
+    await p.locator("tr[data-hash] input[type=checkbox]").nth(1).check();
     await p.getByRole("button", { name: "Delete selected (2)" }).click();
     await p.locator("dialog[open]").getByRole("button", { name: "Delete" }).click();
     await expect.poll(() => p.textContent("[data-testid=action-message]")).toBe("Deleted 2 records.");

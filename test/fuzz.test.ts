@@ -21,7 +21,10 @@ function fingerprint(): string {
   const rows = db.prepare("SELECT * FROM process_info ORDER BY hash").raw().all();
   db.close();
   const files = fs.existsSync(outputDir) ? fs.readdirSync(outputDir).sort() : [];
-  return crypto.createHash("sha256").update(JSON.stringify([rows, files])).digest("hex");
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify([rows, files]))
+    .digest("hex");
 }
 
 beforeAll(async () => {
@@ -44,7 +47,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const traversal = ["../../../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "/etc/passwd", "....//....//etc/shadow", "%00", "\u0000", "C:\\Windows\\system32"];
+const traversal = [
+  "../../../../etc/passwd",
+  "..%2F..%2Fetc%2Fpasswd",
+  "/etc/passwd",
+  "....//....//etc/shadow",
+  "%00",
+  "\u0000",
+  "C:\\Windows\\system32",
+];
 const nasty = [
   "",
   " ",
@@ -129,7 +140,11 @@ describe("fuzzing every endpoint with malformed input", () => {
     }
     await hit("/api/processes", { method: "POST", body: "{truncated", headers: { "content-type": "application/json" } });
     await hit("/api/processes", { method: "POST", body: "x".repeat(3 * 1024 * 1024), headers: { "content-type": "application/json" } });
-    await hit("/api/processes", { method: "POST", body: Buffer.from([0xff, 0xfe, 0x00, 0x7b]), headers: { "content-type": "application/json" } });
+    await hit("/api/processes", {
+      method: "POST",
+      body: Buffer.from([0xff, 0xfe, 0x00, 0x7b]),
+      headers: { "content-type": "application/json" },
+    });
     for (const body of [{ force: "yes" }, { graceSeconds: -1 }, { graceSeconds: 1e9 }, { extra: 1 }, [], "x"]) {
       await hit(`/api/processes/${"f".repeat(64)}/stop`, { method: "POST", body: JSON.stringify(body) });
       await hit(`/api/processes/${hash}/stop`, { method: "POST", body: JSON.stringify(body) });
@@ -165,7 +180,9 @@ describe("fuzzing every endpoint with malformed input", () => {
       }, fields);
       await page.getByRole("button", { name: "Launch", exact: true }).click();
       await page.waitForSelector("[id$=-error]", { timeout: 10_000 }).catch(async (error) => {
-        throw new Error(`no field error for ${JSON.stringify(fields).slice(0, 200)}: ${error.message}\n${(await page.textContent("main"))?.slice(0, 500)}`);
+        throw new Error(
+          `no field error for ${JSON.stringify(fields).slice(0, 200)}: ${error.message}\n${(await page.textContent("main"))?.slice(0, 500)}`,
+        );
       });
       expect(page.url()).toBe(`${server.url}/launch`);
     }

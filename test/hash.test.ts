@@ -5,9 +5,9 @@ import { ayon } from "./support/python";
 
 describe("processHash", () => {
   it("matches the SPEC's checks (computed with Python)", () => {
-    expect(
-      processHash({ name: "maya", pid: 1234, executable: "/usr/autodesk/maya2025/bin/maya", startTime: 1732406400.12 }),
-    ).toBe("d4444616d58a77a1309bb44b36d6b7fcee9cd2c69addab56b7fe3a98cc802396");
+    expect(processHash({ name: "maya", pid: 1234, executable: "/usr/autodesk/maya2025/bin/maya", startTime: 1732406400.12 })).toBe(
+      "d4444616d58a77a1309bb44b36d6b7fcee9cd2c69addab56b7fe3a98cc802396",
+    );
     expect(processHash({ name: "nuke", pid: null, executable: "/opt/Nuke15.1v3/Nuke15.1", startTime: null })).toBe(
       "ea80b2f28dd7f1c3b9e3b81ed498f7220aacafed37b567bad93b9f3a6c1a8363",
     );

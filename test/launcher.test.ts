@@ -144,7 +144,19 @@ describe("launch", () => {
     const dbPath = tempDbPath();
     const cli = spawn(
       process.execPath,
-      [path.resolve("bin/process-monitor.js"), "launch", "--db", dbPath, "--name", "ticker", "--wait", "--", "sh", "-c", "while true; do echo tick; sleep 0.1; done"],
+      [
+        path.resolve("bin/process-monitor.js"),
+        "launch",
+        "--db",
+        dbPath,
+        "--name",
+        "ticker",
+        "--wait",
+        "--",
+        "sh",
+        "-c",
+        "while true; do echo tick; sleep 0.1; done",
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     const hash = (await new Promise<string>((resolve) => cli.stdout.once("data", (d) => resolve(String(d))))).trim();

@@ -62,7 +62,11 @@ describe("load and faults (loopback only, bounded)", () => {
     expect(requests).toBeGreaterThan(5);
 
     const db = new Database(dbPath, { readonly: true });
-    const counts = db.prepare("SELECT substr(name, 1, instr(name, '-') - 1) AS who, COUNT(*) AS n, COUNT(DISTINCT name) AS names FROM process_info GROUP BY who ORDER BY who").all();
+    const counts = db
+      .prepare(
+        "SELECT substr(name, 1, instr(name, '-') - 1) AS who, COUNT(*) AS n, COUNT(DISTINCT name) AS names FROM process_info GROUP BY who ORDER BY who",
+      )
+      .all();
     db.close();
     expect(counts).toEqual([
       { who: "ayon", n: 1000, names: 1000 },
@@ -81,7 +85,10 @@ describe("load and faults (loopback only, bounded)", () => {
     const dbPath = path.join(dir, "registry.db");
     server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir });
     const launched = await (
-      await server.api("/api/processes", { method: "POST", body: JSON.stringify({ name: "survivor", executable: "sleep", args: ["300"], cwd: dir }) })
+      await server.api("/api/processes", {
+        method: "POST",
+        body: JSON.stringify({ name: "survivor", executable: "sleep", args: ["300"], cwd: dir }),
+      })
     ).json();
     children.push(launched.pid);
 

@@ -54,7 +54,16 @@ describe("output viewer in a real browser", () => {
     const page = await open(l.record.hash);
     await page.waitForSelector("[data-row]");
 
-    const colour = (text: string) => page.locator("span", { hasText: new RegExp(`^${text}$`) }).first().evaluate((el) => getComputedStyle(el.parentElement!.tagName === "SPAN" && el.textContent === el.parentElement!.textContent ? el.parentElement! : el).color);
+    const colour = (text: string) =>
+      page
+        .locator("span", { hasText: new RegExp(`^${text}$`) })
+        .first()
+        .evaluate(
+          (el) =>
+            getComputedStyle(
+              el.parentElement!.tagName === "SPAN" && el.textContent === el.parentElement!.textContent ? el.parentElement! : el,
+            ).color,
+        );
     expect(await colour("red16")).toBe("rgb(187, 0, 0)");
     expect(await colour("orange256")).toBe("rgb(255, 135, 0)");
     expect(await colour("truecolour")).toBe("rgb(120, 80, 255)");
@@ -66,7 +75,15 @@ describe("output viewer in a real browser", () => {
     await page.screenshot({ path: path.join(shots, "output.png") });
 
     // Following: lines printed after the page opened appear without a reload.
-    const lastTick = async () => Number((await page.locator("[data-row]", { hasText: /^\d+tick \d+$/ }).last().textContent())?.match(/tick (\d+)/)?.[1] ?? 0);
+    const lastTick = async () =>
+      Number(
+        (
+          await page
+            .locator("[data-row]", { hasText: /^\d+tick \d+$/ })
+            .last()
+            .textContent()
+        )?.match(/tick (\d+)/)?.[1] ?? 0,
+      );
     const first = await lastTick();
     await expect.poll(lastTick, { timeout: 10_000 }).toBeGreaterThan(first + 3);
 
@@ -83,7 +100,8 @@ describe("output viewer in a real browser", () => {
   }, 60_000);
 
   it("finds a line that is not loaded, loads it and scrolls to it", async () => {
-    const script = "console.log('NEEDLE-EARLY found me'); for (let i = 0; i < 120000; i++) console.log('filler line ' + i + ' ' + 'x'.repeat(20));";
+    const script =
+      "console.log('NEEDLE-EARLY found me'); for (let i = 0; i < 120000; i++) console.log('filler line ' + i + ' ' + 'x'.repeat(20));";
     const l = await launch(registry, { name: "big", executable: process.execPath, args: ["-e", script] });
     launched.push(l);
     await l.exited;

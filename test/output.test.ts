@@ -19,7 +19,9 @@ describe("terminal rendering", () => {
   });
 
   it("drops every control sequence that is not a colour", () => {
-    const text = renderLine("\x1b]0;title\x07\x1b[2J\x1b[H\x1b[?25lvisible\x1b[3A\x07\x1b(B text\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\").text;
+    const text = renderLine(
+      "\x1b]0;title\x07\x1b[2J\x1b[H\x1b[?25lvisible\x1b[3A\x07\x1b(B text\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\",
+    ).text;
     expect(text).toBe("visible text" + "link");
     expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });

@@ -3,14 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ProcessSnapshot } from "../lib/system/snapshot";
-import {
-  checkLiveness,
-  descendantsOf,
-  executablePathOfPid,
-  flattenDescendants,
-  isRunning,
-  startTimeOfPid,
-} from "../lib/system/probe";
+import { checkLiveness, descendantsOf, executablePathOfPid, flattenDescendants, isRunning, startTimeOfPid } from "../lib/system/probe";
 import { ayon } from "./support/python";
 import { startChild, waitFor } from "./support/children";
 import { tempDir } from "./support/temp";
@@ -115,7 +108,10 @@ describe("system probe", () => {
     const tree = descendantsOf(snapshot, pid);
     expect(tree).toHaveLength(1);
     const sleeps = flattenDescendants(tree).filter((d) => d.name === "sleep");
-    expect(sleeps.map((s) => s.args).sort()).toEqual([["sleep", "31"], ["sleep", "32"]]);
+    expect(sleeps.map((s) => s.args).sort()).toEqual([
+      ["sleep", "31"],
+      ["sleep", "32"],
+    ]);
     for (const s of sleeps) {
       expect(s.executable).toBe(sleepPath);
       expect(s.cwd).toBe(fs.realpathSync(dir));

@@ -69,8 +69,20 @@ describe("opening a registry", () => {
     const dbPath = tempDbPath();
     await open(dbPath);
     expect(columns(dbPath)).toEqual([
-      "hash", "name", "executable", "args", "env", "cwd", "pid", "output_file", "start_time", "created_at",
-      "stopped", "exit_code", "exit_signal", "ended_at",
+      "hash",
+      "name",
+      "executable",
+      "args",
+      "env",
+      "cwd",
+      "pid",
+      "output_file",
+      "start_time",
+      "created_at",
+      "stopped",
+      "exit_code",
+      "exit_signal",
+      "ended_at",
     ]);
     const db = new Database(dbPath, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
@@ -195,16 +207,16 @@ describe("records", () => {
     const hash = ayon(["store", dbPath, "houdini", "42", "/opt/hfs20.5/bin/houdini", "1732406400.0", '["-n"]', '{"HOUDINI_PATH":"&"}']);
     expect(hash).toBe("70bb78eb359ecbf0fd1d00b041275202d5a23924032581ed3cca49906aa71868");
     const db = new Database(dbPath);
-    db.prepare("INSERT INTO process_info (hash, name, executable, args, env, pid) VALUES ('bad', NULL, 'x', '{not json', '[1]', 'abc')").run();
+    db.prepare(
+      "INSERT INTO process_info (hash, name, executable, args, env, pid) VALUES ('bad', NULL, 'x', '{not json', '[1]', 'abc')",
+    ).run();
     db.close();
     const records = await registry.list({ invalidate: false });
     const houdini = records.find((r) => r.hash === hash)!;
     expect(houdini.env).toEqual({ HOUDINI_PATH: "&" });
     expect(houdini.warnings).toEqual([]);
     const bad = records.find((r) => r.hash === "bad")!;
-    expect(bad.warnings).toEqual(
-      expect.arrayContaining(["name is missing", "args is not valid JSON", "env is not a JSON object"]),
-    );
+    expect(bad.warnings).toEqual(expect.arrayContaining(["name is missing", "args is not valid JSON", "env is not a JSON object"]));
     expect(bad.warnings.some((w) => w.startsWith("pid is not a whole number"))).toBe(true);
   });
 
@@ -312,7 +324,9 @@ describe("a file with columns of a newer writer", () => {
     const db = new Database(dbPath);
     db.exec(AYON_NEW_TABLE);
     db.exec("ALTER TABLE process_info ADD COLUMN priority INTEGER DEFAULT NULL");
-    db.prepare("INSERT INTO process_info (hash, name, executable, args, env, pid, priority) VALUES ('p1', 'a', '/bin/a', '[]', '{}', 1, 5)").run();
+    db.prepare(
+      "INSERT INTO process_info (hash, name, executable, args, env, pid, priority) VALUES ('p1', 'a', '/bin/a', '[]', '{}', 1, 5)",
+    ).run();
     db.prepare("INSERT INTO process_info (hash, name, executable, args, env, pid) VALUES ('p2', 'b', '/bin/b', '[]', '{}', 2)").run();
     db.close();
     const registry = await open(dbPath);

@@ -24,7 +24,10 @@ export default async function ProcessListPage({ searchParams }: { searchParams: 
       </div>
 
       <div className="flex flex-wrap items-center gap-3">
-        <nav aria-label="Filter by status" className="inline-flex rounded-md border border-zinc-300 bg-white p-0.5 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+        <nav
+          aria-label="Filter by status"
+          className="inline-flex rounded-md border border-zinc-300 bg-white p-0.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+        >
           {STATUS_FILTERS.map((status) => (
             <Link
               key={status}
@@ -70,23 +73,29 @@ export default async function ProcessListPage({ searchParams }: { searchParams: 
         }
       />
       {data.pages > 1 && (
-            <nav aria-label="Pages" className="flex items-center justify-between text-sm">
-              <span className="text-zinc-500">
-                Page {data.page} of {data.pages} · {data.total} records
-              </span>
-              <div className="flex gap-2">
-                {data.page > 1 && (
-                  <Link href={listHref(query, { page: data.page - 1 })} className="rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
-                    ← Newer
-                  </Link>
-                )}
-                {data.page < data.pages && (
-                  <Link href={listHref(query, { page: data.page + 1 })} className="rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
-                    Older →
-                  </Link>
-                )}
-              </div>
-            </nav>
+        <nav aria-label="Pages" className="flex items-center justify-between text-sm">
+          <span className="text-zinc-500">
+            Page {data.page} of {data.pages} · {data.total} records
+          </span>
+          <div className="flex gap-2">
+            {data.page > 1 && (
+              <Link
+                href={listHref(query, { page: data.page - 1 })}
+                className="rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+              >
+                ← Newer
+              </Link>
+            )}
+            {data.page < data.pages && (
+              <Link
+                href={listHref(query, { page: data.page + 1 })}
+                className="rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+              >
+                Older →
+              </Link>
+            )}
+          </div>
+        </nav>
       )}
     </div>
   );

@@ -21,7 +21,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <code className="rounded bg-zinc-100 px-1 text-xs dark:bg-zinc-800">PROCESS_MONITOR_TOKEN</code>).
       </p>
       {failed && (
-        <p role="alert" className="mt-4 rounded-md border border-rose-300 bg-rose-50 p-3 text-sm text-rose-800 dark:border-rose-500/40 dark:bg-rose-500/10 dark:text-rose-300">
+        <p
+          role="alert"
+          className="mt-4 rounded-md border border-rose-300 bg-rose-50 p-3 text-sm text-rose-800 dark:border-rose-500/40 dark:bg-rose-500/10 dark:text-rose-300"
+        >
           That token is not right.
         </p>
       )}

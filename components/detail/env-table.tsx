@@ -14,7 +14,9 @@ export function EnvTable({ env }: { env: Record<string, string> }) {
   const [revealed, setRevealed] = useState<Set<string>>(new Set());
   const entries = useMemo(() => Object.entries(env).sort(([a], [b]) => a.localeCompare(b)), [env]);
   const needle = filter.trim().toLowerCase();
-  const shown = needle ? entries.filter(([k, v]) => k.toLowerCase().includes(needle) || (!isSecretName(k) && v.toLowerCase().includes(needle))) : entries;
+  const shown = needle
+    ? entries.filter(([k, v]) => k.toLowerCase().includes(needle) || (!isSecretName(k) && v.toLowerCase().includes(needle)))
+    : entries;
 
   if (entries.length === 0) return <p className="text-sm text-zinc-500">No environment was recorded.</p>;
   return (

@@ -59,7 +59,11 @@ export function ProcessActions({ hash, name, running }: { hash: string; name: st
       </div>
       {busy && <p className="text-xs text-zinc-500">Working…</p>}
       {message && (
-        <p role="status" data-testid="action-message" className={`text-sm ${message.ok ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"}`}>
+        <p
+          role="status"
+          data-testid="action-message"
+          className={`text-sm ${message.ok ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"}`}
+        >
           {message.text}
         </p>
       )}
@@ -67,7 +71,11 @@ export function ProcessActions({ hash, name, running }: { hash: string; name: st
         open={confirmDelete}
         busy={busy}
         title={`Delete “${name}”?`}
-        body={running ? "The record and its output file will be deleted. The process itself keeps running: stop it first to end it." : "The record and its output file will be deleted."}
+        body={
+          running
+            ? "The record and its output file will be deleted. The process itself keeps running: stop it first to end it."
+            : "The record and its output file will be deleted."
+        }
         confirmLabel="Delete"
         onConfirm={() =>
           run(async () => {

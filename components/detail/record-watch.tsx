@@ -29,7 +29,11 @@ export function RecordWatch({ hash, intervalMs = 3_000 }: { hash: string; interv
 
   if (!deleted) return null;
   return (
-    <div role="alert" data-testid="record-deleted" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200">
+    <div
+      role="alert"
+      data-testid="record-deleted"
+      className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200"
+    >
       This record has been deleted from the registry. What you see is its last known state.{" "}
       <Link href="/" className="font-medium underline">
         Back to all processes

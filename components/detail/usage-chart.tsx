@@ -27,7 +27,10 @@ export function UsageChart({ hash, running, intervalMs = 1_500 }: { hash: string
         if (cancelled) return;
         setError(null);
         setSamples((current) =>
-          [...current, { t: usage.at, cpu: Math.round(usage.treeCpuPercent * 10) / 10, mem: Math.round(usage.treeRssBytes / 1048576) }].slice(-MAX_SAMPLES),
+          [
+            ...current,
+            { t: usage.at, cpu: Math.round(usage.treeCpuPercent * 10) / 10, mem: Math.round(usage.treeRssBytes / 1048576) },
+          ].slice(-MAX_SAMPLES),
         );
       } catch (e) {
         if (!cancelled) setError((e as Error).message);
@@ -59,8 +62,23 @@ export function UsageChart({ hash, running, intervalMs = 1_500 }: { hash: string
               stroke="currentColor"
               strokeOpacity={0.3}
             />
-            <YAxis yAxisId="cpu" tick={{ fontSize: 11, fill: "currentColor" }} unit="%" width={48} stroke="currentColor" strokeOpacity={0.3} />
-            <YAxis yAxisId="mem" orientation="right" tick={{ fontSize: 11, fill: "currentColor" }} unit=" MB" width={64} stroke="currentColor" strokeOpacity={0.3} />
+            <YAxis
+              yAxisId="cpu"
+              tick={{ fontSize: 11, fill: "currentColor" }}
+              unit="%"
+              width={48}
+              stroke="currentColor"
+              strokeOpacity={0.3}
+            />
+            <YAxis
+              yAxisId="mem"
+              orientation="right"
+              tick={{ fontSize: 11, fill: "currentColor" }}
+              unit=" MB"
+              width={64}
+              stroke="currentColor"
+              strokeOpacity={0.3}
+            />
             <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} contentStyle={{ fontSize: 12 }} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             <Line yAxisId="cpu" type="monotone" dataKey="cpu" name="CPU %" stroke="#6366f1" dot={false} isAnimationActive={false} />

@@ -62,7 +62,11 @@ export const OutputLine = memo(function OutputLine({
             {highlight(segment.text, needle, current)}
           </span>
         ))}
-        {rendered.omitted > 0 && <span className="ml-2 rounded bg-zinc-700 px-1 text-xs text-zinc-300">… {rendered.omitted.toLocaleString()} more characters (download to see all)</span>}
+        {rendered.omitted > 0 && (
+          <span className="ml-2 rounded bg-zinc-700 px-1 text-xs text-zinc-300">
+            … {rendered.omitted.toLocaleString()} more characters (download to see all)
+          </span>
+        )}
         {rendered.segments.length === 0 && "\u200b"}
       </span>
     </div>

@@ -40,14 +40,27 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
   const { state, appended, resetAppended, loadWindow, loadEarlier } = useOutput(hash, initial);
   const [wrap, setWrap] = useState(false);
   const [following, setFollowing] = useState(true);
-  const [search, setSearch] = useState<SearchState>({ query: "", count: null, current: null, currentLine: null, message: null, busy: false });
+  const [search, setSearch] = useState<SearchState>({
+    query: "",
+    count: null,
+    current: null,
+    currentLine: null,
+    message: null,
+    busy: false,
+  });
   const scrollRef = useRef<HTMLDivElement>(null);
-  const pendingScroll = useRef<{ kind: "bottom" } | { kind: "offset"; offset: number } | { kind: "prepend"; lines: number; top: number } | null>({ kind: "bottom" });
+  const pendingScroll = useRef<
+    { kind: "bottom" } | { kind: "offset"; offset: number } | { kind: "prepend"; lines: number; top: number } | null
+  >({ kind: "bottom" });
 
   const count = state.lines.length + (state.partial ? 1 : 0);
   // False on the server and during hydration: the virtual list needs a measured element,
   // so the server paints the last lines as plain rows and the list takes over after.
-  const hydrated = useSyncExternalStore(noSubscribe, () => true, () => false);
+  const hydrated = useSyncExternalStore(
+    noSubscribe,
+    () => true,
+    () => false,
+  );
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -130,7 +143,11 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
       const find = async (start: number) => {
         const params = new URLSearchParams({ q: query, from: String(start), dir: direction });
         const response = await fetch(`/api/processes/${hash}/output/search?${params}`, { cache: "no-store" });
-        const body = (await response.json()) as { match?: { offset: number; lineStart: number } | null; timedOut?: boolean; error?: string };
+        const body = (await response.json()) as {
+          match?: { offset: number; lineStart: number } | null;
+          timedOut?: boolean;
+          error?: string;
+        };
         if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
         return body;
       };
@@ -209,7 +226,9 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
           <input
             type="search"
             value={search.query}
-            onChange={(event) => setSearch({ query: event.target.value, count: null, current: null, currentLine: null, message: null, busy: false })}
+            onChange={(event) =>
+              setSearch({ query: event.target.value, count: null, current: null, currentLine: null, message: null, busy: false })
+            }
             onKeyDown={(event) => {
               if (event.key === "Enter" && event.shiftKey) {
                 event.preventDefault();
@@ -220,39 +239,73 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
             aria-label="Search the output"
             className="w-64 rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
           />
-          <button type="button" onClick={() => void runSearch("prev")} disabled={!needle || search.busy} className="rounded border border-zinc-300 px-2 py-1 disabled:opacity-50 dark:border-zinc-700" aria-label="Previous match">
+          <button
+            type="button"
+            onClick={() => void runSearch("prev")}
+            disabled={!needle || search.busy}
+            className="rounded border border-zinc-300 px-2 py-1 disabled:opacity-50 dark:border-zinc-700"
+            aria-label="Previous match"
+          >
             ↑
           </button>
-          <button type="submit" disabled={!needle || search.busy} className="rounded border border-zinc-300 px-2 py-1 disabled:opacity-50 dark:border-zinc-700" aria-label="Next match">
+          <button
+            type="submit"
+            disabled={!needle || search.busy}
+            className="rounded border border-zinc-300 px-2 py-1 disabled:opacity-50 dark:border-zinc-700"
+            aria-label="Next match"
+          >
             ↓
           </button>
           <span className="min-w-24 text-xs text-zinc-500" data-testid="search-status" aria-live="polite">
-            {search.busy ? "Searching…" : search.count ? `${search.count.count}${search.count.complete ? "" : "+"} match${search.count.count === 1 ? "" : "es"}` : ""}
+            {search.busy
+              ? "Searching…"
+              : search.count
+                ? `${search.count.count}${search.count.complete ? "" : "+"} match${search.count.count === 1 ? "" : "es"}`
+                : ""}
             {search.message ? ` ${search.message}` : ""}
           </span>
         </form>
         <label className="flex items-center gap-1 text-xs">
           <input type="checkbox" checked={wrap} onChange={(event) => setWrap(event.target.checked)} className="accent-indigo-600" /> Wrap
         </label>
-        <button type="button" onClick={() => void jumpToStart()} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700">
+        <button
+          type="button"
+          onClick={() => void jumpToStart()}
+          className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700"
+        >
           Start
         </button>
-        <button type="button" onClick={() => void jumpToEnd()} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700">
+        <button
+          type="button"
+          onClick={() => void jumpToEnd()}
+          className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700"
+        >
           End
         </button>
-        <a href={`/api/processes/${hash}/output?download=1`} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700" download>
+        <a
+          href={`/api/processes/${hash}/output?download=1`}
+          className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700"
+          download
+        >
           Download
         </a>
       </div>
 
       <div className="relative min-h-0 flex-1">
         {state.status === "missing" && (
-          <p role="alert" data-testid="output-missing" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200">
+          <p
+            role="alert"
+            data-testid="output-missing"
+            className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200"
+          >
             {state.message}
           </p>
         )}
         {state.status === "error" && (
-          <p role="alert" className="rounded-md border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900 dark:bg-rose-500/10 dark:text-rose-200">
+          <p
+            role="alert"
+            className="rounded-md border border-rose-300 bg-rose-50 p-4 text-sm text-rose-900 dark:bg-rose-500/10 dark:text-rose-200"
+          >
             Could not read the output: {state.message}
           </p>
         )}
@@ -290,7 +343,14 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
               ))}
             </div>
           )}
-          <div style={{ height: hydrated ? virtualizer.getTotalSize() : 0, position: "relative", minWidth: "100%", width: wrap ? "100%" : "max-content" }}>
+          <div
+            style={{
+              height: hydrated ? virtualizer.getTotalSize() : 0,
+              position: "relative",
+              minWidth: "100%",
+              width: wrap ? "100%" : "max-content",
+            }}
+          >
             {(hydrated ? virtualizer.getVirtualItems() : []).map((item) => {
               const isPartial = item.index >= state.lines.length;
               const raw = isPartial ? state.partial : state.lines[item.index]!;
@@ -300,7 +360,14 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
                   key={item.key}
                   data-index={item.index}
                   ref={wrap ? virtualizer.measureElement : undefined}
-                  style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)`, height: wrap ? undefined : ROW_HEIGHT }}
+                  style={{
+                    position: "absolute",
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    transform: `translateY(${item.start}px)`,
+                    height: wrap ? undefined : ROW_HEIGHT,
+                  }}
                   className="pr-3"
                 >
                   <OutputLine

@@ -87,7 +87,11 @@ export function useOutput(hash: string, first?: RangeResponse) {
 
   const fetchRange = useCallback(
     async (params: Record<string, string | number>): Promise<RangeResponse | { missing: string } | { error: string }> => {
-      const query = new URLSearchParams({ format: "json", align: "lines", ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
+      const query = new URLSearchParams({
+        format: "json",
+        align: "lines",
+        ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
+      });
       const response = await fetch(`${base}?${query}`, { cache: "no-store" });
       const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
       if (response.status === 404) return { missing: body.error ?? "The output file is missing." };

@@ -47,7 +47,10 @@ export async function launchAction(_previous: LaunchFormState, form: FormData): 
   };
   const env = parseEnvLines(values.env.split("\n"));
   if (env.errors.length) return { errors: { env: env.errors }, values };
-  const args = values.args.split("\n").map((line) => line.replace(/\r$/, "")).filter((line) => line !== "");
+  const args = values.args
+    .split("\n")
+    .map((line) => line.replace(/\r$/, ""))
+    .filter((line) => line !== "");
   const parsed = launchRequestSchema.safeParse({ name: values.name, executable: values.executable, args, env: env.env, cwd: values.cwd });
   if (!parsed.success) return { errors: fieldErrors(parsed.error), values };
 

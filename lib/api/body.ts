@@ -7,7 +7,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * Reads a JSON body, at most `limit` bytes (counted as they arrive, whatever the
  * Content-Length claims). Returns the value, or the error response to send.
  */
-export async function readJsonBody(request: Request, { limit = MAX_BODY_BYTES, optional = false } = {}): Promise<{ value: unknown } | { response: Response }> {
+export async function readJsonBody(
+  request: Request,
+  { limit = MAX_BODY_BYTES, optional = false } = {},
+): Promise<{ value: unknown } | { response: Response }> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) return { response: jsonError(413, `Request body is larger than ${limit} bytes.`) };
   const type = request.headers.get("content-type") ?? "";

@@ -42,7 +42,11 @@ export const launchBodySchema = launchRequestSchema.strict();
 
 export class ValidationError extends Error {
   constructor(readonly fields: Record<string, string[]>) {
-    super(Object.entries(fields).map(([field, messages]) => `${field}: ${messages.join(" ")}`).join("; "));
+    super(
+      Object.entries(fields)
+        .map(([field, messages]) => `${field}: ${messages.join(" ")}`)
+        .join("; "),
+    );
     this.name = "ValidationError";
   }
 }
@@ -68,5 +72,11 @@ export async function stopRecord(hash: string, body: unknown) {
   const registry = await getRegistry();
   const result = await stopProcess(registry, hash, { force: parsed.data.force, graceMs: parsed.data.graceSeconds * 1000 });
   const record = await registry.invalidate(hash);
-  return { outcome: result.outcome, signal: result.signal, descendants: result.descendants, message: result.message, process: record ? toProcessJson(record) : null };
+  return {
+    outcome: result.outcome,
+    signal: result.signal,
+    descendants: result.descendants,
+    message: result.message,
+    process: record ? toProcessJson(record) : null,
+  };
 }

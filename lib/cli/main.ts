@@ -64,7 +64,12 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .usage("--name NAME [--cwd DIR] [--env KEY=VALUE]... [--json] [--wait] -- EXECUTABLE [ARG]...")
     .requiredOption("--name <name>", "display name (maya, nuke, render)")
     .option("--cwd <dir>", "working directory (default: the current one)")
-    .option("--env <KEY=VALUE>", "an environment variable for the child (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      "--env <KEY=VALUE>",
+      "an environment variable for the child (repeatable)",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option("--env-replace", "give the child only the --env variables instead of adding them to this environment")
     .option("--wait", "stay until the process ends, record its exit, and exit with its exit code")
     .option("--json", "print the new record as JSON instead of its hash")
@@ -124,7 +129,8 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
         const result = await stopProcess(registry, full, { force: opts.force, graceMs: grace * 1000 });
         io.out(
           json
-            ? JSON.stringify({ outcome: result.outcome, signal: result.signal, descendants: result.descendants, message: result.message }) + "\n"
+            ? JSON.stringify({ outcome: result.outcome, signal: result.signal, descendants: result.descendants, message: result.message }) +
+                "\n"
             : `${result.message}\n`,
         );
       });

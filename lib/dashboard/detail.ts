@@ -3,6 +3,7 @@ import { cache } from "react";
 import { isProcessHash } from "../registry/hash";
 import { getRegistry } from "../server/registry";
 import { ProcessSnapshot } from "../system/snapshot";
+import { flattenDescendants } from "../system/probe";
 import { summariseOutput, type OutputSummary } from "../output/tail";
 import { descendantViews, toView, type DescendantView, type ProcessView } from "./process-view";
 
@@ -41,8 +42,7 @@ export async function getProcessUsage(hash: string) {
   const record = await registry.invalidate(hash, snapshot);
   if (!record) return null;
   const view = toView(record, snapshot, false);
-  const flatten = (nodes: DescendantView[]): DescendantView[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
-  const descendants = view.status !== "stopped" && record.pid !== null ? flatten(descendantViews(snapshot, record.pid)) : [];
+  const descendants = view.status !== "stopped" && record.pid !== null ? flattenDescendants(descendantViews(snapshot, record.pid)) : [];
   return {
     at: Date.now(),
     status: view.status,

@@ -37,5 +37,12 @@ export const getOutputPageData = cache(async function getOutputPageData(hash: st
       if (!(error instanceof OutputMissingError)) throw error;
     }
   }
-  return { hash: record.hash, name: record.name, pid: record.pid, running: record.status !== "stopped", outputFile: record.outputFile, tail };
+  return {
+    hash: record.hash,
+    name: record.name,
+    pid: record.pid,
+    running: record.status !== "stopped",
+    outputFile: record.outputFile,
+    tail,
+  };
 });

@@ -30,7 +30,13 @@ function lowerAscii(buffer: Buffer): Buffer {
  * around it, not inside it).
  * Returns null when there is none, or when `deadline` (ms since the epoch) passes.
  */
-export function findMatch(file: string, query: string, from: number, direction: "next" | "prev", deadline = Date.now() + 10_000): SearchHit | null | "timeout" {
+export function findMatch(
+  file: string,
+  query: string,
+  from: number,
+  direction: "next" | "prev",
+  deadline = Date.now() + 10_000,
+): SearchHit | null | "timeout" {
   if (!query) return null;
   const needle = needleOf(query);
   const { fd, size } = openOutput(file);

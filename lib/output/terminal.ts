@@ -9,7 +9,8 @@ import Anser from "anser";
 export const MAX_RENDERED_CHARS = 20_000;
 
 // CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte escapes, and lone C0/C1 controls.
-const ESCAPE = /\x1b\[([0-9;?:<=>]*)([ -/]*)([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?|[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]|\r|\x08/g;
+const ESCAPE =
+  /\x1b\[([0-9;?:<=>]*)([ -/]*)([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?|[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]|\r|\x08/g;
 
 interface Cell {
   ch: string;

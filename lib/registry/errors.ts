@@ -1,12 +1,5 @@
 /** Errors with a code callers map to messages, exit codes and HTTP statuses. */
-export type RegistryErrorCode =
-  | "MISSING_PID"
-  | "NOT_A_REGISTRY"
-  | "NEWER_SCHEMA"
-  | "UNREADABLE"
-  | "BUSY"
-  | "NOT_FOUND"
-  | "INVALID";
+export type RegistryErrorCode = "MISSING_PID" | "NOT_A_REGISTRY" | "NEWER_SCHEMA" | "UNREADABLE" | "BUSY" | "NOT_FOUND" | "INVALID";
 
 export class RegistryError extends Error {
   constructor(

@@ -145,6 +145,6 @@ export function descendantsOf(snapshot: ProcessSnapshot, pid: number, depthLimit
 }
 
 /** Flattens a descendant tree, depth first. */
-export function flattenDescendants(tree: DescendantInfo[]): DescendantInfo[] {
+export function flattenDescendants<T extends { children: T[] }>(tree: T[]): T[] {
   return tree.flatMap((node) => [node, ...flattenDescendants(node.children)]);
 }

@@ -16,7 +16,18 @@ for (let i = 0; i < count; i++) {
   const pid = 6_000_000 + i;
   const start = 1_732_406_400 + i + 0.5;
   try {
-    insert.run(processHash({ name, pid, executable: "/opt/maya/bin/maya", startTime: start }), name, "/opt/maya/bin/maya", "[]", "{}", "/tmp", pid, null, start, 0);
+    insert.run(
+      processHash({ name, pid, executable: "/opt/maya/bin/maya", startTime: start }),
+      name,
+      "/opt/maya/bin/maya",
+      "[]",
+      "{}",
+      "/tmp",
+      pid,
+      null,
+      start,
+      0,
+    );
     written++;
   } catch (error) {
     failures.push(String((error as Error).message));

@@ -31,7 +31,11 @@ export interface RunningServer {
 }
 
 /** `next start` of the production build on a free loopback port, with its own registry. */
-export async function startServer(env: Record<string, string>, port?: number, token = crypto.randomBytes(16).toString("hex")): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string>,
+  port?: number,
+  token = crypto.randomBytes(16).toString("hex"),
+): Promise<RunningServer> {
   const chosen = port ?? (await freePort());
   let output = "";
   const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(chosen)], {
@@ -77,10 +81,21 @@ export async function startServer(env: Record<string, string>, port?: number, to
 }
 
 /** A browser context already logged in to `server` (its session cookie set). */
-export async function loggedInContext(browser: Browser, server: RunningServer, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+export async function loggedInContext(
+  browser: Browser,
+  server: RunningServer,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
   const context = await browser.newContext(options);
   await context.addCookies([
-    { name: `pm_session_${server.port}`, value: sessionValue(server.token), domain: "127.0.0.1", path: "/", httpOnly: true, sameSite: "Lax" },
+    {
+      name: `pm_session_${server.port}`,
+      value: sessionValue(server.token),
+      domain: "127.0.0.1",
+      path: "/",
+      httpOnly: true,
+      sameSite: "Lax",
+    },
   ]);
   return context;
 }

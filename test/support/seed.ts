@@ -31,7 +31,7 @@ export async function seedMixedRegistry(dbPath: string, dir: string): Promise<Se
   const longDir = path.join(dir, "very", "long", "path", "to", "the", "studio", "pipeline", "tools", "2025", "bin");
   fs.mkdirSync(longDir, { recursive: true });
   const longExe = path.join(longDir, "render_farm_submitter_with_a_long_name");
-  fs.writeFileSync(longExe, "#!/bin/sh\necho submitting \"$@\"\nsleep 600\n", { mode: 0o755 });
+  fs.writeFileSync(longExe, '#!/bin/sh\necho submitting "$@"\nsleep 600\n', { mode: 0o755 });
   await start("submitter", longExe, ["--project", "feature_film", "--shot", "sq010_sh0040"]);
   await start("blender", "/bin/sleep", ["600"]);
   await registry.close();
@@ -41,10 +41,21 @@ export async function seedMixedRegistry(dbPath: string, dir: string): Promise<Se
   const ayonHash = processHash({ name: "nuke", pid: 4_000_001, executable: "/opt/Nuke15.1v3/Nuke15.1", startTime: 1732406400.5 });
   db.prepare(
     "INSERT OR REPLACE INTO process_info (hash, name, executable, args, env, cwd, pid, output_file, start_time, stopped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  ).run(ayonHash, "nuke", "/opt/Nuke15.1v3/Nuke15.1", '["--nukex"]', '{"NUKE_PATH":"/studio/nuke"}', "/projects", 4_000_001, null, 1732406400.5, 0);
-  db.prepare("INSERT INTO process_info (hash, name, executable, args, env, pid) VALUES (?, 'broken-row', '/usr/bin/x', '{oops', 'null', 4000002)").run(
-    "b".repeat(64),
+  ).run(
+    ayonHash,
+    "nuke",
+    "/opt/Nuke15.1v3/Nuke15.1",
+    '["--nukex"]',
+    '{"NUKE_PATH":"/studio/nuke"}',
+    "/projects",
+    4_000_001,
+    null,
+    1732406400.5,
+    0,
   );
+  db.prepare(
+    "INSERT INTO process_info (hash, name, executable, args, env, pid) VALUES (?, 'broken-row', '/usr/bin/x', '{oops', 'null', 4000002)",
+  ).run("b".repeat(64));
   db.close();
   return { launched, pids: launched.map((l) => l.record.pid!) };
 }

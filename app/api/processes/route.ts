@@ -7,7 +7,8 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: Request) {
   const parsed = listQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) return jsonError(400, `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    return jsonError(400, `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   try {
     return jsonOk(await listProcesses(parsed.data));
   } catch (error) {

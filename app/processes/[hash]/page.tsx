@@ -26,7 +26,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 function Section({ title, children, id }: { title: string; children: React.ReactNode; id?: string }) {
   return (
-    <section aria-labelledby={id} className="rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+    <section
+      aria-labelledby={id}
+      className="rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
+    >
       <h2 id={id} className="mb-3 text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
         {title}
       </h2>
@@ -62,7 +65,11 @@ export default async function ProcessPage({ params }: Props) {
           </Link>
           <div className="mt-1 flex flex-wrap items-center gap-3">
             <h1 className="truncate text-2xl font-semibold tracking-tight">{p.name || "unnamed"}</h1>
-            <StatusBadge status={p.status} label={statusText(p)} failed={p.status === "stopped" && p.exitCode !== null && p.exitCode !== 0} />
+            <StatusBadge
+              status={p.status}
+              label={statusText(p)}
+              failed={p.status === "stopped" && p.exitCode !== null && p.exitCode !== 0}
+            />
           </div>
           <p className="mt-1 font-mono text-xs text-zinc-500 break-all">{p.hash}</p>
         </div>
@@ -70,8 +77,12 @@ export default async function ProcessPage({ params }: Props) {
       </div>
 
       {p.warnings.length > 0 && (
-        <div role="note" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200">
-          <strong>This row is malformed</strong> (written by another program?): {p.warnings.join("; ")}. It is shown as far as it can be read.
+        <div
+          role="note"
+          className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200"
+        >
+          <strong>This row is malformed</strong> (written by another program?): {p.warnings.join("; ")}. It is shown as far as it can be
+          read.
         </div>
       )}
 
@@ -82,7 +93,9 @@ export default async function ProcessPage({ params }: Props) {
               <span className="font-mono">{p.pid ?? "–"}</span>
             </Field>
             <Field label="Status">{statusText(p)}</Field>
-            <Field label="Exit code">{p.exitCode ?? (p.exitSignal ? `signal ${p.exitSignal}` : p.status === "stopped" ? "unknown" : "–")}</Field>
+            <Field label="Exit code">
+              {p.exitCode ?? (p.exitSignal ? `signal ${p.exitSignal}` : p.status === "stopped" ? "unknown" : "–")}
+            </Field>
             <Field label="Running time">{formatDuration(p.runtime)}</Field>
             <Field label="Started">
               <LocalTime seconds={p.startTime} mode="exact" />
@@ -110,7 +123,10 @@ export default async function ProcessPage({ params }: Props) {
                 </Link>{" "}
                 <span className="text-zinc-500">({formatBytes(output.size)})</span>
               </p>
-              <pre className="max-h-44 overflow-auto rounded bg-zinc-950 p-2 text-xs leading-relaxed text-zinc-100" data-testid="output-tail">
+              <pre
+                className="max-h-44 overflow-auto rounded bg-zinc-950 p-2 text-xs leading-relaxed text-zinc-100"
+                data-testid="output-tail"
+              >
                 {output.lastLines.length ? output.lastLines.join("\n").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") : "(empty so far)"}
               </pre>
               <p className="mt-1 truncate font-mono text-xs text-zinc-500" title={p.outputFile ?? ""}>
@@ -118,14 +134,19 @@ export default async function ProcessPage({ params }: Props) {
               </p>
             </>
           ) : (
-            <p className="text-sm text-zinc-500">{p.outputFile ? `The output file ${p.outputFile} does not exist (deleted or never written).` : "No output file was recorded."}</p>
+            <p className="text-sm text-zinc-500">
+              {p.outputFile ? `The output file ${p.outputFile} does not exist (deleted or never written).` : "No output file was recorded."}
+            </p>
           )}
         </Section>
       </div>
 
       <Section title="Command line" id="command">
         <div className="flex items-start gap-2">
-          <code className="block min-w-0 flex-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-zinc-100 p-2 text-xs dark:bg-zinc-800" data-testid="command-line">
+          <code
+            className="block min-w-0 flex-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-zinc-100 p-2 text-xs dark:bg-zinc-800"
+            data-testid="command-line"
+          >
             {command}
           </code>
           <CopyButton text={command} />
@@ -161,7 +182,11 @@ export default async function ProcessPage({ params }: Props) {
           <EnvTable env={env} />
         </Section>
         <Section title="Child processes" id="children">
-          {running || p.status === "children" ? <DescendantsTree nodes={descendants} /> : <p className="text-sm text-zinc-500">The process has ended.</p>}
+          {running || p.status === "children" ? (
+            <DescendantsTree nodes={descendants} />
+          ) : (
+            <p className="text-sm text-zinc-500">The process has ended.</p>
+          )}
         </Section>
       </div>
     </div>

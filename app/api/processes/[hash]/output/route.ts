@@ -2,10 +2,10 @@ import { decimalInt } from "@/lib/validation/query";
 import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { errorResponse, jsonError, jsonOk } from "@/lib/api/respond";
+import { jsonError, jsonOk } from "@/lib/api/respond";
 import { followOutput } from "@/lib/output/follow";
 import { OutputMissingError, readRange, MAX_RANGE_BYTES } from "@/lib/output/range";
-import { outputOf } from "@/lib/output/record-output";
+import { withOutputFile } from "@/lib/output/record-output";
 import { z } from "zod";
 
 export const dynamic = "force-dynamic";
@@ -31,12 +31,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ hash
     return jsonError(400, `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }
   const query = parsed.data;
-  try {
-    const found = await outputOf((await params).hash);
-    if (!found) return jsonError(404, "No process record with this hash.");
-    if (!found.file) return jsonError(404, "This process has no output file recorded.", { code: "NO_OUTPUT" });
-    const file = found.file;
-
+  return withOutputFile((await params).hash, (file, record) => {
     if (query.follow === "1") {
       const stream = followOutput(file, { from: query.offset ?? 0, signal: request.signal });
       return new Response(stream, {
@@ -52,7 +47,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ hash
         throw new OutputMissingError(file);
       }
       if (!stat.isFile()) throw new OutputMissingError(file);
-      const name = `${found.record.name || "output"}-${found.record.pid ?? "nopid"}${path.extname(file) || ".log"}`.replace(/[^A-Za-z0-9._-]+/g, "_");
+      const name = `${record.name || "output"}-${record.pid ?? "nopid"}${path.extname(file) || ".log"}`.replace(/[^A-Za-z0-9._-]+/g, "_");
       const body = Readable.toWeb(fs.createReadStream(file, { start: 0, end: Math.max(0, stat.size - 1) })) as ReadableStream;
       return new Response(stat.size === 0 ? "" : body, {
         headers: {
@@ -84,8 +79,5 @@ export async function GET(request: Request, { params }: { params: Promise<{ hash
         "cache-control": "no-store",
       },
     });
-  } catch (error) {
-    if (error instanceof OutputMissingError) return jsonError(404, error.message, { code: "OUTPUT_MISSING" });
-    return errorResponse(error);
-  }
+  });
 }
