@@ -40,7 +40,9 @@ server.stdout.on("data", (chunk) => {
   if (!announced && /Ready|started server/i.test(String(chunk))) {
     announced = true;
     const shown = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
-    console.log(`\n  Process Monitor is running. Open this login URL once (then bookmark any page):\n\n    http://${shown}:${port}/?token=${token}\n`);
+    console.log(
+      `\n  Process Monitor is running. Open this login URL once (then bookmark any page):\n\n    http://${shown}:${port}/?token=${token}\n`,
+    );
   }
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
