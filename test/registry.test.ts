@@ -338,3 +338,20 @@ describe("a file with columns of a newer writer", () => {
     expect(columns(dbPath).slice(10)).toEqual(["stopped", "priority", "exit_code", "exit_signal", "ended_at"]);
   });
 });
+
+describe("a process table reading older than a record", () => {
+  it("never marks a process stopped that started after the reading was taken", async () => {
+    const registry = await open();
+    const { ProcessSnapshot } = await import("../lib/system/snapshot");
+    const old = await ProcessSnapshot.take();
+    await new Promise((r) => setTimeout(r, 50));
+    const child = startChild("/bin/sleep", ["30"]);
+    const startTime = await waitFor(() => startTimeOfPid(child.pid!));
+    const record = await registry.store({ name: "new", executable: "/bin/sleep", pid: child.pid!, startTime });
+    expect(old.has(child.pid!)).toBe(false);
+    const [listed] = await registry.list({ snapshot: old });
+    expect(listed?.status).toBe("running");
+    expect((await registry.invalidate(record.hash, old))?.status).toBe("running");
+    expect((await registry.get(record.hash))?.stopped).toBe(false);
+  });
+});

@@ -199,9 +199,10 @@ export class Registry {
     const needsCheck = records.some((r) => !r.stopped && r.pid !== null);
     const snapshot = needsCheck && pendingSnapshot ? await pendingSnapshot : undefined;
 
-    const dead: ProcessRow[] = [];
-    const listed = records.map((record): ListedProcess => {
-      if (record.stopped) return record.withStatus("stopped");
+    let dead: ProcessRow[] = [];
+    const statuses = new Map<string, ProcessStatus>();
+    for (const record of records) {
+      if (record.stopped) continue;
       // A record without a pid can never be checked, so it is always stopped (as in AYON).
       const status =
         record.pid === null
@@ -209,9 +210,17 @@ export class Registry {
           : snapshot
             ? statusFrom(checkLiveness(snapshot, record.pid, record.executable, record.startTime))
             : "running";
+      statuses.set(record.hash, status);
       if (status === "stopped") dead.push(record);
-      return record.withStatus(status);
-    });
+    }
+    if (snapshot && dead.length > 0) {
+      const rechecked = await confirmGone(dead, snapshot);
+      for (const [hash, status] of rechecked.alive) statuses.set(hash, status);
+      dead = rechecked.dead;
+    }
+    const listed = records.map((record): ListedProcess =>
+      record.withStatus(record.stopped ? "stopped" : (statuses.get(record.hash) ?? "running")),
+    );
     if (dead.length > 0) {
       await this.writeStopped(dead.map((r) => r.hash));
       // Our own write: the cached rows stay valid once they say the same as the file.
@@ -225,12 +234,12 @@ export class Registry {
     const record = await this.get(hash);
     if (!record) return null;
     if (record.stopped) return record.withStatus("stopped");
-    const status =
-      record.pid === null
-        ? "stopped"
-        : statusFrom(
-            checkLiveness(snapshot ?? (await ProcessSnapshot.ofPids([record.pid])), record.pid, record.executable, record.startTime),
-          );
+    let status: ProcessStatus = "stopped";
+    if (record.pid !== null) {
+      const table = snapshot ?? (await ProcessSnapshot.ofPids([record.pid]));
+      status = statusFrom(checkLiveness(table, record.pid, record.executable, record.startTime));
+      if (status === "stopped") status = (await confirmGone([record], table)).alive.get(record.hash) ?? "stopped";
+    }
     if (status === "stopped") await this.markStopped([record.hash]);
     return record.withStatus(status);
   }
@@ -309,6 +318,28 @@ export class Registry {
     for (const record of inactive) if (!remaining.has(record.hash)) removeOutputFile(record.outputFile);
     return deleted;
   }
+}
+
+/**
+ * A process table reading cannot show a process that started after it was taken (a
+ * shared, second-old reading, or one taken while a launch was being recorded). Before
+ * marking such records stopped for good, look at them again directly.
+ */
+async function confirmGone(
+  candidates: ProcessRow[],
+  snapshot: ProcessSnapshot,
+): Promise<{ dead: ProcessRow[]; alive: Map<string, ProcessStatus> }> {
+  const since = snapshot.takenAt / 1000 - 2;
+  const doubtful = candidates.filter((r) => r.pid !== null && (r.startTime === null || r.startTime >= since));
+  const alive = new Map<string, ProcessStatus>();
+  if (doubtful.length > 0) {
+    const fresh = await ProcessSnapshot.ofPids(doubtful.map((r) => r.pid!));
+    for (const record of doubtful) {
+      const status = statusFrom(checkLiveness(fresh, record.pid, record.executable, record.startTime));
+      if (status !== "stopped") alive.set(record.hash, status);
+    }
+  }
+  return { dead: candidates.filter((r) => !alive.has(r.hash)), alive };
 }
 
 /** Removes a record's output file: only a regular file or a link, never a folder. */

@@ -58,6 +58,8 @@ export class ProcessSnapshot {
   }
 
   static async take(): Promise<ProcessSnapshot> {
+    // The table reflects the moment `ps` starts; anything newer may be missing from it.
+    const startedAt = Date.now();
     const list = await psList();
     return new ProcessSnapshot(
       list.map((p) => ({
@@ -69,6 +71,7 @@ export class ProcessSnapshot {
         memoryPercent: p.memory ?? 0,
         psStartTime: p.startTime ? p.startTime.getTime() / 1000 : null,
       })),
+      startedAt,
     );
   }
 
