@@ -222,6 +222,28 @@ describe("JSON API", () => {
     expect(readProcStat(bystander.pid!)?.state).toMatch(/[SR]/);
   });
 
+  it("waits for another writer's lock instead of failing", async () => {
+    const Database = (await import("better-sqlite3")).default;
+    const holder = new Database(dbPath);
+    holder.exec("BEGIN IMMEDIATE");
+    holder
+      .prepare(
+        "INSERT INTO process_info (hash, name, executable, args, env, pid, stopped) VALUES (?, 'locker', '/bin/true', '[]', '{}', 4300001, 1)",
+      )
+      .run("d".repeat(64));
+    const started = Date.now();
+    setTimeout(() => {
+      holder.exec("COMMIT");
+      holder.close();
+    }, 1_500);
+    const pruned = await server.api("/api/processes/prune", { method: "POST" });
+    expect(pruned.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    // It read the rows before the other writer committed, so the new stopped row waits for the next prune.
+    expect((await (await server.api("/api/processes/prune", { method: "POST" })).json()).deleted).toBe(1);
+    expect((await server.api(`/api/processes/${"d".repeat(64)}`)).status).toBe(404);
+  });
+
   it("shows malformed rows with warnings instead of failing", async () => {
     const Database = (await import("better-sqlite3")).default;
     const db = new Database(dbPath);
