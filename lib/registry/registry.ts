@@ -281,18 +281,7 @@ export class Registry {
   async deleteCount(hashes: string | Iterable<string>): Promise<number> {
     const wanted = [...new Set(typeof hashes === "string" ? [hashes] : hashes)];
     if (wanted.length === 0) return 0;
-    const found = await this.db.$queryRawUnsafe<Array<{ hash: string; output_file: unknown }>>(
-      "SELECT hash, output_file FROM process_info WHERE hash IN (SELECT value FROM json_each(?))",
-      JSON.stringify(wanted),
-    );
-    if (found.length === 0) return 0;
-    this.writes++;
-    const deleted = await this.db.$executeRawUnsafe(
-      "DELETE FROM process_info WHERE hash IN (SELECT value FROM json_each(?))",
-      JSON.stringify(found.map((row) => row.hash)),
-    );
-    for (const row of found) removeOutputFile(row.output_file);
-    return deleted;
+    return this.deleteWhere("hash IN (SELECT value FROM json_each(?))", wanted);
   }
 
   /** Deletes every inactive record (after invalidating) and its output file; returns how many. */
@@ -300,23 +289,26 @@ export class Registry {
     const listed = await this.list({ snapshot });
     const inactive = listed.filter((r) => r.status === "stopped");
     if (inactive.length === 0) return 0;
-    this.writes++;
     // Only rows still marked stopped are deleted: one re-stored meanwhile (AYON replacing
-    // a row) survives.
-    const deleted = await this.db.$executeRawUnsafe(
-      "DELETE FROM process_info WHERE stopped = 1 AND hash IN (SELECT value FROM json_each(?))",
-      JSON.stringify(inactive.map((r) => r.hash)),
+    // a row) survives, and so does its output file.
+    return this.deleteWhere(
+      "stopped = 1 AND hash IN (SELECT value FROM json_each(?))",
+      inactive.map((r) => r.hash),
     );
-    const remaining = new Set(
-      (
-        await this.db.$queryRawUnsafe<Array<{ hash: string }>>(
-          "SELECT hash FROM process_info WHERE hash IN (SELECT value FROM json_each(?))",
-          JSON.stringify(inactive.map((r) => r.hash)),
-        )
-      ).map((row) => row.hash),
+  }
+
+  /**
+   * One DELETE … RETURNING: the output files removed are exactly those of the rows that
+   * went, with no window between reading them and deleting.
+   */
+  private async deleteWhere(condition: string, hashes: string[]): Promise<number> {
+    this.writes++;
+    const gone = await this.db.$queryRawUnsafe<Array<{ output_file: unknown }>>(
+      `DELETE FROM process_info WHERE ${condition} RETURNING output_file`,
+      JSON.stringify(hashes),
     );
-    for (const record of inactive) if (!remaining.has(record.hash)) removeOutputFile(record.outputFile);
-    return deleted;
+    for (const row of gone) removeOutputFile(row.output_file);
+    return gone.length;
   }
 }
 
