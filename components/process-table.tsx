@@ -6,6 +6,7 @@ import { deleteProcesses, pruneInactive } from "@/lib/actions/processes";
 import { listHref, type ListQuery, type SortKey } from "@/lib/dashboard/list-query";
 import { statusText, type ProcessView } from "@/lib/dashboard/status";
 import { formatBytes, formatDuration } from "@/lib/format";
+import { ActionMessage } from "./action-message";
 import { ConfirmDialog } from "./confirm-dialog";
 import { LocalTime } from "./local-time";
 import { MiddleTruncate } from "./middle-truncate";
@@ -92,15 +93,7 @@ export function ProcessTable({
         >
           Delete all inactive ({stoppedCount})
         </button>
-        {message && (
-          <p
-            role="status"
-            data-testid="action-message"
-            className={`text-sm ${message.ok ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"}`}
-          >
-            {message.text}
-          </p>
-        )}
+        <ActionMessage message={message} />
       </div>
 
       {rows.length === 0 && empty ? (

@@ -2,6 +2,7 @@
 
 import { useState, useTransition } from "react";
 import { deleteAndLeave, relaunchAction, stopAction } from "@/lib/actions/processes";
+import { ActionMessage } from "../action-message";
 import { ConfirmDialog } from "../confirm-dialog";
 
 const button =
@@ -58,15 +59,7 @@ export function ProcessActions({ hash, name, running }: { hash: string; name: st
         </button>
       </div>
       {busy && <p className="text-xs text-zinc-500">Working…</p>}
-      {message && (
-        <p
-          role="status"
-          data-testid="action-message"
-          className={`text-sm ${message.ok ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"}`}
-        >
-          {message.text}
-        </p>
-      )}
+      <ActionMessage message={message} />
       <ConfirmDialog
         open={confirmDelete}
         busy={busy}

@@ -14,35 +14,39 @@ export interface ProcessDetail {
   output: OutputSummary;
 }
 
-/**
- * Everything the detail page shows; null for an unknown (or malformed) hash. Cached per
- * request: the page and its metadata share one process table reading.
- */
-export const getProcessDetail = cache(async function getProcessDetail(hash: string): Promise<ProcessDetail | null> {
+/** A record checked against a (shared, recent) process table reading, with its view. */
+async function checkedRecord(hash: string, withOutputSize: boolean) {
   if (!isProcessHash(hash)) return null;
   const registry = await getRegistry();
   const snapshot = await ProcessSnapshot.recent();
   const record = await registry.invalidate(hash, snapshot);
   if (!record) return null;
-  const view = toView(record, snapshot);
-  const live = view.status !== "stopped" && record.pid !== null;
+  const view = toView(record, snapshot, withOutputSize);
+  const descendants = view.status !== "stopped" && record.pid !== null ? descendantViews(snapshot, record.pid) : [];
+  return { record, view, descendants };
+}
+
+/**
+ * Everything the detail page shows; null for an unknown (or malformed) hash. Cached per
+ * request: the page and its metadata share one check.
+ */
+export const getProcessDetail = cache(async function getProcessDetail(hash: string): Promise<ProcessDetail | null> {
+  const checked = await checkedRecord(hash, true);
+  if (!checked) return null;
   return {
-    process: view,
-    env: record.env,
-    descendants: live && record.pid !== null ? descendantViews(snapshot, record.pid) : [],
-    output: summariseOutput(record.outputFile),
+    process: checked.view,
+    env: checked.record.env,
+    descendants: checked.descendants,
+    output: summariseOutput(checked.record.outputFile),
   };
 });
 
 /** Current CPU and memory of a record's process and its descendants, for the live chart. */
 export async function getProcessUsage(hash: string) {
-  if (!isProcessHash(hash)) return null;
-  const registry = await getRegistry();
-  const snapshot = await ProcessSnapshot.recent();
-  const record = await registry.invalidate(hash, snapshot);
-  if (!record) return null;
-  const view = toView(record, snapshot, false);
-  const descendants = view.status !== "stopped" && record.pid !== null ? flattenDescendants(descendantViews(snapshot, record.pid)) : [];
+  const checked = await checkedRecord(hash, false);
+  if (!checked) return null;
+  const { view } = checked;
+  const descendants = flattenDescendants(checked.descendants);
   return {
     at: Date.now(),
     status: view.status,
