@@ -1,6 +1,7 @@
 // `npm run bench [-- SECTION...]`: prints speed and memory figures. Sections run in order.
 import os from "node:os";
 import { benchApi } from "./api";
+import { benchAyon } from "./ayon";
 import { benchLauncher } from "./launcher";
 import { benchOutput } from "./output";
 import { benchPages } from "./pages";
@@ -12,6 +13,7 @@ const sections: Record<string, () => Promise<void>> = {
   pages: () => benchPages(),
   output: () => benchOutput(),
   api: () => benchApi(),
+  ayon: () => benchAyon(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The installed `process-monitor` command: runs the TypeScript CLI through tsx.
-import { register } from "tsx/esm/api";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
+// The `process-monitor` command (also `npm run cli`). Runs the CLI bundled into plain
+// JavaScript at install time, rebuilding it first when a source changed since.
+import { buildCli, cliBundle, cliBundleIsStale } from "../scripts/build-cli.js";
+import { pathToFileURL } from "node:url";
 
-register();
-const { runCli } = await import(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "lib", "cli", "main.ts"));
+if (cliBundleIsStale()) await buildCli();
+const { runCli } = await import(pathToFileURL(cliBundle).href);
 process.exitCode = await runCli(process.argv.slice(2));

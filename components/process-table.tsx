@@ -183,6 +183,11 @@ export function ProcessTable({
                     <td className="px-3 py-2 text-right font-mono tabular-nums">{row.pid ?? "–"}</td>
                     <td className="max-w-[22rem] whitespace-nowrap px-3 py-2 text-xs">
                       <MiddleTruncate text={row.executable} max={40} />
+                      {row.currentExecutable && (
+                        <span className="block text-zinc-500 dark:text-zinc-400" data-testid="execd">
+                          exec&rsquo;d into <MiddleTruncate text={row.currentExecutable} max={30} />
+                        </span>
+                      )}
                     </td>
                     <td className="whitespace-nowrap px-3 py-2">
                       <LocalTime seconds={row.startTime} />

@@ -109,6 +109,23 @@ describe("CLI: list, show, delete, prune", () => {
     expect(JSON.parse((await cli(["list", "--json", "--db", dbPath])).stdout)).toEqual([]);
   });
 
+  it("ends quietly when its output pipe closes early (list --json | head -1)", async () => {
+    const dbPath = tempDbPath();
+    const registry = await Registry.open(dbPath);
+    // Enough records that the output outgrows the pipe's buffer after head has gone.
+    for (let i = 0; i < 400; i++) {
+      await registry.store({ name: `render${i}`, executable: "/bin/true", pid: 4_600_000 + i, stopped: true, args: ["x".repeat(300)] });
+    }
+    await registry.close();
+    const { stdout } = await run(
+      "/bin/bash",
+      ["-c", `"${process.execPath}" "${bin}" list --json --db "$DB" 2>"$DB.err" | head -1; echo "exit=\${PIPESTATUS[0]}"`],
+      { env: { ...process.env, DB: dbPath } },
+    );
+    expect(stdout).toBe("[\nexit=0\n");
+    expect(fs.readFileSync(`${dbPath}.err`, "utf8")).toBe("");
+  });
+
   it("explains a registry it cannot use", async () => {
     const dbPath = tempDbPath();
     fs.writeFileSync(dbPath, "not sqlite".repeat(100));

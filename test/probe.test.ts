@@ -3,7 +3,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ProcessSnapshot } from "../lib/system/snapshot";
-import { checkLiveness, descendantsOf, executablePathOfPid, flattenDescendants, isRunning, startTimeOfPid } from "../lib/system/probe";
+import {
+  checkLiveness,
+  descendantsOf,
+  identifyProcess,
+  executablePathOfPid,
+  flattenDescendants,
+  isRunning,
+  startTimeOfPid,
+} from "../lib/system/probe";
 import { ayon } from "./support/python";
 import { startChild, waitFor } from "./support/children";
 import { tempDir } from "./support/temp";
@@ -47,10 +55,22 @@ describe("system probe", () => {
     expect(await isRunning(pid, "/bin/sleep", startTime + 0.9)).toBe("running");
   });
 
-  it("declares a mismatching executable gone", async () => {
+  it("keeps a process that runs another executable than recorded (it exec'd) running, by pid and start time", async () => {
     const { pid, startTime } = await liveChild();
-    expect(await isRunning(pid, "/usr/autodesk/maya2025/bin/maya", startTime)).toBe("gone");
-    expect(ayon(["running", String(pid), "/usr/autodesk/maya2025/bin/maya", String(startTime)])).toBe("false");
+    const recorded = "/usr/autodesk/maya2025/bin/maya";
+    expect(await isRunning(pid, recorded, startTime)).toBe("running");
+    expect(identifyProcess(await ProcessSnapshot.take(), pid, recorded, startTime)).toEqual({
+      liveness: "running",
+      currentExecutable: sleepPath,
+    });
+    // A matching executable says nothing more.
+    expect(identifyProcess(await ProcessSnapshot.take(), pid, "/bin/sleep", startTime).currentExecutable).toBeNull();
+    // AYON's stricter check says stopped; we do not write its rows differently for that.
+    expect(ayon(["running", String(pid), recorded, String(startTime)])).toBe("false");
+    // Without a recorded start time nothing but the executable tells a reused pid apart.
+    expect(await isRunning(pid, recorded, null)).toBe("gone");
+    // Another creation time is another process, whatever it runs.
+    expect(await isRunning(pid, recorded, startTime - 5)).toBe("gone");
   });
 
   it("declares a zombie gone", async () => {
@@ -79,7 +99,8 @@ describe("system probe", () => {
   it("reports a process whose executable cannot be read as running, unverified", async () => {
     if (process.getuid?.() !== 0) return expect(process.getuid?.()).not.toBe(0);
     // Neither its name nor argv[0] names the recorded executable, so only /proc/<pid>/exe
-    // could confirm it: readable for root (a mismatch: gone), denied for nobody.
+    // could confirm it: readable for root (another program than recorded, yet the same
+    // process: running), denied for nobody.
     const child = startChild("/bin/sleep", ["30"], { argv0: "renamed" });
     const pid = child.pid!;
     const startTime = await waitFor(() => startTimeOfPid(pid));
@@ -92,7 +113,7 @@ describe("system probe", () => {
         encoding: "utf8",
         env: { ...process.env, HOME: "/tmp" },
       });
-    expect(await isRunning(pid, recorded, startTime)).toBe("gone");
+    expect(await isRunning(pid, recorded, startTime)).toBe("running");
     expect(asNobody(startTime)).toBe("unverified");
     // A start time that does not match is still gone, readable or not.
     expect(asNobody(startTime - 100)).toBe("gone");
@@ -118,5 +139,28 @@ describe("system probe", () => {
       expect(s.startTime).toBeGreaterThan(1e9);
     }
     expect(checkLiveness(snapshot, sleeps[0]!.pid, "sleep", sleeps[0]!.startTime)).toBe("running");
+  });
+
+  it("reads the same table from /proc as through ps-list (the path for systems without /proc)", async () => {
+    const { pid, startTime } = await liveChild("/bin/sh", ["-c", "sleep 33 & exec sleep 34"]);
+    const [fromProc, fromPs] = await waitFor(async () => {
+      const tables = [ProcessSnapshot.fromProc(), await ProcessSnapshot.fromPs()] as const;
+      return tables.every((t) => t.childrenOf(pid).length === 1) ? tables : null;
+    });
+    for (const table of [fromProc, fromPs]) {
+      const entry = table.get(pid)!;
+      expect(entry.ppid).toBe(process.pid);
+      // ps truncates start times to the second.
+      expect(Math.abs(entry.psStartTime! - startTime)).toBeLessThan(1.01);
+      expect(table.childrenOf(pid).map((c) => c.name)).toEqual(["sleep"]);
+      expect(identifyProcess(table, pid, "/bin/sh", startTime)).toEqual({ liveness: "running", currentExecutable: sleepPath });
+      expect(checkLiveness(table, pid, "/bin/sh", startTime - 10)).toBe("gone");
+    }
+    // Our own process is in both, with the same parent.
+    expect(fromProc.get(process.pid)?.ppid).toBe(fromPs.get(process.pid)?.ppid);
+    // A partial table reads only the pids asked for, and only those that exist.
+    const partial = await ProcessSnapshot.ofPids([pid, 999_999_999]);
+    expect(partial.size).toBe(1);
+    expect(partial.has(pid)).toBe(true);
   });
 });

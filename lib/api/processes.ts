@@ -4,7 +4,6 @@ import { z } from "zod";
 import { launch, stopProcess } from "../launcher";
 import { toProcessJson } from "../registry/json";
 import { getRegistry } from "../server/registry";
-import { ProcessSnapshot } from "../system/snapshot";
 import { fieldErrors, launchRequestSchema } from "../validation/launch";
 
 export const listQuerySchema = z.object({
@@ -14,10 +13,10 @@ export const listQuerySchema = z.object({
   offset: decimalInt().default(0),
 });
 
-/** GET /api/processes: records newest first, checked against one process table reading. */
+/** GET /api/processes: records newest first, each not yet stopped checked against the system. */
 export async function listProcesses(query: z.output<typeof listQuerySchema>) {
   const registry = await getRegistry();
-  let records = await registry.list({ snapshot: await ProcessSnapshot.recent() });
+  let records = await registry.list();
   if (query.status === "running") records = records.filter((r) => r.status !== "stopped");
   if (query.status === "stopped") records = records.filter((r) => r.status === "stopped");
   const needle = query.q.trim().toLowerCase();

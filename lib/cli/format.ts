@@ -24,7 +24,7 @@ export function formatTable(records: ListedProcess[]): string {
     r.pid === null ? "-" : String(r.pid),
     r.name,
     localTime(r.startTime),
-    r.executable,
+    r.currentExecutable ? `${r.executable} -> ${r.currentExecutable}` : r.executable,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
   const line = (cells: string[]) =>
@@ -42,6 +42,7 @@ export function formatDetails(r: ListedProcess): string {
     ["status", statusLabel(r)],
     ["pid", r.pid === null ? "-" : String(r.pid)],
     ["executable", r.executable],
+    ...(r.currentExecutable ? ([["now runs", `${r.currentExecutable} (exec'd)`]] as Array<[string, string]>) : []),
     ["args", r.args.length ? JSON.stringify(r.args) : "(none)"],
     ["cwd", r.cwd ?? "-"],
     ["started", localTime(r.startTime)],

@@ -6,8 +6,7 @@ import { resolveDbPath } from "../config/paths";
 import { Registry, RegistryError } from "../registry";
 import { toProcessJson } from "../registry/json";
 import type { ListedProcess } from "../registry/types";
-import { LaunchError, launch, stopProcess } from "../launcher";
-import { parseEnvLines } from "../validation/launch";
+import { LaunchError } from "../launcher/errors";
 import { formatDetails, formatTable } from "./format";
 import os from "node:os";
 
@@ -28,7 +27,8 @@ interface Io {
 const dbOption = () => new Option("--db <path>", "registry file (overrides PROCESS_MONITOR_DB)");
 
 async function withRegistry<T>(opts: { db?: string }, fn: (registry: Registry) => Promise<T>): Promise<T> {
-  const registry = await Registry.open(resolveDbPath(opts.db));
+  // A short-lived command: better-sqlite3 directly, without Prisma's start-up cost (see lib/db/client.ts).
+  const registry = await Registry.open(resolveDbPath(opts.db), { driver: "direct" });
   try {
     return await fn(registry);
   } finally {
@@ -84,6 +84,8 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
         cmd: Command,
       ) => {
         const { json } = globals(cmd);
+        // Loaded on use: validation pulls in zod, which `list` and `show` need not pay for.
+        const [{ parseEnvLines }, { launch }] = await Promise.all([import("../validation/launch"), import("../launcher/launch")]);
         const { env, errors } = parseEnvLines(opts.env);
         if (opts.env.some((line) => line.trim() === "")) errors.push("an empty --env is not KEY=VALUE");
         if (errors.length) throw new CliError(`Bad --env: ${errors.join("; ")}`, 2);
@@ -126,6 +128,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
       await withRegistry(globals(cmd), async (registry) => {
         const full = await registry.resolveHash(hash);
         if (!full) throw new CliError(`No process record with hash "${hash}" in ${registry.dbPath}.`);
+        const { stopProcess } = await import("../launcher/stop");
         const result = await stopProcess(registry, full, { force: opts.force, graceMs: grace * 1000 });
         io.out(
           json
@@ -206,6 +209,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
+  if (io === defaultIo) endQuietlyOnClosedPipe();
   const outcome: Outcome = { exitCode: 0 };
   const program = buildProgram(io, outcome);
   try {
@@ -232,6 +236,22 @@ const defaultIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 };
+
+let pipesHandled = false;
+/**
+ * Output into a closed pipe (`process-monitor list --json | head -1`) ends the command
+ * quietly, as other Unix tools do, instead of with a stack trace.
+ */
+function endQuietlyOnClosedPipe(): void {
+  if (pipesHandled) return;
+  pipesHandled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+}
 
 const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly) {

@@ -9,6 +9,8 @@ export interface ProcessView {
   name: string;
   pid: number | null;
   executable: string;
+  /** What the process runs now when it exec'd another program (null otherwise). */
+  currentExecutable: string | null;
   args: string[];
   cwd: string | null;
   status: DisplayStatus;

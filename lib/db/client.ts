@@ -1,34 +1,84 @@
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaClient } from "../generated/prisma/client";
-
-export type Db = PrismaClient;
+import Database from "better-sqlite3";
 
 /** How long a statement waits for another writer (web server, CLI, AYON) to let go. */
 export const BUSY_TIMEOUT_MS = 15_000;
 
-const globalCache = globalThis as unknown as { __processMonitorPrisma?: Map<string, PrismaClient> };
-
 /**
- * The one place a Prisma client is made. Cached per registry file on globalThis so that
- * Next's module reloading and repeated opens share one connection per file.
+ * What the registry needs of a connection: raw SQL, since its table is AYON's and every
+ * statement is written for it. Integers may come back as number or bigint.
  */
-export function prismaFor(dbPath: string): PrismaClient {
-  const cache = (globalCache.__processMonitorPrisma ??= new Map());
-  let client = cache.get(dbPath);
-  if (!client) {
-    const adapter = new PrismaBetterSqlite3({ url: dbPath, timeout: BUSY_TIMEOUT_MS });
-    client = new PrismaClient({ adapter });
-    cache.set(dbPath, client);
-  }
-  return client;
+export interface Db {
+  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+  /** Runs a statement; resolves to the number of rows it changed. */
+  execute(sql: string, ...params: unknown[]): Promise<number>;
+  close(): Promise<void>;
 }
 
-/** Closes and forgets the client of one file (tests, CLI exit). */
-export async function closePrisma(dbPath: string): Promise<void> {
-  const cache = globalCache.__processMonitorPrisma;
-  const client = cache?.get(dbPath);
-  if (client) {
-    cache?.delete(dbPath);
-    await client.$disconnect();
+/**
+ * How a registry file is reached:
+ * - `prisma` (the server, and the default): the one Prisma client per file, cached on
+ *   globalThis so that Next's module reloading and repeated opens share one connection.
+ * - `direct`: better-sqlite3 without Prisma, for short-lived commands. Loading Prisma's
+ *   runtime and query compiler costs 250-300 ms per process here, more than a whole
+ *   `process-monitor list` may take. Same driver, same file, same SQL.
+ */
+export type DbDriver = "prisma" | "direct";
+
+const globalCache = globalThis as unknown as { __processMonitorDbs?: Map<string, Promise<Db>> };
+
+async function prismaDb(dbPath: string): Promise<Db> {
+  // Loaded only when used: a command that never needs Prisma never pays for loading it.
+  const [{ PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([
+    import("@prisma/adapter-better-sqlite3"),
+    import("../generated/prisma/client"),
+  ]);
+  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: dbPath, timeout: BUSY_TIMEOUT_MS }) });
+  return {
+    query: <T>(sql: string, ...params: unknown[]) => client.$queryRawUnsafe<T[]>(sql, ...params),
+    execute: (sql, ...params) => client.$executeRawUnsafe(sql, ...params),
+    close: () => client.$disconnect(),
+  };
+}
+
+function directDb(dbPath: string): Db {
+  let connection: Database.Database;
+  const open = () => (connection ??= new Database(dbPath, { timeout: BUSY_TIMEOUT_MS }));
+  // Async like Prisma's, so callers cannot come to rely on either being synchronous.
+  return {
+    query: async <T>(sql: string, ...params: unknown[]) =>
+      open()
+        .prepare(sql)
+        .all(...params) as T[],
+    execute: async (sql, ...params) => {
+      const statement = open().prepare(sql);
+      if (statement.reader) return statement.all(...params).length;
+      return statement.run(...params).changes;
+    },
+    close: async () => {
+      connection?.close();
+    },
+  };
+}
+
+/** The one place registry connections are made; one per file and driver. */
+export function dbFor(dbPath: string, driver: DbDriver = "prisma"): Promise<Db> {
+  const cache = (globalCache.__processMonitorDbs ??= new Map());
+  const key = `${driver}:${dbPath}`;
+  let db = cache.get(key);
+  if (!db) {
+    db = driver === "prisma" ? prismaDb(dbPath) : Promise.resolve(directDb(dbPath));
+    cache.set(key, db);
+  }
+  return db;
+}
+
+/** Closes and forgets the connection of one file (tests, CLI exit). */
+export async function closeDb(dbPath: string, driver: DbDriver = "prisma"): Promise<void> {
+  const cache = globalCache.__processMonitorDbs;
+  const key = `${driver}:${dbPath}`;
+  const db = cache?.get(key);
+  if (db) {
+    cache?.delete(key);
+    await (await db).close();
   }
 }

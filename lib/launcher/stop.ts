@@ -1,7 +1,7 @@
 import { Registry } from "../registry";
 import type { ProcessRecord } from "../registry/types";
 import { readProcStat } from "../system/proc-linux";
-import { checkLiveness, descendantsOf, flattenDescendants } from "../system/probe";
+import { checkLiveness, descendantsOf, flattenDescendants, sameStartTime } from "../system/probe";
 import { ProcessSnapshot } from "../system/snapshot";
 import { LaunchError } from "./errors";
 
@@ -33,7 +33,7 @@ interface Target {
 function stillAlive(target: Target): boolean {
   const stat = readProcStat(target.pid);
   if (!stat || stat.state === "Z" || stat.state === "X") return false;
-  return target.startTime === null || Math.abs(stat.startTime - target.startTime) <= 1.0;
+  return target.startTime === null || sameStartTime(stat.startTime, target.startTime);
 }
 
 function signalTarget(target: Target, signal: NodeJS.Signals): void {
@@ -71,8 +71,9 @@ async function waitUntilGone(targets: Target[], timeoutMs: number): Promise<bool
 
 /**
  * Stops a recorded process and its descendants: SIGTERM, then SIGKILL after the grace
- * period (at once with `force`). Identity (pid, start time, executable) is verified
- * before any signal; a pid now used by another process is refused.
+ * period (at once with `force`). Identity (pid and creation time, as in `identifyProcess`:
+ * a process that exec'd another program is still ours) is verified before any signal; a
+ * pid now used by another process is refused.
  */
 export async function stopProcess(registry: Registry, hash: string, options: StopOptions = {}): Promise<StopResult> {
   const record = await registry.get(hash);
@@ -91,7 +92,7 @@ export async function stopProcess(registry: Registry, hash: string, options: Sto
     if (reused) {
       throw new LaunchError(
         "REFUSED",
-        `Refused: pid ${record.pid} now belongs to another process (its start time or executable differ from the record). ${record.name} has already ended; no signal was sent.`,
+        `Refused: pid ${record.pid} now belongs to another process (its creation time differs from the record). ${record.name} has already ended; no signal was sent.`,
       );
     }
     return { outcome: "already-stopped", signal: null, descendants: 0, message: `${label} is not running; nothing to stop.`, record };

@@ -14,6 +14,8 @@ export interface ProcessJson {
   createdAt: string | null;
   running: boolean;
   status: ListedProcess["status"];
+  /** What the process runs now, when it exec'd another program than `executable`; else absent. */
+  currentExecutable?: string;
   exitCode: number | null;
   exitSignal: string | null;
   endedAt: string | null;
@@ -40,6 +42,7 @@ export function toProcessJson(record: ListedProcess): ProcessJson {
     createdAt: record.createdAt,
     running: record.status !== "stopped",
     status: record.status,
+    ...(record.currentExecutable ? { currentExecutable: record.currentExecutable } : {}),
     exitCode: record.exitCode,
     exitSignal: record.exitSignal,
     endedAt: secondsToIso(record.endedAt),

@@ -10,10 +10,8 @@ async function inspect(db: Db, dbPath: string) {
   let tables: Array<{ name: string }>;
   let version: number;
   try {
-    tables = await db.$queryRawUnsafe<Array<{ name: string }>>(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    );
-    const [row] = await db.$queryRawUnsafe<Array<{ user_version: bigint | number }>>("PRAGMA user_version");
+    tables = await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+    const [row] = await db.query<{ user_version: bigint | number }>("PRAGMA user_version");
     version = Number(row?.user_version ?? 0);
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
@@ -27,7 +25,7 @@ async function inspect(db: Db, dbPath: string) {
     throw new RegistryError("UNREADABLE", `Cannot read the registry ${dbPath}: ${message}`, { cause: error });
   }
   const hasTable = tables.some((t) => t.name === "process_info");
-  const columns = hasTable ? await db.$queryRawUnsafe<TableColumn[]>("PRAGMA table_info(process_info)") : [];
+  const columns = hasTable ? await db.query<TableColumn>("PRAGMA table_info(process_info)") : [];
   return { tables, version, hasTable, columns: columns.map((c) => c.name) };
 }
 
@@ -81,16 +79,16 @@ export async function migrateRegistry(db: Db, dbPath: string): Promise<{ extraCo
   if (pendingSteps(before).length > 0 || before.version < SCHEMA_VERSION) {
     // IMMEDIATE takes the write lock up front, so two processes upgrading the same file
     // at once serialise instead of both adding the same column.
-    await db.$executeRawUnsafe("BEGIN IMMEDIATE");
+    await db.execute("BEGIN IMMEDIATE");
     try {
       const state = await inspect(db, dbPath);
       verify(dbPath, state);
-      for (const sql of pendingSteps(state)) await db.$executeRawUnsafe(sql);
-      for (const sql of INDEX_SQL) await db.$executeRawUnsafe(sql);
-      if (state.version < SCHEMA_VERSION) await db.$executeRawUnsafe(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-      await db.$executeRawUnsafe("COMMIT");
+      for (const sql of pendingSteps(state)) await db.execute(sql);
+      for (const sql of INDEX_SQL) await db.execute(sql);
+      if (state.version < SCHEMA_VERSION) await db.execute(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      await db.execute("COMMIT");
     } catch (error) {
-      await db.$executeRawUnsafe("ROLLBACK").catch(() => undefined);
+      await db.execute("ROLLBACK").catch(() => undefined);
       throw error;
     }
   }
@@ -98,11 +96,11 @@ export async function migrateRegistry(db: Db, dbPath: string): Promise<{ extraCo
   // WAL lets the dashboard read while the CLI or AYON writes. Switching needs a moment
   // alone with the file; if another connection holds it, a later open will switch.
   try {
-    await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+    await db.query("PRAGMA journal_mode = WAL");
   } catch {
     /* stays in rollback mode for now; still correct, only less concurrent */
   }
-  await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL").catch(() => undefined);
+  await db.query("PRAGMA synchronous = NORMAL").catch(() => undefined);
 
   // Columns neither AYON nor we know (a newer writer's): kept, read, and reported per row.
   const known = new Set<string>([...AYON_COLUMNS, ...APPENDED_COLUMNS.map((c) => c.name)]);

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { closePrisma, prismaFor, type Db } from "../db/client";
+import { closeDb, dbFor, type Db, type DbDriver } from "../db/client";
 import { ensureDir, outputDirFor } from "../config/paths";
 import { ProcessSnapshot } from "../system/snapshot";
-import { checkLiveness, type Liveness } from "../system/probe";
+import { identifyProcess, type Liveness, type Verdict } from "../system/probe";
 import { RegistryError, isBusyError } from "./errors";
 import { processHash } from "./hash";
 import { migrateRegistry } from "./migrate";
@@ -21,6 +21,10 @@ function statusFrom(liveness: Liveness): ProcessStatus {
   return liveness === "gone" ? "stopped" : liveness;
 }
 
+const STOPPED: Verdict = { liveness: "gone", currentExecutable: null };
+/** Not checked (invalidation off): taken as running, as the file says. */
+const UNCHECKED: Verdict = { liveness: "running", currentExecutable: null };
+
 /**
  * The registry file: AYON's `process_info` table, shared with the AYON launcher and our
  * CLI. Every operation of SPEC "Operations the registry offers" lives here.
@@ -34,6 +38,7 @@ export class Registry {
     readonly dbPath: string,
     readonly outputDir: string,
     private readonly db: Db,
+    private readonly driver: DbDriver,
     /** Columns of the file that this version does not know. */
     readonly extraColumns: string[] = [],
   ) {
@@ -43,18 +48,19 @@ export class Registry {
   private readonly selectSql: string;
 
   /** Opens (creating or upgrading in place) the registry at `dbPath`. */
-  static async open(dbPath: string): Promise<Registry> {
+  static async open(dbPath: string, options: { driver?: DbDriver } = {}): Promise<Registry> {
     const absolute = path.resolve(dbPath);
     if (fs.existsSync(absolute) && fs.statSync(absolute).isDirectory()) {
       throw new RegistryError("NOT_A_REGISTRY", `${absolute} is a directory, not a registry file.`);
     }
     ensureDir(path.dirname(absolute));
-    const db = prismaFor(absolute);
+    const driver = options.driver ?? "prisma";
+    const db = await dbFor(absolute, driver);
     let extraColumns: string[];
     try {
       ({ extraColumns } = await migrateRegistry(db, absolute));
     } catch (error) {
-      await closePrisma(absolute);
+      await closeDb(absolute, driver);
       if (error instanceof RegistryError) throw error;
       if (isBusyError(error)) {
         throw new RegistryError("BUSY", `The registry ${absolute} stayed locked by another program; try again.`, {
@@ -65,11 +71,11 @@ export class Registry {
         cause: error,
       });
     }
-    return new Registry(absolute, outputDirFor(absolute), db, extraColumns);
+    return new Registry(absolute, outputDirFor(absolute), db, driver, extraColumns);
   }
 
   async close(): Promise<void> {
-    await closePrisma(this.dbPath);
+    await closeDb(this.dbPath, this.driver);
   }
 
   /** Creates the output folder beside the registry and returns a fresh file path in it. */
@@ -82,7 +88,7 @@ export class Registry {
 
   private async select(where: string, params: unknown[], limit?: number): Promise<ProcessRow[]> {
     const sql = `${this.selectSql} ${where} ${ORDER_NEWEST_FIRST}${limit ? ` LIMIT ${limit}` : ""}`;
-    const rows = await this.db.$queryRawUnsafe<RawRow[]>(sql, ...params);
+    const rows = await this.db.query<RawRow>(sql, ...params);
     return rows.map(decodeRow);
   }
 
@@ -100,7 +106,7 @@ export class Registry {
     const startTime = input.startTime ?? null;
     this.writes++;
     const hash = processHash({ name: input.name, pid: input.pid, executable: input.executable, startTime });
-    await this.db.$executeRawUnsafe(
+    await this.db.execute(
       `INSERT OR REPLACE INTO process_info
         (hash, name, executable, args, env, cwd, pid, output_file, start_time, stopped, exit_code, exit_signal, ended_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -153,7 +159,7 @@ export class Registry {
     const wanted = hashOrPrefix.trim().toLowerCase();
     if (!/^[0-9a-f]{6,64}$/.test(wanted)) return null;
     if (wanted.length === 64) return (await this.get(wanted)) ? wanted : null;
-    const rows = await this.db.$queryRawUnsafe<Array<{ hash: string }>>(
+    const rows = await this.db.query<{ hash: string }>(
       "SELECT hash FROM process_info WHERE substr(hash, 1, ?) = ? LIMIT 2",
       wanted.length,
       wanted,
@@ -165,7 +171,7 @@ export class Registry {
   }
 
   async count(): Promise<number> {
-    const [row] = await this.db.$queryRawUnsafe<Array<{ n: bigint | number }>>("SELECT COUNT(*) AS n FROM process_info");
+    const [row] = await this.db.query<{ n: bigint | number }>("SELECT COUNT(*) AS n FROM process_info");
     return Number(row?.n ?? 0);
   }
 
@@ -175,7 +181,7 @@ export class Registry {
    * every few seconds then re-reads nothing but the process table.
    */
   private async readAll(): Promise<ProcessRow[]> {
-    const [row] = await this.db.$queryRawUnsafe<Array<{ data_version: bigint | number }>>("PRAGMA data_version");
+    const [row] = await this.db.query<{ data_version: bigint | number }>("PRAGMA data_version");
     const dataVersion = Number(row?.data_version ?? -1);
     const cached = this.rowCache;
     if (cached && cached.dataVersion === dataVersion && cached.writes === this.writes) return cached.records;
@@ -187,40 +193,37 @@ export class Registry {
 
   /**
    * Every record, newest first. With invalidation (the default) each record not yet
-   * stopped is checked against one process table reading, and the dead ones are marked
-   * stopped, in the results and in the file, in one write.
+   * stopped is checked against the process table, and the dead ones are marked stopped,
+   * in the results and in the file, in one write. On Linux the check reads /proc for the
+   * pids the records name and nothing else. A given snapshot (a shared recent reading)
+   * is used instead, with any "gone" it cannot vouch for checked again.
    */
   async list(options: ListOptions = {}): Promise<ListedProcess[]> {
     const invalidate = options.invalidate ?? true;
-    // The process table is read (by `ps`, another process) while the rows are read here.
-    const pendingSnapshot = invalidate ? (options.snapshot ? Promise.resolve(options.snapshot) : ProcessSnapshot.take()) : null;
-    pendingSnapshot?.catch(() => undefined);
     const records = await this.readAll();
-    const needsCheck = records.some((r) => !r.stopped && r.pid !== null);
-    const snapshot = needsCheck && pendingSnapshot ? await pendingSnapshot : undefined;
+    const toCheck = invalidate ? records.filter((r) => !r.stopped && r.pid !== null) : [];
+    // Read after the rows, so that every process a row names had started by then.
+    const snapshot = toCheck.length === 0 ? undefined : (options.snapshot ?? (await ProcessSnapshot.forPids(toCheck.map((r) => r.pid!))));
 
+    const verdicts = new Map<string, Verdict>();
     let dead: ProcessRow[] = [];
-    const statuses = new Map<string, ProcessStatus>();
     for (const record of records) {
       if (record.stopped) continue;
       // A record without a pid can never be checked, so it is always stopped (as in AYON).
-      const status =
-        record.pid === null
-          ? "stopped"
-          : snapshot
-            ? statusFrom(checkLiveness(snapshot, record.pid, record.executable, record.startTime))
-            : "running";
-      statuses.set(record.hash, status);
-      if (status === "stopped") dead.push(record);
+      const verdict: Verdict =
+        record.pid === null ? STOPPED : snapshot ? identifyProcess(snapshot, record.pid, record.executable, record.startTime) : UNCHECKED;
+      verdicts.set(record.hash, verdict);
+      if (verdict.liveness === "gone") dead.push(record);
     }
     if (snapshot && dead.length > 0) {
       const rechecked = await confirmGone(dead, snapshot);
-      for (const [hash, status] of rechecked.alive) statuses.set(hash, status);
+      for (const [hash, verdict] of rechecked.alive) verdicts.set(hash, verdict);
       dead = rechecked.dead;
     }
-    const listed = records.map((record): ListedProcess =>
-      record.withStatus(record.stopped ? "stopped" : (statuses.get(record.hash) ?? "running")),
-    );
+    const listed = records.map((record): ListedProcess => {
+      const verdict = record.stopped ? STOPPED : (verdicts.get(record.hash) ?? UNCHECKED);
+      return record.withStatus(statusFrom(verdict.liveness), verdict.currentExecutable);
+    });
     if (dead.length > 0) {
       await this.writeStopped(dead.map((r) => r.hash));
       // Our own write: the cached rows stay valid once they say the same as the file.
@@ -234,14 +237,14 @@ export class Registry {
     const record = await this.get(hash);
     if (!record) return null;
     if (record.stopped) return record.withStatus("stopped");
-    let status: ProcessStatus = "stopped";
+    let verdict = STOPPED;
     if (record.pid !== null) {
       const table = snapshot ?? (await ProcessSnapshot.ofPids([record.pid]));
-      status = statusFrom(checkLiveness(table, record.pid, record.executable, record.startTime));
-      if (status === "stopped") status = (await confirmGone([record], table)).alive.get(record.hash) ?? "stopped";
+      verdict = identifyProcess(table, record.pid, record.executable, record.startTime);
+      if (verdict.liveness === "gone") verdict = (await confirmGone([record], table)).alive.get(record.hash) ?? STOPPED;
     }
-    if (status === "stopped") await this.markStopped([record.hash]);
-    return record.withStatus(status);
+    if (verdict.liveness === "gone") await this.markStopped([record.hash]);
+    return record.withStatus(statusFrom(verdict.liveness), verdict.currentExecutable);
   }
 
   /** Marks records stopped in one UPDATE. */
@@ -253,7 +256,7 @@ export class Registry {
 
   /** One UPDATE for any number of hashes (json_each avoids SQLite's parameter limit). */
   private async writeStopped(hashes: string[]): Promise<void> {
-    await this.db.$executeRawUnsafe(
+    await this.db.execute(
       "UPDATE process_info SET stopped = 1 WHERE stopped IS NOT 1 AND hash IN (SELECT value FROM json_each(?))",
       JSON.stringify(hashes),
     );
@@ -262,11 +265,14 @@ export class Registry {
   /** Records an observed exit: stopped, exit code or signal, end time. */
   async markExited(hash: string, exit: { exitCode: number | null; exitSignal: string | null; endedAt: number }): Promise<boolean> {
     this.writes++;
-    const changed = await this.db.processInfo.updateMany({
-      where: { hash },
-      data: { stopped: 1, exitCode: exit.exitCode, exitSignal: exit.exitSignal, endedAt: exit.endedAt },
-    });
-    return changed.count > 0;
+    const changed = await this.db.execute(
+      "UPDATE process_info SET stopped = 1, exit_code = ?, exit_signal = ?, ended_at = ? WHERE hash = ?",
+      exit.exitCode,
+      exit.exitSignal,
+      exit.endedAt,
+      hash,
+    );
+    return changed > 0;
   }
 
   /**
@@ -303,7 +309,7 @@ export class Registry {
    */
   private async deleteWhere(condition: string, hashes: string[]): Promise<number> {
     this.writes++;
-    const gone = await this.db.$queryRawUnsafe<Array<{ output_file: unknown }>>(
+    const gone = await this.db.query<{ output_file: unknown }>(
       `DELETE FROM process_info WHERE ${condition} RETURNING output_file`,
       JSON.stringify(hashes),
     );
@@ -320,15 +326,15 @@ export class Registry {
 async function confirmGone(
   candidates: ProcessRow[],
   snapshot: ProcessSnapshot,
-): Promise<{ dead: ProcessRow[]; alive: Map<string, ProcessStatus> }> {
+): Promise<{ dead: ProcessRow[]; alive: Map<string, Verdict> }> {
   const since = snapshot.takenAt / 1000 - 2;
   const doubtful = candidates.filter((r) => r.pid !== null && (r.startTime === null || r.startTime >= since));
-  const alive = new Map<string, ProcessStatus>();
+  const alive = new Map<string, Verdict>();
   if (doubtful.length > 0) {
     const fresh = await ProcessSnapshot.ofPids(doubtful.map((r) => r.pid!));
     for (const record of doubtful) {
-      const status = statusFrom(checkLiveness(fresh, record.pid, record.executable, record.startTime));
-      if (status !== "stopped") alive.set(record.hash, status);
+      const verdict = identifyProcess(fresh, record.pid, record.executable, record.startTime);
+      if (verdict.liveness !== "gone") alive.set(record.hash, verdict);
     }
   }
   return { dead: candidates.filter((r) => !alive.has(r.hash)), alive };

@@ -89,6 +89,7 @@ export class ProcessRow implements ProcessRecord {
   endedAt: number | null = null;
   warnings: string[] = [];
   status?: ListedProcess["status"];
+  currentExecutable: string | null = null;
   #env: EnvCell | null = null;
   #envValue: Record<string, string> | null = null;
 
@@ -112,7 +113,7 @@ export class ProcessRow implements ProcessRecord {
   }
 
   /** A copy carrying a status, sharing the (possibly not yet parsed) environment. */
-  withStatus(status: ListedProcess["status"]): ListedProcess & ProcessRow {
+  withStatus(status: ListedProcess["status"], currentExecutable: string | null = null): ListedProcess & ProcessRow {
     const copy = new ProcessRow();
     copy.hash = this.hash;
     copy.name = this.name;
@@ -131,10 +132,11 @@ export class ProcessRow implements ProcessRecord {
     copy.#env = this.#env;
     copy.#envValue = this.#envValue;
     copy.status = status;
+    copy.currentExecutable = status === "stopped" ? null : currentExecutable;
     return copy as ListedProcess & ProcessRow;
   }
 
-  toJSON(): ProcessRecord & { status?: ListedProcess["status"] } {
+  toJSON(): ProcessRecord & Partial<Pick<ListedProcess, "status" | "currentExecutable">> {
     return {
       hash: this.hash,
       name: this.name,
@@ -151,7 +153,7 @@ export class ProcessRow implements ProcessRecord {
       exitSignal: this.exitSignal,
       endedAt: this.endedAt,
       warnings: this.warnings,
-      ...(this.status ? { status: this.status } : {}),
+      ...(this.status ? { status: this.status, currentExecutable: this.currentExecutable } : {}),
     };
   }
 }

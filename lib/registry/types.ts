@@ -28,6 +28,11 @@ export interface ProcessRecord {
 /** A record with its status from the check that produced it. */
 export interface ListedProcess extends ProcessRecord {
   status: ProcessStatus;
+  /**
+   * The program the process runs now, set only while it runs and differs from
+   * `executable` (it exec'd: a wrapper script, a shim, `bash -c`).
+   */
+  currentExecutable: string | null;
 }
 
 /** What `store` takes; the hash is always recomputed from these values. */

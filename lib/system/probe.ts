@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { hasProcFs, readProcCwd, readProcExe, readProcStat } from "./proc-linux";
-import { ProcessSnapshot } from "./snapshot";
+import { ProcessSnapshot, type ProcessDetails } from "./snapshot";
 
 /**
- * - `running`: pid, start time and executable all match.
+ * - `running`: pid and start time match (the executable too, or the process exec'd).
  * - `unverified`: pid and start time match but the executable cannot be read (another
  *   user's process): alive as far as anyone can tell, so never declared gone.
  * - `gone`: no such process, a zombie, or the pid now belongs to another process.
@@ -28,33 +28,28 @@ function realpathOrSelf(p: string): string {
   }
 }
 
+/** What a check says about a record's process. */
+export interface Verdict {
+  liveness: Liveness;
+  /**
+   * The program the process runs now, when it is the recorded process (same pid and
+   * creation time) but no longer runs the recorded executable: it `exec`'d (a wrapper
+   * ending in `exec maya.bin`, a pyenv or rez shim, `bash -c 'a; b'`, `env X=1 prog`).
+   */
+  currentExecutable: string | null;
+}
+
 /**
- * Whether a recorded process still runs, guarding against PID reuse. `snapshot` is the
- * one process table reading shared by a listing.
+ * Same creation time within the tolerance. A hair of float slack: two readers whose
+ * boot times differ by exactly the tolerance (a clock adjustment between them) must
+ * still agree.
  */
-export function checkLiveness(
-  snapshot: ProcessSnapshot,
-  pid: number | null,
-  executable: string | null,
-  startTime: number | null,
-): Liveness {
-  if (pid === null || !Number.isSafeInteger(pid) || pid <= 0 || !snapshot.has(pid)) return "gone";
-  const details = snapshot.detailsOf(pid);
-  if (hasProcFs) {
-    // Not in /proc any more (it ended after the table was read) or a zombie: gone.
-    if (!details.stat || details.stat.state === "Z" || details.stat.state === "X") return "gone";
-  }
+export function sameStartTime(actual: number, recorded: number, extraSlack = 0): boolean {
+  return Math.abs(actual - recorded) <= START_TIME_TOLERANCE + extraSlack + 1e-6;
+}
 
-  if (startTime !== null) {
-    const actual = details.stat?.startTime ?? snapshot.get(pid)?.psStartTime ?? null;
-    if (actual === null) return "gone";
-    // ps's start time is truncated to the second; allow for that where it is the source.
-    const slack = details.stat ? 0 : 1;
-    if (Math.abs(actual - startTime) > START_TIME_TOLERANCE + slack) return "gone";
-  }
-
-  if (!executable) return "running";
-
+/** AYON's executable match, plus symlinked executables and scripts run through their shebang. */
+function executableMatches(snapshot: ProcessSnapshot, pid: number, details: ProcessDetails, executable: string): boolean {
   const candidates = new Set<string>();
   if (details.exe) candidates.add(toPosix(details.exe));
   const name = snapshot.nameOf(pid);
@@ -64,19 +59,59 @@ export function checkLiveness(
 
   if (isWindows) {
     const wanted = path.win32.basename(executable).toLowerCase();
-    return [...candidates].some((c) => path.win32.basename(c).toLowerCase() === wanted) ? "running" : "gone";
+    return [...candidates].some((c) => path.win32.basename(c).toLowerCase() === wanted);
+  }
+  const wanted = toPosix(executable);
+  if (candidates.has(wanted)) return true;
+  if (details.exe && realpathOrSelf(wanted) === details.exe) return true;
+  return Boolean(details.cmdline && details.cmdline.slice(1, 3).includes(wanted));
+}
+
+const GONE: Verdict = { liveness: "gone", currentExecutable: null };
+
+/**
+ * Whether a recorded process still runs, guarding against PID reuse. Identity is pid +
+ * creation time (SPEC "is running"): a process keeps both across `exec`, so a record
+ * whose process exec'd another program is still running. The executable only decides
+ * what we say about it. Without a recorded creation time the executable is all there is
+ * to tell a reused pid apart, so AYON's rule applies. `snapshot` is the one process table
+ * reading shared by a listing.
+ */
+export function identifyProcess(
+  snapshot: ProcessSnapshot,
+  pid: number | null,
+  executable: string | null,
+  startTime: number | null,
+): Verdict {
+  if (pid === null || !Number.isSafeInteger(pid) || pid <= 0 || !snapshot.has(pid)) return GONE;
+  const details = snapshot.detailsOf(pid);
+  if (hasProcFs) {
+    // Not in /proc any more (it ended after the table was read) or a zombie: gone.
+    if (!details.stat || details.stat.state === "Z" || details.stat.state === "X") return GONE;
   }
 
-  const wanted = toPosix(executable);
-  if (candidates.has(wanted)) return "running";
+  if (startTime !== null) {
+    const actual = details.stat?.startTime ?? snapshot.get(pid)?.psStartTime ?? null;
+    if (actual === null) return GONE;
+    // ps's start time is truncated to the second; allow for that where it is the source.
+    if (!sameStartTime(actual, startTime, details.stat ? 0 : 1)) return GONE;
+  }
 
-  // Beyond AYON's candidates: a symlinked executable (the kernel reports the target)
-  // and a script started through its shebang (argv is interpreter, script, ...).
-  if (details.exe && realpathOrSelf(wanted) === details.exe) return "running";
-  if (details.cmdline && details.cmdline.slice(1, 3).includes(wanted)) return "running";
+  if (!executable || executableMatches(snapshot, pid, details, executable)) return { liveness: "running", currentExecutable: null };
+  if (!details.exe && details.exeDenied) return { liveness: "unverified", currentExecutable: null };
+  if (startTime === null) return GONE;
+  const now = details.exe ?? details.cmdline?.[0] ?? snapshot.nameOf(pid);
+  return { liveness: "running", currentExecutable: now ? toPosix(now) : null };
+}
 
-  if (!details.exe && details.exeDenied) return "unverified";
-  return "gone";
+/** The liveness alone (see `identifyProcess`). */
+export function checkLiveness(
+  snapshot: ProcessSnapshot,
+  pid: number | null,
+  executable: string | null,
+  startTime: number | null,
+): Liveness {
+  return identifyProcess(snapshot, pid, executable, startTime).liveness;
 }
 
 export async function isRunning(pid: number, executable: string | null, startTime: number | null): Promise<Liveness> {

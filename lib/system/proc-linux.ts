@@ -33,7 +33,28 @@ export function bootTime(): number {
   return bootTimeCache;
 }
 
-function sysconf(name: string, fallback: number): number {
+/**
+ * A value of this process's ELF auxiliary vector (/proc/self/auxv): the kernel hands
+ * every process its clock tick rate and page size there, which is where sysconf() reads
+ * them. Reading it costs a file read instead of spawning `getconf`.
+ */
+function auxv(type: number): number | null {
+  try {
+    const data = fs.readFileSync("/proc/self/auxv");
+    for (let at = 0; at + 16 <= data.length; at += 16) {
+      const key = Number(data.readBigUInt64LE(at));
+      if (key === 0) break;
+      if (key === type) return Number(data.readBigUInt64LE(at + 8));
+    }
+  } catch {
+    /* not Linux, or not readable: the caller's fallback */
+  }
+  return null;
+}
+
+function sysconf(auxvType: number, name: string, fallback: number): number {
+  const fromAuxv = auxv(auxvType);
+  if (fromAuxv && fromAuxv > 0) return fromAuxv;
   try {
     const value = Number(execFileSync("getconf", [name], { encoding: "utf8" }).trim());
     return Number.isFinite(value) && value > 0 ? value : fallback;
@@ -42,12 +63,15 @@ function sysconf(name: string, fallback: number): number {
   }
 }
 
+const AT_PAGESZ = 6;
+const AT_CLKTCK = 17;
+
 export function clockTicks(): number {
-  return (clockTicksCache ??= sysconf("CLK_TCK", 100));
+  return (clockTicksCache ??= sysconf(AT_CLKTCK, "CLK_TCK", 100));
 }
 
 function pageSize(): number {
-  return (pageSizeCache ??= sysconf("PAGESIZE", 4096));
+  return (pageSizeCache ??= sysconf(AT_PAGESZ, "PAGESIZE", 4096));
 }
 
 /** Parses /proc/<pid>/stat; null when the process does not exist (or /proc is absent). */
@@ -78,6 +102,17 @@ export function readProcStat(pid: number): ProcStat | null {
     cpuSeconds: (field(14) + field(15)) / ticks,
     rssBytes: field(24) * pageSize(),
   };
+}
+
+/** The pids that exist now: one listing of /proc. */
+export function listProcPids(): number[] {
+  if (!hasProcFs) return [];
+  const pids: number[] = [];
+  for (const name of fs.readdirSync("/proc")) {
+    const code = name.charCodeAt(0);
+    if (code >= 48 && code <= 57) pids.push(Number(name));
+  }
+  return pids;
 }
 
 /** Resolved /proc/<pid>/exe, or null when it cannot be read (gone, kernel thread, access denied). */

@@ -1,13 +1,14 @@
+import os from "node:os";
 import path from "node:path";
 import psList from "ps-list";
-import { hasProcFs, readProcCmdline, readProcCwd, readProcExe, readProcStat, type ProcStat } from "./proc-linux";
+import { hasProcFs, listProcPids, readProcCmdline, readProcCwd, readProcExe, readProcStat, type ProcStat } from "./proc-linux";
 
 /** One process of the table, as ps-list sees it, with /proc details read on demand. */
 export interface SnapshotEntry {
   pid: number;
   ppid: number;
   name: string;
-  /** ps's command line (words joined with spaces). */
+  /** ps's command line (words joined with spaces); empty when read from /proc (see `detailsOf`). */
   cmd: string;
   /** Percent of one core, as ps reports it (average over the process's life). */
   cpuPercent: number;
@@ -25,7 +26,7 @@ export interface ProcessDetails {
 
 /**
  * One reading of the process table, shared by a whole listing so that checking many
- * records costs one `ps`, not one probe each. Per-pid /proc details are read at most
+ * records costs one reading, not one probe each. Per-pid /proc details are read at most
  * once and cached.
  */
 export class ProcessSnapshot {
@@ -57,7 +58,17 @@ export class ProcessSnapshot {
     return snapshot;
   }
 
+  /**
+   * The whole process table. On Linux it is read straight from /proc (a few milliseconds
+   * for hundreds of processes, where spawning `ps` costs 50-100 ms); elsewhere through
+   * ps-list.
+   */
   static async take(): Promise<ProcessSnapshot> {
+    return hasProcFs ? ProcessSnapshot.fromProc() : ProcessSnapshot.fromPs();
+  }
+
+  /** The table as `ps` (through ps-list) reports it: the path for systems without /proc. */
+  static async fromPs(): Promise<ProcessSnapshot> {
     // The table reflects the moment `ps` starts; anything newer may be missing from it.
     const startedAt = Date.now();
     const list = await psList();
@@ -76,27 +87,55 @@ export class ProcessSnapshot {
   }
 
   /**
-   * A partial table holding only the given pids, read straight from /proc (Linux): one
-   * record's check then costs a few file reads instead of a `ps` run. Elsewhere, a full
-   * snapshot. Not for descendants or process groups, which need the whole table.
+   * What checking these pids needs, at the least cost: on Linux a fresh read of just
+   * those pids; elsewhere the shared recent `ps` reading (one `ps` a second at most).
    */
-  static async ofPids(pids: number[]): Promise<ProcessSnapshot> {
+  static forPids(pids: Iterable<number>): Promise<ProcessSnapshot> {
+    return hasProcFs ? ProcessSnapshot.ofPids(pids) : ProcessSnapshot.recent();
+  }
+
+  /** The whole table from /proc (Linux): one stat file per process, the rest on demand. */
+  static fromProc(): ProcessSnapshot {
+    const startedAt = Date.now();
+    return ProcessSnapshot.fromStats(listProcPids().map(readProcStat), startedAt);
+  }
+
+  /**
+   * A partial table holding only the given pids, read straight from /proc (Linux): one
+   * listing of /proc says which exist, and only those are read, so checking thousands of
+   * records costs a few file reads per live one. Elsewhere, a full snapshot. Not for
+   * descendants or process groups, which need the whole table.
+   */
+  static async ofPids(pids: Iterable<number>): Promise<ProcessSnapshot> {
     if (!hasProcFs) return ProcessSnapshot.take();
+    const startedAt = Date.now();
+    const existing = new Set(listProcPids());
+    const wanted = [...new Set(pids)].filter((pid) => existing.has(pid));
+    return ProcessSnapshot.fromStats(wanted.map(readProcStat), startedAt);
+  }
+
+  private static fromStats(stats: Array<ProcStat | null>, takenAt: number): ProcessSnapshot {
+    const now = Date.now() / 1000;
+    const totalMemory = os.totalmem();
     const entries: SnapshotEntry[] = [];
-    for (const pid of pids) {
-      const stat = readProcStat(pid);
+    const byPid = new Map<number, ProcStat>();
+    for (const stat of stats) {
       if (!stat) continue;
+      byPid.set(stat.pid, stat);
       entries.push({
-        pid,
+        pid: stat.pid,
         ppid: stat.ppid,
         name: stat.comm,
-        cmd: (readProcCmdline(pid) ?? []).join(" "),
-        cpuPercent: 0,
-        memoryPercent: 0,
+        cmd: "",
+        // What ps shows: CPU time over the process's life, resident memory over the total.
+        cpuPercent: now > stat.startTime ? (100 * stat.cpuSeconds) / (now - stat.startTime) : 0,
+        memoryPercent: totalMemory > 0 ? (100 * stat.rssBytes) / totalMemory : 0,
         psStartTime: stat.startTime,
       });
     }
-    return new ProcessSnapshot(entries);
+    const snapshot = new ProcessSnapshot(entries, takenAt);
+    for (const [pid, stat] of byPid) snapshot.stats.set(pid, stat);
+    return snapshot;
   }
 
   get size(): number {

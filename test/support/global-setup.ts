@@ -1,6 +1,8 @@
-// Builds the dashboard once before the browser and HTTP tests (skipped when up to date).
+// Builds the dashboard and the CLI bundle once before the tests (skipped when up to date).
 import { ensureBuild } from "../../scripts/ensure-build.js";
+import { buildCli, cliBundleIsStale } from "../../scripts/build-cli.js";
 
-export default function setup(): void {
+export default async function setup(): Promise<void> {
   ensureBuild();
+  if (cliBundleIsStale()) await buildCli();
 }

@@ -155,6 +155,12 @@ export default async function ProcessPage({ params }: Props) {
           <div>
             <h3 className="mb-1 text-xs font-medium text-zinc-500">Executable</h3>
             <p className="font-mono text-sm break-all">{p.executable || "–"}</p>
+            {p.currentExecutable && (
+              <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400" data-testid="current-executable">
+                exec&rsquo;d into <span className="font-mono break-all">{p.currentExecutable}</span> (same process: pid and start time match
+                the record)
+              </p>
+            )}
             <h3 className="mb-1 mt-3 text-xs font-medium text-zinc-500">Working directory</h3>
             <p className="font-mono text-sm break-all" data-testid="cwd">
               {p.cwd ?? "–"}

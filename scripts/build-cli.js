@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Bundles the CLI (lib/cli/main.ts and what it imports) into one JavaScript file, so the
+// command starts without compiling TypeScript at run time. Packages stay external.
+// Run at install (postinstall) and again by bin/process-monitor.js when a source changed.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const outdir = path.join(root, "dist", "cli");
+export const cliBundle = path.join(outdir, "main.js");
+/** Everything the bundle is made from (generated Prisma client included). */
+const SOURCES = ["lib", "prisma", "package-lock.json"];
+
+function newestMtime(entry) {
+  let stat;
+  try {
+    stat = fs.statSync(entry);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const child of fs.readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, child)));
+  return newest;
+}
+
+export function cliBundleIsStale() {
+  let built;
+  try {
+    built = fs.statSync(cliBundle).mtimeMs;
+  } catch {
+    return true;
+  }
+  return SOURCES.some((p) => newestMtime(path.join(root, p)) > built);
+}
+
+export async function buildCli() {
+  const esbuild = await import("esbuild");
+  const temp = `${outdir}.${process.pid}.tmp`;
+  await esbuild.build({
+    entryPoints: [path.join(root, "lib", "cli", "main.ts")],
+    outdir: temp,
+    // Code behind a dynamic import (Prisma's client) goes into its own chunk, loaded only when used.
+    splitting: true,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+  // Swapped into place: a CLI started meanwhile never imports a half-written file.
+  const old = `${outdir}.${process.pid}.old`;
+  try {
+    if (fs.existsSync(outdir)) fs.renameSync(outdir, old);
+    fs.renameSync(temp, outdir);
+  } catch {
+    // Another command rebuilt it at the same moment: theirs is as good as ours.
+    fs.rmSync(temp, { recursive: true, force: true });
+  }
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  await buildCli();
+}
