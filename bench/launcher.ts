@@ -18,9 +18,29 @@ export async function benchLauncher(): Promise<void> {
     for (let i = 0; i < 50; i++) {
       const [launched, t] = await timed(() => launch(registry, { name: "true", executable: "/bin/true" }));
       launches.push(t);
-      await launched.exited;
+      const exit = await launched.exited;
+      if (exit.exitCode !== 0) throw new Error(`/bin/true recorded as ${JSON.stringify(exit)}`);
     }
-    report("launch to recorded, /bin/true (median / p95 of 50)", `${ms(median(launches))} / ${ms(percentile(launches, 95))}`);
+    report(
+      "launch to recorded, /bin/true (median / p95 of 50)",
+      `${ms(median(launches))} / ${ms(percentile(launches, 95))}`,
+      "median < 50 ms",
+    );
+
+    // The keeper waiting for each launch: its memory while the program runs.
+    const waiting = [];
+    for (let i = 0; i < 10; i++) waiting.push((await launch(registry, { name: "sleep", executable: "/bin/sleep", args: ["300"] })).record);
+    const rss = waiting.map((r) => {
+      const status = fs.readFileSync(`/proc/${r.keeperPid}/status`, "utf8");
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+    });
+    report("keeper RSS while waiting (median / max of 10)", `${median(rss).toFixed(2)} / ${Math.max(...rss).toFixed(2)} MiB`, "< 2 MB");
+    for (const r of waiting) await stopProcess(registry, r.hash, { force: true });
+    const [, endToRecord] = await timed(async () => {
+      const { exited } = await launch(registry, { name: "short", executable: "/bin/true" });
+      await exited;
+    });
+    report("launch + end recorded by the keeper, /bin/true", ms(endToRecord));
 
     const stops: number[] = [];
     for (let i = 0; i < 20; i++) {

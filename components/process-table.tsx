@@ -143,6 +143,7 @@ export function ProcessTable({
               {rows.map((row) => {
                 const failed =
                   row.status === "stopped" &&
+                  row.stopSignal === null &&
                   ((row.exitCode !== null && row.exitCode !== 0) || (row.exitSignal !== null && row.exitSignal !== "SIGTERM"));
                 return (
                   <tr

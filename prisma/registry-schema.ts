@@ -2,7 +2,7 @@
 // cannot run offline, and the file may already exist, written by the AYON launcher).
 
 /** Bumped when our columns change; a file with a higher `PRAGMA user_version` is refused. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** AYON's own column list, in the order its positional `SELECT *` reader relies on. */
 export const AYON_COLUMNS = ["hash", "name", "executable", "args", "env", "cwd", "pid", "output_file", "start_time", "created_at"] as const;
@@ -22,7 +22,9 @@ export const CREATE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS process_info (
   stopped INTEGER DEFAULT 0,
   exit_code INTEGER DEFAULT NULL,
   exit_signal TEXT DEFAULT NULL,
-  ended_at REAL DEFAULT NULL
+  ended_at REAL DEFAULT NULL,
+  keeper_pid INTEGER DEFAULT NULL,
+  stop_signal TEXT DEFAULT NULL
 )`;
 
 /**
@@ -35,6 +37,10 @@ export const APPENDED_COLUMNS: ReadonlyArray<{ name: string; sql: string }> = [
   { name: "exit_code", sql: "ALTER TABLE process_info ADD COLUMN exit_code INTEGER DEFAULT NULL" },
   { name: "exit_signal", sql: "ALTER TABLE process_info ADD COLUMN exit_signal TEXT DEFAULT NULL" },
   { name: "ended_at", sql: "ALTER TABLE process_info ADD COLUMN ended_at REAL DEFAULT NULL" },
+  // Schema 2: the keeper that waits for a launch (its end is then observed), and the
+  // strongest signal a stop of ours sent (the end was then ours).
+  { name: "keeper_pid", sql: "ALTER TABLE process_info ADD COLUMN keeper_pid INTEGER DEFAULT NULL" },
+  { name: "stop_signal", sql: "ALTER TABLE process_info ADD COLUMN stop_signal TEXT DEFAULT NULL" },
 ];
 
 /** Indexes are invisible to AYON's queries and make lookups by pid, name and age cheap. */

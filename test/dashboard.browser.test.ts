@@ -92,7 +92,7 @@ describe("dashboard in a real browser", () => {
     // Stop from the detail page: it ends with SIGTERM, and the page says so.
     await p.getByRole("button", { name: "Stop", exact: true }).click();
     await expect.poll(() => p.textContent("[data-testid=action-message]"), { timeout: 15_000 }).toMatch(/Stopped browser-sleeper/);
-    await expect.poll(() => p.locator("h1 + [data-status]").textContent(), { timeout: 15_000 }).toBe("killed by SIGTERM");
+    await expect.poll(() => p.locator("h1 + [data-status]").textContent(), { timeout: 15_000 }).toBe("stopped by user (SIGTERM)");
     expect(readProcStat(record.pid!)?.state ?? "gone").not.toMatch(/[RS]/);
 
     // Delete, confirmed: back on the list without it.

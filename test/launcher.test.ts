@@ -119,7 +119,9 @@ describe("launch", () => {
     await waitFor(() => readProcStat(record.pid!)?.comm === "sleep");
     expect(ayon(["running", String(record.pid), record.executable, String(record.startTime)])).toBe("true");
     expect((await registry.invalidate(record.hash))?.status).toBe("running");
-    child.kill("SIGTERM");
+    // `child` is the keeper that waits for it; the program is signalled itself.
+    expect(child.pid).toBe(record.keeperPid);
+    process.kill(record.pid!, "SIGTERM");
     await waitFor(() => !alive(record.pid!));
     expect(ayon(["running", String(record.pid), record.executable, String(record.startTime)])).toBe("false");
   });

@@ -3,6 +3,7 @@ import type { ListedProcess } from "../registry/types";
 export function statusLabel(record: ListedProcess): string {
   if (record.status === "running") return "running";
   if (record.status === "unverified") return "running?";
+  if (record.stopSignal) return `stopped by user (${record.stopSignal})`;
   if (record.exitSignal) return `killed (${record.exitSignal})`;
   if (record.exitCode !== null) return `exited ${record.exitCode}`;
   return "stopped";

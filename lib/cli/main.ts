@@ -204,6 +204,14 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
       });
     });
 
+  program
+    .command("record-exits", { hidden: true })
+    .description("record the ends that keepers left beside the registry (run by each launch's keeper)")
+    .addOption(dbOption())
+    .action(async (_opts: unknown, cmd: Command) => {
+      await withRegistry(globals(cmd), (registry) => registry.foldExits());
+    });
+
   return program;
 }
 

@@ -6,7 +6,7 @@ import { outputSize } from "../output/tail";
 import type { ProcessView } from "./status";
 
 export type { DisplayStatus, ProcessView } from "./status";
-export { statusText } from "./status";
+export { statusText, unknownExitReason } from "./status";
 
 /** Processes left in the group of a record that ended (its pid led the group: our launches). */
 export function orphanedChildren(snapshot: ProcessSnapshot, record: ListedProcess): number {
@@ -37,6 +37,8 @@ export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, 
     status: live ? record.status : liveChildren > 0 ? "children" : "stopped",
     exitCode: record.exitCode,
     exitSignal: record.exitSignal,
+    stopSignal: record.stopSignal,
+    exitObserved: record.keeperPid !== null,
     startTime: record.startTime,
     endedAt: record.endedAt,
     createdAt: record.createdAt,

@@ -16,6 +16,10 @@ export interface ProcessView {
   status: DisplayStatus;
   exitCode: number | null;
   exitSignal: string | null;
+  /** The strongest signal a stop of ours sent, when the end was ours. */
+  stopSignal: string | null;
+  /** Whether a keeper of ours waited for it: its end is observed, not guessed. */
+  exitObserved: boolean;
   startTime: number | null;
   endedAt: number | null;
   createdAt: string | null;
@@ -29,7 +33,7 @@ export interface ProcessView {
   warnings: string[];
 }
 
-export function statusText(view: Pick<ProcessView, "status" | "exitCode" | "exitSignal" | "liveChildren">): string {
+export function statusText(view: Pick<ProcessView, "status" | "exitCode" | "exitSignal" | "stopSignal" | "liveChildren">): string {
   switch (view.status) {
     case "running":
       return "running";
@@ -38,8 +42,17 @@ export function statusText(view: Pick<ProcessView, "status" | "exitCode" | "exit
     case "children":
       return `children running (${view.liveChildren})`;
     default:
+      if (view.stopSignal) return `stopped by user (${view.stopSignal})`;
       if (view.exitSignal) return `killed by ${view.exitSignal}`;
       if (view.exitCode !== null) return `exited ${view.exitCode}`;
       return "stopped";
   }
+}
+
+/** Why a stopped record has no exit code, for the detail page; null when it has one. */
+export function unknownExitReason(view: Pick<ProcessView, "status" | "exitCode" | "exitSignal" | "exitObserved">): string | null {
+  if (view.status !== "stopped" || view.exitCode !== null || view.exitSignal !== null) return null;
+  return view.exitObserved
+    ? "The exit was not observed: the keeper that waited for this process was killed before it ended."
+    : "The exit was not observed: this process was not launched by Process Monitor (the AYON launcher or another program started it), so nobody waited for it. It was marked stopped when it was found gone.";
 }

@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
+import type { Readable } from "node:stream";
 import { Registry, type ProcessRow } from "../registry";
 import { startTimeOfPid } from "../system/probe";
 import { fieldErrors, launchRequestSchema, type LaunchRequest } from "../validation/launch";
+import { decodeShellStatus, exitsDirFor, sidecarFor } from "../registry/exits";
 import { LaunchError } from "./errors";
+import { KEEPER_SCRIPT, canUseKeeper, cliEntry } from "./keeper";
 import { resolveCwd, resolveExecutable } from "./resolve";
 
 export interface LaunchOptions {
@@ -23,8 +27,9 @@ export interface Launched {
   record: ProcessRow;
   child: ChildProcess;
   /**
-   * Resolves once the child's end is recorded in the registry. The child handle keeps
-   * this process alive until then; call `child.unref()` to leave without waiting.
+   * Resolves once the program's end is recorded in the registry. The child handle (the
+   * keeper, or the program where no keeper can run) keeps this process alive until then;
+   * call `child.unref()` to leave without waiting: the keeper records the end anyway.
    */
   exited: Promise<ExitInfo>;
 }
@@ -59,37 +64,21 @@ export async function launch(registry: Registry, request: LaunchRequest, options
 
   const outputFile = registry.newOutputPath(req.name);
   const fd = fs.openSync(outputFile, "wx", 0o600);
-  let child: ChildProcess;
+  let started: Started;
   try {
-    child = spawn(executable, req.args, {
-      cwd,
-      env: env as NodeJS.ProcessEnv,
-      detached: true,
-      // Both streams share one descriptor, so the file keeps the order they were written in.
-      stdio: ["ignore", fd, fd],
-      // argv[0] is the absolute path we record: AYON's check compares it.
-      argv0: executable,
-    });
+    started = canUseKeeper()
+      ? await startWithKeeper(registry, outputFile, fd, executable, req.args, cwd, env)
+      : await startDirectly(fd, executable, req.args, cwd, env);
   } catch (error) {
+    fs.rmSync(outputFile, { force: true });
+    throw error instanceof LaunchError
+      ? error
+      : new LaunchError("SPAWN_FAILED", `Could not start ${executable}: ${(error as Error).message}`, "executable");
+  } finally {
+    // The child has its own copy; ours would only keep the file open.
     fs.closeSync(fd);
-    fs.rmSync(outputFile, { force: true });
-    throw new LaunchError("SPAWN_FAILED", `Could not start ${executable}: ${(error as Error).message}`, "executable");
   }
-  // The child has its own copy; ours would only keep the file open.
-  fs.closeSync(fd);
-
-  const pid = child.pid;
-  if (pid === undefined) {
-    const error = await new Promise<Error>((resolve) => child.once("error", resolve));
-    fs.rmSync(outputFile, { force: true });
-    throw new LaunchError("SPAWN_FAILED", `Could not start ${executable}: ${error.message}`, "executable");
-  }
-  child.on("error", () => undefined);
-
-  // Listen before anything is awaited, so a child that ends at once is still seen.
-  const exitSeen = new Promise<ExitInfo>((resolve) => {
-    child.once("exit", (code, signal) => resolve({ exitCode: code, exitSignal: signal, endedAt: Date.now() / 1000 }));
-  });
+  const { child, pid, keeperPid } = started;
 
   let record: ProcessRow;
   try {
@@ -103,6 +92,7 @@ export async function launch(registry: Registry, request: LaunchRequest, options
       // Read from /proc, as psutil (and so AYON) would; fork time, unchanged by exec.
       startTime: startTimeOfPid(pid) ?? Date.now() / 1000,
       outputFile,
+      keeperPid,
     });
   } catch (error) {
     // Never leave a process running that no record knows about.
@@ -114,12 +104,112 @@ export async function launch(registry: Registry, request: LaunchRequest, options
     throw error;
   }
 
-  const exited = exitSeen.then(async (exit) => {
-    await registry.markExited(record.hash, exit).catch(() => undefined);
-    return exit;
+  const exited = started.ended.then(async (exit): Promise<ExitInfo> => {
+    if (keeperPid === null) {
+      await registry.markExited(record.hash, exit).catch(() => undefined);
+      return exit;
+    }
+    // The keeper recorded it (or left a sidecar, folded now): read what the registry says.
+    await registry.foldExits().catch(() => undefined);
+    const ended = await registry.get(record.hash).catch(() => null);
+    return {
+      exitCode: ended?.exitCode ?? exit.exitCode,
+      exitSignal: ended?.exitSignal ?? exit.exitSignal,
+      endedAt: ended?.endedAt ?? exit.endedAt,
+    };
   });
   exited.catch(() => undefined);
   return { record, child, exited };
+}
+
+interface Started {
+  /** The keeper, or the program itself where no keeper can run. */
+  child: ChildProcess;
+  /** The program's pid. */
+  pid: number;
+  keeperPid: number | null;
+  /** The program's end as its parent saw it. */
+  ended: Promise<ExitInfo>;
+}
+
+/** The program as the keeper's child (see keeper.ts): its end is recorded whoever outlives whom. */
+async function startWithKeeper(
+  registry: Registry,
+  outputFile: string,
+  fd: number,
+  executable: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<Started> {
+  fs.mkdirSync(exitsDirFor(registry.outputDir), { recursive: true, mode: 0o700 });
+  const cli = cliEntry();
+  const child = spawn(
+    "/bin/sh",
+    [
+      "-c",
+      KEEPER_SCRIPT,
+      "process-monitor-keeper",
+      sidecarFor(registry.outputDir, outputFile),
+      process.execPath,
+      cli ?? "",
+      registry.dbPath,
+      "PWD" in env ? "1" : "0",
+      executable,
+      ...args,
+    ],
+    // Its own session, so the keeper outlives the launcher's terminal and process group.
+    { cwd, env: env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", fd, fd, "pipe"] },
+  );
+  child.on("error", () => undefined);
+  const ended = new Promise<ExitInfo>((resolve) => {
+    child.once("exit", (code, signal) =>
+      resolve({ ...decodeShellStatus(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)), endedAt: Date.now() / 1000 }),
+    );
+  });
+  const channel = child.stdio[3] as Readable;
+  let said = "";
+  const pid = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("its keeper did not report a pid within 10 s")), 10_000);
+    channel.on("data", (chunk) => {
+      said += String(chunk);
+      const line = said.split("\n")[0];
+      if (said.includes("\n") && /^\d+$/.test(line ?? "")) {
+        clearTimeout(timer);
+        resolve(Number(line));
+      }
+    });
+    channel.once("end", () => {
+      clearTimeout(timer);
+      reject(new Error("its keeper ended before starting it"));
+    });
+  }).finally(() => {
+    channel.removeAllListeners("data");
+    channel.removeAllListeners("end");
+    channel.destroy();
+  });
+  return { child, pid, keeperPid: child.pid ?? null, ended };
+}
+
+/** Where no keeper can run: the program as our own child, its end seen while we live. */
+async function startDirectly(fd: number, executable: string, args: string[], cwd: string, env: Record<string, string>): Promise<Started> {
+  const child = spawn(executable, args, {
+    cwd,
+    env: env as NodeJS.ProcessEnv,
+    detached: true,
+    // Both streams share one descriptor, so the file keeps the order they were written in.
+    stdio: ["ignore", fd, fd],
+    // argv[0] is the absolute path we record: AYON's check compares it.
+    argv0: executable,
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw await new Promise<Error>((resolve) => child.once("error", resolve));
+  child.on("error", () => undefined);
+  // Listen before anything is awaited, so a child that ends at once is still seen.
+  const ended = new Promise<ExitInfo>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ exitCode: code, exitSignal: signal, endedAt: Date.now() / 1000 }));
+  });
+  return { child, pid, keeperPid: null, ended };
 }
 
 /** Starts a new record with the same name, executable, arguments, environment and cwd. */

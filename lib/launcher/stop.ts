@@ -114,13 +114,16 @@ export async function stopProcess(registry: Registry, hash: string, options: Sto
   let signal: StopResult["signal"];
   if (options.force) {
     signal = "SIGKILL";
+    await registry.markStopRequested(record.hash, signal);
     signalAll(leader, descendants, "SIGKILL");
     await waitUntilGone(all, 2_000);
   } else {
     signal = "SIGTERM";
+    await registry.markStopRequested(record.hash, signal);
     signalAll(leader, descendants, "SIGTERM");
     if (!(await waitUntilGone(all, options.graceMs ?? DEFAULT_GRACE_MS))) {
       signal = "SIGKILL";
+      await registry.markStopRequested(record.hash, signal);
       signalAll(leader, descendants.filter(stillAlive), "SIGKILL");
       await waitUntilGone(all, 2_000);
     }

@@ -19,6 +19,11 @@ export interface ProcessJson {
   exitCode: number | null;
   exitSignal: string | null;
   endedAt: string | null;
+  /** "user" when a stop of ours ended it (`stopSignal` says with what), else null. */
+  stoppedBy: "user" | null;
+  stopSignal: string | null;
+  /** Whether a keeper of ours waited for it, so its exit is observed rather than unknown. */
+  exitObserved: boolean;
   warnings: string[];
 }
 
@@ -46,6 +51,9 @@ export function toProcessJson(record: ListedProcess): ProcessJson {
     exitCode: record.exitCode,
     exitSignal: record.exitSignal,
     endedAt: secondsToIso(record.endedAt),
+    stoppedBy: record.stopSignal ? "user" : null,
+    stopSignal: record.stopSignal,
+    exitObserved: record.keeperPid !== null,
     warnings: record.warnings,
   };
 }

@@ -6,6 +6,7 @@ import { ProcessSnapshot } from "../system/snapshot";
 import { identifyProcess, type Liveness, type Verdict } from "../system/probe";
 import { RegistryError, isBusyError } from "./errors";
 import { processHash } from "./hash";
+import { exitsDirFor, readObservedExits } from "./exits";
 import { migrateRegistry } from "./migrate";
 import { ORDER_NEWEST_FIRST, ProcessRow, SELECT_COLUMNS, decodeRow, type RawRow } from "./row";
 import type { ListedProcess, ProcessStatus, StoreInput } from "./types";
@@ -33,6 +34,8 @@ export class Registry {
   /** Bumped by every write through this object, so cached rows are never stale. */
   private writes = 0;
   private rowCache: { dataVersion: number; writes: number; records: ProcessRow[] } | null = null;
+  /** The sidecar folder's mtime when it was last emptied: unchanged means nothing new to fold. */
+  private exitsFolded = -1;
 
   private constructor(
     readonly dbPath: string,
@@ -108,8 +111,8 @@ export class Registry {
     const hash = processHash({ name: input.name, pid: input.pid, executable: input.executable, startTime });
     await this.db.execute(
       `INSERT OR REPLACE INTO process_info
-        (hash, name, executable, args, env, cwd, pid, output_file, start_time, stopped, exit_code, exit_signal, ended_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        (hash, name, executable, args, env, cwd, pid, output_file, start_time, stopped, exit_code, exit_signal, ended_at, keeper_pid)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       hash,
       input.name,
       input.executable.replace(/\\/g, "/"),
@@ -123,6 +126,7 @@ export class Registry {
       input.exitCode ?? null,
       input.exitSignal ?? null,
       input.endedAt ?? null,
+      input.keeperPid ?? null,
     );
     const stored = await this.get(hash);
     if (!stored) throw new RegistryError("UNREADABLE", `Record ${hash} vanished right after it was written.`);
@@ -200,6 +204,7 @@ export class Registry {
    */
   async list(options: ListOptions = {}): Promise<ListedProcess[]> {
     const invalidate = options.invalidate ?? true;
+    if (invalidate) await this.foldExits();
     const records = await this.readAll();
     const toCheck = invalidate ? records.filter((r) => !r.stopped && r.pid !== null) : [];
     // Read after the rows, so that every process a row names had started by then.
@@ -234,6 +239,7 @@ export class Registry {
 
   /** Checks one record, marks it stopped if it is gone, and says whether it runs. */
   async invalidate(hash: string, snapshot?: ProcessSnapshot): Promise<ListedProcess | null> {
+    await this.foldExits();
     const record = await this.get(hash);
     if (!record) return null;
     if (record.stopped) return record.withStatus("stopped");
@@ -245,6 +251,45 @@ export class Registry {
     }
     if (verdict.liveness === "gone") await this.markStopped([record.hash]);
     return record.withStatus(statusFrom(verdict.liveness), verdict.currentExecutable);
+  }
+
+  /**
+   * Records the ends that keepers left in sidecar files (the registry was locked, or the
+   * keeper could not call back), then removes the files. A stat of one folder when there
+   * is nothing new. Returns how many records it completed.
+   */
+  async foldExits(): Promise<number> {
+    let mtime: number;
+    try {
+      mtime = fs.statSync(exitsDirFor(this.outputDir)).mtimeMs;
+    } catch {
+      return 0;
+    }
+    if (mtime === this.exitsFolded) return 0;
+    const { exits, malformed } = readObservedExits(this.outputDir);
+    let folded = 0;
+    for (const exit of exits) {
+      this.writes++;
+      folded += await this.db.execute(
+        "UPDATE process_info SET stopped = 1, exit_code = ?, exit_signal = ?, ended_at = ? WHERE output_file = ? AND pid = ?",
+        exit.exitCode,
+        exit.exitSignal,
+        exit.endedAt,
+        exit.outputFile,
+        exit.pid,
+      );
+      // Recorded, or its record was deleted meanwhile: either way nothing is left to do.
+      fs.rmSync(exit.sidecar, { force: true });
+    }
+    for (const file of malformed) console.warn(`process-monitor: ignoring a malformed exit file ${file}`);
+    this.exitsFolded = malformed.length === 0 ? fs.statSync(exitsDirFor(this.outputDir)).mtimeMs : -1;
+    return folded;
+  }
+
+  /** Notes that a stop of ours is signalling the process, before any signal goes. */
+  async markStopRequested(hash: string, signal: string): Promise<void> {
+    this.writes++;
+    await this.db.execute("UPDATE process_info SET stop_signal = ? WHERE hash = ?", signal, hash);
   }
 
   /** Marks records stopped in one UPDATE. */

@@ -2,7 +2,7 @@ import type { ListedProcess, ProcessRecord } from "./types";
 
 /** Columns read for every record; created_at as text so that no driver reinterprets it. */
 export const SELECT_COLUMNS = `hash, name, executable, args, env, cwd, pid, output_file, start_time,
-  CAST(created_at AS TEXT) AS created_at, stopped, exit_code, exit_signal, ended_at`;
+  CAST(created_at AS TEXT) AS created_at, stopped, exit_code, exit_signal, ended_at, keeper_pid, stop_signal`;
 
 /** Newest first; rows written in the same second keep their insertion order. */
 export const ORDER_NEWEST_FIRST = "ORDER BY created_at DESC, rowid DESC";
@@ -87,6 +87,8 @@ export class ProcessRow implements ProcessRecord {
   exitCode: number | null = null;
   exitSignal: string | null = null;
   endedAt: number | null = null;
+  keeperPid: number | null = null;
+  stopSignal: string | null = null;
   warnings: string[] = [];
   status?: ListedProcess["status"];
   currentExecutable: string | null = null;
@@ -128,6 +130,8 @@ export class ProcessRow implements ProcessRecord {
     copy.exitCode = this.exitCode;
     copy.exitSignal = this.exitSignal;
     copy.endedAt = this.endedAt;
+    copy.keeperPid = this.keeperPid;
+    copy.stopSignal = this.stopSignal;
     copy.warnings = this.warnings;
     copy.#env = this.#env;
     copy.#envValue = this.#envValue;
@@ -152,6 +156,8 @@ export class ProcessRow implements ProcessRecord {
       exitCode: this.exitCode,
       exitSignal: this.exitSignal,
       endedAt: this.endedAt,
+      keeperPid: this.keeperPid,
+      stopSignal: this.stopSignal,
       warnings: this.warnings,
       ...(this.status ? { status: this.status, currentExecutable: this.currentExecutable } : {}),
     };
@@ -199,6 +205,8 @@ export function decodeRow(row: RawRow): ProcessRow {
   record.exitCode = integer(row.exit_code, "exit_code", warnings);
   record.exitSignal = text(row.exit_signal, "exit_signal", warnings);
   record.endedAt = real(row.ended_at, "ended_at", warnings);
+  record.keeperPid = integer(row.keeper_pid, "keeper_pid", warnings);
+  record.stopSignal = text(row.stop_signal, "stop_signal", warnings);
   record.warnings = warnings;
   record.setRawEnv(text(row.env, "env", warnings), warnings);
   for (const key in row) {

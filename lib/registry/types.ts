@@ -21,6 +21,13 @@ export interface ProcessRecord {
   exitSignal: string | null;
   /** Seconds since the epoch. */
   endedAt: number | null;
+  /**
+   * The keeper that waited for this launch (ours); null for records of other launchers,
+   * whose exit nobody observes.
+   */
+  keeperPid: number | null;
+  /** The strongest signal a stop of ours sent: the end was ours ("stopped by user"). */
+  stopSignal: string | null;
   /** Problems found decoding this row (bad JSON, wrong types); empty for a clean row. */
   warnings: string[];
 }
@@ -49,4 +56,5 @@ export interface StoreInput {
   exitCode?: number | null;
   exitSignal?: string | null;
   endedAt?: number | null;
+  keeperPid?: number | null;
 }

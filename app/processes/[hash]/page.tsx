@@ -10,7 +10,7 @@ import { UsageChart } from "@/components/detail/usage-chart";
 import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
 import { getProcessDetail } from "@/lib/dashboard/detail";
-import { statusText } from "@/lib/dashboard/process-view";
+import { statusText, unknownExitReason } from "@/lib/dashboard/process-view";
 import { commandLine, formatBytes, formatDuration } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
@@ -53,6 +53,7 @@ export default async function ProcessPage({ params }: Props) {
   if (!detail) notFound();
   const { process: p, env, descendants, output } = detail;
   const running = p.status === "running" || p.status === "unverified";
+  const unknownExit = unknownExitReason(p);
   const command = commandLine(p.executable, p.args);
 
   return (
@@ -95,6 +96,11 @@ export default async function ProcessPage({ params }: Props) {
             <Field label="Status">{statusText(p)}</Field>
             <Field label="Exit code">
               {p.exitCode ?? (p.exitSignal ? `signal ${p.exitSignal}` : p.status === "stopped" ? "unknown" : "–")}
+              {unknownExit && (
+                <span className="mt-1 block text-xs text-zinc-500 dark:text-zinc-400" data-testid="exit-unknown">
+                  {unknownExit}
+                </span>
+              )}
             </Field>
             <Field label="Running time">{formatDuration(p.runtime)}</Field>
             <Field label="Started">

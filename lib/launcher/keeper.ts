@@ -1,0 +1,74 @@
+import fs from "node:fs";
+import path from "node:path";
+
+/**
+ * The keeper: a POSIX `sh` (about 1.5 MB) that is the waiting parent of one launched
+ * program, so that its end is observed whoever launched it and whether or not the
+ * launcher still runs. One per launch rather than a shared supervisor: nothing to start,
+ * find or keep alive, and a keeper that dies takes only its own record's exit with it.
+ *
+ * It starts the program through `setsid` (its own session and process group, so stop
+ * signals the program's group and never the keeper) and `env --default-signal` (a
+ * background job of a shell starts with SIGINT and SIGQUIT ignored; the program must get
+ * default dispositions). Both exec in place: the program keeps the pid the keeper reports
+ * on fd 3, and its creation time. It writes to the output file through the descriptors
+ * it inherits; the keeper closes its own.
+ *
+ * When the program ends the keeper writes `pid status end-time` to a sidecar file (a
+ * rename, so never half-written), then asks the CLI to fold it into the registry. If the
+ * registry is locked or the CLI cannot run, the sidecar stays and the next listing folds
+ * it in. Its exit status is the program's, as a shell reports it: 128+N for signal N.
+ *
+ * Arguments: SIDECAR NODE CLI DB KEEP_PWD EXECUTABLE [ARG]... (CLI empty: sidecar only;
+ * KEEP_PWD 0 when the program's environment has no PWD, which the shell would add).
+ */
+export const KEEPER_SCRIPT = `
+sidecar=$1 node=$2 cli=$3 db=$4 keep_pwd=$5
+shift 5
+[ "$keep_pwd" = 1 ] || unset PWD
+trap '' HUP INT QUIT TERM PIPE
+setsid env --default-signal "$@" 3>&- &
+pid=$!
+echo "$pid" >&3
+exec 3>&- </dev/null >/dev/null 2>&1
+wait "$pid"
+code=$?
+end=$(date +%s.%N 2>/dev/null || date +%s)
+printf '%s %s %s\\n' "$pid" "$code" "$end" >"$sidecar.tmp" && mv -f "$sidecar.tmp" "$sidecar"
+if [ -n "$cli" ]; then env -i "$node" "$cli" record-exits --db "$db"; fi
+exit "$code"
+`;
+
+let keeperUsable: boolean | undefined;
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? "/usr/bin:/bin").split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, command)));
+}
+
+/** Whether this system has what the keeper needs (Linux: util-linux `setsid`, GNU `env`). */
+export function canUseKeeper(): boolean {
+  return (keeperUsable ??= process.platform === "linux" && fs.existsSync("/bin/sh") && onPath("setsid") && onPath("env"));
+}
+
+/**
+ * The checkout or installed package this code runs from, for the keeper's call back into
+ * the CLI. Searched from the running script and the working directory, since a bundle
+ * (Next's, esbuild's) does not keep its sources' locations.
+ */
+export function cliEntry(): string | null {
+  const starts = [process.argv[1] ? path.dirname(path.resolve(process.argv[1])) : null, process.cwd()];
+  for (const start of starts) {
+    for (let dir = start; dir;) {
+      const candidate = path.join(dir, "bin", "process-monitor.js");
+      try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string };
+        if (pkg.name === "process-monitor" && fs.existsSync(candidate)) return candidate;
+      } catch {
+        /* not here */
+      }
+      const parent = path.dirname(dir);
+      dir = parent === dir ? null : parent;
+    }
+  }
+  return null;
+}

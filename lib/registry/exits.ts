@@ -1,0 +1,71 @@
+// Sidecar files in which a keeper (lib/launcher/keeper.ts) leaves the end of the program it
+// waited for, until the registry has it: `process_output/.exits/<output file name>.exit`.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export interface ObservedExit {
+  sidecar: string;
+  outputFile: string;
+  pid: number;
+  exitCode: number | null;
+  exitSignal: string | null;
+  /** Seconds since the epoch. */
+  endedAt: number;
+}
+
+export function exitsDirFor(outputDir: string): string {
+  return path.join(outputDir, ".exits");
+}
+
+/** Where the keeper of the program writing `outputFile` leaves its end. */
+export function sidecarFor(outputDir: string, outputFile: string): string {
+  return path.join(exitsDirFor(outputDir), `${path.basename(outputFile)}.exit`);
+}
+
+const signalNames = new Map(Object.entries(os.constants.signals).map(([name, number]) => [number, name]));
+
+/**
+ * A shell's `$?` after `wait`: 128+N when signal N ended the program, else its exit code.
+ * (A program that itself exits with 129..192 reads as a signal, as it does in any shell.)
+ */
+export function decodeShellStatus(status: number): { exitCode: number | null; exitSignal: string | null } {
+  const signal = status > 128 ? signalNames.get(status - 128) : undefined;
+  return signal ? { exitCode: null, exitSignal: signal } : { exitCode: status, exitSignal: null };
+}
+
+/** Every sidecar waiting in the output folder; malformed ones are skipped (and reported). */
+export function readObservedExits(outputDir: string): { exits: ObservedExit[]; malformed: string[] } {
+  const dir = exitsDirFor(outputDir);
+  const exits: ObservedExit[] = [];
+  const malformed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return { exits, malformed };
+  }
+  for (const name of names) {
+    if (!name.endsWith(".exit")) continue;
+    const sidecar = path.join(dir, name);
+    let text: string;
+    try {
+      text = fs.readFileSync(sidecar, "utf8");
+    } catch {
+      continue;
+    }
+    const [pid, status, end] = text.trim().split(/\s+/).map(Number);
+    if (!Number.isSafeInteger(pid) || !Number.isSafeInteger(status) || !Number.isFinite(end)) {
+      malformed.push(sidecar);
+      continue;
+    }
+    exits.push({
+      sidecar,
+      outputFile: path.join(outputDir, name.slice(0, -".exit".length)),
+      pid: pid!,
+      endedAt: end!,
+      ...decodeShellStatus(status!),
+    });
+  }
+  return { exits, malformed };
+}
