@@ -53,6 +53,6 @@ export function statusText(view: Pick<ProcessView, "status" | "exitCode" | "exit
 export function unknownExitReason(view: Pick<ProcessView, "status" | "exitCode" | "exitSignal" | "exitObserved">): string | null {
   if (view.status !== "stopped" || view.exitCode !== null || view.exitSignal !== null) return null;
   return view.exitObserved
-    ? "The exit was not observed: the keeper that waited for this process was killed before it ended."
-    : "The exit was not observed: this process was not launched by Process Monitor (the AYON launcher or another program started it), so nobody waited for it. It was marked stopped when it was found gone.";
+    ? "Exit code unknown: the keeper that waited for this process was killed before the process ended."
+    : "Exit code unknown: another program (such as the AYON launcher) started this process, so nobody waited for its exit. It was marked stopped when found gone.";
 }

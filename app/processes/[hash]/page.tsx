@@ -96,11 +96,6 @@ export default async function ProcessPage({ params }: Props) {
             <Field label="Status">{statusText(p)}</Field>
             <Field label="Exit code">
               {p.exitCode ?? (p.exitSignal ? `signal ${p.exitSignal}` : p.status === "stopped" ? "unknown" : "–")}
-              {unknownExit && (
-                <span className="mt-1 block text-xs text-zinc-500 dark:text-zinc-400" data-testid="exit-unknown">
-                  {unknownExit}
-                </span>
-              )}
             </Field>
             <Field label="Running time">{formatDuration(p.runtime)}</Field>
             <Field label="Started">
@@ -116,6 +111,14 @@ export default async function ProcessPage({ params }: Props) {
               {p.cpuPercent === null ? "–" : `${p.cpuPercent.toFixed(1)}%`} · {formatBytes(p.rssBytes)}
             </Field>
           </dl>
+          {unknownExit && (
+            <p
+              className="mt-3 border-t border-zinc-100 pt-3 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400"
+              data-testid="exit-unknown"
+            >
+              {unknownExit}
+            </p>
+          )}
         </Section>
         <Section title="CPU and memory (this process and its children)" id="usage">
           <UsageChart hash={p.hash} running={running} />
