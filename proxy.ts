@@ -1,76 +1,96 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { SESSION_MAX_AGE, sessionCookieName, sessionMatches, sessionValue, tokenMatches } from "@/lib/auth/session";
+import { hostAllowed } from "@/lib/auth/host-check";
+import { logInWithToken } from "@/lib/auth/login";
+import { authenticate, sessionCookieName } from "@/lib/auth/session";
+import { SECURITY_HEADERS } from "@/lib/http/security-headers.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Reachable without a session: the login page and the form it posts to. */
+const PUBLIC_PATHS = new Set(["/login", "/session"]);
+
+function secured<T extends Response>(response: T): T {
+  for (const { key, value } of SECURITY_HEADERS) response.headers.set(key, value);
+  return response;
+}
 
 function refuse(status: number, error: string): NextResponse {
-  return NextResponse.json(
-    { error },
-    { status, headers: { "cache-control": "no-store", ...(status === 401 ? { "www-authenticate": "Bearer" } : {}) } },
+  return secured(
+    NextResponse.json(
+      { error },
+      { status, headers: { "cache-control": "no-store", ...(status === 401 ? { "www-authenticate": "Bearer" } : {}) } },
+    ),
   );
 }
 
+/** A change sent from another site's page (CSRF), told by Origin or Sec-Fetch-Site. */
+function crossSite(request: NextRequest, host: string | null, byCookie: boolean): boolean {
+  const origin = request.headers.get("origin");
+  if (origin !== null) {
+    try {
+      return new URL(origin).host !== host;
+    } catch {
+      return true;
+    }
+  }
+  const site = request.headers.get("sec-fetch-site");
+  return byCookie && site !== null && site !== "same-origin" && site !== "none";
+}
+
 /**
- * Access control in front of every page, action, route and stream, like Jupyter's: a
- * visit with `?token=` sets a long-lived HttpOnly cookie and redirects to the clean URL;
- * the JSON API also takes `Authorization: Bearer <token>`. Mutations from another
- * origin are refused.
+ * Access control in front of every page, action, route and stream, like Jupyter's: the
+ * login link printed at start (`?token=`) or the login form opens a server-side session
+ * (an HttpOnly cookie holding a random id); the JSON API also takes
+ * `Authorization: Bearer <token>`. Mutations from another origin are refused, and while we
+ * listen on loopback so is a `Host` that is not this machine (DNS rebinding).
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const { pathname, searchParams } = request.nextUrl;
   const host = request.headers.get("host");
+  if (!hostAllowed(host)) {
+    return refuse(
+      403,
+      `Host ${JSON.stringify(host ?? "")} is not this machine. Open the dashboard as localhost or 127.0.0.1, or add the name to PROCESS_MONITOR_ALLOWED_HOSTS.`,
+    );
+  }
   const cookieName = sessionCookieName(host);
+  const safe = SAFE_METHODS.has(request.method);
 
-  if (searchParams.has("token")) {
-    const clean = request.nextUrl.clone();
-    clean.searchParams.delete("token");
-    if (tokenMatches(searchParams.get("token"))) {
-      const response = NextResponse.redirect(clean, 303);
-      response.cookies.set(cookieName, sessionValue(), {
-        httpOnly: true,
-        sameSite: "lax",
-        path: "/",
-        maxAge: SESSION_MAX_AGE,
-      });
-      return response;
+  let who;
+  try {
+    if (searchParams.has("token") && safe) {
+      // The login link printed at start: a session, then the same page without the token.
+      return secured(await logInWithToken(request, searchParams.get("token")));
     }
-    const login = new URL("/login", request.url);
-    login.searchParams.set("next", `${clean.pathname}${clean.search}`);
-    login.searchParams.set("error", "1");
-    return NextResponse.redirect(login, 303);
+    who = authenticate({ cookie: request.cookies.get(cookieName)?.value, authorization: request.headers.get("authorization") });
+  } catch (error) {
+    return refuse(500, `Cannot check access: ${(error as Error).message}`);
   }
 
-  if (pathname === "/login") return NextResponse.next();
+  // Pages read who is asking (the header, the sessions page) from here, not by checking
+  // again; whatever a client sent under these names is dropped.
+  const forwarded = new Headers(request.headers);
+  forwarded.delete("x-pm-auth");
+  if (who) forwarded.set("x-pm-auth", who.by);
+  const next = () => secured(NextResponse.next({ request: { headers: forwarded } }));
 
-  const byCookie = sessionMatches(request.cookies.get(cookieName)?.value);
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-  const byBearer = !byCookie && tokenMatches(bearer);
+  if (PUBLIC_PATHS.has(pathname)) {
+    if (!safe && crossSite(request, host, false)) return refuse(403, "Cross-site request refused.");
+    return next();
+  }
 
-  if (!byCookie && !byBearer) {
-    if (pathname.startsWith("/api/") || !SAFE_METHODS.has(request.method)) {
+  if (!who) {
+    if (pathname.startsWith("/api/") || !safe) {
       return refuse(401, "Authentication required: send Authorization: Bearer <token>, or log in with the URL printed at start.");
     }
     const login = new URL("/login", request.url);
     login.searchParams.set("next", `${pathname}${request.nextUrl.search}`);
-    return NextResponse.redirect(login, 307);
+    return secured(NextResponse.redirect(login, 307));
   }
 
-  if (!SAFE_METHODS.has(request.method)) {
-    const origin = request.headers.get("origin");
-    if (origin !== null) {
-      let originHost: string | null = null;
-      try {
-        originHost = new URL(origin).host;
-      } catch {
-        originHost = null;
-      }
-      if (originHost !== host) return refuse(403, "Cross-site request refused: this dashboard only accepts changes from its own pages.");
-    } else if (byCookie) {
-      const site = request.headers.get("sec-fetch-site");
-      if (site && site !== "same-origin" && site !== "none") return refuse(403, "Cross-site request refused.");
-    }
+  if (!safe && crossSite(request, host, who.by === "session")) {
+    return refuse(403, "Cross-site request refused: this dashboard only accepts changes from its own pages.");
   }
-  return NextResponse.next();
+  return next();
 }
 
 export const config = {

@@ -14,6 +14,8 @@ export default defineConfig({
     reporters: ["default", "./test/support/summary-reporter.ts"],
     globalSetup: ["./test/support/global-setup.ts"],
     testTimeout: 60_000,
+    // Real launches on a loaded 2-core CI machine: a program's first output can take seconds.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 180_000,
     pool: "forks",
     fileParallelism: true,

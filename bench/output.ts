@@ -1,5 +1,6 @@
 // The output viewer on a 1 GB file: npm run bench -- output
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { ensureBuild } from "../scripts/ensure-build.js";
@@ -7,7 +8,7 @@ import { Registry } from "../lib/registry";
 import { readProcStat } from "../lib/system/proc-linux";
 import { launchBrowser } from "../test/support/browser";
 import { loggedInContext, startServer, type RunningServer } from "../test/support/next-server";
-import { median, ms, report } from "./stats";
+import { median, ms, percentile, report } from "./stats";
 
 const GIB = 1024 ** 3;
 
@@ -52,7 +53,6 @@ export async function benchOutput(): Promise<void> {
   try {
     const api = `/api/processes/${record.hash}/output`;
     await (await server.api(`/processes/${record.hash}/output`)).text(); // warm the route
-    const rssBefore = serverRss(server);
 
     const ttfb: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -87,6 +87,7 @@ export async function benchOutput(): Promise<void> {
     report("open viewer: wall clock until lines in the DOM, incl. browser", ms(median(firstLines)));
 
     // Work the server hard on the big file: earlier chunks, searches over all of it, a download.
+    const rssBefore = serverRss(server);
     for (let offset = 0; offset < GIB; offset += GIB / 16)
       await (await server.api(`${api}?format=json&align=lines&offset=${offset}`)).arrayBuffer();
     const searchStart = performance.now();
@@ -122,9 +123,103 @@ export async function benchOutput(): Promise<void> {
       await page.waitForTimeout(50);
     }
     report("append to visible while following (median of 20)", ms(median(latencies)), "< 300 ms");
+    await page.context().close();
+
+    await slowFollowers(server, record.hash);
+    await searchesUnderLoad(server, record.hash);
   } finally {
     await browser.close();
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * 20 followers from offset 0 of the 1 GiB file, each reading at 100 KB/s: the server must
+ * read only as fast as they take, so its memory stays flat (before: +440 MB and rising).
+ */
+async function slowFollowers(server: RunningServer, hash: string): Promise<void> {
+  const FOLLOWERS = 20;
+  const RATE = 100 * 1024;
+  const SECONDS = 10;
+  const before = serverRss(server);
+  let peak = before;
+  let received = 0;
+  const requests: http.ClientRequest[] = [];
+  await Promise.all(
+    Array.from(
+      { length: FOLLOWERS },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const request = http.get(
+            `${server.url}/api/processes/${hash}/output?follow=1&offset=0`,
+            { headers: { authorization: `Bearer ${server.token}` } },
+            (response) => {
+              const started = performance.now();
+              let mine = 0;
+              response.on("data", (chunk: Buffer) => {
+                mine += chunk.length;
+                received += chunk.length;
+                // Ahead of 100 KB/s: stop reading until the budget catches up.
+                const ahead = mine / RATE - (performance.now() - started) / 1000;
+                if (ahead > 0) {
+                  response.pause();
+                  setTimeout(() => response.resume(), ahead * 1000);
+                }
+              });
+              response.on("error", () => undefined);
+              resolve();
+            },
+          );
+          request.on("error", reject);
+          requests.push(request);
+        }),
+    ),
+  );
+  for (let t = 0; t < SECONDS * 4; t++) {
+    await new Promise((r) => setTimeout(r, 250));
+    peak = Math.max(peak, serverRss(server));
+  }
+  for (const request of requests) request.destroy();
+  report(
+    `${FOLLOWERS} followers at 100 KB/s from offset 0, ${SECONDS} s: RSS growth`,
+    `${((peak - before) / 2 ** 20).toFixed(1)} MiB`,
+    "< 64 MB",
+  );
+  report("  what they received in all (bounded by their rate)", `${(received / 2 ** 20).toFixed(1)} MiB`);
+}
+
+/**
+ * 4 whole-file searches at once on the 1 GiB file, repeated for a few seconds, while
+ * /api/health is asked every 50 ms: the event loop's delay (measured inside the server
+ * with monitorEventLoopDelay) and the health check's latency.
+ */
+async function searchesUnderLoad(server: RunningServer, hash: string): Promise<void> {
+  const SECONDS = 6;
+  await (await server.api("/api/health?reset=1")).json();
+  const end = Date.now() + SECONDS * 1000;
+  let searches = 0;
+  let refused = 0;
+  const searcher = async (i: number) => {
+    while (Date.now() < end) {
+      const response = await server.api(`/api/processes/${hash}/output/search?q=no+such+text+${i}&count=1`);
+      await response.arrayBuffer();
+      if (response.status === 429) refused++;
+      else searches++;
+    }
+  };
+  const health: number[] = [];
+  const checker = async () => {
+    while (Date.now() < end) {
+      const start = performance.now();
+      await (await server.api("/api/health")).json();
+      health.push(performance.now() - start);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await Promise.all([...[0, 1, 2, 3].map(searcher), checker()]);
+  const stats = (await (await server.api("/api/health")).json()) as { eventLoop: { p50Ms: number; p99Ms: number; maxMs: number } };
+  report(`4 whole-file searches for ${SECONDS} s (${searches} done, ${refused} refused)`, "");
+  report("  event-loop delay p99 in the server", `${ms(stats.eventLoop.p99Ms)} (max ${ms(stats.eventLoop.maxMs)})`, "< 50 ms");
+  report("  /api/health p99 meanwhile", `${ms(percentile(health, 99))} (median ${ms(median(health))}, n=${health.length})`, "< 100 ms");
 }

@@ -1,21 +1,15 @@
 import Link from "next/link";
-import { cookies, headers } from "next/headers";
-import { sessionCookieName, sessionMatches, tokenMatches } from "@/lib/auth/session";
+import { headers } from "next/headers";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { hostInfo } from "@/lib/system/host";
 import { resolveDbPath } from "@/lib/config/paths";
 import { MiddleTruncate } from "./middle-truncate";
 
 /** The workstation at a glance: which machine, how loaded, and which registry file. */
-async function signedIn(): Promise<boolean> {
-  const requestHeaders = await headers();
-  const cookie = (await cookies()).get(sessionCookieName(requestHeaders.get("host")))?.value;
-  const bearer = /^Bearer\s+(\S+)/i.exec(requestHeaders.get("authorization") ?? "")?.[1];
-  return sessionMatches(cookie) || tokenMatches(bearer);
-}
-
 export async function Header() {
-  if (!(await signedIn())) {
+  // proxy.ts has checked the request and says who it is (a client cannot set this).
+  const signedIn = (await headers()).get("x-pm-auth") !== null;
+  if (!signedIn) {
     // Nothing about the machine before login.
     return (
       <header className="border-b border-zinc-200 bg-white/80 dark:border-zinc-800 dark:bg-zinc-900/80">
@@ -68,6 +62,12 @@ export async function Header() {
         <nav className="ml-auto flex items-center gap-2 text-sm">
           <Link href="/" className="rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800">
             Processes
+          </Link>
+          <Link
+            href="/sessions"
+            className="rounded-md px-3 py-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
+          >
+            Sessions
           </Link>
           <form method="post" action="/logout">
             <button

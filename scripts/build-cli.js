@@ -5,25 +5,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { newestMtime } from "./newest-mtime.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outdir = path.join(root, "dist", "cli");
 export const cliBundle = path.join(outdir, "main.js");
 /** Everything the bundle is made from (generated Prisma client included). */
-const SOURCES = ["lib", "prisma", "package-lock.json"];
-
-function newestMtime(entry) {
-  let stat;
-  try {
-    stat = fs.statSync(entry);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const child of fs.readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, child)));
-  return newest;
-}
+const SOURCES = ["lib", "prisma", "package-lock.json", "scripts/build-cli.js"];
 
 export function cliBundleIsStale() {
   let built;

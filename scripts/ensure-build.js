@@ -4,29 +4,47 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { newestMtime } from "./newest-mtime.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 const buildId = path.join(root, ".next", "BUILD_ID");
-const SOURCES = ["app", "components", "lib", "public", "prisma", "package-lock.json", "next.config.js", "postcss.config.mjs"];
+/**
+ * What is not part of the build. Everything else at the top of the checkout is: the app,
+ * proxy.ts, configuration, .env files, the lockfile, and whatever is added later. A list
+ * of what to leave out cannot miss a new source the way a list of sources did (proxy.ts).
+ */
+const NOT_BUILT = new Set([
+  "node_modules",
+  ".next",
+  ".git",
+  ".ci",
+  "dist",
+  "test",
+  "test-results",
+  "bench",
+  "scratch",
+  "screenshots",
+  "docs",
+  "bin",
+  "scripts",
+]);
+const notBuilt = (name) => NOT_BUILT.has(name) || name.endsWith(".md") || name.endsWith(".tsbuildinfo") || name === "next-env.d.ts";
 
-function newestMtime(entry) {
-  const stat = fs.statSync(entry);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const child of fs.readdirSync(entry)) {
-    if (child === "generated" || child === "node_modules") continue;
-    newest = Math.max(newest, newestMtime(path.join(entry, child)));
+/** The newest change among the build's sources, and which top-level entry holds it. */
+export function newestSource() {
+  let newest = { mtime: 0, entry: null };
+  for (const name of fs.readdirSync(root)) {
+    if (notBuilt(name)) continue;
+    const mtime = newestMtime(path.join(root, name), (child) => child === "node_modules" || child === ".next");
+    if (mtime > newest.mtime) newest = { mtime, entry: name };
   }
   return newest;
 }
 
 export function buildIsStale() {
   if (!fs.existsSync(buildId)) return true;
-  const built = fs.statSync(buildId).mtimeMs;
-  return SOURCES.map((p) => path.join(root, p))
-    .filter((p) => fs.existsSync(p))
-    .some((p) => newestMtime(p) > built);
+  return newestSource().mtime > fs.statSync(buildId).mtimeMs;
 }
 
 export function ensureBuild({ force = false } = {}) {

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureBuild, nextBin } from "./ensure-build.js";
+import { ensureBuild } from "./ensure-build.js";
 import { isLoopbackHost, resolveToken, TOKEN_ENV } from "../lib/auth/token-file.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -29,10 +29,10 @@ try {
   process.exit(1);
 }
 
-const server = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", port], {
+const server = spawn(process.execPath, [path.join(root, "scripts", "serve.js")], {
   cwd: root,
   stdio: ["ignore", "pipe", "inherit"],
-  env: { ...process.env, [TOKEN_ENV]: token },
+  env: { ...process.env, NODE_ENV: "production", HOST: host, PORT: port, [TOKEN_ENV]: token },
 });
 let announced = false;
 server.stdout.on("data", (chunk) => {

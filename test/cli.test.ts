@@ -100,7 +100,7 @@ describe("CLI: list, show, delete, prune", () => {
     const pruned = await cli(["prune", "--db", dbPath]);
     expect(pruned.stdout).toBe("Deleted 1 inactive record.\n");
     expect(fs.existsSync(out)).toBe(false);
-    expect((await cli(["prune", "--json", "--db", dbPath])).stdout.trim()).toBe('{"deleted":0}');
+    expect((await cli(["prune", "--json", "--db", dbPath])).stdout.trim()).toBe('{"deleted":0,"filesLeftAlone":[]}');
 
     const deleted = await cli(["delete", me.hash, dead.hash, "--db", dbPath]);
     expect(deleted.stdout).toBe("Deleted 1 record.\n");

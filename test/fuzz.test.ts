@@ -36,7 +36,8 @@ beforeAll(async () => {
   fs.writeFileSync(out, "line 1\nline 2\n");
   hash = (await registry.store({ name: "victim", executable: "/bin/true", pid: 4_400_000, outputFile: out, stopped: false })).hash;
   await registry.close();
-  server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir });
+  // Many wrong logins below: the per-address limit is raised so the browser test can still log in.
+  server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir, PROCESS_MONITOR_LOGIN_TRIES: "100000" });
   browser = await launchBrowser();
   // First list: marks the victim stopped (its pid is not alive), before the fingerprint.
   await (await server.api("/api/processes")).arrayBuffer();
@@ -150,11 +151,57 @@ describe("fuzzing every endpoint with malformed input", () => {
       await hit(`/api/processes/${hash}/stop`, { method: "POST", body: JSON.stringify(body) });
     }
 
+    // The login form's endpoint: wrong, missing, huge and malformed tokens.
+    const json = { "content-type": "application/json", accept: "application/json" };
+    const form = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
+    for (const value of [...nasty, ...numbers]) {
+      await hit("/session", { method: "POST", headers: form, body: new URLSearchParams({ token: value, next: value }).toString() });
+      await hit("/session", { method: "POST", headers: json, body: JSON.stringify({ token: value, next: value }) });
+    }
+    for (const body of ["{truncated", "[]", "null", "42", '{"token":["a"]}', '{"token":{"$ne":""}}', "x".repeat(200_000)]) {
+      await hit("/session", { method: "POST", headers: json, body });
+    }
+    await hit("/session", {
+      method: "POST",
+      headers: { ...form, "content-type": "multipart/form-data; boundary=x" },
+      body: "--x\r\nbroken",
+    });
+    await hit("/session");
+    await hit("/logout");
+    await hit("/logout", { method: "POST", headers: { origin: "http://evil.example" } });
+    await hit("/sessions", { method: "POST", headers: { origin: "http://evil.example" } });
+
     const bad = results.filter((r) => r.status < 400 || r.status >= 500);
     expect(bad).toEqual([]);
     expect(results.length).toBeGreaterThan(150);
     expect(fingerprint()).toBe(before);
   }, 120_000);
+
+  it("keeps the login page's next on this dashboard whatever it is given", async () => {
+    const crafted = [
+      "/%5Cevil.example/x",
+      "/%09/evil.example",
+      "//evil.example",
+      "/\\evil.example",
+      "https://evil.example/",
+      "javascript:alert(1)",
+      "/%2F%2Fevil.example",
+      "/ok?x=1#y",
+    ];
+    for (const value of [...nasty, ...crafted]) {
+      const response = await fetch(`${server.url}/login?next=${encodeURIComponent(value)}`);
+      if (value.length > 16_000) {
+        expect(response.status).toBe(431); // Node refuses a URL that long before we see it
+        continue;
+      }
+      expect(response.status).toBe(200);
+      const next = /name="next" value="([^"]*)"/.exec(await response.text())?.[1]?.replace(/&amp;/g, "&");
+      expect(next, value).toBeDefined();
+      const resolved = new URL(next!, server.url);
+      expect(resolved.origin, `next=${value} gave ${next}`).toBe(server.url);
+      expect(next!.startsWith("/") && !next!.startsWith("//") && !next!.includes("\\"), next).toBe(true);
+    }
+  }, 60_000);
 
   it("refuses malformed launch form input with messages and launches nothing", async () => {
     const before = fingerprint();

@@ -1,10 +1,13 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { followOutput } from "../lib/output/follow";
 import { lineNumberAt } from "../lib/output/lines";
 import { OutputMissingError, readRange } from "../lib/output/range";
+import { maxSearches, SearchesBusyError, withSearchSlot } from "../lib/output/scan-slots";
 import { countMatches, findMatch } from "../lib/output/search";
+import { summariseOutput } from "../lib/output/tail";
 import { applyTerminalEdits, renderLine, splitLines, MAX_RENDERED_CHARS } from "../lib/output/terminal";
 import { tempDir } from "./support/temp";
 
@@ -51,35 +54,92 @@ describe("output files by range", () => {
   fs.writeFileSync(file, lines.join("\n") + "\n");
   const size = fs.statSync(file).size;
 
-  it("serves the tail first and aligns ranges to whole lines", () => {
-    const tail = readRange(file, { length: 4096, alignLines: true });
+  it("serves the tail first and aligns ranges to whole lines", async () => {
+    const tail = await readRange(file, { length: 4096, alignLines: true });
     expect(tail.end).toBe(size);
     const text = tail.bytes.toString("utf8");
     expect(text.endsWith("line 50000 ééééé\n".replace("ééééé", "é".repeat(49_999 % 7)))).toBe(true);
     expect(text.startsWith("line ")).toBe(true);
     expect(tail.start).toBeGreaterThan(size - 4096);
-    const middle = readRange(file, { offset: 100_000, length: 1000, alignLines: true });
+    const middle = await readRange(file, { offset: 100_000, length: 1000, alignLines: true });
     expect(middle.bytes.toString("utf8")).toMatch(/^line \d+ /);
-    expect(readRange(file, { offset: size + 100, length: 10 }).bytes.length).toBe(0);
-    expect(() => readRange(path.join(dir, "missing.log"))).toThrow(OutputMissingError);
+    expect((await readRange(file, { offset: size + 100, length: 10 })).bytes.length).toBe(0);
+    await expect(readRange(path.join(dir, "missing.log"))).rejects.toThrow(OutputMissingError);
   });
 
-  it("numbers lines at any offset", () => {
-    const middle = readRange(file, { offset: 300_000, length: 1000, alignLines: true });
-    const number = lineNumberAt(file, middle.start);
+  it("numbers lines at any offset", async () => {
+    const middle = await readRange(file, { offset: 300_000, length: 1000, alignLines: true });
+    const number = await lineNumberAt(file, middle.start);
     expect(middle.bytes.toString("utf8").split(" ")[1]).toBe(String(number));
-    expect(lineNumberAt(file, 0)).toBe(1);
+    expect(await lineNumberAt(file, 0)).toBe(1);
+    // Many at once on a fresh index (one file, several viewers) agree.
+    const offsets = [2_000_000, 500_000, 1_500_000, 1_048_576, 3_000_000].map((o) => Math.min(o, size));
+    const numbers = await Promise.all(offsets.map((o) => lineNumberAt(file, o)));
+    for (const [i, o] of offsets.entries()) {
+      const before = fs.readFileSync(file).subarray(0, o);
+      expect(numbers[i]).toBe(before.filter((b) => b === 0x0a).length + 1);
+    }
   });
 
-  it("finds the next and previous match over the whole file, and counts them", () => {
-    const hit = findMatch(file, "LINE 12345 ", 0, "next");
+  it("finds the next and previous match over the whole file, and counts them", async () => {
+    const hit = await findMatch(file, "LINE 12345 ", 0, "next");
     expect(hit).not.toBeNull();
     const { lineStart } = hit as { lineStart: number };
-    expect(readRange(file, { offset: lineStart, length: 11 }).bytes.toString()).toBe("line 12345 ");
-    const previous = findMatch(file, "line 1 ", size, "prev") as { lineStart: number };
+    expect((await readRange(file, { offset: lineStart, length: 11 })).bytes.toString()).toBe("line 12345 ");
+    const previous = (await findMatch(file, "line 1 ", size, "prev")) as { lineStart: number };
     expect(previous.lineStart).toBe(0);
-    expect(findMatch(file, "no such text", 0, "next")).toBeNull();
-    expect(countMatches(file, "line 4999")).toEqual({ count: 11, complete: true });
+    expect(await findMatch(file, "no such text", 0, "next")).toBeNull();
+    expect(await countMatches(file, "line 4999")).toEqual({ count: 11, complete: true });
+    // A match that straddles two 1 MiB chunks is found once.
+    expect(await countMatches(file, "é")).toEqual({ count: lines.reduce((n, l) => n + (l.match(/é/g)?.length ?? 0), 0), complete: true });
+  });
+
+  it("finds matches that straddle the read chunks and text windows, in either case, once each", async () => {
+    const crafted = path.join(dir, "straddle.log");
+    const body = Buffer.alloc(3 * 1024 * 1024, ".");
+    const at = [65_536 - 3, 1024 * 1024 - 2, 2 * 1024 * 1024 - 5, 2 * 1024 * 1024 + 65_536 * 3 - 1];
+    for (const offset of at) body.write("NeedLe", offset, "latin1");
+    fs.writeFileSync(crafted, body);
+    expect(await countMatches(crafted, "needle")).toEqual({ count: at.length, complete: true });
+    let from = 0;
+    for (const offset of at) {
+      const hit = (await findMatch(crafted, "NEEDLE", from, "next")) as { offset: number };
+      expect(hit.offset).toBe(offset);
+      from = hit.offset + 1;
+    }
+    let end = body.length;
+    for (const offset of [...at].reverse()) {
+      const hit = (await findMatch(crafted, "needle", end, "prev")) as { offset: number };
+      expect(hit.offset).toBe(offset);
+      end = hit.offset;
+    }
+    // Non-overlapping, as an editor counts: the same as indexOf stepping past each match.
+    let expected = 0;
+    for (let i = body.indexOf(".."); i >= 0; i = body.indexOf("..", i + 2)) expected++;
+    expect(await countMatches(crafted, "..")).toEqual({ count: expected, complete: true });
+  });
+
+  it("serves only regular files: a FIFO, a device or a folder is refused at once", async () => {
+    const fifo = path.join(dir, "pipe.log");
+    spawnSync("mkfifo", [fifo]);
+    for (const target of [fifo, "/dev/zero", dir]) {
+      await expect(readRange(target)).rejects.toMatchObject({ code: "NOT_A_FILE" });
+      await expect(findMatch(target, "x", 0, "next")).rejects.toMatchObject({ code: "NOT_A_FILE" });
+      await expect(countMatches(target, "x")).rejects.toMatchObject({ code: "NOT_A_FILE" });
+      await expect(lineNumberAt(target, 10)).rejects.toMatchObject({ code: "NOT_A_FILE" });
+      expect((await summariseOutput(target)).exists).toBe(false);
+    }
+  });
+
+  it("runs at most the server's number of searches at once and refuses the next with a clear error", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const running = Array.from({ length: maxSearches() }, () => withSearchSlot(() => gate));
+    await expect(withSearchSlot(async () => "one too many")).rejects.toThrow(SearchesBusyError);
+    await expect(withSearchSlot(async () => "x")).rejects.toThrow(/searches are already running/);
+    release();
+    await Promise.all(running);
+    expect(await withSearchSlot(async () => "after")).toBe("after");
   });
 });
 
@@ -136,5 +196,53 @@ describe("following a file", () => {
     const text = await collect(stream, (t) => t.includes("€"));
     expect(text).not.toContain("\ufffd");
     controller.abort();
+  });
+
+  it("starts at the current end without an offset, like tail -f", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "tail.log");
+    fs.writeFileSync(file, "before 1\nbefore 2\n");
+    const controller = new AbortController();
+    const stream = followOutput(file, { signal: controller.signal, pollMs: 20 });
+    let text = await collect(stream, (t) => t.includes("event: ready"));
+    expect(text).toContain(`"from":${fs.statSync(file).size}`);
+    fs.appendFileSync(file, "after\n");
+    text = await collect(stream, (t) => t.includes("after"));
+    expect(text).not.toContain("before");
+    controller.abort();
+  });
+
+  it("sends a large file in bounded chunks, each only when the reader takes the last", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "large.log");
+    fs.writeFileSync(file, Buffer.alloc(3 * 1024 * 1024 + 17, "y"));
+    const controller = new AbortController();
+    const reader = followOutput(file, { from: 0, signal: controller.signal, pollMs: 20, chunkBytes: 64 * 1024 }).getReader();
+    let end = 0;
+    let events = 0;
+    const decoder = new TextDecoder();
+    while (end < 3 * 1024 * 1024 + 17) {
+      const { value } = await reader.read();
+      for (const match of decoder.decode(value).matchAll(/"start":(\d+),"end":(\d+)/g)) {
+        expect(Number(match[1])).toBe(end);
+        expect(Number(match[2]) - Number(match[1])).toBeLessThanOrEqual(64 * 1024);
+        end = Number(match[2]);
+        events++;
+      }
+    }
+    expect(events).toBe(49);
+    controller.abort();
+  });
+
+  it("says why and ends for an output that is not a regular file", async () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, "fifo.log");
+    spawnSync("mkfifo", [fifo]);
+    for (const target of [fifo, "/dev/zero"]) {
+      const controller = new AbortController();
+      const text = await collect(followOutput(target, { from: 0, signal: controller.signal, pollMs: 20 }), () => false);
+      expect(text).toContain("event: error");
+      expect(text).toContain("not a regular file");
+    }
   });
 });

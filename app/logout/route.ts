@@ -1,9 +1,31 @@
-import { NextResponse } from "next/server";
-import { sessionCookieName } from "@/lib/auth/session";
+import { seeOther } from "@/lib/auth/login";
+import { sessionCookieName, sessionCookieOptions } from "@/lib/auth/session";
+import { sessionStore } from "@/lib/auth/sessions";
 
-/** Ends this browser's session (POST only: no GET changes anything). */
+export const dynamic = "force-dynamic";
+
+/**
+ * Ends this browser's session, or every session with `scope=all` (POST only: no GET
+ * changes anything). The session is removed on the server: its cookie no longer works
+ * anywhere, even if it was copied.
+ */
 export async function POST(request: Request) {
-  const response = NextResponse.redirect(new URL("/login", request.url), 303);
-  response.cookies.set(sessionCookieName(request.headers.get("host")), "", { httpOnly: true, sameSite: "lax", path: "/", maxAge: 0 });
+  const cookieName = sessionCookieName(request.headers.get("host"));
+  const cookie = request.headers
+    .get("cookie")
+    ?.split(/;\s*/)
+    .find((c) => c.startsWith(`${cookieName}=`))
+    ?.slice(cookieName.length + 1);
+  let all = false;
+  try {
+    all = (await request.formData()).get("scope") === "all";
+  } catch {
+    /* no form body: this session only */
+  }
+  const store = sessionStore();
+  if (all) store.revokeAll();
+  else store.revoke(cookie ? decodeURIComponent(cookie) : null);
+  const response = seeOther(all ? "/login?ended=all" : "/login?ended=1");
+  response.cookies.set(cookieName, "", sessionCookieOptions(0));
   return response;
 }

@@ -154,7 +154,9 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
       const counting =
         search.count === null
           ? fetch(`/api/processes/${hash}/output/search?${new URLSearchParams({ q: query, count: "1" })}`, { cache: "no-store" }).then(
-              (r) => r.json() as Promise<{ count: number; complete: boolean }>,
+              // A count the server could not make (busy: 429) is left out, not shown as wrong.
+              async (r) => (r.ok ? ((await r.json()) as { count: number; complete: boolean }) : null),
+              () => null,
             )
           : Promise.resolve(search.count);
       let hit = await find(from);

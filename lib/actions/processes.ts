@@ -9,6 +9,7 @@ import { isProcessHash } from "../registry/hash";
 import { RegistryError } from "../registry/errors";
 import { getRegistry } from "../server/registry";
 import { fieldErrors, launchRequestSchema, parseEnvLines } from "../validation/launch";
+import { describeLeftAlone } from "../registry/left-alone";
 
 export type LaunchFormField = "name" | "executable" | "args" | "env" | "cwd";
 
@@ -72,9 +73,9 @@ export async function deleteProcesses(hashes: string[]): Promise<ActionResult> {
   if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Invalid selection." };
   try {
     const registry = await getRegistry();
-    const gone = await registry.deleteCount(parsed.data);
+    const { deleted: gone, filesLeftAlone } = await registry.remove(parsed.data);
     revalidatePath("/");
-    return { ok: true, message: gone === 1 ? "Deleted 1 record." : `Deleted ${gone} records.` };
+    return { ok: true, message: (gone === 1 ? "Deleted 1 record." : `Deleted ${gone} records.`) + describeLeftAlone(filesLeftAlone) };
   } catch (error) {
     return { ok: false, message: messageOf(error) };
   }
@@ -83,9 +84,13 @@ export async function deleteProcesses(hashes: string[]): Promise<ActionResult> {
 export async function pruneInactive(): Promise<ActionResult & { deleted?: number }> {
   try {
     const registry = await getRegistry();
-    const deleted = await registry.deleteInactive();
+    const { deleted, filesLeftAlone } = await registry.removeInactive();
     revalidatePath("/");
-    return { ok: true, deleted, message: deleted === 1 ? "Deleted 1 inactive record." : `Deleted ${deleted} inactive records.` };
+    return {
+      ok: true,
+      deleted,
+      message: (deleted === 1 ? "Deleted 1 inactive record." : `Deleted ${deleted} inactive records.`) + describeLeftAlone(filesLeftAlone),
+    };
   } catch (error) {
     return { ok: false, message: messageOf(error) };
   }

@@ -2,8 +2,13 @@ import { LaunchError } from "../launcher/errors";
 import { RegistryError, isBusyError } from "../registry/errors";
 
 /** A JSON error body `{ "error": "..." }` with a fitting status. */
-export function jsonError(status: number, message: string, extra: Record<string, unknown> = {}): Response {
-  return Response.json({ error: message, ...extra }, { status, headers: { "cache-control": "no-store" } });
+export function jsonError(
+  status: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
+  return Response.json({ error: message, ...extra }, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
 export function jsonOk(body: unknown, status = 200): Response {

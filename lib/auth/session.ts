@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { resolveToken } from "./token-file.js";
+import { sessionStore } from "./sessions";
 
 let cached: { token: string; at: number } | null = null;
 
@@ -22,20 +23,31 @@ export function tokenMatches(candidate: string | null | undefined): boolean {
   return typeof candidate === "string" && candidate.length > 0 && candidate.length < 1024 && safeEqual(candidate, serverToken());
 }
 
-/** The cookie holds a value derived from the token, not the token itself. */
-export function sessionValue(token = serverToken()): string {
-  return crypto.createHmac("sha256", token).update("process-monitor-session-v1").digest("base64url");
-}
-
-export function sessionMatches(candidate: string | null | undefined): boolean {
-  return typeof candidate === "string" && candidate.length > 0 && candidate.length < 256 && safeEqual(candidate, sessionValue());
-}
-
 /** One cookie per port: two dashboards on one machine do not log each other out. */
 export function sessionCookieName(host: string | null): string {
   const port = host?.match(/:(\d+)$/)?.[1] ?? "80";
   return `pm_session_${port}`;
 }
 
-/** Long-lived (about 400 days, the most browsers keep), so bookmarks keep working. */
+/**
+ * The cookie lives about 400 days (the most browsers keep), so bookmarks keep working;
+ * the session behind it ends after an idle period, at logout, or with a new token.
+ */
 export const SESSION_MAX_AGE = 400 * 24 * 3600;
+
+export function sessionCookieOptions(maxAge = SESSION_MAX_AGE) {
+  return { httpOnly: true, sameSite: "lax" as const, path: "/", maxAge };
+}
+
+export type Authenticated = { by: "session"; sessionId: string } | { by: "bearer" };
+
+/** Who a request is: a browser session (cookie), an API client (bearer token), or nobody. */
+export function authenticate(request: {
+  cookie: string | null | undefined;
+  authorization: string | null | undefined;
+}): Authenticated | null {
+  const token = serverToken();
+  if (request.cookie && sessionStore().check(request.cookie, token)) return { by: "session", sessionId: request.cookie };
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.authorization ?? "")?.[1];
+  return tokenMatches(bearer) ? { by: "bearer" } : null;
+}

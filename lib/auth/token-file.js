@@ -7,6 +7,9 @@ import envPaths from "env-paths";
 
 export const TOKEN_ENV = "PROCESS_MONITOR_TOKEN";
 
+/** Shorter tokens could be guessed; a generated one is 48 characters. */
+export const MIN_TOKEN_LENGTH = 16;
+
 /** Where the generated token is kept: the user's data folder for Process Monitor. */
 export function tokenFilePath() {
   return path.join(envPaths("process-monitor", { suffix: "" }).data, "token");
@@ -19,11 +22,24 @@ export function tokenFilePath() {
  */
 export function resolveToken() {
   const fromEnv = process.env[TOKEN_ENV];
-  if (fromEnv && fromEnv.trim()) return { token: fromEnv.trim(), source: "env", file: null };
+  if (fromEnv && fromEnv.trim()) {
+    const token = fromEnv.trim();
+    if (token.length < MIN_TOKEN_LENGTH) {
+      throw new Error(
+        `${TOKEN_ENV} is ${token.length} characters long; it must have at least ${MIN_TOKEN_LENGTH}, or it could be guessed.\n` +
+          `Set a long random one (for example: export ${TOKEN_ENV}=$(openssl rand -hex 24)), or unset it to use the generated token.`,
+      );
+    }
+    return { token, source: "env", file: null };
+  }
   const file = tokenFilePath();
   try {
     const existing = fs.readFileSync(file, "utf8").trim();
-    if (existing.length >= 16) return { token: existing, source: "file", file };
+    if (existing.length >= MIN_TOKEN_LENGTH) {
+      const stat = fs.statSync(file);
+      if (stat.uid === process.getuid?.() && (stat.mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+      return { token: existing, source: "file", file };
+    }
   } catch {
     /* not there yet */
   }

@@ -9,6 +9,7 @@ import type { ListedProcess } from "../registry/types";
 import { LaunchError } from "../launcher/errors";
 import { formatDetails, formatTable } from "./format";
 import os from "node:os";
+import { describeLeftAlone } from "../registry/left-alone";
 
 export class CliError extends Error {
   constructor(
@@ -185,8 +186,8 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
           if (resolved) full.push(resolved);
           else missing.push(hash);
         }
-        if (full.length) await registry.delete(full);
-        io.out(`Deleted ${full.length} record${full.length === 1 ? "" : "s"}.\n`);
+        const { filesLeftAlone } = await registry.remove(full);
+        io.out(`Deleted ${full.length} record${full.length === 1 ? "" : "s"}.${describeLeftAlone(filesLeftAlone)}\n`);
         if (missing.length) throw new CliError(`No record for: ${missing.join(", ")}`);
       });
     });
@@ -199,8 +200,12 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .action(async (_opts: unknown, cmd: Command) => {
       const { json } = globals(cmd);
       await withRegistry(globals(cmd), async (registry) => {
-        const deleted = await registry.deleteInactive();
-        io.out(json ? JSON.stringify({ deleted }) + "\n" : `Deleted ${deleted} inactive record${deleted === 1 ? "" : "s"}.\n`);
+        const { deleted, filesLeftAlone } = await registry.removeInactive();
+        io.out(
+          json
+            ? JSON.stringify({ deleted, filesLeftAlone }) + "\n"
+            : `Deleted ${deleted} inactive record${deleted === 1 ? "" : "s"}.${describeLeftAlone(filesLeftAlone)}\n`,
+        );
       });
     });
 

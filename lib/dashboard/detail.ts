@@ -37,7 +37,7 @@ export const getProcessDetail = cache(async function getProcessDetail(hash: stri
     process: checked.view,
     env: checked.record.env,
     descendants: checked.descendants,
-    output: summariseOutput(checked.record.outputFile),
+    output: await summariseOutput(checked.record.outputFile),
   };
 });
 

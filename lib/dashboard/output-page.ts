@@ -31,7 +31,7 @@ export const getOutputPageData = cache(async function getOutputPageData(hash: st
   let tail: InitialTail | null = null;
   if (record.outputFile) {
     try {
-      const range = readRange(record.outputFile, { length: INITIAL_TAIL_BYTES, alignLines: true });
+      const range = await readRange(record.outputFile, { length: INITIAL_TAIL_BYTES, alignLines: true });
       tail = { start: range.start, end: range.end, size: range.size, text: new TextDecoder().decode(range.bytes) };
     } catch (error) {
       if (!(error instanceof OutputMissingError)) throw error;

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { preparePrivateDatabase, tightenCompanions } from "./private-file";
 
 /** How long a statement waits for another writer (web server, CLI, AYON) to let go. */
 export const BUSY_TIMEOUT_MS = 15_000;
@@ -32,6 +33,7 @@ async function prismaDb(dbPath: string): Promise<Db> {
     import("@prisma/adapter-better-sqlite3"),
     import("../generated/prisma/client"),
   ]);
+  preparePrivateDatabase(dbPath);
   const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: dbPath, timeout: BUSY_TIMEOUT_MS }) });
   return {
     query: <T>(sql: string, ...params: unknown[]) => client.$queryRawUnsafe<T[]>(sql, ...params),
@@ -42,7 +44,14 @@ async function prismaDb(dbPath: string): Promise<Db> {
 
 function directDb(dbPath: string): Db {
   let connection: Database.Database;
-  const open = () => (connection ??= new Database(dbPath, { timeout: BUSY_TIMEOUT_MS }));
+  const open = () => {
+    if (!connection) {
+      preparePrivateDatabase(dbPath);
+      connection = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
+      tightenCompanions(dbPath);
+    }
+    return connection;
+  };
   // Async like Prisma's, so callers cannot come to rely on either being synchronous.
   return {
     query: async <T>(sql: string, ...params: unknown[]) =>

@@ -1,12 +1,16 @@
 import fs from "node:fs";
 import { StringDecoder } from "node:string_decoder";
-import { MAX_RANGE_BYTES } from "./range";
+import { OutputMissingError, openOutput, readAt } from "./range";
 
 export interface FollowOptions {
-  /** Byte offset to continue from (what the client already has). */
-  from: number;
+  /** Byte offset to continue from (what the client already has); the current end when absent. */
+  from?: number;
   /** How often to look for new bytes when no change notification arrives. */
   pollMs?: number;
+  /** The most one event carries: what a follower can hold us to buffering. */
+  chunkBytes?: number;
+  /** A comment after this long without an event keeps proxies from closing the stream. */
+  keepAliveMs?: number;
   signal: AbortSignal;
 }
 
@@ -17,112 +21,166 @@ function sse(event: string, data: unknown): Uint8Array {
 }
 
 /**
- * Server-sent events with what is appended to `file` from `from` on. Reads only the new
- * bytes; notices a file that was truncated or replaced (a rotated log) and says `reset`,
- * so the client starts over instead of showing garbage. A `missing` event when the file
- * is gone; a comment every 15 s keeps proxies from closing the stream.
+ * Server-sent events with what is appended to `file` from `from` on. Pull-based: the file
+ * is read one chunk at a time and only when the client has taken the previous one, so a
+ * slow reader holds at most a chunk here (plus the socket's buffer), whatever the file's
+ * size, and nothing reads synchronously. Notices a file that was truncated or replaced (a
+ * rotated log) and says `reset`, so the client starts over instead of showing garbage. A
+ * `missing` event when the file is gone; `error` and the end of the stream for one that is
+ * not a regular file.
  */
-export function followOutput(file: string, { from, pollMs = 100, signal }: FollowOptions): ReadableStream<Uint8Array> {
-  let position = Math.max(0, from);
+export function followOutput(
+  file: string,
+  { from, pollMs = 250, chunkBytes = 64 * 1024, keepAliveMs = 15_000, signal }: FollowOptions,
+): ReadableStream<Uint8Array> {
+  let position = from === undefined ? null : Math.max(0, from);
   let identity: string | null = null;
   // The last bytes sent, to notice a file replaced by one that happens to get the same inode.
   let seen: Buffer | null = null;
   let decoder = new StringDecoder("utf8");
-  let watcher: fs.FSWatcher | null = null;
-  let timer: ReturnType<typeof setInterval> | null = null;
-  let keepAlive: ReturnType<typeof setInterval> | null = null;
-  let busy = false;
-  let checkedOnce = false;
+  let missingSaid = false;
+  let started = false;
   let closed = false;
+  let lastSent = Date.now();
+  let watcher: fs.FSWatcher | null = null;
+  let wake: (() => void) | null = null;
+  const buffer = Buffer.alloc(chunkBytes);
 
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        watcher?.close();
-        if (timer) clearInterval(timer);
-        if (keepAlive) clearInterval(keepAlive);
-        try {
-          controller.close();
-        } catch {
-          /* already closed */
-        }
-      };
-      const send = (chunk: Uint8Array) => {
-        if (!closed) controller.enqueue(chunk);
-      };
-      const check = () => {
-        if (busy || closed) return;
-        busy = true;
-        try {
-          let stat: fs.Stats;
-          try {
-            stat = fs.statSync(file);
-          } catch {
-            if (identity !== null || !checkedOnce) send(sse("missing", { message: "The output file was deleted." }));
-            identity = null;
-            checkedOnce = true;
-            return;
-          }
-          const reset = (reason: string) => {
-            position = 0;
-            seen = null;
-            decoder = new StringDecoder("utf8");
-            send(sse("reset", { reason, size: stat.size }));
-          };
-          const currentIdentity = `${stat.ino}:${stat.birthtimeMs}`;
-          if (identity !== null && currentIdentity !== identity) reset("replaced");
-          else if (stat.size < position) reset("truncated");
-          identity = currentIdentity;
-          checkedOnce = true;
-          if (stat.size <= position) return;
-          const fd = fs.openSync(file, "r");
-          try {
-            if (seen && seen.length > 0) {
-              const check = Buffer.alloc(seen.length);
-              fs.readSync(fd, check, 0, seen.length, position - seen.length);
-              if (!check.equals(seen)) reset("replaced");
-            }
-            while (position < stat.size && !closed) {
-              const length = Math.min(stat.size - position, MAX_RANGE_BYTES);
-              const buffer = Buffer.alloc(length);
-              const n = fs.readSync(fd, buffer, 0, length, position);
-              if (n === 0) break;
-              const start = position;
-              position += n;
-              seen = Buffer.from(buffer.subarray(Math.max(0, n - 64), n));
-              // A character split across reads is completed by the next one.
-              send(sse("append", { start, end: position, text: decoder.write(buffer.subarray(0, n)) }));
-            }
-          } finally {
-            fs.closeSync(fd);
-          }
-        } catch (error) {
-          send(sse("error", { message: (error as Error).message }));
-        } finally {
-          busy = false;
-        }
-      };
+  const cleanUp = () => {
+    closed = true;
+    watcher?.close();
+    wake?.();
+  };
+  signal.addEventListener("abort", cleanUp, { once: true });
 
-      signal.addEventListener("abort", close);
-      send(encoder.encode(`retry: 1000\n\n`));
-      send(sse("ready", { from: position }));
-      check();
-      try {
-        watcher = fs.watch(file, { persistent: false }, () => check());
-        watcher.on("error", () => undefined);
-      } catch {
-        /* no file yet, or no inotify: polling below still works */
+  /** Resolves on a change notification, after `pollMs`, or at once when closing. */
+  const waitForChange = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, pollMs);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
       }
-      timer = setInterval(check, pollMs);
-      keepAlive = setInterval(() => send(encoder.encode(": keep-alive\n\n")), 15_000);
+      wake = done;
+    });
+
+  const watch = () => {
+    if (watcher || closed) return;
+    try {
+      watcher = fs.watch(file, { persistent: false }, () => wake?.());
+      watcher.on("error", () => {
+        watcher?.close();
+        watcher = null;
+      });
+    } catch {
+      /* no inotify: polling still works */
+    }
+  };
+
+  /** The next event: new bytes, a reset, a missing file; null when there is nothing new. */
+  const readSome = async (): Promise<Uint8Array | [Uint8Array, "end"] | null> => {
+    let opened;
+    try {
+      opened = await openOutput(file);
+    } catch (error) {
+      if (error instanceof OutputMissingError && error.code === "NOT_A_FILE") {
+        return concat(sse("error", { message: error.message }), "end");
+      }
+      if (error instanceof OutputMissingError) {
+        identity = null;
+        if (missingSaid) return null;
+        missingSaid = true;
+        return sse("missing", { message: "The output file was deleted." });
+      }
+      throw error;
+    }
+    const { handle, size, inode } = opened;
+    try {
+      const stat = await handle.stat();
+      const events: Uint8Array[] = [];
+      const reset = (reason: string) => {
+        position = 0;
+        seen = null;
+        decoder = new StringDecoder("utf8");
+        events.push(sse("reset", { reason, size }));
+      };
+      missingSaid = false;
+      position ??= size;
+      const currentIdentity = `${inode}:${stat.birthtimeMs}`;
+      if (identity !== null && currentIdentity !== identity) reset("replaced");
+      else if (size < position) reset("truncated");
+      identity = currentIdentity;
+      if (seen && position > 0 && size > position) {
+        const check = await readAt(handle, position - seen.length, seen.length, Buffer.alloc(seen.length));
+        if (!check.equals(seen)) reset("replaced");
+      }
+      if (size > position) {
+        const chunk = await readAt(handle, position, Math.min(chunkBytes, size - position), buffer);
+        if (chunk.length > 0) {
+          const start = position;
+          position += chunk.length;
+          seen = Buffer.from(chunk.subarray(Math.max(0, chunk.length - 64)));
+          // A character split across reads is completed by the next one.
+          events.push(sse("append", { start, end: position, text: decoder.write(chunk) }));
+        }
+      }
+      return events.length === 0 ? null : events.length === 1 ? events[0]! : Buffer.concat(events);
+    } finally {
+      await handle.close();
+    }
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (closed) return controller.close();
+        if (!started) {
+          started = true;
+          if (position === null) {
+            // Like `tail -f`: what comes next, not what was there.
+            position = await fs.promises.stat(file).then(
+              (s) => (s.isFile() ? s.size : 0),
+              () => 0,
+            );
+          }
+          controller.enqueue(concat(encoder.encode("retry: 1000\n\n"), sse("ready", { from: position })));
+          watch();
+          return;
+        }
+        for (;;) {
+          if (closed) return controller.close();
+          let event: Uint8Array | null | [Uint8Array, "end"];
+          try {
+            event = await readSome();
+          } catch (error) {
+            event = sse("error", { message: (error as Error).message });
+          }
+          if (Array.isArray(event)) {
+            controller.enqueue(event[0]);
+            cleanUp();
+            return controller.close();
+          }
+          if (event) {
+            lastSent = Date.now();
+            watch();
+            return controller.enqueue(event);
+          }
+          if (Date.now() - lastSent >= keepAliveMs) {
+            lastSent = Date.now();
+            return controller.enqueue(encoder.encode(": keep-alive\n\n"));
+          }
+          await waitForChange();
+        }
+      },
+      cancel: cleanUp,
     },
-    cancel() {
-      closed = true;
-      watcher?.close();
-      if (timer) clearInterval(timer);
-      if (keepAlive) clearInterval(keepAlive);
-    },
-  });
+    { highWaterMark: 1 },
+  );
+}
+
+function concat(first: Uint8Array, second: Uint8Array): Uint8Array;
+function concat(first: Uint8Array, second: "end"): [Uint8Array, "end"];
+function concat(first: Uint8Array, second: Uint8Array | "end"): Uint8Array | [Uint8Array, "end"] {
+  return second === "end" ? [first, "end"] : Buffer.concat([first, second]);
 }

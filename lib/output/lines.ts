@@ -1,5 +1,4 @@
-import fs from "node:fs";
-import { openOutput } from "./range";
+import { openOutput, readAt } from "./range";
 
 const CHUNK = 1024 * 1024;
 
@@ -24,11 +23,11 @@ function countNewlines(buffer: Buffer): number {
 
 /**
  * The 1-based line number of the line starting at `offset`. Newlines are counted once per
- * file in 1 MiB steps and remembered (an append-only log only ever extends the index), so
- * numbering lines near the end of a large file is paid for once.
+ * file in 1 MiB steps read off the event loop and remembered (an append-only log only ever
+ * extends the index), so numbering lines near the end of a large file is paid for once.
  */
-export function lineNumberAt(file: string, offset: number): number {
-  const { fd, inode, size } = openOutput(file);
+export async function lineNumberAt(file: string, offset: number): Promise<number> {
+  const { handle, inode, size } = await openOutput(file);
   try {
     const target = Math.min(Math.max(0, offset), size);
     let index = indexes.get(file);
@@ -38,24 +37,25 @@ export function lineNumberAt(file: string, offset: number): number {
       if (indexes.size > 64) indexes.delete(indexes.keys().next().value!);
     }
     const buffer = Buffer.alloc(CHUNK);
-    // Extend checkpoints up to the chunk containing the target.
+    // Extend checkpoints up to the chunk containing the target. Another request may extend
+    // the same index meanwhile: a step is added only where it was counted.
     while ((index.checkpoints.length - 1) * CHUNK + CHUNK <= target) {
-      const position = (index.checkpoints.length - 1) * CHUNK;
-      const n = fs.readSync(fd, buffer, 0, CHUNK, position);
-      if (n < CHUNK) break;
-      index.checkpoints.push(index.checkpoints.at(-1)! + countNewlines(buffer));
+      const step = index.checkpoints.length - 1;
+      const chunk = await readAt(handle, step * CHUNK, CHUNK, buffer);
+      if (chunk.length < CHUNK) break;
+      if (index.checkpoints.length - 1 === step) index.checkpoints.push(index.checkpoints[step]! + countNewlines(chunk));
     }
     const base = Math.min(Math.floor(target / CHUNK), index.checkpoints.length - 1);
     let count = index.checkpoints[base]!;
     let position = base * CHUNK;
     while (position < target) {
-      const n = fs.readSync(fd, buffer, 0, Math.min(CHUNK, target - position), position);
-      if (n === 0) break;
-      count += countNewlines(buffer.subarray(0, n));
-      position += n;
+      const chunk = await readAt(handle, position, Math.min(CHUNK, target - position), buffer);
+      if (chunk.length === 0) break;
+      count += countNewlines(chunk);
+      position += chunk.length;
     }
     return count + 1;
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }

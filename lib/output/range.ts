@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 
 /** The most one range request returns, so a request never costs more than this in memory. */
 export const MAX_RANGE_BYTES = 4 * 1024 * 1024;
@@ -16,37 +17,58 @@ export interface ByteRange {
   inode: number;
 }
 
+/** An output file that cannot be served: gone, or not a regular file. */
 export class OutputMissingError extends Error {
-  constructor(readonly file: string) {
-    super(`The output file ${file} does not exist (deleted, or never written).`);
+  constructor(
+    readonly file: string,
+    readonly code: "OUTPUT_MISSING" | "NOT_A_FILE" = "OUTPUT_MISSING",
+  ) {
+    super(
+      code === "NOT_A_FILE"
+        ? `The output file ${file} is not a regular file (a device, pipe or folder); only regular files are served.`
+        : `The output file ${file} does not exist (deleted, or never written).`,
+    );
   }
 }
 
-export function openOutput(file: string): { fd: number; size: number; inode: number } {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, "r");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new OutputMissingError(file);
+export interface OpenOutput {
+  handle: FileHandle;
+  size: number;
+  inode: number;
+}
+
+/**
+ * Opens an output file for reading, off the event loop. Only regular files: a FIFO would
+ * block the open until a writer comes and `/dev/zero` never ends, so both are refused
+ * (looked at before opening, and opened non-blocking in case it changed meanwhile).
+ */
+export async function openOutput(file: string): Promise<OpenOutput> {
+  const refuse = (error: unknown): never => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new OutputMissingError(file);
     throw error;
-  }
-  const stat = fs.fstatSync(fd);
+  };
+  const before = await fs.promises.stat(file).catch(refuse);
+  if (!before.isFile()) throw new OutputMissingError(file, "NOT_A_FILE");
+  const handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK).catch(refuse);
+  const stat = await handle.stat();
   if (!stat.isFile()) {
-    fs.closeSync(fd);
-    throw new OutputMissingError(file);
+    await handle.close();
+    throw new OutputMissingError(file, "NOT_A_FILE");
   }
-  return { fd, size: stat.size, inode: stat.ino };
+  return { handle, size: stat.size, inode: stat.ino };
 }
 
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buffer = Buffer.alloc(length);
+/** Reads up to `length` bytes at `position` (fewer at the end of the file). */
+export async function readAt(handle: FileHandle, position: number, length: number, into?: Buffer): Promise<Buffer> {
+  const buffer = into && into.length >= length ? into : Buffer.alloc(length);
   let read = 0;
   while (read < length) {
-    const n = fs.readSync(fd, buffer, read, length - read, position + read);
-    if (n === 0) break;
-    read += n;
+    const { bytesRead } = await handle.read(buffer, read, length - read, position + read);
+    if (bytesRead === 0) break;
+    read += bytesRead;
   }
-  return read === length ? buffer : buffer.subarray(0, read);
+  return buffer.subarray(0, read);
 }
 
 /**
@@ -55,15 +77,18 @@ function readAt(fd: number, position: number, length: number): Buffer {
  * every chunk starts on a line (and so a character) boundary; the returned start says
  * where the bytes really begin.
  */
-export function readRange(file: string, options: { offset?: number; length?: number; alignLines?: boolean } = {}): ByteRange {
-  const { fd, size, inode } = openOutput(file);
+export async function readRange(
+  file: string,
+  options: { offset?: number; length?: number; alignLines?: boolean } = {},
+): Promise<ByteRange> {
+  const { handle, size, inode } = await openOutput(file);
   try {
     const length = Math.max(0, Math.min(options.length ?? DEFAULT_RANGE_BYTES, MAX_RANGE_BYTES));
     let start = options.offset === undefined ? Math.max(0, size - length) : Math.min(Math.max(0, options.offset), size);
     const end = Math.min(size, start + length);
-    let bytes = readAt(fd, start, end - start);
+    let bytes = await readAt(handle, start, end - start);
     if (options.alignLines && start > 0 && bytes.length > 0) {
-      const previous = readAt(fd, start - 1, 1)[0];
+      const previous = (await readAt(handle, start - 1, 1))[0];
       if (previous !== 0x0a) {
         const newline = bytes.indexOf(0x0a);
         // One line longer than the whole range: keep it rather than return nothing.
@@ -75,6 +100,6 @@ export function readRange(file: string, options: { offset?: number; length?: num
     }
     return { start, end: start + bytes.length, size, bytes, inode };
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }

@@ -4,6 +4,7 @@ import { isProcessHash } from "../registry/hash";
 import type { ProcessRecord } from "../registry/types";
 import { getRegistry } from "../server/registry";
 import { OutputMissingError } from "./range";
+import { SearchesBusyError } from "./scan-slots";
 
 /**
  * The output file of a record: the only way to name a file to read. Nothing from a URL
@@ -29,7 +30,10 @@ export async function withOutputFile(
     if (!found.file) return jsonError(404, "This process has no output file recorded.", { code: "NO_OUTPUT" });
     return await handler(found.file, found.record);
   } catch (error) {
-    if (error instanceof OutputMissingError) return jsonError(404, error.message, { code: "OUTPUT_MISSING" });
+    if (error instanceof OutputMissingError) return jsonError(404, error.message, { code: error.code });
+    if (error instanceof SearchesBusyError) {
+      return jsonError(429, error.message, { code: "SEARCHES_BUSY" }, { "retry-after": String(error.retryAfterSeconds) });
+    }
     return errorResponse(error);
   }
 }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { openOutput, readAt } from "./range";
 
 export interface OutputSummary {
   exists: boolean;
@@ -7,16 +8,18 @@ export interface OutputSummary {
 }
 
 /** Size and last lines of an output file, reading only its end. */
-export function summariseOutput(file: string | null, lines = 8, maxBytes = 16 * 1024): OutputSummary {
+export async function summariseOutput(file: string | null, lines = 8, maxBytes = 16 * 1024): Promise<OutputSummary> {
   if (!file) return { exists: false, size: 0, lastLines: [] };
-  let fd: number | null = null;
+  let opened;
   try {
-    fd = fs.openSync(file, "r");
-    const { size } = fs.fstatSync(fd);
+    opened = await openOutput(file);
+  } catch {
+    return { exists: false, size: 0, lastLines: [] };
+  }
+  try {
+    const { handle, size } = opened;
     const length = Math.min(size, maxBytes);
-    const buffer = Buffer.alloc(length);
-    fs.readSync(fd, buffer, 0, length, size - length);
-    const text = buffer.toString("utf8");
+    const text = (await readAt(handle, size - length, length)).toString("utf8");
     const all = text.split("\n");
     if (all.at(-1) === "") all.pop();
     if (length < size) all.shift();
@@ -24,10 +27,11 @@ export function summariseOutput(file: string | null, lines = 8, maxBytes = 16 * 
   } catch {
     return { exists: false, size: 0, lastLines: [] };
   } finally {
-    if (fd !== null) fs.closeSync(fd);
+    await opened.handle.close();
   }
 }
 
+/** The size of an output file, or null when there is none (a stat: cheap enough for every listed row). */
 export function outputSize(file: string | null): number | null {
   if (!file) return null;
   try {

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { closeDb, dbFor, type Db, type DbDriver } from "../db/client";
+import { tightenCompanions } from "../db/private-file";
 import { ensureDir, outputDirFor } from "../config/paths";
 import { ProcessSnapshot } from "../system/snapshot";
 import { identifyProcess, type Liveness, type Verdict } from "../system/probe";
@@ -9,7 +10,7 @@ import { processHash } from "./hash";
 import { exitsDirFor, readObservedExits } from "./exits";
 import { migrateRegistry } from "./migrate";
 import { ORDER_NEWEST_FIRST, ProcessRow, SELECT_COLUMNS, decodeRow, type RawRow } from "./row";
-import type { ListedProcess, ProcessStatus, StoreInput } from "./types";
+import type { DeleteResult, LeftAlone, ListedProcess, ProcessStatus, StoreInput } from "./types";
 
 export interface ListOptions {
   /** Check every record not yet stopped and mark the dead ones (default true). */
@@ -62,6 +63,7 @@ export class Registry {
     let extraColumns: string[];
     try {
       ({ extraColumns } = await migrateRegistry(db, absolute));
+      tightenCompanions(absolute);
     } catch (error) {
       await closeDb(absolute, driver);
       if (error instanceof RegistryError) throw error;
@@ -330,16 +332,26 @@ export class Registry {
 
   /** Like `delete`, returning how many records went. */
   async deleteCount(hashes: string | Iterable<string>): Promise<number> {
+    return (await this.remove(hashes)).deleted;
+  }
+
+  /** Deletes records and their output files; says which files it left alone, and why. */
+  async remove(hashes: string | Iterable<string>): Promise<DeleteResult> {
     const wanted = [...new Set(typeof hashes === "string" ? [hashes] : hashes)];
-    if (wanted.length === 0) return 0;
+    if (wanted.length === 0) return { deleted: 0, filesLeftAlone: [] };
     return this.deleteWhere("hash IN (SELECT value FROM json_each(?))", wanted);
   }
 
   /** Deletes every inactive record (after invalidating) and its output file; returns how many. */
   async deleteInactive(snapshot?: ProcessSnapshot): Promise<number> {
+    return (await this.removeInactive(snapshot)).deleted;
+  }
+
+  /** Like `deleteInactive`, saying which output files it left alone. */
+  async removeInactive(snapshot?: ProcessSnapshot): Promise<DeleteResult> {
     const listed = await this.list({ snapshot });
     const inactive = listed.filter((r) => r.status === "stopped");
-    if (inactive.length === 0) return 0;
+    if (inactive.length === 0) return { deleted: 0, filesLeftAlone: [] };
     // Only rows still marked stopped are deleted: one re-stored meanwhile (AYON replacing
     // a row) survives, and so does its output file.
     return this.deleteWhere(
@@ -352,14 +364,18 @@ export class Registry {
    * One DELETE … RETURNING: the output files removed are exactly those of the rows that
    * went, with no window between reading them and deleting.
    */
-  private async deleteWhere(condition: string, hashes: string[]): Promise<number> {
+  private async deleteWhere(condition: string, hashes: string[]): Promise<DeleteResult> {
     this.writes++;
     const gone = await this.db.query<{ output_file: unknown }>(
       `DELETE FROM process_info WHERE ${condition} RETURNING output_file`,
       JSON.stringify(hashes),
     );
-    for (const row of gone) removeOutputFile(row.output_file);
-    return gone.length;
+    const filesLeftAlone: LeftAlone[] = [];
+    for (const row of gone) {
+      const kept = removeOutputFile(row.output_file, this.outputDir);
+      if (kept) filesLeftAlone.push(kept);
+    }
+    return { deleted: gone.length, filesLeftAlone };
   }
 }
 
@@ -385,13 +401,42 @@ async function confirmGone(
   return { dead: candidates.filter((r) => !alive.has(r.hash)), alive };
 }
 
-/** Removes a record's output file: only a regular file or a link, never a folder. */
-function removeOutputFile(outputFile: unknown): void {
-  if (typeof outputFile !== "string" || outputFile === "") return;
+/**
+ * Removes a record's output file, only when it sits inside the output folder (links in its
+ * path resolved): a row naming any other file (hand-edited, or written by a confused
+ * program) must not make a delete remove it. Returns what was left alone and why.
+ */
+function removeOutputFile(outputFile: unknown, outputDir: string): LeftAlone | null {
+  if (typeof outputFile !== "string" || outputFile === "") return null;
+  const file = path.resolve(outputFile);
+  let stat: fs.Stats;
   try {
-    const stat = fs.lstatSync(outputFile);
-    if (stat.isFile() || stat.isSymbolicLink()) fs.unlinkSync(outputFile);
+    stat = fs.lstatSync(file);
   } catch {
-    /* already gone, or not ours to remove: deleting the record still succeeds */
+    return null; // already gone
+  }
+  if (!isInside(file, outputDir)) return { file, reason: `outside ${outputDir}` };
+  if (!stat.isFile() && !stat.isSymbolicLink()) return { file, reason: "not a regular file" };
+  try {
+    fs.unlinkSync(file);
+    return null;
+  } catch (error) {
+    return { file, reason: (error as Error).message };
+  }
+}
+
+function isInside(file: string, folder: string): boolean {
+  const within = (child: string, parent: string) => {
+    const relative = path.relative(parent, child);
+    return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
+  };
+  if (!within(file, folder)) return false;
+  try {
+    // The folder holding the file, links resolved, must still be inside the real output folder.
+    const realFolder = fs.realpathSync(folder);
+    const realParent = fs.realpathSync(path.dirname(file));
+    return realParent === realFolder || within(realParent, realFolder);
+  } catch {
+    return false;
   }
 }

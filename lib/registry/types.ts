@@ -58,3 +58,14 @@ export interface StoreInput {
   endedAt?: number | null;
   keeperPid?: number | null;
 }
+
+/** An output file that a delete did not remove, and why (SPEC: only inside `process_output/`). */
+export interface LeftAlone {
+  file: string;
+  reason: string;
+}
+
+export interface DeleteResult {
+  deleted: number;
+  filesLeftAlone: LeftAlone[];
+}

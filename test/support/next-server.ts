@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
-import { sessionValue } from "../../lib/auth/session";
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
-const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+const serveScript = path.join(root, "scripts", "serve.js");
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,17 +31,28 @@ export interface RunningServer {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-/** `next start` of the production build on a free loopback port, with its own registry. */
+/** The production build served by scripts/serve.js (as `npm start` does) on a free loopback port, with its own registry. */
 export async function startServer(
   env: Record<string, string>,
   port?: number,
   token = crypto.randomBytes(16).toString("hex"),
 ): Promise<RunningServer> {
   const chosen = port ?? (await freePort());
+  // Sessions and a generated token live in the data folder: the given HOME's (kept across a
+  // restart, as a real one is), else one of its own.
+  const dataHome = env.HOME ? path.join(env.HOME, ".local", "share") : fs.mkdtempSync(path.join(os.tmpdir(), "pm-data-"));
   let output = "";
-  const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(chosen)], {
+  const child = spawn(process.execPath, [serveScript], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", PROCESS_MONITOR_TOKEN: token, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: String(chosen),
+      XDG_DATA_HOME: dataHome,
+      PROCESS_MONITOR_TOKEN: token,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -80,6 +92,19 @@ export async function startServer(
   return { url, port: chosen, token, api, child, logs: () => output, stop };
 }
 
+/** A new session on `server`, as the login form opens one; returns the cookie's value. */
+export async function logIn(server: RunningServer): Promise<string> {
+  const response = await fetch(`${server.url}/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ token: server.token }),
+  });
+  if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`pm_session_${server.port}=`));
+  if (!cookie) throw new Error("login set no session cookie");
+  return cookie.slice(cookie.indexOf("=") + 1, cookie.indexOf(";"));
+}
+
 /** A browser context already logged in to `server` (its session cookie set). */
 export async function loggedInContext(
   browser: Browser,
@@ -90,7 +115,7 @@ export async function loggedInContext(
   await context.addCookies([
     {
       name: `pm_session_${server.port}`,
-      value: sessionValue(server.token),
+      value: await logIn(server),
       domain: "127.0.0.1",
       path: "/",
       httpOnly: true,

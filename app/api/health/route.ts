@@ -1,13 +1,18 @@
 import { jsonError, jsonOk } from "@/lib/api/respond";
+import { eventLoopStats } from "@/lib/server/event-loop";
 import { getRegistry } from "@/lib/server/registry";
 
 export const dynamic = "force-dynamic";
 
-/** Liveness for scripts and tests: the server answers and its registry opens. */
-export async function GET() {
+/**
+ * Liveness for scripts and tests: the server answers and its registry opens; with the
+ * event loop's delay since start (or since the last `?reset=1`), so a stall is visible.
+ */
+export async function GET(request: Request) {
+  const reset = new URL(request.url).searchParams.get("reset") === "1";
   try {
     const registry = await getRegistry();
-    return jsonOk({ ok: true, registry: registry.dbPath });
+    return jsonOk({ ok: true, registry: registry.dbPath, eventLoop: eventLoopStats(reset) });
   } catch (error) {
     return jsonError(503, (error as Error).message);
   }

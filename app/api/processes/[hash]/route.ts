@@ -24,8 +24,8 @@ export async function DELETE(_request: Request, { params }: { params: Promise<{ 
   const { hash } = await params;
   if (!isProcessHash(hash)) return jsonError(404, NOT_FOUND);
   try {
-    const deleted = await (await getRegistry()).delete(hash);
-    return deleted ? jsonOk({ deleted: true, hash }) : jsonError(404, NOT_FOUND);
+    const { deleted, filesLeftAlone } = await (await getRegistry()).remove(hash);
+    return deleted ? jsonOk({ deleted: true, hash, filesLeftAlone }) : jsonError(404, NOT_FOUND);
   } catch (error) {
     return errorResponse(error);
   }

@@ -3,10 +3,10 @@ import { getRegistry } from "@/lib/server/registry";
 
 export const dynamic = "force-dynamic";
 
-/** Deletes every inactive record and its output file; says how many. */
+/** Deletes every inactive record and its output file; says how many, and which files it left alone. */
 export async function POST() {
   try {
-    return jsonOk({ deleted: await (await getRegistry()).deleteInactive() });
+    return jsonOk(await (await getRegistry()).removeInactive());
   } catch (error) {
     return errorResponse(error);
   }

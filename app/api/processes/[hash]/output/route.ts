@@ -1,10 +1,9 @@
 import { decimalInt } from "@/lib/validation/query";
-import fs from "node:fs";
 import path from "node:path";
-import { Readable } from "node:stream";
 import { jsonError, jsonOk } from "@/lib/api/respond";
+import { streamFile } from "@/lib/output/download";
 import { followOutput } from "@/lib/output/follow";
-import { OutputMissingError, readRange, MAX_RANGE_BYTES } from "@/lib/output/range";
+import { openOutput, readRange, MAX_RANGE_BYTES } from "@/lib/output/range";
 import { withOutputFile } from "@/lib/output/record-output";
 import { z } from "zod";
 
@@ -21,8 +20,9 @@ const querySchema = z.object({
 
 /**
  * The captured output of one record, by byte ranges (the tail when no offset is given),
- * as a live stream of appended text (`follow=1`, server-sent events), or whole as a
- * download (`download=1`, streamed from disk).
+ * as a live stream of appended text (`follow=1`, server-sent events, from `offset` or else
+ * from the current end), or whole as a download (`download=1`, streamed from disk as the
+ * client reads).
  */
 export async function GET(request: Request, { params }: { params: Promise<{ hash: string }> }) {
   const url = new URL(request.url);
@@ -31,35 +31,32 @@ export async function GET(request: Request, { params }: { params: Promise<{ hash
     return jsonError(400, `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }
   const query = parsed.data;
-  return withOutputFile((await params).hash, (file, record) => {
+  return withOutputFile((await params).hash, async (file, record) => {
     if (query.follow === "1") {
-      const stream = followOutput(file, { from: query.offset ?? 0, signal: request.signal });
+      const stream = followOutput(file, { from: query.offset, signal: request.signal });
       return new Response(stream, {
         headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
       });
     }
 
     if (query.download === "1") {
-      let stat: fs.Stats;
-      try {
-        stat = fs.statSync(file);
-      } catch {
-        throw new OutputMissingError(file);
-      }
-      if (!stat.isFile()) throw new OutputMissingError(file);
+      const { handle, size } = await openOutput(file);
       const name = `${record.name || "output"}-${record.pid ?? "nopid"}${path.extname(file) || ".log"}`.replace(/[^A-Za-z0-9._-]+/g, "_");
-      const body = Readable.toWeb(fs.createReadStream(file, { start: 0, end: Math.max(0, stat.size - 1) })) as ReadableStream;
-      return new Response(stat.size === 0 ? "" : body, {
-        headers: {
-          "content-type": "application/octet-stream",
-          "content-length": String(stat.size),
-          "content-disposition": `attachment; filename="${name}"`,
-          "cache-control": "no-store",
-        },
-      });
+      const headers = {
+        "content-type": "application/octet-stream",
+        "content-length": String(size),
+        "content-disposition": `attachment; filename="${name}"`,
+        "cache-control": "no-store",
+      };
+      if (size === 0) {
+        await handle.close();
+        return new Response("", { headers });
+      }
+      // The size as opened: a log that grows meanwhile still matches its content-length.
+      return new Response(streamFile(handle, size), { headers });
     }
 
-    const range = readRange(file, { offset: query.offset, length: query.length, alignLines: query.align === "lines" });
+    const range = await readRange(file, { offset: query.offset, length: query.length, alignLines: query.align === "lines" });
     if (query.format === "json") {
       return jsonOk({
         start: range.start,

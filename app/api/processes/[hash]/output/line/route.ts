@@ -12,7 +12,7 @@ const querySchema = z.object({ offset: decimalInt() });
 export async function GET(request: Request, { params }: { params: Promise<{ hash: string }> }) {
   const parsed = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success) return jsonError(400, "offset must be a byte offset (a whole number, 0 or more).");
-  return withOutputFile((await params).hash, (file) =>
-    jsonOk({ offset: parsed.data.offset, line: lineNumberAt(file, parsed.data.offset) }),
+  return withOutputFile((await params).hash, async (file) =>
+    jsonOk({ offset: parsed.data.offset, line: await lineNumberAt(file, parsed.data.offset) }),
   );
 }

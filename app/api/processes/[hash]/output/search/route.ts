@@ -3,6 +3,7 @@ import { z } from "zod";
 import { jsonError, jsonOk } from "@/lib/api/respond";
 import { withOutputFile } from "@/lib/output/record-output";
 import { countMatches, findMatch } from "@/lib/output/search";
+import { withSearchSlot } from "@/lib/output/scan-slots";
 
 export const dynamic = "force-dynamic";
 
@@ -18,9 +19,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ hash
   const parsed = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success) return jsonError(400, parsed.error.issues.map((i) => i.message).join("; "));
   const { q, from, dir, count } = parsed.data;
-  return withOutputFile((await params).hash, (file) => {
-    if (count === "1") return jsonOk(countMatches(file, q));
-    const hit = findMatch(file, q, from, dir);
-    return jsonOk(hit === "timeout" ? { match: null, timedOut: true } : { match: hit });
-  });
+  return withOutputFile((await params).hash, (file) =>
+    withSearchSlot(async () => {
+      if (count === "1") return jsonOk(await countMatches(file, q, undefined, request.signal));
+      const hit = await findMatch(file, q, from, dir, undefined, request.signal);
+      return jsonOk(hit === "timeout" ? { match: null, timedOut: true } : { match: hit });
+    }),
+  );
 }

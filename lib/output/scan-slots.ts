@@ -1,0 +1,30 @@
+/**
+ * Whole-file searches (next/previous match, match counts) read up to the whole file. Each
+ * yields between chunks, but many at once would still fill the thread pool that every file
+ * read of every request shares, so a server runs at most this many (PROCESS_MONITOR_MAX_SEARCHES).
+ */
+export function maxSearches(): number {
+  const n = Number(process.env.PROCESS_MONITOR_MAX_SEARCHES);
+  return Number.isInteger(n) && n > 0 ? n : 4;
+}
+
+export class SearchesBusyError extends Error {
+  readonly retryAfterSeconds = 2;
+  constructor(readonly running: number) {
+    super(`${running} searches are already running on this server; try again in a moment.`);
+  }
+}
+
+const globalCache = globalThis as unknown as { __pmSearches?: { running: number } };
+const slots = (globalCache.__pmSearches ??= { running: 0 });
+
+/** Runs `scan` in one of the server's search slots, or throws SearchesBusyError when all are taken. */
+export async function withSearchSlot<T>(scan: () => Promise<T>): Promise<T> {
+  if (slots.running >= maxSearches()) throw new SearchesBusyError(slots.running);
+  slots.running++;
+  try {
+    return await scan();
+  } finally {
+    slots.running--;
+  }
+}

@@ -1,0 +1,1 @@
+export declare function newestMtime(entry: string, skip?: (name: string) => boolean): number;
