@@ -1,8 +1,7 @@
 import Link from "next/link";
 import { headers } from "next/headers";
 import { formatBytes, formatDuration } from "@/lib/format";
-import { hostInfo } from "@/lib/system/host";
-import { resolveDbPath } from "@/lib/config/paths";
+import { processes } from "@/lib/processes/server";
 import { MiddleTruncate } from "./middle-truncate";
 
 /** The workstation at a glance: which machine, how loaded, and which registry file. */
@@ -22,7 +21,7 @@ export async function Header() {
       </header>
     );
   }
-  const host = hostInfo();
+  const host = await processes().host();
   const memPercent = Math.round((100 * host.memUsedBytes) / host.memTotalBytes);
   return (
     <header className="border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/80">
@@ -55,7 +54,7 @@ export async function Header() {
           <div className="flex min-w-0 gap-1">
             <dt>registry</dt>
             <dd className="min-w-0">
-              <MiddleTruncate text={resolveDbPath()} max={56} />
+              <MiddleTruncate text={host.dbPath} max={56} />
             </dd>
           </div>
         </dl>

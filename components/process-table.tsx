@@ -3,8 +3,9 @@
 import Link from "next/link";
 import { useState, useTransition } from "react";
 import { deleteProcesses, pruneInactive } from "@/lib/actions/processes";
-import { listHref, type ListQuery, type SortKey } from "@/lib/dashboard/list-query";
-import { statusText, type ProcessView } from "@/lib/dashboard/status";
+import type { SortKey } from "@/lib/processes/query";
+import { listHref, type ListPageState as ListQuery } from "@/lib/processes/query-params";
+import { statusText, type ProcessView } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { ActionMessage } from "./action-message";
 import { ConfirmDialog } from "./confirm-dialog";

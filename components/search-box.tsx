@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { listHref, type ListQuery } from "@/lib/dashboard/list-query";
+import { listHref, type ListPageState as ListQuery } from "@/lib/processes/query-params";
 
 /** Search by name, executable, arguments, pid or hash; kept in the URL (bookmarkable). */
 export function SearchBox({ query }: { query: ListQuery }) {

@@ -1,4 +1,4 @@
-import type { DisplayStatus } from "@/lib/dashboard/status";
+import type { DisplayStatus } from "@/lib/processes/status";
 
 const STYLES: Record<DisplayStatus, string> = {
   running: "bg-emerald-100 text-emerald-800 ring-emerald-600/20 dark:bg-emerald-500/15 dark:text-emerald-300 dark:ring-emerald-400/30",

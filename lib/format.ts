@@ -1,4 +1,4 @@
-// Formatting shared by the CLI and the dashboard (no Node APIs: also used in the browser).
+// Formatting for the dashboard's pages and components (no Node APIs: also used in the browser).
 
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return "–";

@@ -94,7 +94,8 @@ describe("the keeper", () => {
     }
     const table = (await run(process.execPath, [bin, "list", "--db", dbPath])).stdout;
     expect(table).toMatch(/exited 3\s+\d+\s+fail3/);
-    expect(table).toMatch(/killed \(SIGKILL\)\s+\d+\s+victim/);
+    // The dashboard's words (one status vocabulary): "killed by SIGKILL".
+    expect(table).toMatch(/killed by SIGKILL\s+\d+\s+victim/);
     // Nothing is left waiting.
     expect(fs.readdirSync(path.join(dir, "process_output", ".exits"))).toEqual([]);
   });
@@ -124,8 +125,8 @@ describe("the keeper", () => {
     const end = await waitFor(async () => (await registry.list()).find((r) => r.hash === record.hash && r.status === "stopped"));
     expect(end).toMatchObject({ exitCode: null, exitSignal: null });
     const ayon = await registry.store({ name: "ayon-maya", executable: "/bin/false", pid: 4_700_001, startTime: 1_732_406_400 });
-    const { unknownExitReason } = await import("../lib/dashboard/status");
-    const { toView } = await import("../lib/dashboard/process-view");
+    const { unknownExitReason } = await import("../lib/processes/status");
+    const { toView } = await import("../lib/processes/view");
     const listed = await registry.list();
     const mine = toView(
       listed.find((r) => r.hash === record.hash)!,

@@ -2,14 +2,15 @@ import Link from "next/link";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { ProcessTable } from "@/components/process-table";
 import { SearchBox } from "@/components/search-box";
-import { getProcessList } from "@/lib/dashboard/list";
-import { listHref, parseListQuery, STATUS_FILTERS } from "@/lib/dashboard/list-query";
+import { getProcessListPage } from "@/lib/processes/pages";
+import { STATUS_FILTERS } from "@/lib/processes/query";
+import { listHref, parseListPage } from "@/lib/processes/query-params";
 
 export const dynamic = "force-dynamic";
 
 export default async function ProcessListPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const query = parseListQuery(await searchParams);
-  const data = await getProcessList(query);
+  const query = parseListPage(await searchParams);
+  const data = await getProcessListPage(query);
 
   return (
     <div className="space-y-4">

@@ -1,4 +1,4 @@
-import type { DescendantView } from "@/lib/dashboard/process-view";
+import type { DescendantView } from "@/lib/processes/view";
 import { commandLine, formatBytes } from "@/lib/format";
 
 function Node({ node }: { node: DescendantView }) {

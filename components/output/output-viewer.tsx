@@ -6,7 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExter
 import { formatBytes } from "@/lib/format";
 import { OutputLine } from "./output-line";
 import { useOutput } from "./use-output";
-import type { InitialTail } from "@/lib/dashboard/output-page";
+import type { InitialTail } from "@/lib/processes/local";
 
 const ROW_HEIGHT = 20;
 /** Lines painted by the server before the script runs: about one screen, at the bottom like a terminal. */
@@ -78,6 +78,10 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
       element.scrollTop = pending.top + pending.lines * ROW_HEIGHT;
       pendingScroll.current = null;
     } else if (pending?.kind === "offset") {
+      // A render may come before the window holding the offset arrives (setFollowing(false)
+      // re-renders at once): scrolling then would land in the old lines and use the request up.
+      const loadedFrom = state.offsets[0];
+      if (loadedFrom === undefined || pending.offset < loadedFrom || pending.offset >= state.end) return;
       const index = Math.min(lowerBound(state.offsets, pending.offset), Math.max(0, count - 1));
       virtualizer.scrollToIndex(index, { align: "center" });
       pendingScroll.current = null;
@@ -85,7 +89,7 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
       virtualizer.scrollToIndex(count - 1, { align: "end" });
       if (pending?.kind === "bottom") pendingScroll.current = null;
     }
-  }, [count, state.offsets, following, virtualizer]);
+  }, [count, state.offsets, state.end, following, virtualizer]);
 
   const onScroll = useCallback(() => {
     const element = scrollRef.current;

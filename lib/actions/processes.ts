@@ -1,13 +1,12 @@
 "use server";
 
-import os from "node:os";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { LaunchError, launch, relaunch, stopProcess } from "../launcher";
+import { LaunchError } from "../launcher/errors";
 import { isProcessHash } from "../registry/hash";
 import { RegistryError } from "../registry/errors";
-import { getRegistry } from "../server/registry";
+import { processes } from "../processes/server";
 import { fieldErrors, launchRequestSchema, parseEnvLines } from "../validation/launch";
 import { describeLeftAlone } from "../registry/left-alone";
 
@@ -57,9 +56,7 @@ export async function launchAction(_previous: LaunchFormState, form: FormData): 
 
   let hash: string;
   try {
-    const registry = await getRegistry();
-    const launched = await launch(registry, parsed.data, { baseDir: os.homedir() });
-    hash = launched.record.hash;
+    hash = (await processes().launch(parsed.data)).record.hash;
   } catch (error) {
     const field = error instanceof LaunchError ? error.field : undefined;
     return { errors: { [field ?? "form"]: [messageOf(error)] }, values };
@@ -72,8 +69,7 @@ export async function deleteProcesses(hashes: string[]): Promise<ActionResult> {
   const parsed = hashListSchema.safeParse(hashes);
   if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Invalid selection." };
   try {
-    const registry = await getRegistry();
-    const { deleted: gone, filesLeftAlone } = await registry.remove(parsed.data);
+    const { deleted: gone, filesLeftAlone } = await processes().remove(parsed.data);
     revalidatePath("/");
     return { ok: true, message: (gone === 1 ? "Deleted 1 record." : `Deleted ${gone} records.`) + describeLeftAlone(filesLeftAlone) };
   } catch (error) {
@@ -83,8 +79,7 @@ export async function deleteProcesses(hashes: string[]): Promise<ActionResult> {
 
 export async function pruneInactive(): Promise<ActionResult & { deleted?: number }> {
   try {
-    const registry = await getRegistry();
-    const { deleted, filesLeftAlone } = await registry.removeInactive();
+    const { deleted, filesLeftAlone } = await processes().prune();
     revalidatePath("/");
     return {
       ok: true,
@@ -99,8 +94,7 @@ export async function pruneInactive(): Promise<ActionResult & { deleted?: number
 export async function stopAction(hash: string, force: boolean): Promise<ActionResult> {
   if (!hashSchema.safeParse(hash).success) return { ok: false, message: "Not a process hash." };
   try {
-    const registry = await getRegistry();
-    const result = await stopProcess(registry, hash, { force: force === true });
+    const result = await processes().stop(hash, { force: force === true });
     revalidatePath("/");
     revalidatePath(`/processes/${hash}`);
     return { ok: true, message: result.message };
@@ -113,8 +107,7 @@ export async function relaunchAction(hash: string): Promise<ActionResult> {
   if (!hashSchema.safeParse(hash).success) return { ok: false, message: "Not a process hash." };
   let next: string;
   try {
-    const registry = await getRegistry();
-    next = (await relaunch(registry, hash, { baseDir: os.homedir() })).record.hash;
+    next = (await processes().relaunch(hash)).record.hash;
   } catch (error) {
     return { ok: false, message: messageOf(error) };
   }

@@ -1,44 +1,19 @@
-import { decimalInt } from "../validation/query";
 import "server-only";
 import { z } from "zod";
-import { launch, stopProcess } from "../launcher";
 import { toProcessJson } from "../registry/json";
-import { getRegistry } from "../server/registry";
+import type { ProcessQuery } from "../processes/query";
+import { processes } from "../processes/server";
 import { fieldErrors, launchRequestSchema } from "../validation/launch";
 
-export const listQuerySchema = z.object({
-  status: z.enum(["all", "running", "stopped"]).default("all"),
-  q: z.string().max(500).default(""),
-  limit: decimalInt(1, 10_000).default(100),
-  offset: decimalInt().default(0),
-});
-
-/** GET /api/processes: records newest first, each not yet stopped checked against the system. */
-export async function listProcesses(query: z.output<typeof listQuerySchema>) {
-  const registry = await getRegistry();
-  let records = await registry.list();
-  if (query.status === "running") records = records.filter((r) => r.status !== "stopped");
-  if (query.status === "stopped") records = records.filter((r) => r.status === "stopped");
-  const needle = query.q.trim().toLowerCase();
-  if (needle) {
-    records = records.filter(
-      (r) =>
-        r.name.toLowerCase().includes(needle) ||
-        r.executable.toLowerCase().includes(needle) ||
-        r.args.some((a) => a.toLowerCase().includes(needle)) ||
-        r.hash.startsWith(needle),
-    );
-  }
-  return {
-    total: records.length,
-    limit: query.limit,
-    offset: query.offset,
-    processes: records.slice(query.offset, query.offset + query.limit).map(toProcessJson),
-  };
+/** GET /api/processes: records newest first (or as sorted), each not yet stopped checked against the system. */
+export async function listProcesses(query: ProcessQuery) {
+  const list = await processes().list(query);
+  return { total: list.total, limit: query.limit, offset: query.offset, processes: list.items.map((i) => toProcessJson(i.record)) };
 }
 
 export const launchBodySchema = launchRequestSchema.strict();
 
+/** A request body that does not validate: a 400 with the messages by field. */
 export class ValidationError extends Error {
   constructor(readonly fields: Record<string, string[]>) {
     super(
@@ -51,11 +26,10 @@ export class ValidationError extends Error {
 }
 
 /** POST /api/processes: validates, launches, returns the new record. */
-export async function launchProcess(body: unknown, baseDir: string) {
+export async function launchProcess(body: unknown) {
   const parsed = launchBodySchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
-  const launched = await launch(await getRegistry(), parsed.data, { baseDir });
-  return toProcessJson(launched.record.withStatus("running"));
+  return toProcessJson((await processes().launch(parsed.data)).item.record);
 }
 
 export const stopBodySchema = z
@@ -68,14 +42,18 @@ export const stopBodySchema = z
 export async function stopRecord(hash: string, body: unknown) {
   const parsed = stopBodySchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
-  const registry = await getRegistry();
-  const result = await stopProcess(registry, hash, { force: parsed.data.force, graceMs: parsed.data.graceSeconds * 1000 });
-  const record = await registry.invalidate(hash);
+  const result = await processes().stop(hash, { force: parsed.data.force, graceMs: parsed.data.graceSeconds * 1000 });
   return {
     outcome: result.outcome,
     signal: result.signal,
     descendants: result.descendants,
     message: result.message,
-    process: record ? toProcessJson(record) : null,
+    process: result.process,
   };
+}
+
+/** GET /api/processes/<hash>: one record checked now, as JSON; null when there is none. */
+export async function getProcessJson(hash: string) {
+  const item = await processes().get(hash);
+  return item ? toProcessJson(item.record) : null;
 }

@@ -1,13 +1,8 @@
 import type { ListedProcess } from "../registry/types";
+import { statusText } from "../processes/status";
 
-export function statusLabel(record: ListedProcess): string {
-  if (record.status === "running") return "running";
-  if (record.status === "unverified") return "running?";
-  if (record.stopSignal) return `stopped by user (${record.stopSignal})`;
-  if (record.exitSignal) return `killed (${record.exitSignal})`;
-  if (record.exitCode !== null) return `exited ${record.exitCode}`;
-  return "stopped";
-}
+/** The dashboard's words for a status ("running (unverified)", "killed by SIGKILL", …). */
+const statusLabel = (record: ListedProcess) => statusText(record);
 
 function localTime(seconds: number | null): string {
   if (seconds === null) return "-";

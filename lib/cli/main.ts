@@ -2,11 +2,12 @@
 // The script-facing CLI (SPEC "Interfaces that scripts rely on"). Errors go to stderr
 // with a non-zero exit code: 1 for a failed operation, 2 for a usage mistake.
 import { Command, CommanderError, Option } from "commander";
-import { resolveDbPath } from "../config/paths";
-import { Registry, RegistryError } from "../registry";
+import { RegistryError } from "../registry/errors";
 import { toProcessJson } from "../registry/json";
 import type { ListedProcess } from "../registry/types";
 import { LaunchError } from "../launcher/errors";
+import { openProcesses, type LocalProcesses } from "../processes";
+import { ALL } from "../processes/query";
 import { formatDetails, formatTable } from "./format";
 import os from "node:os";
 import { describeLeftAlone } from "../registry/left-alone";
@@ -27,21 +28,26 @@ interface Io {
 
 const dbOption = () => new Option("--db <path>", "registry file (overrides PROCESS_MONITOR_DB)");
 
-async function withRegistry<T>(opts: { db?: string }, fn: (registry: Registry) => Promise<T>): Promise<T> {
-  // A short-lived command: better-sqlite3 directly, without Prisma's start-up cost (see lib/db/client.ts).
-  const registry = await Registry.open(resolveDbPath(opts.db), { driver: "direct" });
+/** The processes of the registry named by --db (else PROCESS_MONITOR_DB), through the one door. */
+async function withProcesses<T>(opts: { db?: string }, fn: (processes: LocalProcesses, dbPath: string) => Promise<T>): Promise<T> {
+  const opened = await openProcesses(opts.db);
   try {
-    return await fn(registry);
+    return await fn(opened.processes, opened.dbPath);
   } finally {
-    await registry.close();
+    await opened.close();
   }
 }
 
-async function findRecord(registry: Registry, hash: string): Promise<ListedProcess> {
-  const full = await registry.resolveHash(hash);
-  const record = full ? await registry.invalidate(full) : null;
-  if (!record) throw new CliError(`No process record with hash "${hash}" in ${registry.dbPath}.`);
-  return record;
+async function resolveOrFail(processes: LocalProcesses, dbPath: string, hash: string): Promise<string> {
+  const full = await processes.resolve(hash);
+  if (!full) throw new CliError(`No process record with hash "${hash}" in ${dbPath}.`);
+  return full;
+}
+
+async function findRecord(processes: LocalProcesses, dbPath: string, hash: string): Promise<ListedProcess> {
+  const item = await processes.get(await resolveOrFail(processes, dbPath, hash));
+  if (!item) throw new CliError(`No process record with hash "${hash}" in ${dbPath}.`);
+  return item.record;
 }
 
 /** What a command wants the CLI to exit with when it did not fail (launch --wait). */
@@ -86,12 +92,12 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
       ) => {
         const { json } = globals(cmd);
         // Loaded on use: validation pulls in zod, which `list` and `show` need not pay for.
-        const [{ parseEnvLines }, { launch }] = await Promise.all([import("../validation/launch"), import("../launcher/launch")]);
+        const { parseEnvLines } = await import("../validation/launch");
         const { env, errors } = parseEnvLines(opts.env);
         if (opts.env.some((line) => line.trim() === "")) errors.push("an empty --env is not KEY=VALUE");
         if (errors.length) throw new CliError(`Bad --env: ${errors.join("; ")}`, 2);
-        await withRegistry(globals(cmd), async (registry) => {
-          const launched = await launch(registry, {
+        await withProcesses(globals(cmd), async (processes) => {
+          const launched = await processes.launch({
             name: opts.name,
             executable,
             args,
@@ -99,8 +105,8 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
             envMode: opts.envReplace ? "replace" : "merge",
             cwd: opts.cwd,
           });
-          const { record } = launched;
-          io.out(json ? JSON.stringify(toProcessJson(record.withStatus("running")), null, 2) + "\n" : `${record.hash}\n`);
+          const { record } = launched.item;
+          io.out(json ? JSON.stringify(toProcessJson(record), null, 2) + "\n" : `${record.hash}\n`);
           if (!opts.wait) {
             // The child lives on in its own process group, writing to its file.
             launched.child.unref();
@@ -126,11 +132,9 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
       const { json } = globals(cmd);
       const grace = Number(opts.grace);
       if (!Number.isFinite(grace) || grace < 0 || grace > 3600) throw new CliError("--grace takes seconds between 0 and 3600.", 2);
-      await withRegistry(globals(cmd), async (registry) => {
-        const full = await registry.resolveHash(hash);
-        if (!full) throw new CliError(`No process record with hash "${hash}" in ${registry.dbPath}.`);
-        const { stopProcess } = await import("../launcher/stop");
-        const result = await stopProcess(registry, full, { force: opts.force, graceMs: grace * 1000 });
+      await withProcesses(globals(cmd), async (processes, dbPath) => {
+        const full = await resolveOrFail(processes, dbPath, hash);
+        const result = await processes.stop(full, { force: opts.force, graceMs: grace * 1000 });
         io.out(
           json
             ? JSON.stringify({ outcome: result.outcome, signal: result.signal, descendants: result.descendants, message: result.message }) +
@@ -146,13 +150,13 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .addOption(dbOption())
     .addOption(new Option("--running", "only running records").conflicts("stopped"))
     .addOption(new Option("--stopped", "only stopped records"))
+    .option("--search <text>", "only records whose name, executable or arguments hold TEXT, or whose hash starts with it or pid is it")
     .option("--json", "print a JSON array")
-    .action(async (opts: { running?: boolean; stopped?: boolean }, cmd: Command) => {
+    .action(async (opts: { running?: boolean; stopped?: boolean; search?: string }, cmd: Command) => {
       const { json } = globals(cmd);
-      await withRegistry(globals(cmd), async (registry) => {
-        let records = await registry.list();
-        if (opts.running) records = records.filter((r) => r.status !== "stopped");
-        if (opts.stopped) records = records.filter((r) => r.status === "stopped");
+      await withProcesses(globals(cmd), async (processes) => {
+        const status = opts.running ? "running" : opts.stopped ? "stopped" : "all";
+        const records = (await processes.list({ ...ALL, status, q: opts.search ?? "" })).items.map((i) => i.record);
         if (json) io.out(JSON.stringify(records.map(toProcessJson), null, 2) + "\n");
         else io.out(records.length ? formatTable(records) + "\n" : "No process records.\n");
       });
@@ -166,8 +170,8 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .option("--json", "print the record as JSON")
     .action(async (hash: string, _opts: unknown, cmd: Command) => {
       const { json } = globals(cmd);
-      await withRegistry(globals(cmd), async (registry) => {
-        const record = await findRecord(registry, hash);
+      await withProcesses(globals(cmd), async (processes, dbPath) => {
+        const record = await findRecord(processes, dbPath, hash);
         io.out((json ? JSON.stringify(toProcessJson(record), null, 2) : formatDetails(record)) + "\n");
       });
     });
@@ -178,15 +182,15 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .argument("<hash...>")
     .addOption(dbOption())
     .action(async (hashes: string[], _opts: unknown, cmd: Command) => {
-      await withRegistry(globals(cmd), async (registry) => {
+      await withProcesses(globals(cmd), async (processes) => {
         const full: string[] = [];
         const missing: string[] = [];
         for (const hash of hashes) {
-          const resolved = await registry.resolveHash(hash);
+          const resolved = await processes.resolve(hash);
           if (resolved) full.push(resolved);
           else missing.push(hash);
         }
-        const { filesLeftAlone } = await registry.remove(full);
+        const { filesLeftAlone } = await processes.remove(full);
         io.out(`Deleted ${full.length} record${full.length === 1 ? "" : "s"}.${describeLeftAlone(filesLeftAlone)}\n`);
         if (missing.length) throw new CliError(`No record for: ${missing.join(", ")}`);
       });
@@ -199,8 +203,8 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .option("--json", 'print {"deleted": N}')
     .action(async (_opts: unknown, cmd: Command) => {
       const { json } = globals(cmd);
-      await withRegistry(globals(cmd), async (registry) => {
-        const { deleted, filesLeftAlone } = await registry.removeInactive();
+      await withProcesses(globals(cmd), async (processes) => {
+        const { deleted, filesLeftAlone } = await processes.prune();
         io.out(
           json
             ? JSON.stringify({ deleted, filesLeftAlone }) + "\n"
@@ -214,7 +218,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .description("record the ends that keepers left beside the registry (run by each launch's keeper)")
     .addOption(dbOption())
     .action(async (_opts: unknown, cmd: Command) => {
-      await withRegistry(globals(cmd), (registry) => registry.foldExits());
+      await withProcesses(globals(cmd), (processes) => processes.recordExits());
     });
 
   return program;

@@ -9,8 +9,20 @@ export type LaunchErrorCode =
   | "REFUSED"
   | "PERMISSION";
 
+const BRAND = Symbol.for("process-monitor.LaunchError");
+
 /** A launch or stop that did not happen, with a message meant for the person who asked. */
 export class LaunchError extends Error {
+  readonly [BRAND] = true;
+
+  /**
+   * The launcher is loaded on use (a dynamic import); Next's route bundles may each hold
+   * a copy of this module, so `instanceof` checks a brand shared by every copy, not the class.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   constructor(
     readonly code: LaunchErrorCode,
     message: string,

@@ -82,7 +82,7 @@ export function parseEnvLines(lines: string[]): { env: Record<string, string>; e
   return { env, errors };
 }
 
-/** The first message of each field, for forms and API errors. */
+/** Every message, by field (the first path segment; "form" for the whole), for forms and API errors. */
 export function fieldErrors(error: z.ZodError): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const issue of error.issues) {

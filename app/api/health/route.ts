@@ -1,6 +1,6 @@
 import { jsonError, jsonOk } from "@/lib/api/respond";
-import { eventLoopStats } from "@/lib/server/event-loop";
-import { getRegistry } from "@/lib/server/registry";
+import { processes } from "@/lib/processes/server";
+import { eventLoopStats } from "@/lib/api/event-loop";
 
 export const dynamic = "force-dynamic";
 
@@ -11,8 +11,7 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request) {
   const reset = new URL(request.url).searchParams.get("reset") === "1";
   try {
-    const registry = await getRegistry();
-    return jsonOk({ ok: true, registry: registry.dbPath, eventLoop: eventLoopStats(reset) });
+    return jsonOk({ ok: true, registry: await processes().registryPath(), eventLoop: eventLoopStats(reset) });
   } catch (error) {
     return jsonError(503, (error as Error).message);
   }

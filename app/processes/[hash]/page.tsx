@@ -9,8 +9,8 @@ import { RecordWatch } from "@/components/detail/record-watch";
 import { UsageChart } from "@/components/detail/usage-chart";
 import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
-import { getProcessDetail } from "@/lib/dashboard/detail";
-import { statusText, unknownExitReason } from "@/lib/dashboard/process-view";
+import { getProcessDetail } from "@/lib/processes/pages";
+import { statusText, unknownExitReason } from "@/lib/processes/status";
 import { commandLine, formatBytes, formatDuration } from "@/lib/format";
 
 export const dynamic = "force-dynamic";

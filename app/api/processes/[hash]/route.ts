@@ -1,19 +1,15 @@
+import { getProcessJson } from "@/lib/api/processes";
 import { errorResponse, jsonError, jsonOk } from "@/lib/api/respond";
-import { isProcessHash } from "@/lib/registry/hash";
-import { toProcessJson } from "@/lib/registry/json";
-import { getRegistry } from "@/lib/server/registry";
+import { processes } from "@/lib/processes/server";
 
 export const dynamic = "force-dynamic";
 
 const NOT_FOUND = "No process record with this hash.";
 
 export async function GET(_request: Request, { params }: { params: Promise<{ hash: string }> }) {
-  const { hash } = await params;
-  // Anything that is not a hash never reaches the database.
-  if (!isProcessHash(hash)) return jsonError(404, NOT_FOUND);
   try {
-    const record = await (await getRegistry()).invalidate(hash);
-    return record ? jsonOk(toProcessJson(record)) : jsonError(404, NOT_FOUND);
+    const record = await getProcessJson((await params).hash);
+    return record ? jsonOk(record) : jsonError(404, NOT_FOUND);
   } catch (error) {
     return errorResponse(error);
   }
@@ -22,9 +18,8 @@ export async function GET(_request: Request, { params }: { params: Promise<{ has
 /** Deletes the record and its output file (the process itself is not stopped). */
 export async function DELETE(_request: Request, { params }: { params: Promise<{ hash: string }> }) {
   const { hash } = await params;
-  if (!isProcessHash(hash)) return jsonError(404, NOT_FOUND);
   try {
-    const { deleted, filesLeftAlone } = await (await getRegistry()).remove(hash);
+    const { deleted, filesLeftAlone } = await processes().remove(hash);
     return deleted ? jsonOk({ deleted: true, hash, filesLeftAlone }) : jsonError(404, NOT_FOUND);
   } catch (error) {
     return errorResponse(error);

@@ -2,19 +2,19 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { OutputViewer } from "@/components/output/output-viewer";
-import { getOutputPageData } from "@/lib/dashboard/output-page";
+import { getOutputPage } from "@/lib/processes/pages";
 
 export const dynamic = "force-dynamic";
 
 type Props = { params: Promise<{ hash: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const data = await getOutputPageData((await params).hash);
+  const data = await getOutputPage((await params).hash);
   return { title: data ? `Output of ${data.name || "unnamed"}${data.pid !== null ? ` (pid ${data.pid})` : ""}` : "Process not found" };
 }
 
 export default async function OutputPage({ params }: Props) {
-  const data = await getOutputPageData((await params).hash);
+  const data = await getOutputPage((await params).hash);
   if (!data) notFound();
   if (!data.tail) {
     return (

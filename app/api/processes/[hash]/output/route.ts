@@ -4,7 +4,7 @@ import { jsonError, jsonOk } from "@/lib/api/respond";
 import { streamFile } from "@/lib/output/download";
 import { followOutput } from "@/lib/output/follow";
 import { openOutput, readRange, MAX_RANGE_BYTES } from "@/lib/output/range";
-import { withOutputFile } from "@/lib/output/record-output";
+import { withOutputFile } from "@/lib/api/output";
 import { z } from "zod";
 
 export const dynamic = "force-dynamic";

@@ -1,14 +1,12 @@
 import { readJsonBody } from "@/lib/api/body";
 import { stopRecord } from "@/lib/api/processes";
-import { errorResponse, jsonError, jsonOk } from "@/lib/api/respond";
-import { isProcessHash } from "@/lib/registry/hash";
+import { errorResponse, jsonOk } from "@/lib/api/respond";
 
 export const dynamic = "force-dynamic";
 
 /** Body (optional): { "force": false, "graceSeconds": 5 }. */
 export async function POST(request: Request, { params }: { params: Promise<{ hash: string }> }) {
   const { hash } = await params;
-  if (!isProcessHash(hash)) return jsonError(404, "No process record with this hash.");
   const body = await readJsonBody(request, { optional: true, limit: 4096 });
   if ("response" in body) return body.response;
   try {

@@ -2,7 +2,7 @@ import { decimalInt } from "@/lib/validation/query";
 import { z } from "zod";
 import { jsonError, jsonOk } from "@/lib/api/respond";
 import { lineNumberAt } from "@/lib/output/lines";
-import { withOutputFile } from "@/lib/output/record-output";
+import { withOutputFile } from "@/lib/api/output";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { decimalInt } from "@/lib/validation/query";
 import { z } from "zod";
 import { jsonError, jsonOk } from "@/lib/api/respond";
-import { withOutputFile } from "@/lib/output/record-output";
+import { withOutputFile } from "@/lib/api/output";
 import { countMatches, findMatch } from "@/lib/output/search";
 import { withSearchSlot } from "@/lib/output/scan-slots";
 

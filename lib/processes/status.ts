@@ -33,14 +33,17 @@ export interface ProcessView {
   warnings: string[];
 }
 
-export function statusText(view: Pick<ProcessView, "status" | "exitCode" | "exitSignal" | "stopSignal" | "liveChildren">): string {
+/** The one wording of a status, for pages, the CLI and page titles alike. */
+export function statusText(
+  view: Pick<ProcessView, "status" | "exitCode" | "exitSignal" | "stopSignal"> & { liveChildren?: number },
+): string {
   switch (view.status) {
     case "running":
       return "running";
     case "unverified":
       return "running (unverified)";
     case "children":
-      return `children running (${view.liveChildren})`;
+      return `children running (${view.liveChildren ?? 0})`;
     default:
       if (view.stopSignal) return `stopped by user (${view.stopSignal})`;
       if (view.exitSignal) return `killed by ${view.exitSignal}`;

@@ -1,0 +1,233 @@
+import { LaunchError } from "../launcher/errors";
+import type { LaunchOptions, StopOptions, StopResult } from "../launcher";
+import { summariseOutput, outputSize } from "../output/tail";
+import { readRange, OutputMissingError } from "../output/range";
+import { isProcessHash } from "../registry/hash";
+import { toProcessJson, type ProcessJson } from "../registry/json";
+import type { Registry } from "../registry/registry";
+import type { DeleteResult, ListedProcess, ProcessRecord } from "../registry/types";
+import { hostInfo, type HostInfo } from "../system/host";
+import { flattenDescendants } from "../system/probe";
+import { ProcessSnapshot } from "../system/snapshot";
+import type { LaunchRequest } from "../validation/launch";
+import { ALL, selectProcesses, type ProcessQuery, type Selection } from "./query";
+import { descendantViews, toView, type DescendantView, type ProcessView } from "./view";
+
+/** One record as every caller may want it: the stored record (for JSON) and its view (for pages). */
+export interface ProcessItem {
+  record: ListedProcess;
+  view: ProcessView;
+}
+
+export interface ProcessList extends Selection<ProcessItem> {
+  generatedAt: number;
+}
+
+export interface ProcessDetail {
+  process: ProcessView;
+  env: Record<string, string>;
+  descendants: DescendantView[];
+  output: Awaited<ReturnType<typeof summariseOutput>>;
+}
+
+export interface ProcessUsage {
+  at: number;
+  status: ProcessView["status"];
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  treeCpuPercent: number;
+  treeRssBytes: number;
+}
+
+/** The first screenful of an output file, sent with the output page. */
+export interface InitialTail {
+  start: number;
+  end: number;
+  size: number;
+  text: string;
+}
+
+export const INITIAL_TAIL_BYTES = 64 * 1024;
+
+export interface OutputPageData {
+  hash: string;
+  name: string;
+  pid: number | null;
+  running: boolean;
+  outputFile: string | null;
+  tail: InitialTail | null;
+}
+
+export interface StopOutcome extends StopResult {
+  process: ProcessJson | null;
+}
+
+/**
+ * The processes of this workstation: its registry checked against its process table. The
+ * one way pages, routes, actions and the CLI reach them. A remote host (the fleet's hub)
+ * can stand beside it with the same calls.
+ *
+ * `usage`: whether views carry CPU and memory (a shared, second-old process table reading);
+ * the CLI, which shows neither, skips reading the whole table.
+ */
+export class LocalProcesses {
+  constructor(
+    private readonly registry: () => Promise<Registry>,
+    private readonly options: { usage: boolean; baseDir: string },
+  ) {}
+
+  private async snapshot(): Promise<ProcessSnapshot | null> {
+    return this.options.usage ? ProcessSnapshot.recent() : null;
+  }
+
+  /** The hash of an existing record that a full hash or a unique prefix (6+ characters) names, or null. */
+  async resolve(hashOrPrefix: string): Promise<string | null> {
+    return (await this.registry()).resolveHash(hashOrPrefix);
+  }
+
+  async list(query: ProcessQuery = ALL): Promise<ProcessList> {
+    const registry = await this.registry();
+    const snapshot = await this.snapshot();
+    const records = await registry.list(snapshot ? { snapshot } : {});
+    // Output sizes cost a stat each: only the rows returned get them, unless sorting by size.
+    const needSizes = query.sort === "output";
+    const items = records.map((record) => ({ record, view: toView(record, snapshot, needSizes) }));
+    const selection = selectProcesses(items, query);
+    if (!needSizes) for (const { view } of selection.items) view.outputSize = outputSize(view.outputFile);
+    return { ...selection, generatedAt: Date.now() };
+  }
+
+  /** One record, checked now; null for an unknown or malformed hash (the database is not asked). */
+  async get(hash: string): Promise<ProcessItem | null> {
+    if (!isProcessHash(hash)) return null;
+    const snapshot = await this.snapshot();
+    const record = await (await this.registry()).invalidate(hash, snapshot ?? undefined);
+    return record ? { record, view: toView(record, snapshot) } : null;
+  }
+
+  /** Everything the detail page shows. */
+  async detail(hash: string): Promise<ProcessDetail | null> {
+    const item = await this.getWithTree(hash, true);
+    if (!item) return null;
+    return {
+      process: item.view,
+      env: item.record.env,
+      descendants: item.descendants,
+      output: await summariseOutput(item.record.outputFile),
+    };
+  }
+
+  /** Current CPU and memory of a record's process and its descendants, for the live chart. */
+  async usage(hash: string): Promise<ProcessUsage | null> {
+    const item = await this.getWithTree(hash, false);
+    if (!item) return null;
+    const descendants = flattenDescendants(item.descendants);
+    const { view } = item;
+    return {
+      at: Date.now(),
+      status: view.status,
+      cpuPercent: view.cpuPercent,
+      rssBytes: view.rssBytes,
+      treeCpuPercent: (view.cpuPercent ?? 0) + descendants.reduce((sum, d) => sum + (d.cpuPercent ?? 0), 0),
+      treeRssBytes: (view.rssBytes ?? 0) + descendants.reduce((sum, d) => sum + (d.rssBytes ?? 0), 0),
+    };
+  }
+
+  private async getWithTree(hash: string, withOutputSize: boolean) {
+    if (!isProcessHash(hash)) return null;
+    const snapshot = await ProcessSnapshot.recent();
+    const record = await (await this.registry()).invalidate(hash, snapshot);
+    if (!record) return null;
+    const view = toView(record, snapshot, withOutputSize);
+    const descendants = view.status !== "stopped" && record.pid !== null ? descendantViews(snapshot, record.pid) : [];
+    return { record, view, descendants };
+  }
+
+  /** The output page's data: one record check and the file's last screenful. */
+  async outputPage(hash: string): Promise<OutputPageData | null> {
+    if (!isProcessHash(hash)) return null;
+    const record = await (await this.registry()).invalidate(hash);
+    if (!record) return null;
+    let tail: InitialTail | null = null;
+    if (record.outputFile) {
+      try {
+        const range = await readRange(record.outputFile, { length: INITIAL_TAIL_BYTES, alignLines: true });
+        tail = { start: range.start, end: range.end, size: range.size, text: new TextDecoder().decode(range.bytes) };
+      } catch (error) {
+        if (!(error instanceof OutputMissingError)) throw error;
+      }
+    }
+    return {
+      hash: record.hash,
+      name: record.name,
+      pid: record.pid,
+      running: record.status !== "stopped",
+      outputFile: record.outputFile,
+      tail,
+    };
+  }
+
+  /**
+   * The output file of a record: the only way to name a file to read (nothing from a URL
+   * ever becomes a path). Null for an unknown record; `file` null when it names none.
+   */
+  async outputOf(hash: string): Promise<{ record: ProcessRecord; file: string | null } | null> {
+    if (!isProcessHash(hash)) return null;
+    const record = await (await this.registry()).get(hash);
+    return record ? { record, file: record.outputFile } : null;
+  }
+
+  /** Starts a program (validated by the launcher) and records it; `exited` resolves at its end. */
+  async launch(request: LaunchRequest, options: Omit<LaunchOptions, "baseDir"> = {}) {
+    // The launcher loads on use: a command that only lists never pays for it.
+    const { launch } = await import("../launcher/launch");
+    const launched = await launch(await this.registry(), request, { baseDir: this.options.baseDir, ...options });
+    return {
+      ...launched,
+      item: { record: launched.record.withStatus("running"), view: toView(launched.record.withStatus("running"), null) },
+    };
+  }
+
+  async relaunch(hash: string): Promise<ProcessItem> {
+    if (!isProcessHash(hash)) throw new LaunchError("NOT_FOUND", "No process record with this hash.");
+    const { relaunch } = await import("../launcher/launch");
+    const launched = await relaunch(await this.registry(), hash, { baseDir: this.options.baseDir });
+    const record = launched.record.withStatus("running");
+    return { record, view: toView(record, null) };
+  }
+
+  /** Stops a record's process (identity-checked), and says what it is now. */
+  async stop(hash: string, options: StopOptions = {}): Promise<StopOutcome> {
+    if (!isProcessHash(hash)) throw new LaunchError("NOT_FOUND", "No process record with this hash.");
+    const registry = await this.registry();
+    const { stopProcess } = await import("../launcher/stop");
+    const result = await stopProcess(registry, hash, options);
+    const record = await registry.invalidate(hash);
+    return { ...result, process: record ? toProcessJson(record) : null };
+  }
+
+  /** Deletes records and their output files (only inside the output folder); non-hashes are never found. */
+  async remove(hashes: string | Iterable<string>): Promise<DeleteResult> {
+    const wanted = [...(typeof hashes === "string" ? [hashes] : hashes)].filter(isProcessHash);
+    return (await this.registry()).remove(wanted);
+  }
+
+  async prune(): Promise<DeleteResult> {
+    return (await this.registry()).removeInactive();
+  }
+
+  /** Which machine, how loaded, and which registry file: the header's facts. */
+  async host(): Promise<HostInfo & { dbPath: string }> {
+    return { ...hostInfo(), dbPath: (await this.registry()).dbPath };
+  }
+
+  /** Whether the registry opens (health). */
+  async registryPath(): Promise<string> {
+    return (await this.registry()).dbPath;
+  }
+
+  /** Records the ends that keepers left beside the registry (the keeper's `record-exits`). */
+  async recordExits(): Promise<void> {
+    await (await this.registry()).foldExits();
+  }
+}

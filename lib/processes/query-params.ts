@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { decimalInt } from "../validation/query";
+import { PAGE_SIZE, SORT_KEYS, STATUS_FILTERS, type ProcessQuery } from "./query";
+
+// The two URL shapes of a process query: the list page's (bookmarkable) and the API's.
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+
+/**
+ * The list page's URL state (`/?status=running&q=maya&sort=cpu&dir=desc&page=2`): a
+ * bookmark with a bad value still opens, with that value at its default.
+ */
+export const listPageParams = z.object({
+  status: z.preprocess(first, z.enum(STATUS_FILTERS).catch("all")).default("all"),
+  q: z.preprocess(first, z.string().max(500).catch("")).default(""),
+  sort: z.preprocess(first, z.enum(SORT_KEYS).catch("created")).default("created"),
+  dir: z.preprocess(first, z.enum(["asc", "desc"]).catch("desc")).default("desc"),
+  page: z.preprocess(first, z.coerce.number().int().min(1).max(1_000_000).catch(1)).default(1),
+});
+export type ListPageState = z.output<typeof listPageParams>;
+
+export function parseListPage(params: Record<string, string | string[] | undefined>): ListPageState {
+  return listPageParams.parse(params);
+}
+
+export function pageQuery(state: ListPageState): ProcessQuery {
+  return { status: state.status, q: state.q, sort: state.sort, dir: state.dir, offset: (state.page - 1) * PAGE_SIZE, limit: PAGE_SIZE };
+}
+
+/** The list page's URL with some of its state changed; defaults are left out to keep it short. */
+export function listHref(state: ListPageState, change: Partial<ListPageState>): string {
+  const next = { ...state, ...change };
+  const params = new URLSearchParams();
+  if (next.status !== "all") params.set("status", next.status);
+  if (next.q) params.set("q", next.q);
+  if (next.sort !== "created") params.set("sort", next.sort);
+  if (next.dir !== "desc") params.set("dir", next.dir);
+  if (next.page !== 1) params.set("page", String(next.page));
+  const text = params.toString();
+  return text ? `/?${text}` : "/";
+}
+
+/** `GET /api/processes` query: a script gets a 400 for a bad value rather than a silent default. */
+export const apiListParams = z
+  .object({
+    status: z.enum(STATUS_FILTERS).default("all"),
+    q: z.string().max(500).default(""),
+    sort: z.enum(SORT_KEYS).default("created"),
+    dir: z.enum(["asc", "desc"]).default("desc"),
+    limit: decimalInt(1, 10_000).default(100),
+    offset: decimalInt().default(0),
+  })
+  .transform((p): ProcessQuery => p);

@@ -1,0 +1,95 @@
+import type { ProcessView } from "./status";
+
+export const SORT_KEYS = ["created", "name", "pid", "status", "started", "runtime", "cpu", "memory", "output"] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export const STATUS_FILTERS = ["all", "running", "stopped"] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
+/** Rows per page of the list page. */
+export const PAGE_SIZE = 100;
+
+/** What every way in asks of the list: the page, the API and the CLI alike. */
+export interface ProcessQuery {
+  status: StatusFilter;
+  /** Text in the name, executable or arguments, a hash prefix, or a pid. */
+  q: string;
+  sort: SortKey;
+  dir: "asc" | "desc";
+  offset: number;
+  /** null: every match. */
+  limit: number | null;
+}
+
+export const ALL: ProcessQuery = { status: "all", q: "", sort: "created", dir: "desc", offset: 0, limit: null };
+
+function matches(view: ProcessView, needle: string): boolean {
+  if (view.name.toLowerCase().includes(needle)) return true;
+  if (view.executable.toLowerCase().includes(needle)) return true;
+  if (view.hash.startsWith(needle)) return true;
+  if (view.pid !== null && String(view.pid) === needle) return true;
+  return view.args.some((arg) => arg.toLowerCase().includes(needle));
+}
+
+const STATUS_ORDER: Record<ProcessView["status"], number> = { running: 0, unverified: 1, children: 2, stopped: 3 };
+
+function sortValue(view: ProcessView, key: SortKey): number | string | null {
+  switch (key) {
+    case "name":
+      return view.name.toLowerCase();
+    case "pid":
+      return view.pid;
+    case "status":
+      return STATUS_ORDER[view.status];
+    case "started":
+      return view.startTime;
+    case "runtime":
+      return view.runtime;
+    case "cpu":
+      return view.cpuPercent;
+    case "memory":
+      return view.rssBytes;
+    case "output":
+      return view.outputSize;
+    default:
+      return null;
+  }
+}
+
+export interface Selection<T> {
+  items: T[];
+  /** Matches of the status filter and search, before paging. */
+  total: number;
+  /** Per status, before the status filter (what the filter tabs show). */
+  counts: { all: number; running: number; stopped: number };
+}
+
+/**
+ * The one filter, search, sort and paging of process lists. Items come newest first (the
+ * registry's order); other sorts are stable, missing values last.
+ */
+export function selectProcesses<T extends { view: ProcessView }>(items: T[], query: ProcessQuery): Selection<T> {
+  const isRunning = (item: T) => item.view.status !== "stopped";
+  const counts = { all: items.length, running: items.filter(isRunning).length, stopped: 0 };
+  counts.stopped = counts.all - counts.running;
+  let selected = items;
+  if (query.status === "running") selected = selected.filter(isRunning);
+  if (query.status === "stopped") selected = selected.filter((item) => !isRunning(item));
+  const needle = query.q.trim().toLowerCase();
+  if (needle) selected = selected.filter((item) => matches(item.view, needle));
+
+  if (query.sort !== "created") {
+    const factor = query.dir === "asc" ? 1 : -1;
+    selected = selected
+      .map((item, index) => ({ item, index, value: sortValue(item.view, query.sort) }))
+      .sort((a, b) => {
+        if (a.value === b.value) return a.index - b.index;
+        if (a.value === null) return 1;
+        if (b.value === null) return -1;
+        return (a.value < b.value ? -1 : 1) * factor;
+      })
+      .map((entry) => entry.item);
+  } else if (query.dir === "asc") {
+    selected = [...selected].reverse();
+  }
+  const end = query.limit === null ? undefined : query.offset + query.limit;
+  return { items: selected.slice(query.offset, end), total: selected.length, counts };
+}

@@ -1,0 +1,189 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectProcesses, ALL, type ProcessQuery } from "../lib/processes/query";
+import { apiListParams, listHref, pageQuery, parseListPage } from "../lib/processes/query-params";
+import { statusText, type ProcessView } from "../lib/processes/status";
+import { Registry } from "../lib/registry";
+import { parseEnvLines } from "../lib/validation/launch";
+import { startServer, type RunningServer } from "./support/next-server";
+import { tempDir } from "./support/temp";
+
+function view(partial: Partial<ProcessView> & { hash: string }): { view: ProcessView } {
+  return {
+    view: {
+      name: "x",
+      pid: null,
+      executable: "/bin/x",
+      currentExecutable: null,
+      args: [],
+      cwd: null,
+      status: "stopped",
+      exitCode: null,
+      exitSignal: null,
+      stopSignal: null,
+      exitObserved: false,
+      startTime: null,
+      endedAt: null,
+      createdAt: null,
+      runtime: null,
+      cpuPercent: null,
+      rssBytes: null,
+      outputFile: null,
+      outputSize: null,
+      liveChildren: 0,
+      warnings: [],
+      ...partial,
+    },
+  };
+}
+
+// Newest first, as the registry lists them.
+const items = [
+  view({ hash: "aa01", name: "Maya", executable: "/opt/maya/bin/maya.bin", pid: 300, status: "running", cpuPercent: 50, startTime: 30 }),
+  view({
+    hash: "bb02",
+    name: "nuke",
+    executable: "/opt/nuke/Nuke15",
+    args: ["--script", "COMP_sh010.nk"],
+    pid: 200,
+    status: "stopped",
+    startTime: 20,
+  }),
+  view({
+    hash: "cc03",
+    name: "render",
+    executable: "/usr/bin/hython",
+    args: ["render.py"],
+    pid: 100,
+    status: "unverified",
+    cpuPercent: 90,
+    startTime: 10,
+  }),
+  view({ hash: "dd04", name: "husk", executable: "/usr/bin/husk", pid: 400, status: "children", liveChildren: 2, startTime: null }),
+];
+const query = (change: Partial<ProcessQuery>): ProcessQuery => ({ ...ALL, ...change });
+const hashes = (change: Partial<ProcessQuery>) => selectProcesses(items, query(change)).items.map((i) => i.view.hash);
+
+describe("the one list query", () => {
+  it("filters by status, counting every status before the filter", () => {
+    expect(hashes({ status: "running" })).toEqual(["aa01", "cc03", "dd04"]);
+    expect(hashes({ status: "stopped" })).toEqual(["bb02"]);
+    expect(selectProcesses(items, query({ status: "stopped" })).counts).toEqual({ all: 4, running: 3, stopped: 1 });
+  });
+
+  it("searches name, executable and arguments (any case), a hash prefix, or an exact pid", () => {
+    expect(hashes({ q: "MAYA" })).toEqual(["aa01"]);
+    expect(hashes({ q: "hython" })).toEqual(["cc03"]);
+    expect(hashes({ q: "comp_sh010" })).toEqual(["bb02"]);
+    expect(hashes({ q: "dd" })).toEqual(["dd04"]);
+    expect(hashes({ q: "200" })).toEqual(["bb02"]);
+    expect(hashes({ q: "20" })).toEqual([]); // a pid matches whole, not as a prefix
+    expect(hashes({ q: "  nuke  " })).toEqual(["bb02"]);
+    expect(selectProcesses(items, query({ q: "opt" })).total).toBe(2);
+  });
+
+  it("sorts stably with missing values last, either way, and pages", () => {
+    expect(hashes({ sort: "cpu", dir: "desc" })).toEqual(["cc03", "aa01", "bb02", "dd04"]);
+    expect(hashes({ sort: "cpu", dir: "asc" })).toEqual(["aa01", "cc03", "bb02", "dd04"]);
+    expect(hashes({ sort: "started", dir: "asc" })).toEqual(["cc03", "bb02", "aa01", "dd04"]);
+    expect(hashes({ sort: "status", dir: "asc" })).toEqual(["aa01", "cc03", "dd04", "bb02"]);
+    expect(hashes({ sort: "name", dir: "asc" })).toEqual(["dd04", "aa01", "bb02", "cc03"]);
+    expect(hashes({ dir: "asc" })).toEqual(["dd04", "cc03", "bb02", "aa01"]);
+    const page = selectProcesses(items, query({ offset: 1, limit: 2 }));
+    expect(page.items.map((i) => i.view.hash)).toEqual(["bb02", "cc03"]);
+    expect(page.total).toBe(4);
+  });
+
+  it("reads the list page's URL forgivingly and the API's strictly, into the same query", () => {
+    const state = parseListPage({ status: "nonsense", q: ["maya", "x"], sort: "cpu", dir: "up", page: "-3" });
+    expect(state).toEqual({ status: "all", q: "maya", sort: "cpu", dir: "desc", page: 1 });
+    expect(pageQuery({ ...state, page: 3 })).toMatchObject({ offset: 200, limit: 100 });
+    expect(listHref(state, { status: "running", page: 2 })).toBe("/?status=running&q=maya&sort=cpu&page=2");
+    expect(listHref(parseListPage({}), {})).toBe("/");
+    expect(apiListParams.parse({ status: "running", q: "maya", limit: "20", offset: "40" })).toEqual({
+      status: "running",
+      q: "maya",
+      sort: "created",
+      dir: "desc",
+      limit: 20,
+      offset: 40,
+    });
+    expect(apiListParams.safeParse({ status: "nonsense" }).success).toBe(false);
+    expect(apiListParams.safeParse({ limit: "0" }).success).toBe(false);
+  });
+});
+
+describe("the one status vocabulary", () => {
+  it("words every status the same for pages and the CLI", () => {
+    const base = { exitCode: null, exitSignal: null, stopSignal: null };
+    expect(statusText({ ...base, status: "running" })).toBe("running");
+    expect(statusText({ ...base, status: "unverified" })).toBe("running (unverified)");
+    expect(statusText({ ...base, status: "children", liveChildren: 3 })).toBe("children running (3)");
+    expect(statusText({ ...base, status: "stopped" })).toBe("stopped");
+    expect(statusText({ ...base, status: "stopped", exitCode: 3 })).toBe("exited 3");
+    expect(statusText({ ...base, status: "stopped", exitSignal: "SIGKILL" })).toBe("killed by SIGKILL");
+    expect(statusText({ ...base, status: "stopped", exitSignal: "SIGTERM", stopSignal: "SIGTERM" })).toBe("stopped by user (SIGTERM)");
+  });
+});
+
+describe("environment lines", () => {
+  it("parses KEY=VALUE lines, skipping blanks and comments, and names bad lines", () => {
+    expect(parseEnvLines(["SHOT=sh010", "", "# note", "PATH=/a:/b=c", "EMPTY=", "WIN=x\r"])).toEqual({
+      env: { SHOT: "sh010", PATH: "/a:/b=c", EMPTY: "", WIN: "x" },
+      errors: [],
+    });
+    // Any name without "=" or NUL is a name (as for the real environment); no "=" or no name is not.
+    const bad = parseEnvLines(["=nokey", "no equals", "OK=1"]);
+    expect(bad.env).toEqual({ OK: "1" });
+    expect(bad.errors).toHaveLength(2);
+    expect(bad.errors[0]).toMatch(/^Line 1: expected KEY=VALUE/);
+  });
+});
+
+describe("one door, three ways in", () => {
+  const dir = tempDir("pm-door-");
+  const dbPath = path.join(dir, "registry.db");
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    const registry = await Registry.open(dbPath);
+    for (let i = 0; i < 12; i++) {
+      await registry.store({
+        name: i % 3 === 0 ? `maya-${i}` : `nuke-${i}`,
+        executable: i % 2 ? "/opt/maya/bin/maya.bin" : "/opt/nuke/Nuke15",
+        args: [`--frame=${i}`],
+        pid: 4_800_000 + i,
+        stopped: i % 4 === 0,
+      });
+    }
+    // One that runs: this test process.
+    await registry.store({ name: "maya-live", executable: process.execPath, pid: process.pid, startTime: null });
+    await registry.close();
+    server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir });
+  }, 120_000);
+  afterAll(() => server?.stop());
+
+  it("answers the CLI, the API and the list page with the same records in the same order", async () => {
+    for (const [status, q] of [
+      ["all", ""],
+      ["stopped", ""],
+      ["all", "maya"],
+      ["stopped", "nuke"],
+      ["running", "maya"],
+    ] as const) {
+      const api = (await (await server.api(`/api/processes?status=${status}&q=${q}&limit=1000`)).json()) as {
+        processes: { hash: string }[];
+      };
+      const page = await (await server.api(`/?status=${status}&q=${q}`)).text();
+      const onPage = [...page.matchAll(/data-hash="([0-9a-f]{64})"/g)].map((m) => m[1]);
+      const cliArgs = ["bin/process-monitor.js", "list", "--json", "--db", dbPath, "--search", q];
+      if (status !== "all") cliArgs.push(`--${status}`);
+      const cli = (JSON.parse(execFileSync(process.execPath, cliArgs, { encoding: "utf8" })) as { hash: string }[]).map((r) => r.hash);
+      const fromApi = api.processes.map((p) => p.hash);
+      expect(fromApi.length, `${status} ${q}`).toBeGreaterThan(0);
+      expect(onPage, `${status} ${q}`).toEqual(fromApi);
+      expect(cli, `${status} ${q}`).toEqual(fromApi);
+    }
+  }, 60_000);
+});
