@@ -4,44 +4,48 @@
 /** Bumped when our columns change; a file with a higher `PRAGMA user_version` is refused. */
 export const SCHEMA_VERSION = 2;
 
-/** AYON's own column list, in the order its positional `SELECT *` reader relies on. */
-export const AYON_COLUMNS = ["hash", "name", "executable", "args", "env", "cwd", "pid", "output_file", "start_time", "created_at"] as const;
-
-/** A new registry: AYON's exact table with our columns appended after `stopped`. */
-export const CREATE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS process_info (
-  hash TEXT PRIMARY KEY,
-  name TEXT,
-  executable TEXT,
-  args TEXT DEFAULT NULL,
-  env TEXT DEFAULT NULL,
-  cwd TEXT DEFAULT NULL,
-  pid INTEGER DEFAULT NULL,
-  output_file TEXT DEFAULT NULL,
-  start_time REAL DEFAULT NULL,
-  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-  stopped INTEGER DEFAULT 0,
-  exit_code INTEGER DEFAULT NULL,
-  exit_signal TEXT DEFAULT NULL,
-  ended_at REAL DEFAULT NULL,
-  keeper_pid INTEGER DEFAULT NULL,
-  stop_signal TEXT DEFAULT NULL
-)`;
-
 /**
- * Columns an existing file may lack, in the order they must be appended. `stopped`
- * first: the older AYON launcher creates the table without it. All nullable or
- * defaulted, because AYON's INSERT OR REPLACE leaves them out.
+ * Every column of `process_info`, declared once, in file order. The first ten are AYON's
+ * own, in the order its positional `SELECT *` reader relies on; the rest may be missing
+ * from an existing file and are appended in this order (`stopped` first: the older AYON
+ * launcher creates the table without it). All of those are nullable or defaulted, because
+ * AYON's INSERT OR REPLACE leaves them out. lib/registry/row.ts decodes each by name;
+ * schema.prisma mirrors this list for the Prisma client.
  */
-export const APPENDED_COLUMNS: ReadonlyArray<{ name: string; sql: string }> = [
-  { name: "stopped", sql: "ALTER TABLE process_info ADD COLUMN stopped INTEGER DEFAULT 0" },
-  { name: "exit_code", sql: "ALTER TABLE process_info ADD COLUMN exit_code INTEGER DEFAULT NULL" },
-  { name: "exit_signal", sql: "ALTER TABLE process_info ADD COLUMN exit_signal TEXT DEFAULT NULL" },
-  { name: "ended_at", sql: "ALTER TABLE process_info ADD COLUMN ended_at REAL DEFAULT NULL" },
+export const COLUMNS = [
+  { name: "hash", sql: "TEXT PRIMARY KEY", ayon: true },
+  { name: "name", sql: "TEXT", ayon: true },
+  { name: "executable", sql: "TEXT", ayon: true },
+  { name: "args", sql: "TEXT DEFAULT NULL", ayon: true },
+  { name: "env", sql: "TEXT DEFAULT NULL", ayon: true },
+  { name: "cwd", sql: "TEXT DEFAULT NULL", ayon: true },
+  { name: "pid", sql: "INTEGER DEFAULT NULL", ayon: true },
+  { name: "output_file", sql: "TEXT DEFAULT NULL", ayon: true },
+  { name: "start_time", sql: "REAL DEFAULT NULL", ayon: true },
+  { name: "created_at", sql: "TIMESTAMP DEFAULT CURRENT_TIMESTAMP", ayon: true },
+  { name: "stopped", sql: "INTEGER DEFAULT 0", ayon: false },
+  { name: "exit_code", sql: "INTEGER DEFAULT NULL", ayon: false },
+  { name: "exit_signal", sql: "TEXT DEFAULT NULL", ayon: false },
+  { name: "ended_at", sql: "REAL DEFAULT NULL", ayon: false },
   // Schema 2: the keeper that waits for a launch (its end is then observed), and the
   // strongest signal a stop of ours sent (the end was then ours).
-  { name: "keeper_pid", sql: "ALTER TABLE process_info ADD COLUMN keeper_pid INTEGER DEFAULT NULL" },
-  { name: "stop_signal", sql: "ALTER TABLE process_info ADD COLUMN stop_signal TEXT DEFAULT NULL" },
-];
+  { name: "keeper_pid", sql: "INTEGER DEFAULT NULL", ayon: false },
+  { name: "stop_signal", sql: "TEXT DEFAULT NULL", ayon: false },
+] as const;
+
+export type ColumnName = (typeof COLUMNS)[number]["name"];
+
+/** AYON's own column list, in the order its positional `SELECT *` reader relies on. */
+export const AYON_COLUMNS = COLUMNS.filter((c) => c.ayon).map((c) => c.name);
+
+/** A new registry: AYON's exact table with our columns appended after `stopped`. */
+export const CREATE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS process_info (\n${COLUMNS.map((c) => `  ${c.name} ${c.sql}`).join(",\n")}\n)`;
+
+/** Columns an existing file may lack, in the order they must be appended. */
+export const APPENDED_COLUMNS: ReadonlyArray<{ name: string; sql: string }> = COLUMNS.filter((c) => !c.ayon).map((c) => ({
+  name: c.name,
+  sql: `ALTER TABLE process_info ADD COLUMN ${c.name} ${c.sql}`,
+}));
 
 /** Indexes are invisible to AYON's queries and make lookups by pid, name and age cheap. */
 export const INDEX_SQL = [

@@ -187,3 +187,20 @@ describe("one door, three ways in", () => {
     }
   }, 60_000);
 });
+
+describe("a record's columns, declared once", () => {
+  it("has schema.prisma's model mirror prisma/registry-schema.ts's COLUMNS, in order", async () => {
+    const { COLUMNS, CREATE_TABLE_SQL, APPENDED_COLUMNS, AYON_COLUMNS } = await import("../prisma/registry-schema");
+    const fs = await import("node:fs");
+    const model = /model ProcessInfo \{([\s\S]*?)\n\}/.exec(fs.readFileSync("prisma/schema.prisma", "utf8"))![1]!;
+    const columns = model
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => /^[a-zA-Z]/.test(line))
+      .map((line) => /@map\("([^"]+)"\)/.exec(line)?.[1] ?? line.split(/\s+/)[0]);
+    expect(columns).toEqual(COLUMNS.map((c) => c.name));
+    expect(AYON_COLUMNS).toEqual(["hash", "name", "executable", "args", "env", "cwd", "pid", "output_file", "start_time", "created_at"]);
+    expect(APPENDED_COLUMNS.map((c) => c.name)).toEqual(["stopped", "exit_code", "exit_signal", "ended_at", "keeper_pid", "stop_signal"]);
+    expect(CREATE_TABLE_SQL).toContain("  hash TEXT PRIMARY KEY,\n  name TEXT,");
+  });
+});

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExter
 import { formatBytes } from "@/lib/format";
 import { OutputLine } from "./output-line";
 import { useOutput } from "./use-output";
+import { useOutputSearch } from "./use-output-search";
 import type { InitialTail } from "@/lib/processes/local";
 
 const ROW_HEIGHT = 20;
@@ -13,17 +14,6 @@ const ROW_HEIGHT = 20;
 const STATIC_LINES = 45;
 
 const noSubscribe = () => () => undefined;
-
-interface SearchState {
-  query: string;
-  count: { count: number; complete: boolean } | null;
-  /** Byte offset of the current match. */
-  current: number | null;
-  /** Byte offset of the line holding it. */
-  currentLine: number | null;
-  message: string | null;
-  busy: boolean;
-}
 
 function lowerBound(sorted: number[], value: number): number {
   let lo = 0;
@@ -40,14 +30,7 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
   const { state, appended, resetAppended, loadWindow, loadEarlier } = useOutput(hash, initial);
   const [wrap, setWrap] = useState(false);
   const [following, setFollowing] = useState(true);
-  const [search, setSearch] = useState<SearchState>({
-    query: "",
-    count: null,
-    current: null,
-    currentLine: null,
-    message: null,
-    busy: false,
-  });
+  const { search, setQuery, find } = useOutputSearch(hash);
   const scrollRef = useRef<HTMLDivElement>(null);
   const pendingScroll = useRef<
     { kind: "bottom" } | { kind: "offset"; offset: number } | { kind: "prepend"; lines: number; top: number } | null
@@ -131,8 +114,6 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
   const needle = search.query.trim().toLowerCase();
 
   const runSearch = async (direction: "next" | "prev") => {
-    const query = search.query.trim();
-    if (!query) return;
     const firstVisible = virtualizer.getVirtualItems()[0]?.index ?? 0;
     const from =
       search.current !== null
@@ -142,66 +123,15 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
         : direction === "next"
           ? (state.offsets[firstVisible] ?? 0)
           : state.end;
-    setSearch((s) => ({ ...s, busy: true, message: null }));
-    try {
-      const find = async (start: number) => {
-        const params = new URLSearchParams({ q: query, from: String(start), dir: direction });
-        const response = await fetch(`/api/processes/${hash}/output/search?${params}`, { cache: "no-store" });
-        const body = (await response.json()) as {
-          match?: { offset: number; lineStart: number } | null;
-          timedOut?: boolean;
-          error?: string;
-        };
-        if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
-        return body;
-      };
-      const counting =
-        search.count === null
-          ? fetch(`/api/processes/${hash}/output/search?${new URLSearchParams({ q: query, count: "1" })}`, { cache: "no-store" }).then(
-              // A count the server could not make (busy: 429) is left out, not shown as wrong.
-              async (r) => (r.ok ? ((await r.json()) as { count: number; complete: boolean }) : null),
-              () => null,
-            )
-          : Promise.resolve(search.count);
-      let hit = await find(from);
-      let wrapped = false;
-      // Like an editor: past the last match, continue from the other end of the file.
-      if (!hit.match && !hit.timedOut) {
-        const restart = direction === "next" ? 0 : Number.MAX_SAFE_INTEGER;
-        if (restart !== from) {
-          hit = await find(direction === "next" ? 0 : Math.max(state.size, state.end));
-          wrapped = true;
-        }
-      }
-      const counted = await counting;
-      if (!hit.match) {
-        setSearch((s) => ({
-          ...s,
-          count: counted,
-          busy: false,
-          message: hit.timedOut ? "Search took too long; try a more specific text." : "No match in the whole output.",
-        }));
-        return;
-      }
-      const match = hit.match;
-      setFollowing(false);
-      setSearch((s) => ({
-        ...s,
-        count: counted,
-        current: match.offset,
-        currentLine: match.lineStart,
-        busy: false,
-        message: wrapped ? (direction === "next" ? "Continued from the top." : "Continued from the bottom.") : null,
-      }));
-      const loadedFrom = state.offsets[0] ?? state.end;
-      if (match.lineStart >= loadedFrom && match.lineStart < state.end) {
-        virtualizer.scrollToIndex(lowerBound(state.offsets, match.lineStart), { align: "center" });
-      } else {
-        pendingScroll.current = { kind: "offset", offset: match.lineStart };
-        await loadWindow(Math.max(0, match.lineStart - 64 * 1024));
-      }
-    } catch (error) {
-      setSearch((s) => ({ ...s, busy: false, message: `Search failed: ${(error as Error).message}` }));
+    const match = await find(direction, from, Math.max(state.size, state.end));
+    if (!match) return;
+    setFollowing(false);
+    const loadedFrom = state.offsets[0] ?? state.end;
+    if (match.lineStart >= loadedFrom && match.lineStart < state.end) {
+      virtualizer.scrollToIndex(lowerBound(state.offsets, match.lineStart), { align: "center" });
+    } else {
+      pendingScroll.current = { kind: "offset", offset: match.lineStart };
+      await loadWindow(Math.max(0, match.lineStart - 64 * 1024));
     }
   };
 
@@ -232,9 +162,7 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
           <input
             type="search"
             value={search.query}
-            onChange={(event) =>
-              setSearch({ query: event.target.value, count: null, current: null, currentLine: null, message: null, busy: false })
-            }
+            onChange={(event) => setQuery(event.target.value)}
             onKeyDown={(event) => {
               if (event.key === "Enter" && event.shiftKey) {
                 event.preventDefault();

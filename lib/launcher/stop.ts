@@ -1,7 +1,7 @@
 import { Registry } from "../registry";
 import type { ProcessRecord } from "../registry/types";
 import { readProcStat } from "../system/proc-linux";
-import { checkLiveness, descendantsOf, flattenDescendants, sameStartTime } from "../system/probe";
+import { checkLiveness, descendantsOf, flattenDescendants, stillAliveAs } from "../system/probe";
 import { ProcessSnapshot } from "../system/snapshot";
 import { LaunchError } from "./errors";
 
@@ -30,11 +30,7 @@ interface Target {
   startTime: number | null;
 }
 
-function stillAlive(target: Target): boolean {
-  const stat = readProcStat(target.pid);
-  if (!stat || stat.state === "Z" || stat.state === "X") return false;
-  return target.startTime === null || sameStartTime(stat.startTime, target.startTime);
-}
+const stillAlive = (target: Target): boolean => stillAliveAs(target.pid, target.startTime);
 
 function signalTarget(target: Target, signal: NodeJS.Signals): void {
   if (!stillAlive(target)) return;

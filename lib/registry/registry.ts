@@ -3,14 +3,14 @@ import path from "node:path";
 import { closeDb, dbFor, type Db, type DbDriver } from "../db/client";
 import { tightenCompanions } from "../db/private-file";
 import { ensureDir, outputDirFor } from "../config/paths";
-import { ProcessSnapshot } from "../system/snapshot";
-import { identifyProcess, type Liveness, type Verdict } from "../system/probe";
+import type { ProcessSnapshot } from "../system/snapshot";
+import { reconcile, reconcileOne, statusOf, STOPPED, UNCHECKED } from "../system/reconcile";
 import { RegistryError, isBusyError } from "./errors";
 import { processHash } from "./hash";
 import { exitsDirFor, readObservedExits } from "./exits";
 import { migrateRegistry } from "./migrate";
 import { ORDER_NEWEST_FIRST, ProcessRow, SELECT_COLUMNS, decodeRow, type RawRow } from "./row";
-import type { DeleteResult, LeftAlone, ListedProcess, ProcessStatus, StoreInput } from "./types";
+import type { DeleteResult, LeftAlone, ListedProcess, StoreInput } from "./types";
 
 export interface ListOptions {
   /** Check every record not yet stopped and mark the dead ones (default true). */
@@ -18,14 +18,6 @@ export interface ListOptions {
   /** A process table reading to reuse; one is taken when needed otherwise. */
   snapshot?: ProcessSnapshot;
 }
-
-function statusFrom(liveness: Liveness): ProcessStatus {
-  return liveness === "gone" ? "stopped" : liveness;
-}
-
-const STOPPED: Verdict = { liveness: "gone", currentExecutable: null };
-/** Not checked (invalidation off): taken as running, as the file says. */
-const UNCHECKED: Verdict = { liveness: "running", currentExecutable: null };
 
 /**
  * The registry file: AYON's `process_info` table, shared with the AYON launcher and our
@@ -208,33 +200,16 @@ export class Registry {
     const invalidate = options.invalidate ?? true;
     if (invalidate) await this.foldExits();
     const records = await this.readAll();
-    const toCheck = invalidate ? records.filter((r) => !r.stopped && r.pid !== null) : [];
-    // Read after the rows, so that every process a row names had started by then.
-    const snapshot = toCheck.length === 0 ? undefined : (options.snapshot ?? (await ProcessSnapshot.forPids(toCheck.map((r) => r.pid!))));
-
-    const verdicts = new Map<string, Verdict>();
-    let dead: ProcessRow[] = [];
-    for (const record of records) {
-      if (record.stopped) continue;
-      // A record without a pid can never be checked, so it is always stopped (as in AYON).
-      const verdict: Verdict =
-        record.pid === null ? STOPPED : snapshot ? identifyProcess(snapshot, record.pid, record.executable, record.startTime) : UNCHECKED;
-      verdicts.set(record.hash, verdict);
-      if (verdict.liveness === "gone") dead.push(record);
-    }
-    if (snapshot && dead.length > 0) {
-      const rechecked = await confirmGone(dead, snapshot);
-      for (const [hash, verdict] of rechecked.alive) verdicts.set(hash, verdict);
-      dead = rechecked.dead;
-    }
+    // Whether each runs is the system's to say (lib/system/reconcile.ts); this stores the answer.
+    const { verdicts, gone } = await reconcile(records, { check: invalidate, snapshot: options.snapshot });
     const listed = records.map((record): ListedProcess => {
       const verdict = record.stopped ? STOPPED : (verdicts.get(record.hash) ?? UNCHECKED);
-      return record.withStatus(statusFrom(verdict.liveness), verdict.currentExecutable);
+      return record.withStatus(statusOf(verdict.liveness), verdict.currentExecutable);
     });
-    if (dead.length > 0) {
-      await this.writeStopped(dead.map((r) => r.hash));
+    if (gone.length > 0) {
+      await this.writeStopped(gone.map((r) => r.hash));
       // Our own write: the cached rows stay valid once they say the same as the file.
-      for (const record of dead) record.stopped = true;
+      for (const record of gone) record.stopped = true;
     }
     return listed;
   }
@@ -245,14 +220,9 @@ export class Registry {
     const record = await this.get(hash);
     if (!record) return null;
     if (record.stopped) return record.withStatus("stopped");
-    let verdict = STOPPED;
-    if (record.pid !== null) {
-      const table = snapshot ?? (await ProcessSnapshot.ofPids([record.pid]));
-      verdict = identifyProcess(table, record.pid, record.executable, record.startTime);
-      if (verdict.liveness === "gone") verdict = (await confirmGone([record], table)).alive.get(record.hash) ?? STOPPED;
-    }
+    const verdict = await reconcileOne(record, snapshot);
     if (verdict.liveness === "gone") await this.markStopped([record.hash]);
-    return record.withStatus(statusFrom(verdict.liveness), verdict.currentExecutable);
+    return record.withStatus(statusOf(verdict.liveness), verdict.currentExecutable);
   }
 
   /**
@@ -377,28 +347,6 @@ export class Registry {
     }
     return { deleted: gone.length, filesLeftAlone };
   }
-}
-
-/**
- * A process table reading cannot show a process that started after it was taken (a
- * shared, second-old reading, or one taken while a launch was being recorded). Before
- * marking such records stopped for good, look at them again directly.
- */
-async function confirmGone(
-  candidates: ProcessRow[],
-  snapshot: ProcessSnapshot,
-): Promise<{ dead: ProcessRow[]; alive: Map<string, Verdict> }> {
-  const since = snapshot.takenAt / 1000 - 2;
-  const doubtful = candidates.filter((r) => r.pid !== null && (r.startTime === null || r.startTime >= since));
-  const alive = new Map<string, Verdict>();
-  if (doubtful.length > 0) {
-    const fresh = await ProcessSnapshot.ofPids(doubtful.map((r) => r.pid!));
-    for (const record of doubtful) {
-      const verdict = identifyProcess(fresh, record.pid, record.executable, record.startTime);
-      if (verdict.liveness !== "gone") alive.set(record.hash, verdict);
-    }
-  }
-  return { dead: candidates.filter((r) => !alive.has(r.hash)), alive };
 }
 
 /**

@@ -1,8 +1,49 @@
+import type { ColumnName } from "../../prisma/registry-schema";
 import type { ListedProcess, ProcessRecord } from "./types";
 
+/** How a column's value becomes a field: the decoder to use. */
+type Kind = "key" | "required" | "text" | "integer" | "real" | "flag" | "timestamp" | "args" | "env";
+
+/**
+ * Each column (prisma/registry-schema.ts declares them) and the ProcessRecord field it
+ * fills: the column list, decoding and copying all come from this one table, and the
+ * compiler checks that it covers every column and every field.
+ */
+const FIELDS = [
+  ["hash", "hash", "key"],
+  ["name", "name", "required"],
+  ["executable", "executable", "required"],
+  ["args", "args", "args"],
+  ["env", "env", "env"],
+  ["cwd", "cwd", "text"],
+  ["pid", "pid", "integer"],
+  ["output_file", "outputFile", "text"],
+  ["start_time", "startTime", "real"],
+  ["created_at", "createdAt", "timestamp"],
+  ["stopped", "stopped", "flag"],
+  ["exit_code", "exitCode", "integer"],
+  ["exit_signal", "exitSignal", "text"],
+  ["ended_at", "endedAt", "real"],
+  ["keeper_pid", "keeperPid", "integer"],
+  ["stop_signal", "stopSignal", "text"],
+] as const satisfies ReadonlyArray<readonly [ColumnName, keyof ProcessRecord, Kind]>;
+
+type Covered<T extends 0 | 1> = T;
+// Fails to compile when a column or a field is left out of FIELDS.
+export type FieldsCoverColumns = Covered<Exclude<ColumnName, (typeof FIELDS)[number][0]> extends never ? 0 : 1>;
+export type FieldsCoverRecord = Covered<Exclude<keyof ProcessRecord, (typeof FIELDS)[number][1] | "warnings"> extends never ? 0 : 1>;
+const _columnsCovered: FieldsCoverColumns = 0;
+const _recordCovered: FieldsCoverRecord = 0;
+void _columnsCovered;
+void _recordCovered;
+
 /** Columns read for every record; created_at as text so that no driver reinterprets it. */
-export const SELECT_COLUMNS = `hash, name, executable, args, env, cwd, pid, output_file, start_time,
-  CAST(created_at AS TEXT) AS created_at, stopped, exit_code, exit_signal, ended_at, keeper_pid, stop_signal`;
+export const SELECT_COLUMNS = FIELDS.map(([column]) => (column === "created_at" ? "CAST(created_at AS TEXT) AS created_at" : column)).join(
+  ", ",
+);
+
+/** Fields copied as they are from row to row (env is shared through its cell). */
+const PLAIN_KEYS = FIELDS.map(([, key]) => key).filter((key) => key !== "env");
 
 /** Newest first; rows written in the same second keep their insertion order. */
 export const ORDER_NEWEST_FIRST = "ORDER BY created_at DESC, rowid DESC";
@@ -117,21 +158,10 @@ export class ProcessRow implements ProcessRecord {
   /** A copy carrying a status, sharing the (possibly not yet parsed) environment. */
   withStatus(status: ListedProcess["status"], currentExecutable: string | null = null): ListedProcess & ProcessRow {
     const copy = new ProcessRow();
-    copy.hash = this.hash;
-    copy.name = this.name;
-    copy.executable = this.executable;
-    copy.args = this.args;
-    copy.cwd = this.cwd;
-    copy.pid = this.pid;
-    copy.outputFile = this.outputFile;
-    copy.startTime = this.startTime;
-    copy.createdAt = this.createdAt;
+    const from = this as unknown as Record<string, unknown>;
+    const to = copy as unknown as Record<string, unknown>;
+    for (const key of PLAIN_KEYS) to[key] = from[key];
     copy.stopped = status === "stopped";
-    copy.exitCode = this.exitCode;
-    copy.exitSignal = this.exitSignal;
-    copy.endedAt = this.endedAt;
-    copy.keeperPid = this.keeperPid;
-    copy.stopSignal = this.stopSignal;
     copy.warnings = this.warnings;
     copy.#env = this.#env;
     copy.#envValue = this.#envValue;
@@ -141,26 +171,11 @@ export class ProcessRow implements ProcessRecord {
   }
 
   toJSON(): ProcessRecord & Partial<Pick<ListedProcess, "status" | "currentExecutable">> {
-    return {
-      hash: this.hash,
-      name: this.name,
-      executable: this.executable,
-      args: this.args,
-      env: this.env,
-      cwd: this.cwd,
-      pid: this.pid,
-      outputFile: this.outputFile,
-      startTime: this.startTime,
-      createdAt: this.createdAt,
-      stopped: this.stopped,
-      exitCode: this.exitCode,
-      exitSignal: this.exitSignal,
-      endedAt: this.endedAt,
-      keeperPid: this.keeperPid,
-      stopSignal: this.stopSignal,
-      warnings: this.warnings,
-      ...(this.status ? { status: this.status, currentExecutable: this.currentExecutable } : {}),
-    };
+    const json: Record<string, unknown> = {};
+    for (const [, key] of FIELDS) json[key] = this[key];
+    json.warnings = this.warnings;
+    if (this.status) Object.assign(json, { status: this.status, currentExecutable: this.currentExecutable });
+    return json as unknown as ProcessRecord;
   }
 }
 
@@ -184,31 +199,47 @@ export function sqliteTimestampToIso(value: string | null, warnings: string[]): 
 /** Decodes a row tolerantly: a bad value never makes the whole listing fail. */
 export function decodeRow(row: RawRow): ProcessRow {
   const warnings: string[] = [];
-  const hash = text(row.hash, "hash", warnings) ?? "";
-  const name = text(row.name, "name", warnings);
-  if (name === null) warnings.push("name is missing");
-  const executable = text(row.executable, "executable", warnings);
-  if (executable === null) warnings.push("executable is missing");
-  const pid = integer(row.pid, "pid", warnings);
-  const stoppedFlag = integer(row.stopped, "stopped", warnings);
   const record = new ProcessRow();
-  record.hash = hash;
-  record.name = name ?? "";
-  record.executable = executable ?? "";
-  record.args = jsonArgs(text(row.args, "args", warnings), warnings);
-  record.cwd = text(row.cwd, "cwd", warnings);
-  record.pid = pid;
-  record.outputFile = text(row.output_file, "output_file", warnings);
-  record.startTime = real(row.start_time, "start_time", warnings);
-  record.createdAt = sqliteTimestampToIso(text(row.created_at, "created_at", warnings), warnings);
-  record.stopped = (stoppedFlag ?? 0) !== 0;
-  record.exitCode = integer(row.exit_code, "exit_code", warnings);
-  record.exitSignal = text(row.exit_signal, "exit_signal", warnings);
-  record.endedAt = real(row.ended_at, "ended_at", warnings);
-  record.keeperPid = integer(row.keeper_pid, "keeper_pid", warnings);
-  record.stopSignal = text(row.stop_signal, "stop_signal", warnings);
+  const fields = record as unknown as Record<string, unknown>;
+  let rawEnv: string | null = null;
+  for (const [column, key, kind] of FIELDS) {
+    const value = row[column];
+    switch (kind) {
+      case "key":
+        fields[key] = text(value, column, warnings) ?? "";
+        break;
+      case "required": {
+        const decoded = text(value, column, warnings);
+        if (decoded === null) warnings.push(`${column} is missing`);
+        fields[key] = decoded ?? "";
+        break;
+      }
+      case "text":
+        fields[key] = text(value, column, warnings);
+        break;
+      case "integer":
+        fields[key] = integer(value, column, warnings);
+        break;
+      case "real":
+        fields[key] = real(value, column, warnings);
+        break;
+      case "flag":
+        fields[key] = (integer(value, column, warnings) ?? 0) !== 0;
+        break;
+      case "timestamp":
+        fields[key] = sqliteTimestampToIso(text(value, column, warnings), warnings);
+        break;
+      case "args":
+        fields[key] = jsonArgs(text(value, column, warnings), warnings);
+        break;
+      case "env":
+        // Parsed on first read (see ProcessRow), after the other fields.
+        rawEnv = text(value, column, warnings);
+        break;
+    }
+  }
   record.warnings = warnings;
-  record.setRawEnv(text(row.env, "env", warnings), warnings);
+  record.setRawEnv(rawEnv, warnings);
   for (const key in row) {
     if (key.startsWith("x:") && row[key] !== null && row[key] !== undefined) {
       warnings.push(`column ${key.slice(2)}, unknown to this version, holds data`);

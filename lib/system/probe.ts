@@ -48,6 +48,17 @@ export function sameStartTime(actual: number, recorded: number, extraSlack = 0):
   return Math.abs(actual - recorded) <= START_TIME_TOLERANCE + extraSlack + 1e-6;
 }
 
+/**
+ * Whether the process with this pid is still the one that started at `startTime` (any
+ * process with the pid, when the start is unknown) and not a zombie: read straight from
+ * /proc at the moment of asking, for a stop that is about to signal it.
+ */
+export function stillAliveAs(pid: number, startTime: number | null): boolean {
+  const stat = readProcStat(pid);
+  if (!stat || stat.state === "Z" || stat.state === "X") return false;
+  return startTime === null || sameStartTime(stat.startTime, startTime);
+}
+
 /** AYON's executable match, plus symlinked executables and scripts run through their shebang. */
 function executableMatches(snapshot: ProcessSnapshot, pid: number, details: ProcessDetails, executable: string): boolean {
   const candidates = new Set<string>();
