@@ -1,6 +1,10 @@
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
-const config = [...nextVitals, ...nextTs, { ignores: [".next/**", "node_modules/**", "lib/generated/**", "scratch/**", "dist/**", "test-results/**", "next-env.d.ts"] }];
+const config = [
+  ...nextVitals,
+  ...nextTs,
+  { ignores: [".next/**", "node_modules/**", "lib/generated/**", "scratch/**", "dist/**", "test-results/**", "next-env.d.ts"] },
+];
 
 export default config;

@@ -6,6 +6,7 @@ import { benchLauncher } from "./launcher";
 import { benchOutput } from "./output";
 import { benchPages } from "./pages";
 import { benchRegistry } from "./registry";
+import { benchRetention } from "./retention";
 
 const sections: Record<string, () => Promise<void>> = {
   registry: () => benchRegistry(),
@@ -14,6 +15,7 @@ const sections: Record<string, () => Promise<void>> = {
   output: () => benchOutput(),
   api: () => benchApi(),
   ayon: () => benchAyon(),
+  retention: () => benchRetention(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -203,9 +203,20 @@ export function ProcessTable({
                       {row.outputSize === null ? (
                         <span className="text-zinc-400">–</span>
                       ) : (
-                        <Link href={`/processes/${row.hash}/output`} prefetch={false} className="hover:underline">
-                          {formatBytes(row.outputSize)}
-                        </Link>
+                        <>
+                          <Link href={`/processes/${row.hash}/output`} prefetch={false} className="hover:underline">
+                            {formatBytes(row.outputSize)}
+                          </Link>
+                          {row.runawayOutput && (
+                            <span
+                              className="mt-0.5 block text-xs font-medium text-amber-700 dark:text-amber-300"
+                              data-testid="runaway"
+                              title="This running process's output alone is huge; retention never deletes a running process's output."
+                            >
+                              runaway log{row.outputGrowth !== null ? ` · +${formatBytes(Math.max(0, row.outputGrowth) * 60)}/min` : ""}
+                            </span>
+                          )}
+                        </>
                       )}
                     </td>
                     <td className="px-3 py-2 text-right">

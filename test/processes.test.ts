@@ -31,6 +31,8 @@ function view(partial: Partial<ProcessView> & { hash: string }): { view: Process
       rssBytes: null,
       outputFile: null,
       outputSize: null,
+      outputGrowth: null,
+      runawayOutput: false,
       liveChildren: 0,
       warnings: [],
       ...partial,

@@ -2,7 +2,8 @@ import Link from "next/link";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { ProcessTable } from "@/components/process-table";
 import { SearchBox } from "@/components/search-box";
-import { getProcessListPage } from "@/lib/processes/pages";
+import { RetentionNote } from "@/components/retention-note";
+import { getProcessListPage, getRetentionSummary } from "@/lib/processes/pages";
 import { STATUS_FILTERS } from "@/lib/processes/query";
 import { listHref, parseListPage } from "@/lib/processes/query-params";
 
@@ -10,7 +11,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ProcessListPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = parseListPage(await searchParams);
-  const data = await getProcessListPage(query);
+  const [data, retention] = await Promise.all([getProcessListPage(query), getRetentionSummary()]);
 
   return (
     <div className="space-y-4">
@@ -98,6 +99,7 @@ export default async function ProcessListPage({ searchParams }: { searchParams: 
           </div>
         </nav>
       )}
+      <RetentionNote summary={retention} />
     </div>
   );
 }

@@ -11,15 +11,9 @@ import { ALL } from "../processes/query";
 import { formatDetails, formatTable } from "./format";
 import os from "node:os";
 import { describeLeftAlone } from "../registry/left-alone";
+import { CliError } from "./errors";
 
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+export { CliError };
 
 interface Io {
   out: (text: string) => void;
@@ -198,11 +192,25 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
 
   program
     .command("prune")
-    .description("delete every stopped record and its output file; prints how many")
+    .description("delete stopped records and their output files: every one, or as a retention policy says (oldest first); prints how many")
     .addOption(dbOption())
-    .option("--json", 'print {"deleted": N}')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option("--older-than <age>", "only stopped records older than this (7d, 12h, 30m, 2w)")
+    .option("--keep <n>", "keep at most this many stopped records (the newest)")
+    .option("--max-output <size>", "delete the oldest stopped records until the output folder is under this size (5G, 500M)")
+    .option("--policy", "apply the configured policy (PROCESS_MONITOR_KEEP_DAYS, _KEEP_RECORDS, _KEEP_OUTPUT_MB); flags override it")
+    .option("--dry-run", "only say what would be deleted")
+    .option("--json", 'print {"deleted": N, ...} (with --dry-run or limits: the records too)')
+    .action(async (opts: { olderThan?: string; keep?: string; maxOutput?: string; policy?: boolean; dryRun?: boolean }, cmd: Command) => {
       const { json } = globals(cmd);
+      const limited = opts.olderThan !== undefined || opts.keep !== undefined || opts.maxOutput !== undefined || opts.policy;
+      if (limited || opts.dryRun) {
+        const { retentionFromFlags, reportRetention } = await import("./prune");
+        const policy = retentionFromFlags(opts);
+        await withProcesses(globals(cmd), async (processes) => {
+          io.out(reportRetention(await processes.applyRetention(policy, { dryRun: opts.dryRun }), { json: json === true }));
+        });
+        return;
+      }
       await withProcesses(globals(cmd), async (processes) => {
         const { deleted, filesLeftAlone } = await processes.prune();
         io.out(

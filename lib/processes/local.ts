@@ -10,7 +10,10 @@ import { hostInfo, type HostInfo } from "../system/host";
 import { flattenDescendants } from "../system/probe";
 import { ProcessSnapshot } from "../system/snapshot";
 import type { LaunchRequest } from "../validation/launch";
+import { applyRetention, type RetentionOutcome } from "../retention/apply";
+import type { RetentionPolicy } from "../retention/policy";
 import { ALL, selectProcesses, type ProcessQuery, type Selection } from "./query";
+import { flagRunaway, runawayThreshold } from "./growth";
 import { descendantViews, toView, type DescendantView, type ProcessView } from "./view";
 
 /** One record as every caller may want it: the stored record (for JSON) and its view (for pages). */
@@ -94,6 +97,8 @@ export class LocalProcesses {
     const items = records.map((record) => ({ record, view: toView(record, snapshot, needSizes) }));
     const selection = selectProcesses(items, query);
     if (!needSizes) for (const { view } of selection.items) view.outputSize = outputSize(view.outputFile);
+    const threshold = runawayThreshold();
+    for (const { view } of selection.items) flagRunaway(view, threshold);
     return { ...selection, generatedAt: Date.now() };
   }
 
@@ -139,6 +144,7 @@ export class LocalProcesses {
     const record = await (await this.registry()).invalidate(hash, snapshot);
     if (!record) return null;
     const view = toView(record, snapshot, withOutputSize);
+    if (withOutputSize) flagRunaway(view);
     const descendants = view.status !== "stopped" && record.pid !== null ? descendantViews(snapshot, record.pid) : [];
     return { record, view, descendants };
   }
@@ -214,6 +220,11 @@ export class LocalProcesses {
 
   async prune(): Promise<DeleteResult> {
     return (await this.registry()).removeInactive();
+  }
+
+  /** One retention pass (SPEC "Retention"); a dry run says what it would remove. */
+  async applyRetention(policy: RetentionPolicy, options: { dryRun?: boolean } = {}): Promise<RetentionOutcome> {
+    return applyRetention(await this.registry(), policy, options);
   }
 
   /** Which machine, how loaded, and which registry file: the header's facts. */

@@ -29,6 +29,10 @@ export interface ProcessView {
   rssBytes: number | null;
   outputFile: string | null;
   outputSize: number | null;
+  /** Bytes per second the output grew lately (running records, as this server saw it). */
+  outputGrowth: number | null;
+  /** A running record whose output alone is huge (see lib/processes/growth.ts). */
+  runawayOutput: boolean;
   liveChildren: number;
   warnings: string[];
 }

@@ -47,6 +47,8 @@ export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, 
     rssBytes: usage?.rssBytes ?? null,
     outputFile: record.outputFile,
     outputSize: withOutputSize ? outputSize(record.outputFile) : null,
+    outputGrowth: null,
+    runawayOutput: false,
     liveChildren,
     warnings: record.warnings,
   };

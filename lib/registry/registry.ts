@@ -309,7 +309,17 @@ export class Registry {
   async remove(hashes: string | Iterable<string>): Promise<DeleteResult> {
     const wanted = [...new Set(typeof hashes === "string" ? [hashes] : hashes)];
     if (wanted.length === 0) return { deleted: 0, filesLeftAlone: [] };
-    return this.deleteWhere("hash IN (SELECT value FROM json_each(?))", wanted);
+    const { deleted, filesLeftAlone } = await this.deleteWhere("hash IN (SELECT value FROM json_each(?))", wanted);
+    return { deleted, filesLeftAlone };
+  }
+
+  /**
+   * Deletes the given records that are still stopped (one re-stored or found running
+   * meanwhile stays), with their output files; says which records went (retention).
+   */
+  async removeStopped(hashes: string[]): Promise<DeleteResult & { hashes: string[] }> {
+    if (hashes.length === 0) return { deleted: 0, filesLeftAlone: [], hashes: [] };
+    return this.deleteWhere("stopped = 1 AND hash IN (SELECT value FROM json_each(?))", hashes);
   }
 
   /** Deletes every inactive record (after invalidating) and its output file; returns how many. */
@@ -324,28 +334,30 @@ export class Registry {
     if (inactive.length === 0) return { deleted: 0, filesLeftAlone: [] };
     // Only rows still marked stopped are deleted: one re-stored meanwhile (AYON replacing
     // a row) survives, and so does its output file.
-    return this.deleteWhere(
-      "stopped = 1 AND hash IN (SELECT value FROM json_each(?))",
-      inactive.map((r) => r.hash),
-    );
+    const { deleted, filesLeftAlone } = await this.removeStopped(inactive.map((r) => r.hash));
+    return { deleted, filesLeftAlone };
   }
 
   /**
    * One DELETE … RETURNING: the output files removed are exactly those of the rows that
    * went, with no window between reading them and deleting.
    */
-  private async deleteWhere(condition: string, hashes: string[]): Promise<DeleteResult> {
+  private async deleteWhere(condition: string, hashes: string[]): Promise<DeleteResult & { hashes: string[] }> {
     this.writes++;
-    const gone = await this.db.query<{ output_file: unknown }>(
-      `DELETE FROM process_info WHERE ${condition} RETURNING output_file`,
+    const gone = await this.db.query<{ hash: string; output_file: unknown }>(
+      `DELETE FROM process_info WHERE ${condition} RETURNING hash, output_file`,
       JSON.stringify(hashes),
     );
     const filesLeftAlone: LeftAlone[] = [];
-    for (const row of gone) {
-      const kept = removeOutputFile(row.output_file, this.outputDir);
+    // One realpath per folder, not per file: a retention pass removes thousands from one folder.
+    const realpaths = new Map<string, string | null>();
+    for (const [index, row] of gone.entries()) {
+      // Let other requests in between: a retention pass may remove thousands of files.
+      if (index > 0 && index % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
+      const kept = removeOutputFile(row.output_file, this.outputDir, realpaths);
       if (kept) filesLeftAlone.push(kept);
     }
-    return { deleted: gone.length, filesLeftAlone };
+    return { deleted: gone.length, filesLeftAlone, hashes: gone.map((row) => row.hash) };
   }
 }
 
@@ -354,7 +366,7 @@ export class Registry {
  * path resolved): a row naming any other file (hand-edited, or written by a confused
  * program) must not make a delete remove it. Returns what was left alone and why.
  */
-function removeOutputFile(outputFile: unknown, outputDir: string): LeftAlone | null {
+function removeOutputFile(outputFile: unknown, outputDir: string, realpaths = new Map<string, string | null>()): LeftAlone | null {
   if (typeof outputFile !== "string" || outputFile === "") return null;
   const file = path.resolve(outputFile);
   let stat: fs.Stats;
@@ -363,7 +375,7 @@ function removeOutputFile(outputFile: unknown, outputDir: string): LeftAlone | n
   } catch {
     return null; // already gone
   }
-  if (!isInside(file, outputDir)) return { file, reason: `outside ${outputDir}` };
+  if (!isInside(file, outputDir, realpaths)) return { file, reason: `outside ${outputDir}` };
   if (!stat.isFile() && !stat.isSymbolicLink()) return { file, reason: "not a regular file" };
   try {
     fs.unlinkSync(file);
@@ -373,18 +385,27 @@ function removeOutputFile(outputFile: unknown, outputDir: string): LeftAlone | n
   }
 }
 
-function isInside(file: string, folder: string): boolean {
+function isInside(file: string, folder: string, realpaths: Map<string, string | null>): boolean {
   const within = (child: string, parent: string) => {
     const relative = path.relative(parent, child);
     return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
   };
   if (!within(file, folder)) return false;
-  try {
-    // The folder holding the file, links resolved, must still be inside the real output folder.
-    const realFolder = fs.realpathSync(folder);
-    const realParent = fs.realpathSync(path.dirname(file));
-    return realParent === realFolder || within(realParent, realFolder);
-  } catch {
-    return false;
-  }
+  const real = (dir: string): string | null => {
+    if (!realpaths.has(dir)) {
+      let resolved: string | null = null;
+      try {
+        resolved = fs.realpathSync(dir);
+      } catch {
+        resolved = null;
+      }
+      realpaths.set(dir, resolved);
+    }
+    return realpaths.get(dir)!;
+  };
+  // The folder holding the file, links resolved, must still be inside the real output folder.
+  const realFolder = real(folder);
+  const realParent = real(path.dirname(file));
+  if (realFolder === null || realParent === null) return false;
+  return realParent === realFolder || within(realParent, realFolder);
 }

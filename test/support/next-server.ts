@@ -51,6 +51,8 @@ export async function startServer(
       PORT: String(chosen),
       XDG_DATA_HOME: dataHome,
       PROCESS_MONITOR_TOKEN: token,
+      // Tests seed old records on purpose; the retention tests turn it back on.
+      PROCESS_MONITOR_RETENTION: "off",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -132,6 +132,17 @@ export default async function ProcessPage({ params }: Props) {
                 </Link>{" "}
                 <span className="text-zinc-500">({formatBytes(output.size)})</span>
               </p>
+              {p.runawayOutput && (
+                <p
+                  role="status"
+                  data-testid="runaway"
+                  className="mb-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200"
+                >
+                  Runaway log: this running process has written {formatBytes(p.outputSize)}
+                  {p.outputGrowth !== null ? `, growing ${formatBytes(Math.max(0, p.outputGrowth) * 60)} a minute` : ""}. Retention never
+                  deletes a running process&apos;s output: stop it, or make it print less.
+                </p>
+              )}
               <pre
                 className="max-h-44 overflow-auto rounded bg-zinc-950 p-2 text-xs leading-relaxed text-zinc-100"
                 data-testid="output-tail"

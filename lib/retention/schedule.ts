@@ -1,0 +1,49 @@
+import { formatBytes } from "../format";
+import { processes } from "../processes/server";
+import { describePolicy, policyFromEnv } from "./policy";
+
+export interface LastPass {
+  at: number;
+  deleted: number;
+  bytes: number;
+  tookMs: number;
+  error: string | null;
+}
+
+const HOUR = 3_600_000;
+const globalCache = globalThis as unknown as { __pmRetention?: { last: LastPass | null; timer: ReturnType<typeof setInterval> | null } };
+const state = (globalCache.__pmRetention ??= { last: null, timer: null });
+
+/** One automatic pass with the configured policy; the result goes to the server log and the list page. */
+export async function runRetentionPass(): Promise<LastPass> {
+  const at = Date.now();
+  try {
+    const policy = policyFromEnv();
+    const outcome = await processes().applyRetention(policy);
+    const deleted = outcome.result?.deleted ?? 0;
+    const bytes = outcome.plan.removeBytes;
+    state.last = { at, deleted, bytes, tookMs: outcome.tookMs, error: null };
+    const left = outcome.result?.filesLeftAlone.length
+      ? `; left ${outcome.result.filesLeftAlone.length} files outside the output folder alone`
+      : "";
+    console.log(
+      `process-monitor: retention (${describePolicy(policy)}): removed ${deleted} stopped record${deleted === 1 ? "" : "s"} and ${formatBytes(bytes)} of output in ${Math.round(outcome.tookMs)} ms${left}; output folder ${formatBytes(outcome.plan.outputTotalBytes - bytes)}.`,
+    );
+  } catch (error) {
+    state.last = { at, deleted: 0, bytes: 0, tookMs: Date.now() - at, error: (error as Error).message };
+    console.error(`process-monitor: retention pass failed: ${(error as Error).message}`);
+  }
+  return state.last;
+}
+
+/** At start and hourly (SPEC "Retention"); the timer never keeps the process alive. */
+export function startRetentionSchedule(): void {
+  if (state.timer) return;
+  state.timer = setInterval(() => void runRetentionPass(), HOUR);
+  state.timer.unref?.();
+  void runRetentionPass();
+}
+
+export function lastRetentionPass(): LastPass | null {
+  return state.last;
+}
