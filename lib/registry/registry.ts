@@ -318,8 +318,16 @@ export class Registry {
    * meanwhile stays), with their output files; says which records went (retention).
    */
   async removeStopped(hashes: string[]): Promise<DeleteResult & { hashes: string[] }> {
-    if (hashes.length === 0) return { deleted: 0, filesLeftAlone: [], hashes: [] };
-    return this.deleteWhere("stopped = 1 AND hash IN (SELECT value FROM json_each(?))", hashes);
+    const total: DeleteResult & { hashes: string[] } = { deleted: 0, filesLeftAlone: [], hashes: [] };
+    // In batches: one statement over tens of thousands of rows would hold the event loop
+    // (the driver is synchronous) and the file's write lock for a second or more.
+    for (let i = 0; i < hashes.length; i += 1000) {
+      const part = await this.deleteWhere("stopped = 1 AND hash IN (SELECT value FROM json_each(?))", hashes.slice(i, i + 1000));
+      total.deleted += part.deleted;
+      total.filesLeftAlone.push(...part.filesLeftAlone);
+      total.hashes.push(...part.hashes);
+    }
+    return total;
   }
 
   /** Deletes every inactive record (after invalidating) and its output file; returns how many. */
