@@ -58,20 +58,20 @@ export async function Header() {
             </dd>
           </div>
         </dl>
-        <nav className="ml-auto flex items-center gap-2 text-sm">
+        <nav aria-label="Main" className="ml-auto flex flex-wrap items-center gap-1 text-sm sm:gap-2">
           <Link href="/" className="rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800">
             Processes
           </Link>
           <Link
             href="/sessions"
-            className="rounded-md px-3 py-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
+            className="whitespace-nowrap rounded-md px-3 py-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
           >
             Sessions
           </Link>
           <form method="post" action="/logout">
             <button
               type="submit"
-              className="rounded-md px-3 py-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
+              className="whitespace-nowrap rounded-md px-3 py-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
             >
               Log out
             </button>

@@ -37,7 +37,7 @@ export function LaunchForm({ defaults }: { defaults?: Partial<Record<LaunchFormF
             Name
           </label>
           <input {...field("name")} className={inputClass} placeholder="maya" autoComplete="off" required />
-          <p id="launch-name-hint" className="mt-1 text-xs text-zinc-500">
+          <p id="launch-name-hint" className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
             Shown in the list.
           </p>
           <FieldErrors id="launch-name-error" errors={state.errors?.name} />
@@ -53,7 +53,7 @@ export function LaunchForm({ defaults }: { defaults?: Partial<Record<LaunchFormF
             autoComplete="off"
             required
           />
-          <p id="launch-executable-hint" className="mt-1 text-xs text-zinc-500">
+          <p id="launch-executable-hint" className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
             An absolute path, or a command found in PATH.
           </p>
           <FieldErrors id="launch-executable-error" errors={state.errors?.executable} />
@@ -64,7 +64,7 @@ export function LaunchForm({ defaults }: { defaults?: Partial<Record<LaunchFormF
           Arguments
         </label>
         <textarea {...field("args")} rows={4} className={inputClass} placeholder={"-file\n/projects/show/shot010/scene.ma"} />
-        <p id="launch-args-hint" className="mt-1 text-xs text-zinc-500">
+        <p id="launch-args-hint" className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
           One argument per line, passed exactly as written: no shell quoting, spaces stay inside the argument. Empty lines are ignored.
         </p>
         <FieldErrors id="launch-args-error" errors={state.errors?.args} />
@@ -74,7 +74,7 @@ export function LaunchForm({ defaults }: { defaults?: Partial<Record<LaunchFormF
           Environment additions
         </label>
         <textarea {...field("env")} rows={3} className={inputClass} placeholder={"MAYA_APP_DIR=/home/artist/maya\nSHOT=sh010"} />
-        <p id="launch-env-hint" className="mt-1 text-xs text-zinc-500">
+        <p id="launch-env-hint" className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
           KEY=VALUE, one per line, added to the dashboard server&apos;s environment. Lines starting with # are ignored.
         </p>
         <FieldErrors id="launch-env-error" errors={state.errors?.env} />
@@ -84,7 +84,7 @@ export function LaunchForm({ defaults }: { defaults?: Partial<Record<LaunchFormF
           Working directory
         </label>
         <input {...field("cwd")} className={inputClass} placeholder="(your home folder)" autoComplete="off" />
-        <p id="launch-cwd-hint" className="mt-1 text-xs text-zinc-500">
+        <p id="launch-cwd-hint" className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
           Relative paths start from your home folder.
         </p>
         <FieldErrors id="launch-cwd-error" errors={state.errors?.cwd} />

@@ -100,7 +100,12 @@ export function ProcessTable({
       {rows.length === 0 && empty ? (
         empty
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+        <div
+          tabIndex={0}
+          role="region"
+          aria-label="Processes"
+          className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
+        >
           <table className="w-full min-w-[960px] text-sm">
             <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
               <tr>

@@ -65,7 +65,7 @@ export default async function ProcessListPage({ searchParams }: { searchParams: 
               </pre>
             </div>
           ) : data.total === 0 ? (
-            <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-500 dark:border-zinc-700">
+            <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-500 dark:text-zinc-400 dark:border-zinc-700">
               No records match {query.q ? <>“{query.q}”</> : "this filter"}.{" "}
               <Link href="/" className="text-indigo-700 underline dark:text-indigo-300">
                 Show all
@@ -76,7 +76,7 @@ export default async function ProcessListPage({ searchParams }: { searchParams: 
       />
       {data.pages > 1 && (
         <nav aria-label="Pages" className="flex items-center justify-between text-sm">
-          <span className="text-zinc-500">
+          <span className="text-zinc-500 dark:text-zinc-400">
             Page {data.page} of {data.pages} · {data.total} records
           </span>
           <div className="flex gap-2">

@@ -25,7 +25,12 @@ export default async function SessionsPage() {
           No browser is logged in. You are using the bearer token.
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+        <div
+          tabIndex={0}
+          role="region"
+          aria-label="Sessions"
+          className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800"
+        >
           <table className="w-full text-left text-sm">
             <thead className="bg-zinc-50 text-xs text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
               <tr>

@@ -6,11 +6,14 @@ function Node({ node }: { node: DescendantView }) {
     <li className="py-1">
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-0.5 text-sm">
         <span className="font-medium">{node.name}</span>
-        <span className="font-mono text-xs text-zinc-500">pid {node.pid}</span>
+        <span className="font-mono text-xs text-zinc-500 dark:text-zinc-400">pid {node.pid}</span>
         <span className="tabular-nums text-xs">{node.cpuPercent === null ? "–" : `${node.cpuPercent.toFixed(1)}% CPU`}</span>
         <span className="tabular-nums text-xs">{formatBytes(node.rssBytes)}</span>
       </div>
-      <div className="truncate font-mono text-xs text-zinc-500" title={commandLine(node.executable ?? node.name, node.args.slice(1))}>
+      <div
+        className="truncate font-mono text-xs text-zinc-500 dark:text-zinc-400"
+        title={commandLine(node.executable ?? node.name, node.args.slice(1))}
+      >
         {node.args.length ? node.args.join(" ") : node.executable}
         {node.cwd ? <span className="ml-2 text-zinc-400">in {node.cwd}</span> : null}
       </div>
@@ -26,7 +29,7 @@ function Node({ node }: { node: DescendantView }) {
 }
 
 export function DescendantsTree({ nodes }: { nodes: DescendantView[] }) {
-  if (nodes.length === 0) return <p className="text-sm text-zinc-500">No child processes.</p>;
+  if (nodes.length === 0) return <p className="text-sm text-zinc-500 dark:text-zinc-400">No child processes.</p>;
   return (
     <ul className="space-y-1" data-testid="descendants">
       {nodes.map((node) => (

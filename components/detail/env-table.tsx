@@ -18,7 +18,7 @@ export function EnvTable({ env }: { env: Record<string, string> }) {
     ? entries.filter(([k, v]) => k.toLowerCase().includes(needle) || (!isSecretName(k) && v.toLowerCase().includes(needle)))
     : entries;
 
-  if (entries.length === 0) return <p className="text-sm text-zinc-500">No environment was recorded.</p>;
+  if (entries.length === 0) return <p className="text-sm text-zinc-500 dark:text-zinc-400">No environment was recorded.</p>;
   return (
     <div className="space-y-2">
       <input
@@ -78,7 +78,7 @@ export function EnvTable({ env }: { env: Record<string, string> }) {
             })}
           </tbody>
         </table>
-        {shown.length === 0 && <p className="p-3 text-sm text-zinc-500">No variable matches “{filter}”.</p>}
+        {shown.length === 0 && <p className="p-3 text-sm text-zinc-500 dark:text-zinc-400">No variable matches “{filter}”.</p>}
       </div>
     </div>
   );

@@ -58,7 +58,7 @@ export function ProcessActions({ hash, name, running }: { hash: string; name: st
           Delete
         </button>
       </div>
-      {busy && <p className="text-xs text-zinc-500">Working…</p>}
+      {busy && <p className="text-xs text-zinc-500 dark:text-zinc-400">Working…</p>}
       <ActionMessage message={message} />
       <ConfirmDialog
         open={confirmDelete}

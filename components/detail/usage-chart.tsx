@@ -44,11 +44,11 @@ export function UsageChart({ hash, running, intervalMs = 1_500 }: { hash: string
     };
   }, [hash, running, intervalMs]);
 
-  if (!running) return <p className="text-sm text-zinc-500">The process is not running; nothing to sample.</p>;
+  if (!running) return <p className="text-sm text-zinc-500 dark:text-zinc-400">The process is not running; nothing to sample.</p>;
   return (
     <div className="h-56 w-full" data-testid="usage-chart" data-samples={samples.length}>
       {samples.length < 2 ? (
-        <p className="text-sm text-zinc-500">{error ? `Sampling failed: ${error}` : "Collecting samples…"}</p>
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">{error ? `Sampling failed: ${error}` : "Collecting samples…"}</p>
       ) : (
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={samples} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>

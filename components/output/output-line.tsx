@@ -53,7 +53,7 @@ export const OutputLine = memo(function OutputLine({
   const rendered = useMemo(() => renderLine(raw), [raw]);
   return (
     <div className={`flex min-w-0 ${current ? "bg-orange-500/15" : ""}`} data-row data-line={number ?? undefined}>
-      <span className="w-20 shrink-0 select-none pr-3 text-right text-zinc-500 tabular-nums" aria-hidden>
+      <span className="w-20 shrink-0 select-none pr-3 text-right text-zinc-400 tabular-nums" aria-hidden>
         {number ?? "·"}
       </span>
       <span className={`min-w-0 flex-1 ${wrap ? "whitespace-pre-wrap break-all" : "whitespace-pre"}`}>

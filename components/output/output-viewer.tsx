@@ -139,11 +139,12 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
 
   return (
     <div className="flex h-[calc(100vh-9rem)] min-h-[24rem] flex-col gap-2">
+      <h1 className="sr-only">Output of {name}</h1>
       <div className="flex flex-wrap items-center gap-2 text-sm">
         <Link href={`/processes/${hash}`} className="text-indigo-700 hover:underline dark:text-indigo-300">
           ← {name}
         </Link>
-        <span className="text-zinc-500" data-testid="output-size">
+        <span className="text-zinc-500 dark:text-zinc-400" data-testid="output-size">
           {formatBytes(state.size)}
           {state.size > loadedBytes && state.status === "ready" ? ` · ${formatBytes(loadedBytes)} loaded` : ""}
         </span>
@@ -153,7 +154,7 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
           </span>
         )}
         <form
-          className="ml-auto flex items-center gap-1"
+          className="flex w-full flex-wrap items-center gap-1 sm:ml-auto sm:w-auto"
           onSubmit={(event) => {
             event.preventDefault();
             void runSearch("next");
@@ -171,7 +172,7 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
             }}
             placeholder="Search the whole output…"
             aria-label="Search the output"
-            className="w-64 rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+            className="w-full min-w-0 flex-1 rounded-md border border-zinc-300 sm:w-64 sm:flex-none bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
           />
           <button
             type="button"
@@ -190,7 +191,7 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
           >
             ↓
           </button>
-          <span className="min-w-24 text-xs text-zinc-500" data-testid="search-status" aria-live="polite">
+          <span className="min-w-24 text-xs text-zinc-600 dark:text-zinc-400" data-testid="search-status" aria-live="polite">
             {search.busy
               ? "Searching…"
               : search.count
@@ -252,10 +253,13 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
           ref={scrollRef}
           onScroll={onScroll}
           data-testid="output-scroll"
+          tabIndex={0}
+          role="region"
+          aria-label={`Output of ${name}`}
           className={`h-full overflow-auto rounded-md bg-zinc-950 py-2 font-mono text-[13px] leading-5 text-zinc-100 ${state.status === "ready" ? "" : "hidden"}`}
         >
           {(state.offsets[0] ?? 0) > 0 && (
-            <div className="px-3 pb-1 text-xs text-zinc-500">
+            <div className="px-3 pb-1 text-xs text-zinc-400">
               Earlier output loads as you scroll up ·{" "}
               <button type="button" className="underline" onClick={() => void jumpToStart()}>
                 jump to the start

@@ -28,7 +28,7 @@ function Section({ title, children, id }: { title: string; children: React.React
   return (
     <section
       aria-labelledby={id}
-      className="rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
+      className="min-w-0 rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
     >
       <h2 id={id} className="mb-3 text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
         {title}
@@ -72,7 +72,7 @@ export default async function ProcessPage({ params }: Props) {
               failed={p.status === "stopped" && p.exitCode !== null && p.exitCode !== 0}
             />
           </div>
-          <p className="mt-1 font-mono text-xs text-zinc-500 break-all">{p.hash}</p>
+          <p className="mt-1 font-mono text-xs text-zinc-500 dark:text-zinc-400 break-all">{p.hash}</p>
         </div>
         <ProcessActions hash={p.hash} name={p.name} running={running} />
       </div>
@@ -87,7 +87,7 @@ export default async function ProcessPage({ params }: Props) {
         </div>
       )}
 
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <Section title="Overview" id="overview">
           <dl className="grid grid-cols-2 gap-3">
             <Field label="PID">
@@ -130,7 +130,7 @@ export default async function ProcessPage({ params }: Props) {
                 <Link href={`/processes/${p.hash}/output`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
                   Open the output viewer
                 </Link>{" "}
-                <span className="text-zinc-500">({formatBytes(output.size)})</span>
+                <span className="text-zinc-500 dark:text-zinc-400">({formatBytes(output.size)})</span>
               </p>
               {p.runawayOutput && (
                 <p
@@ -144,17 +144,19 @@ export default async function ProcessPage({ params }: Props) {
                 </p>
               )}
               <pre
+                tabIndex={0}
+                aria-label="Last lines of the output"
                 className="max-h-44 overflow-auto rounded bg-zinc-950 p-2 text-xs leading-relaxed text-zinc-100"
                 data-testid="output-tail"
               >
                 {output.lastLines.length ? output.lastLines.join("\n").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") : "(empty so far)"}
               </pre>
-              <p className="mt-1 truncate font-mono text-xs text-zinc-500" title={p.outputFile ?? ""}>
+              <p className="mt-1 truncate font-mono text-xs text-zinc-500 dark:text-zinc-400" title={p.outputFile ?? ""}>
                 {p.outputFile}
               </p>
             </>
           ) : (
-            <p className="text-sm text-zinc-500">
+            <p className="text-sm text-zinc-500 dark:text-zinc-400">
               {p.outputFile ? `The output file ${p.outputFile} does not exist (deleted or never written).` : "No output file was recorded."}
             </p>
           )}
@@ -171,9 +173,9 @@ export default async function ProcessPage({ params }: Props) {
           </code>
           <CopyButton text={command} />
         </div>
-        <div className="mt-4 grid gap-4 md:grid-cols-2">
+        <div className="mt-4 grid grid-cols-1 gap-4 md:grid-cols-2">
           <div>
-            <h3 className="mb-1 text-xs font-medium text-zinc-500">Executable</h3>
+            <h3 className="mb-1 text-xs font-medium text-zinc-500 dark:text-zinc-400">Executable</h3>
             <p className="font-mono text-sm break-all">{p.executable || "–"}</p>
             {p.currentExecutable && (
               <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400" data-testid="current-executable">
@@ -181,13 +183,13 @@ export default async function ProcessPage({ params }: Props) {
                 the record)
               </p>
             )}
-            <h3 className="mb-1 mt-3 text-xs font-medium text-zinc-500">Working directory</h3>
+            <h3 className="mb-1 mt-3 text-xs font-medium text-zinc-500 dark:text-zinc-400">Working directory</h3>
             <p className="font-mono text-sm break-all" data-testid="cwd">
               {p.cwd ?? "–"}
             </p>
           </div>
           <div>
-            <h3 className="mb-1 text-xs font-medium text-zinc-500">Arguments ({p.args.length})</h3>
+            <h3 className="mb-1 text-xs font-medium text-zinc-500 dark:text-zinc-400">Arguments ({p.args.length})</h3>
             {p.args.length ? (
               <ol className="list-decimal space-y-0.5 pl-6 font-mono text-sm marker:text-zinc-400" data-testid="args">
                 {p.args.map((arg, i) => (
@@ -197,13 +199,13 @@ export default async function ProcessPage({ params }: Props) {
                 ))}
               </ol>
             ) : (
-              <p className="text-sm text-zinc-500">No arguments.</p>
+              <p className="text-sm text-zinc-500 dark:text-zinc-400">No arguments.</p>
             )}
           </div>
         </div>
       </Section>
 
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Section title={`Environment (${Object.keys(env).length})`} id="environment">
           <EnvTable env={env} />
         </Section>
@@ -211,7 +213,7 @@ export default async function ProcessPage({ params }: Props) {
           {running || p.status === "children" ? (
             <DescendantsTree nodes={descendants} />
           ) : (
-            <p className="text-sm text-zinc-500">The process has ended.</p>
+            <p className="text-sm text-zinc-500 dark:text-zinc-400">The process has ended.</p>
           )}
         </Section>
       </div>
