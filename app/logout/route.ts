@@ -1,3 +1,4 @@
+import type { NextRequest } from "next/server";
 import { seeOther } from "@/lib/auth/login";
 import { sessionCookieName, sessionCookieOptions } from "@/lib/auth/session";
 import { sessionStore } from "@/lib/auth/sessions";
@@ -9,13 +10,9 @@ export const dynamic = "force-dynamic";
  * changes anything). The session is removed on the server: its cookie no longer works
  * anywhere, even if it was copied.
  */
-export async function POST(request: Request) {
+export async function POST(request: NextRequest) {
   const cookieName = sessionCookieName(request.headers.get("host"));
-  const cookie = request.headers
-    .get("cookie")
-    ?.split(/;\s*/)
-    .find((c) => c.startsWith(`${cookieName}=`))
-    ?.slice(cookieName.length + 1);
+  const cookie = request.cookies.get(cookieName)?.value;
   let all = false;
   try {
     all = (await request.formData()).get("scope") === "all";
@@ -24,7 +21,7 @@ export async function POST(request: Request) {
   }
   const store = sessionStore();
   if (all) store.revokeAll();
-  else store.revoke(cookie ? decodeURIComponent(cookie) : null);
+  else store.revoke(cookie);
   const response = seeOther(all ? "/login?ended=all" : "/login?ended=1");
   response.cookies.set(cookieName, "", sessionCookieOptions(0));
   return response;

@@ -79,25 +79,24 @@ export function followOutput(
   };
 
   /** The next event: new bytes, a reset, a missing file; null when there is nothing new. */
-  const readSome = async (): Promise<Uint8Array | [Uint8Array, "end"] | null> => {
+  const readSome = async (): Promise<{ data: Uint8Array; last?: true } | null> => {
     let opened;
     try {
       opened = await openOutput(file);
     } catch (error) {
       if (error instanceof OutputMissingError && error.code === "NOT_A_FILE") {
-        return concat(sse("error", { message: error.message }), "end");
+        return { data: sse("error", { message: error.message }), last: true };
       }
       if (error instanceof OutputMissingError) {
         identity = null;
         if (missingSaid) return null;
         missingSaid = true;
-        return sse("missing", { message: "The output file was deleted." });
+        return { data: sse("missing", { message: "The output file was deleted." }) };
       }
       throw error;
     }
-    const { handle, size, inode } = opened;
+    const { handle, size, inode, stat } = opened;
     try {
-      const stat = await handle.stat();
       const events: Uint8Array[] = [];
       const reset = (reason: string) => {
         position = 0;
@@ -125,7 +124,7 @@ export function followOutput(
           events.push(sse("append", { start, end: position, text: decoder.write(chunk) }));
         }
       }
-      return events.length === 0 ? null : events.length === 1 ? events[0]! : Buffer.concat(events);
+      return events.length === 0 ? null : { data: events.length === 1 ? events[0]! : Buffer.concat(events) };
     } finally {
       await handle.close();
     }
@@ -144,27 +143,27 @@ export function followOutput(
               () => 0,
             );
           }
-          controller.enqueue(concat(encoder.encode("retry: 1000\n\n"), sse("ready", { from: position })));
+          controller.enqueue(Buffer.concat([encoder.encode("retry: 1000\n\n"), sse("ready", { from: position })]));
           watch();
           return;
         }
         for (;;) {
           if (closed) return controller.close();
-          let event: Uint8Array | null | [Uint8Array, "end"];
+          let event: { data: Uint8Array; last?: true } | null;
           try {
             event = await readSome();
           } catch (error) {
-            event = sse("error", { message: (error as Error).message });
+            event = { data: sse("error", { message: (error as Error).message }) };
           }
-          if (Array.isArray(event)) {
-            controller.enqueue(event[0]);
+          if (event?.last) {
+            controller.enqueue(event.data);
             cleanUp();
             return controller.close();
           }
           if (event) {
             lastSent = Date.now();
             watch();
-            return controller.enqueue(event);
+            return controller.enqueue(event.data);
           }
           if (Date.now() - lastSent >= keepAliveMs) {
             lastSent = Date.now();
@@ -177,10 +176,4 @@ export function followOutput(
     },
     { highWaterMark: 1 },
   );
-}
-
-function concat(first: Uint8Array, second: Uint8Array): Uint8Array;
-function concat(first: Uint8Array, second: "end"): [Uint8Array, "end"];
-function concat(first: Uint8Array, second: Uint8Array | "end"): Uint8Array | [Uint8Array, "end"] {
-  return second === "end" ? [first, "end"] : Buffer.concat([first, second]);
 }

@@ -35,6 +35,8 @@ export interface OpenOutput {
   handle: FileHandle;
   size: number;
   inode: number;
+  /** The open file's own stat (identity, birth time), so callers need not ask again. */
+  stat: fs.Stats;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function openOutput(file: string): Promise<OpenOutput> {
     await handle.close();
     throw new OutputMissingError(file, "NOT_A_FILE");
   }
-  return { handle, size: stat.size, inode: stat.ino };
+  return { handle, size: stat.size, inode: stat.ino, stat };
 }
 
 /** Reads up to `length` bytes at `position` (fewer at the end of the file). */

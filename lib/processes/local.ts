@@ -188,10 +188,8 @@ export class LocalProcesses {
     // The launcher loads on use: a command that only lists never pays for it.
     const { launch } = await import("../launcher/launch");
     const launched = await launch(await this.registry(), request, { baseDir: this.options.baseDir, ...options });
-    return {
-      ...launched,
-      item: { record: launched.record.withStatus("running"), view: toView(launched.record.withStatus("running"), null) },
-    };
+    const record = launched.record.withStatus("running");
+    return { ...launched, item: { record, view: toView(record, null) } };
   }
 
   async relaunch(hash: string): Promise<ProcessItem> {

@@ -32,11 +32,6 @@ export interface RetentionPlan {
   stillOverBytes: number;
 }
 
-function isInside(file: string, folder: string): boolean {
-  const relative = path.relative(folder, path.resolve(file));
-  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
-}
-
 /**
  * Size of every regular file under `folder` (the keepers' sidecars included), not following
  * links. Read off the event loop, 64 files at a time: a folder of 50,000 logs does not
@@ -80,8 +75,9 @@ export async function planRetention(
   now = Date.now() / 1000,
 ): Promise<RetentionPlan> {
   const usage = await folderUsage(outputDir);
-  const sizeOf = (r: RetentionCandidate) =>
-    r.outputFile && isInside(r.outputFile, outputDir) ? (usage.sizes.get(path.resolve(r.outputFile)) ?? 0) : 0;
+  // Only files found by walking the output folder (links not followed) have a size here: a
+  // record naming a file elsewhere frees nothing, and the registry would leave it alone.
+  const sizeOf = (r: RetentionCandidate) => (r.outputFile ? (usage.sizes.get(path.resolve(r.outputFile)) ?? 0) : 0);
   // Oldest first; unknown age counts as oldest (nothing says it is recent).
   const stopped = records.filter((r) => r.stopped).sort((a, b) => (a.lastActive ?? -1e18) - (b.lastActive ?? -1e18));
   const chosen = new Map<string, PlannedRemoval>();

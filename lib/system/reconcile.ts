@@ -19,11 +19,11 @@ export function statusOf(liveness: Liveness): "running" | "unverified" | "stoppe
   return liveness === "gone" ? "stopped" : liveness;
 }
 
-export interface Reconciliation {
+export interface Reconciliation<T extends Checkable> {
   /** For every row not yet stopped. */
   verdicts: Map<string, Verdict>;
   /** Rows not yet stopped whose process is gone: to be marked stopped. */
-  gone: Checkable[];
+  gone: T[];
 }
 
 /**
@@ -36,7 +36,7 @@ export interface Reconciliation {
 export async function reconcile<T extends Checkable>(
   rows: T[],
   options: { check?: boolean; snapshot?: ProcessSnapshot } = {},
-): Promise<{ verdicts: Map<string, Verdict>; gone: T[] }> {
+): Promise<Reconciliation<T>> {
   const check = options.check ?? true;
   const toCheck = check ? rows.filter((r) => !r.stopped && r.pid !== null) : [];
   const snapshot = toCheck.length === 0 ? undefined : (options.snapshot ?? (await ProcessSnapshot.forPids(toCheck.map((r) => r.pid!))));
