@@ -2,6 +2,7 @@
 import os from "node:os";
 import { benchApi } from "./api";
 import { benchAyon } from "./ayon";
+import { benchFleet } from "./fleet";
 import { benchLauncher } from "./launcher";
 import { benchOutput } from "./output";
 import { benchPages } from "./pages";
@@ -16,6 +17,7 @@ const sections: Record<string, () => Promise<void>> = {
   api: () => benchApi(),
   ayon: () => benchAyon(),
   retention: () => benchRetention(),
+  fleet: () => benchFleet(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { headers } from "next/headers";
 import { formatBytes, formatDuration } from "@/lib/format";
+import { isHub } from "@/lib/fleet/hub/server";
 import { processes } from "@/lib/processes/server";
 import { MiddleTruncate } from "./middle-truncate";
 
@@ -62,6 +63,11 @@ export async function Header() {
           <Link href="/" className="rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800">
             Processes
           </Link>
+          {isHub() && (
+            <Link href="/fleet" className="rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800">
+              Fleet
+            </Link>
+          )}
           <Link
             href="/sessions"
             className="whitespace-nowrap rounded-md px-3 py-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useState, useTransition } from "react";
 import { deleteProcesses, pruneInactive } from "@/lib/actions/processes";
+import type { HostStatus } from "@/lib/fleet/hub/status";
 import type { SortKey } from "@/lib/processes/query";
 import { listHref, type ListPageState as ListQuery } from "@/lib/processes/query-params";
 import { statusText, type ProcessView } from "@/lib/processes/status";
@@ -27,18 +28,33 @@ const COLUMNS: Array<{ key: SortKey | null; label: string; className?: string }>
   { key: "output", label: "Output", className: "text-right" },
 ];
 
+/** A row of the fleet's table: a record and the host that reported it. */
+export type TableRow = ProcessView & { host?: { name: string; status: HostStatus } };
+
+const rowKey = (row: TableRow) => (row.host ? `${row.host.name}/${row.hash}` : row.hash);
+
 export function ProcessTable({
   rows,
   query,
   stoppedCount,
   empty,
+  base = "/",
+  readOnly = false,
+  showHost = rows.some((r) => r.host) && !query.host,
 }: {
-  rows: ProcessView[];
-  query: ListQuery;
+  rows: TableRow[];
+  query: ListQuery & { host?: string };
   stoppedCount: number;
   /** Shown instead of the table when there are no rows (kept beside the action message). */
   empty?: React.ReactNode;
+  /** The list page's path, for sort links ("/", "/fleet", "/fleet/<host>"). */
+  base?: string;
+  /** The fleet's tables: records as reported, without selection or delete. */
+  readOnly?: boolean;
+  /** A column naming each row's host (the fleet's table over every host). */
+  showHost?: boolean;
 }) {
+  const detailHref = (row: TableRow) => (row.host ? `/fleet/${row.host.name}/processes/${row.hash}` : `/processes/${row.hash}`);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [pending, setPending] = useState<Pending>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -72,30 +88,32 @@ export function ProcessTable({
   const sortLink = (key: SortKey) => {
     const active = query.sort === key;
     const dir = active && query.dir === "desc" ? "asc" : "desc";
-    return listHref(query, { sort: key, dir, page: 1 });
+    return listHref(query, { sort: key, dir, page: 1 }, base);
   };
 
   return (
     <div className="space-y-3">
-      <div className="flex flex-wrap items-center gap-2">
-        <button
-          type="button"
-          disabled={selectedVisible.length === 0}
-          onClick={() => setPending({ kind: "selected" })}
-          className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
-        >
-          Delete selected{selectedVisible.length ? ` (${selectedVisible.length})` : ""}
-        </button>
-        <button
-          type="button"
-          disabled={stoppedCount === 0}
-          onClick={() => setPending({ kind: "inactive" })}
-          className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
-        >
-          Delete all inactive ({stoppedCount})
-        </button>
-        <ActionMessage message={message} />
-      </div>
+      {!readOnly && (
+        <div className="flex flex-wrap items-center gap-2">
+          <button
+            type="button"
+            disabled={selectedVisible.length === 0}
+            onClick={() => setPending({ kind: "selected" })}
+            className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
+          >
+            Delete selected{selectedVisible.length ? ` (${selectedVisible.length})` : ""}
+          </button>
+          <button
+            type="button"
+            disabled={stoppedCount === 0}
+            onClick={() => setPending({ kind: "inactive" })}
+            className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
+          >
+            Delete all inactive ({stoppedCount})
+          </button>
+          <ActionMessage message={message} />
+        </div>
+      )}
 
       {rows.length === 0 && empty ? (
         empty
@@ -109,15 +127,18 @@ export function ProcessTable({
           <table className="w-full min-w-[960px] text-sm">
             <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
               <tr>
-                <th className="w-10 px-3 py-2">
-                  <input
-                    type="checkbox"
-                    aria-label="Select all on this page"
-                    checked={allSelected}
-                    onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.hash)))}
-                    className="size-4 accent-indigo-600"
-                  />
-                </th>
+                {!readOnly && (
+                  <th className="w-10 px-3 py-2">
+                    <input
+                      type="checkbox"
+                      aria-label="Select all on this page"
+                      checked={allSelected}
+                      onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.hash)))}
+                      className="size-4 accent-indigo-600"
+                    />
+                  </th>
+                )}
+                {showHost && <th className="px-3 py-2">Host</th>}
                 {COLUMNS.map((column) => (
                   <th
                     key={column.label}
@@ -140,9 +161,11 @@ export function ProcessTable({
                     )}
                   </th>
                 ))}
-                <th className="px-3 py-2">
-                  <span className="sr-only">Actions</span>
-                </th>
+                {!readOnly && (
+                  <th className="px-3 py-2">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
@@ -153,25 +176,40 @@ export function ProcessTable({
                   ((row.exitCode !== null && row.exitCode !== 0) || (row.exitSignal !== null && row.exitSignal !== "SIGTERM"));
                 return (
                   <tr
-                    key={row.hash}
+                    key={rowKey(row)}
                     data-hash={row.hash}
+                    data-host={row.host?.name}
                     className={`hover:bg-zinc-50 dark:hover:bg-zinc-800/50 ${selected.has(row.hash) ? "bg-indigo-50/60 dark:bg-indigo-500/10" : ""}`}
                   >
-                    <td className="px-3 py-2">
-                      <input
-                        type="checkbox"
-                        aria-label={`Select ${row.name}`}
-                        checked={selected.has(row.hash)}
-                        onChange={() => toggle(row.hash)}
-                        className="size-4 accent-indigo-600"
-                      />
-                    </td>
+                    {!readOnly && (
+                      <td className="px-3 py-2">
+                        <input
+                          type="checkbox"
+                          aria-label={`Select ${row.name}`}
+                          checked={selected.has(row.hash)}
+                          onChange={() => toggle(row.hash)}
+                          className="size-4 accent-indigo-600"
+                        />
+                      </td>
+                    )}
+                    {showHost && (
+                      <td className="whitespace-nowrap px-3 py-2">
+                        {row.host && (
+                          <Link href={`/fleet/${row.host.name}`} prefetch={false} className="hover:underline">
+                            {row.host.name}
+                          </Link>
+                        )}
+                        {row.host && row.host.status !== "online" && (
+                          <span className="ml-1.5 text-xs text-zinc-500 dark:text-zinc-400">({row.host.status}, last known)</span>
+                        )}
+                      </td>
+                    )}
                     <td className="px-3 py-2">
                       <StatusBadge status={row.status} label={statusText(row)} failed={failed} />
                     </td>
                     <td className="max-w-[16rem] whitespace-nowrap px-3 py-2">
                       <Link
-                        href={`/processes/${row.hash}`}
+                        href={detailHref(row)}
                         prefetch={false}
                         className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
                       >
@@ -209,9 +247,13 @@ export function ProcessTable({
                         <span className="text-zinc-400">–</span>
                       ) : (
                         <>
-                          <Link href={`/processes/${row.hash}/output`} prefetch={false} className="hover:underline">
-                            {formatBytes(row.outputSize)}
-                          </Link>
+                          {readOnly ? (
+                            formatBytes(row.outputSize)
+                          ) : (
+                            <Link href={`/processes/${row.hash}/output`} prefetch={false} className="hover:underline">
+                              {formatBytes(row.outputSize)}
+                            </Link>
+                          )}
                           {row.runawayOutput && (
                             <span
                               className="mt-0.5 block text-xs font-medium text-amber-700 dark:text-amber-300"
@@ -224,16 +266,18 @@ export function ProcessTable({
                         </>
                       )}
                     </td>
-                    <td className="px-3 py-2 text-right">
-                      <button
-                        type="button"
-                        onClick={() => setPending({ kind: "one", hash: row.hash, name: row.name })}
-                        className="rounded px-2 py-1 text-xs text-rose-700 hover:bg-rose-50 dark:text-rose-400 dark:hover:bg-rose-500/10"
-                        aria-label={`Delete ${row.name}`}
-                      >
-                        Delete
-                      </button>
-                    </td>
+                    {!readOnly && (
+                      <td className="px-3 py-2 text-right">
+                        <button
+                          type="button"
+                          onClick={() => setPending({ kind: "one", hash: row.hash, name: row.name })}
+                          className="rounded px-2 py-1 text-xs text-rose-700 hover:bg-rose-50 dark:text-rose-400 dark:hover:bg-rose-500/10"
+                          aria-label={`Delete ${row.name}`}
+                        >
+                          Delete
+                        </button>
+                      </td>
+                    )}
                   </tr>
                 );
               })}

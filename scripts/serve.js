@@ -3,13 +3,31 @@
 // that the peer address Next sees (x-forwarded-for) is the socket's, never a header a client
 // sent; login rate limits count per real address. Started by `npm start` (scripts/start.js)
 // and by the tests; HOST and PORT say where to listen.
+import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { resolveToken } from "../lib/auth/token-file.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * HTTPS when PROCESS_MONITOR_TLS_CERT and PROCESS_MONITOR_TLS_KEY name PEM files (a hub on
+ * the studio network serving agents and browsers itself); null for plain HTTP.
+ */
+export function tlsOptions() {
+  const cert = process.env.PROCESS_MONITOR_TLS_CERT;
+  const key = process.env.PROCESS_MONITOR_TLS_KEY;
+  if (!cert && !key) return null;
+  if (!cert || !key) throw new Error("Set both PROCESS_MONITOR_TLS_CERT and PROCESS_MONITOR_TLS_KEY (PEM files), or neither.");
+  try {
+    return { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
+  } catch (error) {
+    throw new Error(`Cannot read the TLS certificate or key: ${error.message}`);
+  }
+}
 
 /** Starts the built dashboard; resolves once it listens. */
 export async function serve({ host = process.env.HOST || "127.0.0.1", port = Number(process.env.PORT || 3000) } = {}) {
@@ -19,11 +37,13 @@ export async function serve({ host = process.env.HOST || "127.0.0.1", port = Num
   const app = next({ dev: false, dir: root, hostname: host, port });
   const handle = app.getRequestHandler();
   await app.prepare();
-  const server = http.createServer((req, res) => {
+  const listener = (req, res) => {
     req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
     delete req.headers["x-real-ip"];
     void handle(req, res);
-  });
+  };
+  const tls = tlsOptions();
+  const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
   await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolve);
@@ -43,7 +63,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   serve()
     .then((server) => {
       const address = server.address();
-      console.log(`Ready on http://${typeof address === "object" && address ? `${address.address}:${address.port}` : address}`);
+      console.log(
+        `Ready on ${server instanceof https.Server ? "https" : "http"}://${typeof address === "object" && address ? `${address.address}:${address.port}` : address}`,
+      );
     })
     .catch((error) => {
       console.error(error?.message ?? error);

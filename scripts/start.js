@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureBuild } from "./ensure-build.js";
-import { isLoopbackHost, resolveToken, TOKEN_ENV } from "../lib/auth/token-file.js";
+import { isLoopbackHost, resolveFleetKey, resolveToken, TOKEN_ENV } from "../lib/auth/token-file.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const host = process.env.HOST || "127.0.0.1";
@@ -21,8 +21,12 @@ if (!isLoopbackHost(host) && !process.env[TOKEN_ENV]) {
 }
 
 let token;
+let fleetKey = null;
+const hub = process.env.PROCESS_MONITOR_HUB === "1";
+const scheme = process.env.PROCESS_MONITOR_TLS_CERT ? "https" : "http";
 try {
   ({ token } = resolveToken());
+  if (hub) fleetKey = resolveFleetKey();
   ensureBuild({ force: process.argv.includes("--rebuild") });
 } catch (error) {
   console.error(error.message);
@@ -41,8 +45,17 @@ server.stdout.on("data", (chunk) => {
     announced = true;
     const shown = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
     console.log(
-      `\n  Process Monitor is running. Open this login URL once (then bookmark any page):\n\n    http://${shown}:${port}/?token=${token}\n`,
+      `\n  Process Monitor is running. Open this login URL once (then bookmark any page):\n\n    ${scheme}://${shown}:${port}/?token=${token}\n`,
     );
+    if (fleetKey) {
+      console.log(
+        `  This server is a fleet hub: ${scheme}://${shown}:${port}/fleet\n` +
+          `  Enrol a workstation by starting it (npm start, or npm run cli -- agent) with:\n\n` +
+          `    PROCESS_MONITOR_HUB_URL=${scheme}://<this hub's name>:${port}\n` +
+          `    PROCESS_MONITOR_HUB_KEY=${fleetKey.token}\n` +
+          (fleetKey.file ? `\n  (the fleet key is kept in ${fleetKey.file})\n` : ""),
+      );
+    }
   }
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));

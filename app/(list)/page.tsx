@@ -1,11 +1,12 @@
 import Link from "next/link";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { ProcessTable } from "@/components/process-table";
+import { Pager } from "@/components/pager";
 import { SearchBox } from "@/components/search-box";
+import { StatusFilter } from "@/components/status-filter";
 import { RetentionNote } from "@/components/retention-note";
 import { getProcessListPage, getRetentionSummary } from "@/lib/processes/pages";
-import { STATUS_FILTERS } from "@/lib/processes/query";
-import { listHref, parseListPage } from "@/lib/processes/query-params";
+import { parseListPage } from "@/lib/processes/query-params";
 
 export const dynamic = "force-dynamic";
 
@@ -26,22 +27,7 @@ export default async function ProcessListPage({ searchParams }: { searchParams: 
       </div>
 
       <div className="flex flex-wrap items-center gap-3">
-        <nav
-          aria-label="Filter by status"
-          className="inline-flex rounded-md border border-zinc-300 bg-white p-0.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
-        >
-          {STATUS_FILTERS.map((status) => (
-            <Link
-              key={status}
-              href={listHref(query, { status, page: 1 })}
-              scroll={false}
-              aria-current={query.status === status ? "page" : undefined}
-              className={`rounded px-3 py-1 capitalize ${query.status === status ? "bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900" : "hover:bg-zinc-100 dark:hover:bg-zinc-800"}`}
-            >
-              {status} <span className="opacity-70">{data.counts[status]}</span>
-            </Link>
-          ))}
-        </nav>
+        <StatusFilter query={query} counts={data.counts} />
         <SearchBox query={query} />
       </div>
 
@@ -74,31 +60,7 @@ export default async function ProcessListPage({ searchParams }: { searchParams: 
           ) : null
         }
       />
-      {data.pages > 1 && (
-        <nav aria-label="Pages" className="flex items-center justify-between text-sm">
-          <span className="text-zinc-500 dark:text-zinc-400">
-            Page {data.page} of {data.pages} · {data.total} records
-          </span>
-          <div className="flex gap-2">
-            {data.page > 1 && (
-              <Link
-                href={listHref(query, { page: data.page - 1 })}
-                className="rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
-              >
-                ← Newer
-              </Link>
-            )}
-            {data.page < data.pages && (
-              <Link
-                href={listHref(query, { page: data.page + 1 })}
-                className="rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
-              >
-                Older →
-              </Link>
-            )}
-          </div>
-        </nav>
-      )}
+      <Pager page={data.page} pages={data.pages} total={data.total} query={query} />
       <RetentionNote summary={retention} />
     </div>
   );

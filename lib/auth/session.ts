@@ -36,7 +36,9 @@ export function sessionCookieName(host: string | null): string {
 export const SESSION_MAX_AGE = 400 * 24 * 3600;
 
 export function sessionCookieOptions(maxAge = SESSION_MAX_AGE) {
-  return { httpOnly: true, sameSite: "lax" as const, path: "/", maxAge };
+  // Served over HTTPS by scripts/serve.js (a hub with a certificate): the cookie never goes in clear.
+  const secure = Boolean(process.env.PROCESS_MONITOR_TLS_CERT && process.env.PROCESS_MONITOR_TLS_KEY);
+  return { httpOnly: true, sameSite: "lax" as const, path: "/", maxAge, secure };
 }
 
 export type Authenticated = { by: "session"; sessionId: string } | { by: "bearer" };

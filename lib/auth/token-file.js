@@ -16,23 +16,24 @@ export function tokenFilePath() {
 }
 
 /**
- * PROCESS_MONITOR_TOKEN when set; otherwise the token kept in the data folder, created
- * (random, owner-only permissions) on first use.
+ * A secret from its environment variable when set; otherwise the one kept in `file`, created
+ * (random, owner-only permissions) on first use. Used for the access token and the hub's
+ * fleet key.
+ * @param {{ env: string, file: string }} where
  * @returns {{ token: string, source: "env" | "file", file: string | null }}
  */
-export function resolveToken() {
-  const fromEnv = process.env[TOKEN_ENV];
+export function resolveSecret({ env, file }) {
+  const fromEnv = process.env[env];
   if (fromEnv && fromEnv.trim()) {
     const token = fromEnv.trim();
     if (token.length < MIN_TOKEN_LENGTH) {
       throw new Error(
-        `${TOKEN_ENV} is ${token.length} characters long; it must have at least ${MIN_TOKEN_LENGTH}, or it could be guessed.\n` +
-          `Set a long random one (for example: export ${TOKEN_ENV}=$(openssl rand -hex 24)), or unset it to use the generated token.`,
+        `${env} is ${token.length} characters long; it must have at least ${MIN_TOKEN_LENGTH}, or it could be guessed.\n` +
+          `Set a long random one (for example: export ${env}=$(openssl rand -hex 24)), or unset it to use a generated one.`,
       );
     }
     return { token, source: "env", file: null };
   }
-  const file = tokenFilePath();
   try {
     const existing = fs.readFileSync(file, "utf8").trim();
     if (existing.length >= MIN_TOKEN_LENGTH) {
@@ -52,11 +53,23 @@ export function resolveToken() {
     fs.linkSync(temporary, file);
   } catch {
     fs.rmSync(temporary, { force: true });
-    return resolveToken();
+    return resolveSecret({ env, file });
   }
   fs.rmSync(temporary, { force: true });
   fs.chmodSync(file, 0o600);
   return { token, source: "file", file };
+}
+
+/** PROCESS_MONITOR_TOKEN, else the token kept in the data folder. */
+export function resolveToken() {
+  return resolveSecret({ env: TOKEN_ENV, file: tokenFilePath() });
+}
+
+export const FLEET_KEY_ENV = "PROCESS_MONITOR_FLEET_KEY";
+
+/** The hub's fleet key, which agents present once to enrol: PROCESS_MONITOR_FLEET_KEY, else `<data dir>/fleet-key`. */
+export function resolveFleetKey() {
+  return resolveSecret({ env: FLEET_KEY_ENV, file: path.join(envPaths("process-monitor", { suffix: "" }).data, "fleet-key") });
 }
 
 const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i;

@@ -12,6 +12,7 @@ import { formatDetails, formatTable } from "./format";
 import os from "node:os";
 import { describeLeftAlone } from "../registry/left-alone";
 import { CliError } from "./errors";
+import { runAgent } from "./agent";
 
 export { CliError };
 
@@ -219,6 +220,17 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
             : `Deleted ${deleted} inactive record${deleted === 1 ? "" : "s"}.${describeLeftAlone(filesLeftAlone)}\n`,
         );
       });
+    });
+
+  program
+    .command("agent")
+    .description("report this workstation to a fleet hub (PROCESS_MONITOR_HUB_URL, PROCESS_MONITOR_HUB_KEY) until stopped")
+    .addOption(dbOption())
+    .option("--hub <url>", "the hub's address (overrides PROCESS_MONITOR_HUB_URL)")
+    .option("--once", "send one report and exit (non-zero when the hub did not accept it)")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals() as { db?: string; hub?: string; once?: boolean };
+      await runAgent(opts, io.out);
     });
 
   program

@@ -14,15 +14,17 @@ export type { DisplayStatus, ProcessView } from "./status";
 /**
  * The processes of the registry at `dbPath` (else PROCESS_MONITOR_DB) for a short-lived
  * command: better-sqlite3 directly, without Prisma's start-up cost (see lib/db/client.ts),
- * and no process-table reading for CPU figures it does not show. Close it when done.
+ * and no process-table reading for CPU figures it does not show (`usage: true` for the agent,
+ * which reports them). Close it when done.
  */
 export async function openProcesses(
   dbPath?: string | null,
   baseDir = process.cwd(),
+  { usage = false }: { usage?: boolean } = {},
 ): Promise<{ processes: LocalProcesses; dbPath: string; close: () => Promise<void> }> {
   const registry = await Registry.open(resolveDbPath(dbPath), { driver: "direct" });
   return {
-    processes: new LocalProcesses(async () => registry, { usage: false, baseDir }),
+    processes: new LocalProcesses(async () => registry, { usage, baseDir }),
     dbPath: registry.dbPath,
     close: () => registry.close(),
   };

@@ -27,26 +27,40 @@ export function pageQuery(state: ListPageState): ProcessQuery {
 }
 
 /** The list page's URL with some of its state changed; defaults are left out to keep it short. */
-export function listHref(state: ListPageState, change: Partial<ListPageState>): string {
+export function listHref(state: ListPageState & { host?: string }, change: Partial<ListPageState & { host: string }>, base = "/"): string {
   const next = { ...state, ...change };
   const params = new URLSearchParams();
+  if (next.host) params.set("host", next.host);
   if (next.status !== "all") params.set("status", next.status);
   if (next.q) params.set("q", next.q);
   if (next.sort !== "created") params.set("sort", next.sort);
   if (next.dir !== "desc") params.set("dir", next.dir);
   if (next.page !== 1) params.set("page", String(next.page));
   const text = params.toString();
-  return text ? `/?${text}` : "/";
+  return text ? `${base}?${text}` : base;
 }
 
+const apiListShape = {
+  status: z.enum(STATUS_FILTERS).default("all"),
+  q: z.string().max(500).default(""),
+  sort: z.enum(SORT_KEYS).default("created"),
+  dir: z.enum(["asc", "desc"]).default("desc"),
+  limit: decimalInt(1, 10_000).default(100),
+  offset: decimalInt().default(0),
+};
+
 /** `GET /api/processes` query: a script gets a 400 for a bad value rather than a silent default. */
-export const apiListParams = z
-  .object({
-    status: z.enum(STATUS_FILTERS).default("all"),
-    q: z.string().max(500).default(""),
-    sort: z.enum(SORT_KEYS).default("created"),
-    dir: z.enum(["asc", "desc"]).default("desc"),
-    limit: decimalInt(1, 10_000).default(100),
-    offset: decimalInt().default(0),
-  })
-  .transform((p): ProcessQuery => p);
+export const apiListParams = z.object(apiListShape).transform((p): ProcessQuery => p);
+
+/** `GET /api/fleet/processes` query: the same, plus `host` (a fleet name; empty for all). */
+export const apiFleetListParams = z.object({ ...apiListShape, host: z.string().max(80).default("") });
+
+/** The list page's state with the fleet's host filter (`/fleet?host=ws-12&status=running`). */
+export const fleetPageParams = listPageParams.extend({
+  host: z.preprocess(first, z.string().max(80).catch("")).default(""),
+});
+export type FleetPageState = z.output<typeof fleetPageParams>;
+
+export function parseFleetPage(params: Record<string, string | string[] | undefined>): FleetPageState {
+  return fleetPageParams.parse(params);
+}

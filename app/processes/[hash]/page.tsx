@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { CopyButton } from "@/components/detail/copy-button";
 import { DescendantsTree } from "@/components/detail/descendants-tree";
+import { CommandSection, Field, Section } from "@/components/detail/sections";
 import { EnvTable } from "@/components/detail/env-table";
 import { ProcessActions } from "@/components/detail/process-actions";
 import { RecordWatch } from "@/components/detail/record-watch";
@@ -11,7 +11,7 @@ import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
 import { getProcessDetail } from "@/lib/processes/pages";
 import { statusText, unknownExitReason } from "@/lib/processes/status";
-import { commandLine, formatBytes, formatDuration } from "@/lib/format";
+import { formatBytes, formatDuration } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 
@@ -24,29 +24,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${p.name || "unnamed"}${p.pid !== null ? ` (pid ${p.pid})` : ""} — ${statusText(p)}` };
 }
 
-function Section({ title, children, id }: { title: string; children: React.ReactNode; id?: string }) {
-  return (
-    <section
-      aria-labelledby={id}
-      className="min-w-0 rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
-    >
-      <h2 id={id} className="mb-3 text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
-        {title}
-      </h2>
-      {children}
-    </section>
-  );
-}
-
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
-      <dd className="mt-0.5 break-words text-sm">{children}</dd>
-    </div>
-  );
-}
-
 export default async function ProcessPage({ params }: Props) {
   const { hash } = await params;
   const detail = await getProcessDetail(hash);
@@ -54,7 +31,6 @@ export default async function ProcessPage({ params }: Props) {
   const { process: p, env, descendants, output } = detail;
   const running = p.status === "running" || p.status === "unverified";
   const unknownExit = unknownExitReason(p);
-  const command = commandLine(p.executable, p.args);
 
   return (
     <div className="space-y-4">
@@ -163,47 +139,7 @@ export default async function ProcessPage({ params }: Props) {
         </Section>
       </div>
 
-      <Section title="Command line" id="command">
-        <div className="flex items-start gap-2">
-          <code
-            className="block min-w-0 flex-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-zinc-100 p-2 text-xs dark:bg-zinc-800"
-            data-testid="command-line"
-          >
-            {command}
-          </code>
-          <CopyButton text={command} />
-        </div>
-        <div className="mt-4 grid grid-cols-1 gap-4 md:grid-cols-2">
-          <div>
-            <h3 className="mb-1 text-xs font-medium text-zinc-500 dark:text-zinc-400">Executable</h3>
-            <p className="font-mono text-sm break-all">{p.executable || "–"}</p>
-            {p.currentExecutable && (
-              <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400" data-testid="current-executable">
-                exec&rsquo;d into <span className="font-mono break-all">{p.currentExecutable}</span> (same process: pid and start time match
-                the record)
-              </p>
-            )}
-            <h3 className="mb-1 mt-3 text-xs font-medium text-zinc-500 dark:text-zinc-400">Working directory</h3>
-            <p className="font-mono text-sm break-all" data-testid="cwd">
-              {p.cwd ?? "–"}
-            </p>
-          </div>
-          <div>
-            <h3 className="mb-1 text-xs font-medium text-zinc-500 dark:text-zinc-400">Arguments ({p.args.length})</h3>
-            {p.args.length ? (
-              <ol className="list-decimal space-y-0.5 pl-6 font-mono text-sm marker:text-zinc-400" data-testid="args">
-                {p.args.map((arg, i) => (
-                  <li key={i} className="break-all">
-                    {arg === "" ? <em className="text-zinc-400">(empty)</em> : arg}
-                  </li>
-                ))}
-              </ol>
-            ) : (
-              <p className="text-sm text-zinc-500 dark:text-zinc-400">No arguments.</p>
-            )}
-          </div>
-        </div>
-      </Section>
+      <CommandSection process={p} />
 
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Section title={`Environment (${Object.keys(env).length})`} id="environment">

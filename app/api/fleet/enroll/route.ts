@@ -1,0 +1,7 @@
+import { handleEnroll } from "@/lib/api/fleet";
+
+export const dynamic = "force-dynamic";
+
+export function POST(request: Request) {
+  return handleEnroll(request);
+}

@@ -1,0 +1,77 @@
+import Link from "next/link";
+import { AutoRefresh } from "@/components/auto-refresh";
+import { FleetProcessList } from "@/components/fleet/fleet-process-list";
+import { HostTable } from "@/components/fleet/host-table";
+import { NotAHub } from "@/components/fleet/not-a-hub";
+import { isHub } from "@/lib/fleet/hub/server";
+import { getFleetHosts, getFleetListPage, hostsNeedingAttention, HOSTS_SHOWN } from "@/lib/fleet/pages";
+import { parseFleetPage } from "@/lib/processes/query-params";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Fleet" };
+
+export default async function FleetPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  if (!isHub()) return <NotAHub />;
+  const params = await searchParams;
+  const query = parseFleetPage(params);
+  const [hosts, data] = await Promise.all([getFleetHosts(), getFleetListPage(query)]);
+  const online = hosts.filter((h) => h.status === "online").length;
+  const showAll = params.hosts === "all";
+  const shown = showAll ? hosts : hostsNeedingAttention(hosts, HOSTS_SHOWN, query.host);
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-xl font-semibold tracking-tight">Fleet</h1>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">
+            {hosts.length} host{hosts.length === 1 ? "" : "s"} · {online} online · {hosts.reduce((n, h) => n + h.running, 0)} processes
+            running
+          </p>
+        </div>
+        <AutoRefresh generatedAt={data.generatedAt} />
+      </div>
+      {hosts.length === 0 ? (
+        <div className="rounded-lg border border-dashed border-zinc-300 bg-white p-8 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+          <h2 className="text-base font-semibold">No workstation has reported yet</h2>
+          <p className="mt-2 text-zinc-600 dark:text-zinc-400">
+            Start a workstation&apos;s dashboard, or <code>npm run cli -- agent</code>, with <code>PROCESS_MONITOR_HUB_URL</code> set to
+            this hub&apos;s address and <code>PROCESS_MONITOR_HUB_KEY</code> to the fleet key this hub printed at start (also in its data
+            folder&apos;s <code>fleet-key</code> file). It appears here within seconds.
+          </p>
+        </div>
+      ) : (
+        <>
+          <section aria-labelledby="hosts-heading" className="space-y-2">
+            <h2 id="hosts-heading" className="text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
+              Hosts
+            </h2>
+            <HostTable hosts={shown} selected={query.host} />
+            {hosts.length > HOSTS_SHOWN && (
+              <p className="text-sm text-zinc-600 dark:text-zinc-400">
+                {showAll ? (
+                  <Link href="/fleet" className="text-indigo-700 underline dark:text-indigo-300">
+                    Show the {HOSTS_SHOWN} needing attention first
+                  </Link>
+                ) : (
+                  <>
+                    Showing {shown.length} of {hosts.length} hosts: offline and stale ones first, then those with crashes.{" "}
+                    <Link href="/fleet?hosts=all" className="text-indigo-700 underline dark:text-indigo-300">
+                      Show all {hosts.length}
+                    </Link>
+                  </>
+                )}
+              </p>
+            )}
+          </section>
+          <section aria-labelledby="processes-heading" className="space-y-2">
+            <h2 id="processes-heading" className="text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
+              {query.host ? `Processes on ${query.host}` : "Processes on every host"}
+            </h2>
+            <FleetProcessList data={data} query={query} base="/fleet" />
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,231 @@
+// Fleet: 300 simulated agents × 100 processes reporting every 5 s to one hub, on SQLite and
+// then on PostgreSQL. A simulated agent is a loop here speaking the real protocol over HTTP.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { HostFacts, Report, ReportedProcess } from "../lib/fleet/protocol";
+import { PROTOCOL_VERSION } from "../lib/fleet/protocol";
+import { FLEET_KEY, startHub } from "../test/support/fleet";
+import type { RunningServer } from "../test/support/next-server";
+import { postgresBin, startPostgres } from "../test/support/postgres";
+import { median, ms, percentile, report } from "./stats";
+
+const AGENTS = Number(process.env.BENCH_FLEET_AGENTS ?? 300);
+const PROCESSES = 100;
+const INTERVAL_MS = 5_000;
+const DURATION_MS = Number(process.env.BENCH_FLEET_SECONDS ?? 30) * 1000;
+
+function facts(i: number): HostFacts {
+  return {
+    hostname: `ws-${String(i).padStart(3, "0")}`,
+    platform: "linux",
+    release: "6.1.0",
+    arch: "x64",
+    cores: 32,
+    memTotalBytes: 128 * 2 ** 30,
+    memUsedBytes: 40 * 2 ** 30,
+    load: [3.2, 2.9, 2.5],
+    uptimeSeconds: 86_400,
+    agentVersion: "bench",
+  };
+}
+
+function process_(host: number, n: number, now: number): ReportedProcess {
+  const running = n % 4 !== 0;
+  const env: Record<string, string> = {};
+  for (let e = 0; e < 30; e += 1) env[`VAR_${e}`] = `/studio/pipeline/value/${host}/${n}/${e}`;
+  return {
+    hash: crypto.createHash("sha256").update(`${host}:${n}:${now}`).digest("hex"),
+    name: ["maya", "houdini", "nuke", "render"][n % 4]! + `-${n}`,
+    pid: running ? 10_000 + n : null,
+    executable: "/opt/autodesk/maya2025/bin/maya.bin",
+    currentExecutable: null,
+    args: ["-batch", "-file", `/projects/show/shot_${n}/scene_v${host}.mb`],
+    env,
+    cwd: `/projects/show/shot_${n}`,
+    status: running ? "running" : "stopped",
+    exitCode: running ? null : n % 8 === 0 ? 1 : 0,
+    exitSignal: null,
+    stopSignal: null,
+    exitObserved: true,
+    startTime: now / 1000 - 3600,
+    endedAt: running ? null : now / 1000 - 60,
+    createdAt: new Date(now - 3_600_000 + n * 1000).toISOString(),
+    cpuPercent: running ? 50 : null,
+    rssBytes: running ? 4 * 2 ** 30 : null,
+    outputFile: `/home/artist/.local/share/process-monitor/process_output/${n}.log`,
+    outputSize: 1_000_000,
+    runawayOutput: false,
+    liveChildren: 0,
+    warnings: [],
+  };
+}
+
+interface SimAgent {
+  i: number;
+  secret: string;
+  machineId: string;
+  seq: number;
+  base: number | null;
+  processes: ReportedProcess[];
+}
+
+async function post(url: string, bearer: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+async function sendReport(hub: RunningServer, agent: SimAgent, full: boolean, upserts: ReportedProcess[], events: Report["events"]) {
+  const body: Report = {
+    protocol: PROTOCOL_VERSION,
+    machineId: agent.machineId,
+    seq: agent.seq + 1,
+    base: full ? null : agent.base,
+    full,
+    interval: INTERVAL_MS / 1000,
+    facts: facts(agent.i),
+    upserts,
+    removed: [],
+    events,
+  };
+  agent.seq += 1;
+  const start = performance.now();
+  const answer = await post(`${hub.url}/api/fleet/report`, agent.secret, body);
+  const took = performance.now() - start;
+  if (answer.status !== 200) throw new Error(`report refused: ${answer.status} ${JSON.stringify(answer.json)}`);
+  agent.base = answer.json.accepted as number;
+  return took;
+}
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+async function timePage(hub: RunningServer, pathname: string): Promise<number> {
+  const start = performance.now();
+  const response = await hub.api(pathname);
+  await response.text();
+  if (response.status !== 200) throw new Error(`${pathname}: ${response.status}`);
+  return performance.now() - start;
+}
+
+async function run(label: string, fleetDb?: string): Promise<void> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-fleet-"));
+  const hub = await startHub(home, { fleetDb });
+  try {
+    const agents: SimAgent[] = [];
+    const enrolStart = performance.now();
+    for (let i = 0; i < AGENTS; i += 1) {
+      const answer = await post(`${hub.url}/api/fleet/enroll`, FLEET_KEY, {
+        protocol: PROTOCOL_VERSION,
+        hostId: crypto.randomUUID(),
+        machineId: `bench-${i}`,
+        hostname: facts(i).hostname,
+      });
+      if (answer.status !== 200) throw new Error(`enrol: ${answer.status} ${JSON.stringify(answer.json)}`);
+      const now = Date.now();
+      agents.push({
+        i,
+        secret: answer.json.secret as string,
+        machineId: `bench-${i}`,
+        seq: 0,
+        base: null,
+        processes: Array.from({ length: PROCESSES }, (_, n) => process_(i, n, now)),
+      });
+    }
+    const enrolMs = performance.now() - enrolStart;
+    const fullTimes: number[] = [];
+    for (let i = 0; i < agents.length; i += 10) {
+      fullTimes.push(...(await Promise.all(agents.slice(i, i + 10).map((a) => sendReport(hub, a, true, a.processes, [])))));
+    }
+    const rssAfterFull = rssMiB(hub.child.pid!);
+    // Warm the hub's snapshot once, as the first visitor after start would.
+    const coldFirst = await timePage(hub, "/fleet");
+
+    // Steady state: each agent every 5 s (staggered), a few CPU changes, now and then a new
+    // record and an exit. Meanwhile a team lead opens /fleet every second.
+    const deltas: number[] = [];
+    const pages: number[] = [];
+    let stop = false;
+    const loops = agents.map(async (agent, k) => {
+      await new Promise((r) => setTimeout(r, (k / agents.length) * INTERVAL_MS));
+      let round = 0;
+      while (!stop) {
+        const started = Date.now();
+        round += 1;
+        const changed: ReportedProcess[] = [];
+        for (let c = 0; c < 5; c += 1) {
+          const p = agent.processes[(round * 7 + c * 13) % PROCESSES]!;
+          if (p.status === "running") changed.push({ ...p, cpuPercent: (p.cpuPercent ?? 0) > 50 ? 10 : 90 });
+        }
+        const events: Report["events"] = [];
+        if (round % 3 === 0) {
+          const fresh = process_(agent.i, 1000 + round, Date.now());
+          agent.processes.push(fresh);
+          changed.push(fresh);
+          const ended = { ...changed[0]!, status: "stopped" as const, exitCode: 2, endedAt: Date.now() / 1000 };
+          changed[0] = ended;
+          events.push({ hash: ended.hash, name: ended.name, exitCode: 2, exitSignal: null, stopSignal: null, endedAt: ended.endedAt });
+        }
+        deltas.push(await sendReport(hub, agent, false, changed, events));
+        await new Promise((r) => setTimeout(r, Math.max(0, INTERVAL_MS - (Date.now() - started))));
+      }
+    });
+    const viewer = (async () => {
+      while (!stop) {
+        pages.push(await timePage(hub, "/fleet"));
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, DURATION_MS));
+    stop = true;
+    await Promise.all([...loops, viewer]);
+    const rssEnd = rssMiB(hub.child.pid!);
+    const filtered: number[] = [];
+    for (let k = 0; k < 10; k += 1) filtered.push(await timePage(hub, "/fleet?status=running&q=houdini&sort=cpu"));
+    const api: number[] = [];
+    for (let k = 0; k < 10; k += 1) api.push(await timePage(hub, "/api/fleet/processes?limit=100"));
+
+    console.log(`\n${label}: ${AGENTS} agents × ${PROCESSES} processes, reports every ${INTERVAL_MS / 1000} s for ${DURATION_MS / 1000} s`);
+    report("enrol all agents (one after another)", `${(enrolMs / 1000).toFixed(1)} s`);
+    report("full report of 100 records: median / p95", `${ms(median(fullTimes))} / ${ms(percentile(fullTimes, 95))}`);
+    report(
+      `delta report ingest: median / p95 (n = ${deltas.length})`,
+      `${ms(median(deltas))} / ${ms(percentile(deltas, 95))}`,
+      "p95 < 50 ms",
+    );
+    report("/fleet first page, first visit after start", ms(coldFirst));
+    report(
+      `/fleet first page under load: median / p95 (n = ${pages.length})`,
+      `${ms(median(pages))} / ${ms(percentile(pages, 95))}`,
+      "< 300 ms",
+    );
+    report("/fleet filtered, searched, sorted by CPU (median)", ms(median(filtered)));
+    report("GET /api/fleet/processes?limit=100 (median)", ms(median(api)));
+    report("hub RSS after the full reports / at the end", `${rssAfterFull.toFixed(0)} / ${rssEnd.toFixed(0)} MiB`);
+  } finally {
+    await hub.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+export async function benchFleet(): Promise<void> {
+  console.log("\nfleet");
+  await run("SQLite");
+  if (!postgresBin()) {
+    console.log("  PostgreSQL is not installed (apt-get install -y postgresql): its run is left out.");
+    return;
+  }
+  const pg = await startPostgres();
+  try {
+    await run("PostgreSQL", pg.url);
+  } finally {
+    await pg.stop();
+  }
+}

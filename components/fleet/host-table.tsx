@@ -1,0 +1,87 @@
+import Link from "next/link";
+import type { FleetHostInfo } from "@/lib/fleet/hub/snapshot";
+import { formatBytes } from "@/lib/format";
+import { LocalTime } from "../local-time";
+import { HostStatusBadge } from "./host-status";
+
+/** Every enrolled workstation: status, last report, counts and crashes in the last 24 hours. */
+export function HostTable({ hosts, selected }: { hosts: FleetHostInfo[]; selected: string }) {
+  return (
+    <div
+      tabIndex={0}
+      role="region"
+      aria-label="Host table"
+      className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
+    >
+      <table className="w-full min-w-[760px] text-sm">
+        <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
+          <tr>
+            <th className="px-3 py-2">Host</th>
+            <th className="px-3 py-2">Status</th>
+            <th className="px-3 py-2">Last report</th>
+            <th className="px-3 py-2 text-right">Running / total</th>
+            <th className="px-3 py-2 text-right">Crashes (24 h)</th>
+            <th className="px-3 py-2">Machine</th>
+            <th className="px-3 py-2">
+              <span className="sr-only">Filter</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+          {hosts.map((host) => (
+            <tr key={host.key} data-host={host.name} className={selected === host.name ? "bg-indigo-50/60 dark:bg-indigo-500/10" : ""}>
+              <td className="whitespace-nowrap px-3 py-2">
+                <Link href={`/fleet/${host.name}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+                  {host.name}
+                </Link>
+                {host.hostname.toLowerCase() !== host.name && (
+                  <span className="ml-2 text-xs text-zinc-500 dark:text-zinc-400">{host.hostname}</span>
+                )}
+                {host.sharesIdWith.length > 0 && (
+                  <span
+                    className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800 dark:bg-amber-500/15 dark:text-amber-300"
+                    title={`Reports the same host id as ${host.sharesIdWith.join(", ")} from another machine: a cloned disk image?`}
+                    data-testid="clone-flag"
+                  >
+                    same id as {host.sharesIdWith.join(", ")}
+                  </span>
+                )}
+              </td>
+              <td className="px-3 py-2">
+                <HostStatusBadge status={host.status} revoked={host.revoked} />
+              </td>
+              <td className="whitespace-nowrap px-3 py-2">
+                <LocalTime seconds={host.lastSeen === null ? null : host.lastSeen / 1000} />
+              </td>
+              <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums" data-testid="host-counts">
+                {host.running} / {host.total}
+              </td>
+              <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
+                {host.crashes24h > 0 ? (
+                  <span className="font-medium text-rose-700 dark:text-rose-400">{host.crashes24h}</span>
+                ) : (
+                  <span className="text-zinc-500 dark:text-zinc-400">0</span>
+                )}
+              </td>
+              <td className="whitespace-nowrap px-3 py-2 text-xs text-zinc-600 dark:text-zinc-400">
+                {host.facts
+                  ? `${host.facts.cores} cores · ${formatBytes(host.facts.memTotalBytes)} · load ${host.facts.load[0]?.toFixed(2) ?? "–"}`
+                  : "–"}
+              </td>
+              <td className="whitespace-nowrap px-3 py-2 text-right">
+                <Link
+                  href={selected === host.name ? "/fleet" : `/fleet?host=${encodeURIComponent(host.name)}`}
+                  scroll={false}
+                  className="rounded px-2 py-1 text-xs text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-500/10"
+                  aria-label={selected === host.name ? "Show processes of every host" : `Show only processes of ${host.name}`}
+                >
+                  {selected === host.name ? "All hosts" : "Only this host"}
+                </Link>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,242 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { LocalProcesses } from "../../processes/local";
+import { PROTOCOL_VERSION, type Report } from "../protocol";
+import { collectProcesses, hostFacts } from "./collect";
+import { buildDelta, detectExits } from "./delta";
+import { HubClient, HubError, hubBaseUrl } from "./hub-client";
+import {
+  agentDir,
+  forgetCredentials,
+  hostId,
+  machineId,
+  readCredentials,
+  reportedHostname,
+  writeCredentials,
+  type Credentials,
+} from "./identity";
+import { loadState, saveState, type AgentState } from "./state";
+
+export interface AgentOptions {
+  hubUrl: string;
+  fleetKey: string;
+  processes: LocalProcesses;
+  /** The registry file: a write to it triggers a report at once. */
+  dbPath: string;
+  intervalSeconds?: number;
+  dir?: string;
+  log?: (line: string) => void;
+}
+
+/** Longest wait between attempts while the hub is down. */
+const MAX_BACKOFF_MS = 60_000;
+/** Reports triggered by registry writes come at most this often. */
+const MIN_GAP_MS = 1_000;
+
+export function reportSeconds(value = process.env.PROCESS_MONITOR_REPORT_SECONDS): number {
+  const n = Number(value ?? 5);
+  return Number.isFinite(n) && n >= 1 && n <= 3600 ? Math.round(n) : 5;
+}
+
+/**
+ * Reports this workstation to a hub: host facts and what changed in its process list, every
+ * `intervalSeconds` and soon after the registry is written. Works on while the hub is down
+ * (bounded backoff) and catches up after; exits are kept on disk until the hub accepted them.
+ */
+export class Agent {
+  private readonly client: HubClient;
+  private readonly dir: string;
+  private readonly interval: number;
+  private readonly log: (line: string) => void;
+  private state: AgentState;
+  private credentials: Credentials | null;
+  private timer: NodeJS.Timeout | null = null;
+  private watcher: fs.FSWatcher | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private failures = 0;
+  private lastReportAt = 0;
+  private revoked = false;
+  /** The outcome of the last attempt, for `status()` and logs. */
+  lastError: string | null = null;
+  lastAccepted: number | null = null;
+
+  constructor(private readonly options: AgentOptions) {
+    this.client = new HubClient(hubBaseUrl(options.hubUrl));
+    this.dir = options.dir ?? agentDir();
+    this.interval = options.intervalSeconds ?? reportSeconds();
+    this.log = options.log ?? ((line) => console.log(`[agent] ${line}`));
+    this.credentials = readCredentials(this.client.base, this.dir);
+    this.state = loadState(this.client.base, this.dir);
+    if (this.state.hostKey !== (this.credentials?.hostKey ?? null)) this.state.base = null;
+  }
+
+  start(): void {
+    this.schedule(0);
+    try {
+      const file = path.basename(this.options.dbPath);
+      this.watcher = fs.watch(path.dirname(this.options.dbPath), (_event, name) => {
+        if (name && String(name).startsWith(file)) this.soon();
+      });
+      this.watcher.on("error", () => undefined);
+    } catch {
+      /* no watching (a folder that vanished): the heartbeat still reports */
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.watcher?.close();
+    await this.running;
+  }
+
+  /** One report now (tests, and the CLI's first run); resolves when it is done or failed. */
+  async reportNow(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      await this.running;
+      return;
+    }
+    this.running = this.attempt().finally(() => {
+      this.running = null;
+    });
+    await this.running;
+  }
+
+  /**
+   * Reports until the hub accepted one (a refusal such as "send everything" or "enrol again"
+   * is followed at once), at most a few attempts: the CLI's `agent --once`. Returns the error
+   * that stopped it, or null.
+   */
+  async reportOnce(): Promise<string | null> {
+    const before = this.lastAccepted;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      this.again = false;
+      await this.reportNow();
+      if (this.lastAccepted !== before) return null;
+      if (!this.again) break;
+    }
+    return this.lastError ?? "The hub did not accept a report.";
+  }
+
+  private soon(): void {
+    if (this.stopped || this.revoked || this.failures > 0) return;
+    const wait = Math.max(250, MIN_GAP_MS - (Date.now() - this.lastReportAt));
+    this.schedule(wait);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.tick();
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<void> {
+    await this.reportNow();
+    if (this.again) {
+      this.again = false;
+      this.schedule(250);
+      return;
+    }
+    if (this.revoked) return;
+    const backoff = this.failures === 0 ? this.interval * 1000 : Math.min(MAX_BACKOFF_MS, this.interval * 1000 * 2 ** (this.failures - 1));
+    // Jitter keeps a fleet that lost its hub from coming back all in the same second.
+    this.schedule(this.failures === 0 ? backoff : backoff * (0.75 + Math.random() * 0.5));
+  }
+
+  private async ensureCredentials(): Promise<Credentials> {
+    if (this.credentials) return this.credentials;
+    const answer = await this.client.enroll(this.options.fleetKey, {
+      hostId: hostId(this.dir),
+      machineId: machineId(),
+      hostname: reportedHostname(),
+    });
+    this.credentials = { hub: this.client.base, hostKey: answer.hostKey, secret: answer.secret, name: answer.name };
+    writeCredentials(this.credentials, this.dir);
+    this.state.hostKey = answer.hostKey;
+    this.state.base = null;
+    saveState(this.state, this.dir);
+    this.log(
+      `enrolled with ${this.client.base} as ${answer.name}` +
+        (answer.cloneOf ? " (flagged: another machine reports the same host id; a cloned disk image?)" : ""),
+    );
+    return this.credentials;
+  }
+
+  private async attempt(): Promise<void> {
+    this.lastReportAt = Date.now();
+    try {
+      const credentials = await this.ensureCredentials();
+      const current = await collectProcesses(this.options.processes);
+      const exits = detectExits(this.state, current);
+      if (exits.length > 0) {
+        // On disk before anything is sent: an exit survives a restart of the agent.
+        this.state.pending.push(...exits);
+        saveState(this.state, this.dir);
+      }
+      const delta = buildDelta(this.state, current);
+      const report: Report = {
+        protocol: PROTOCOL_VERSION,
+        machineId: machineId(),
+        seq: this.state.seq + 1,
+        base: delta.full ? null : this.state.base,
+        full: delta.full,
+        interval: this.interval,
+        facts: hostFacts(reportedHostname()),
+        upserts: delta.upserts,
+        removed: delta.removed,
+        events: this.state.pending,
+      };
+      this.state.seq = report.seq;
+      const answer = await this.client.report(credentials.secret, report);
+      const sent = new Set(report.events.map((e) => e.hash));
+      this.state = {
+        ...this.state,
+        base: answer.accepted,
+        accepted: delta.next,
+        pending: this.state.pending.filter((e) => !sent.has(e.hash)),
+      };
+      saveState(this.state, this.dir);
+      if (this.failures > 0) this.log(`the hub is back: caught up (${report.upserts.length} changed, ${report.events.length} exits)`);
+      this.failures = 0;
+      this.lastError = null;
+      this.lastAccepted = Date.now();
+    } catch (error) {
+      this.handleFailure(error);
+    }
+  }
+
+  private handleFailure(error: unknown): void {
+    const message = (error as Error).message;
+    if (error instanceof HubError && error.code === "NEED_FULL") {
+      this.state.base = null;
+      saveState(this.state, this.dir);
+      this.again = true;
+      return;
+    }
+    if (error instanceof HubError && (error.code === "UNKNOWN_HOST" || error.code === "CLONE")) {
+      this.log(`${message} Enrolling again.`);
+      this.credentials = null;
+      forgetCredentials(this.dir);
+      this.state.base = null;
+      this.again = true;
+      return;
+    }
+    if (error instanceof HubError && (error.code === "REVOKED" || error.code === "WRONG_KEY")) {
+      if (!this.revoked) this.log(`${message} Reporting stops until the agent is restarted.`);
+      this.revoked = true;
+      this.lastError = message;
+      return;
+    }
+    this.failures += 1;
+    if (this.failures === 1 || this.lastError !== message)
+      this.log(`${message}; retrying with backoff (exits are kept until the hub takes them)`);
+    this.lastError = message;
+  }
+}

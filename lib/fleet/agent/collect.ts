@@ -1,0 +1,51 @@
+import os from "node:os";
+import type { LocalProcesses } from "../../processes/local";
+import { ALL } from "../../processes/query";
+import { hostInfo } from "../../system/host";
+import { PROTOCOL_VERSION, type HostFacts, type ReportedProcess } from "../protocol";
+
+export function hostFacts(hostname: string): HostFacts {
+  const info = hostInfo();
+  return {
+    hostname,
+    platform: os.platform(),
+    release: os.release(),
+    arch: os.arch(),
+    cores: info.cores,
+    memTotalBytes: info.memTotalBytes,
+    memUsedBytes: info.memUsedBytes,
+    load: info.load,
+    uptimeSeconds: info.uptimeSeconds,
+    agentVersion: `process-monitor protocol ${PROTOCOL_VERSION}`,
+  };
+}
+
+/** Every record of this workstation, checked now, as the hub stores it. */
+export async function collectProcesses(processes: LocalProcesses): Promise<ReportedProcess[]> {
+  const list = await processes.list({ ...ALL, sort: "output" });
+  return list.items.map(({ record, view }) => ({
+    hash: view.hash,
+    name: view.name,
+    pid: view.pid,
+    executable: view.executable,
+    currentExecutable: view.currentExecutable,
+    args: view.args,
+    env: record.env,
+    cwd: view.cwd,
+    status: view.status,
+    exitCode: view.exitCode,
+    exitSignal: view.exitSignal,
+    stopSignal: view.stopSignal,
+    exitObserved: view.exitObserved,
+    startTime: view.startTime,
+    endedAt: view.endedAt,
+    createdAt: view.createdAt,
+    cpuPercent: view.cpuPercent === null ? null : Math.round(view.cpuPercent * 10) / 10,
+    rssBytes: view.rssBytes,
+    outputFile: view.outputFile,
+    outputSize: view.outputSize,
+    runawayOutput: view.runawayOutput,
+    liveChildren: view.liveChildren,
+    warnings: view.warnings,
+  }));
+}

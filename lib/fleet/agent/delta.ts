@@ -1,0 +1,68 @@
+import crypto from "node:crypto";
+import type { ExitEvent, ReportedProcess } from "../protocol";
+import type { AgentState } from "./state";
+
+const running = (p: ReportedProcess) => p.status !== "stopped";
+
+/** Steps of about 10 %: memory and output size count as changed when they move that much. */
+const step = (value: number | null) => (value === null || value <= 0 ? "-" : String(Math.round(Math.log(value) / Math.log(1.1))));
+
+/**
+ * What has to reach the hub about a record. CPU is bucketed (5 points) and sizes move in
+ * 10 % steps, so an idle fleet sends heartbeats, not a stream of tiny changes.
+ */
+export function fingerprint(p: ReportedProcess): string {
+  const { cpuPercent, rssBytes, outputSize, ...rest } = p;
+  const cpu = cpuPercent === null ? "-" : String(Math.round(cpuPercent / 5));
+  // Hashed: the agent's state file keeps one per record, environments and all.
+  return crypto
+    .createHash("sha1")
+    .update(`${cpu}|${step(rssBytes)}|${step(outputSize)}|${JSON.stringify(rest)}`)
+    .digest("base64url");
+}
+
+/**
+ * Exits since the hub last heard: a record it holds as running that has stopped, or a record
+ * it never saw that ended after reporting began (it came and went between two reports, or
+ * while the hub was down). Added to `pending`, once per hash.
+ */
+export function detectExits(state: AgentState, current: ReportedProcess[]): ExitEvent[] {
+  const pending = new Set(state.pending.map((e) => e.hash));
+  const found: ExitEvent[] = [];
+  for (const p of current) {
+    if (running(p) || pending.has(p.hash)) continue;
+    const held = state.accepted[p.hash];
+    const isNew = held ? held.running : p.endedAt !== null && p.endedAt * 1000 >= state.since;
+    if (!isNew) continue;
+    found.push({
+      hash: p.hash,
+      name: p.name,
+      exitCode: p.exitCode,
+      exitSignal: p.exitSignal,
+      stopSignal: p.stopSignal,
+      endedAt: p.endedAt,
+    });
+  }
+  return found;
+}
+
+export interface Delta {
+  full: boolean;
+  upserts: ReportedProcess[];
+  removed: string[];
+  /** What the hub holds once this is accepted. */
+  next: AgentState["accepted"];
+}
+
+export function buildDelta(state: AgentState, current: ReportedProcess[]): Delta {
+  const next: AgentState["accepted"] = {};
+  const upserts: ReportedProcess[] = [];
+  const full = state.base === null;
+  for (const p of current) {
+    const fp = fingerprint(p);
+    next[p.hash] = { fp, running: running(p) };
+    if (full || state.accepted[p.hash]?.fp !== fp) upserts.push(p);
+  }
+  const removed = full ? [] : Object.keys(state.accepted).filter((hash) => !(hash in next));
+  return { full, upserts, removed, next };
+}

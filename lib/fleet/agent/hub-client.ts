@@ -1,0 +1,81 @@
+import { PROTOCOL_VERSION, type EnrollAnswer, type Report, type ReportAnswer } from "../protocol";
+
+export const HUB_URL_ENV = "PROCESS_MONITOR_HUB_URL";
+export const HUB_KEY_ENV = "PROCESS_MONITOR_HUB_KEY";
+
+/** A refusal or failure talking to the hub; `code` is the hub's when it answered. */
+export class HubError extends Error {
+  override name = "HubError";
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly code: string | null,
+    readonly body: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * The hub's base URL, checked: a host secret must not cross a network in clear, so plain
+ * http:// is refused unless the hub is on this machine or PROCESS_MONITOR_HUB_INSECURE=1.
+ */
+export function hubBaseUrl(value: string, insecure = process.env.PROCESS_MONITOR_HUB_INSECURE === "1"): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${HUB_URL_ENV} is not a URL: ${JSON.stringify(value)} (expected https://hub.example:3000).`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`${HUB_URL_ENV} must be an https:// URL.`);
+  if (url.protocol === "http:" && !LOOPBACK_HOSTS.test(url.hostname) && !insecure) {
+    throw new Error(
+      `${HUB_URL_ENV} is plain http:// to ${url.host}: the host secret would cross the network in clear. Use https:// (the hub serves it with PROCESS_MONITOR_TLS_CERT and PROCESS_MONITOR_TLS_KEY), or set PROCESS_MONITOR_HUB_INSECURE=1 on a trusted network.`,
+    );
+  }
+  return url.origin + url.pathname.replace(/\/+$/, "");
+}
+
+async function post<T>(url: string, bearer: string, body: unknown, timeoutMs: number): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new HubError(`Cannot reach the hub: ${cause?.code ?? cause?.message ?? (error as Error).message}`, null, null);
+  }
+  const text = await response.text();
+  let value: Record<string, unknown> = {};
+  try {
+    value = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    /* not JSON: a proxy's error page */
+  }
+  if (!response.ok) {
+    const message = typeof value.error === "string" ? value.error : `HTTP ${response.status} ${text.slice(0, 200)}`;
+    throw new HubError(message, response.status, typeof value.code === "string" ? value.code : null, value);
+  }
+  return value as T;
+}
+
+export class HubClient {
+  constructor(
+    readonly base: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  enroll(fleetKey: string, identity: { hostId: string; machineId: string; hostname: string }): Promise<EnrollAnswer> {
+    return post(`${this.base}/api/fleet/enroll`, fleetKey, { protocol: PROTOCOL_VERSION, ...identity }, this.timeoutMs);
+  }
+
+  report(secret: string, report: Report): Promise<ReportAnswer> {
+    return post(`${this.base}/api/fleet/report`, secret, report, this.timeoutMs);
+  }
+}

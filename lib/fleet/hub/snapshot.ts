@@ -1,0 +1,225 @@
+import { hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
+import type { FleetStore } from "../store";
+import { hostStatus, type HostStatus } from "./status";
+
+/** A host as the pages and the API show it (never its secret). */
+export interface FleetHostInfo {
+  key: string;
+  /** The agent's host id (a UUID kept in its data folder). */
+  id: string;
+  name: string;
+  hostname: string;
+  machineId: string;
+  status: HostStatus;
+  lastSeen: number | null;
+  enrolledAt: number;
+  intervalSeconds: number;
+  address: string | null;
+  facts: HostFacts | null;
+  running: number;
+  total: number;
+  crashes24h: number;
+  /** Other hosts of the fleet that report the same host id (a cloned disk image). */
+  sharesIdWith: string[];
+  revoked: boolean;
+}
+
+export interface FleetSnapshot {
+  hosts: FleetHostInfo[];
+  /** Per host name, newest first. */
+  processes: ReadonlyMap<string, StoredProcess[]>;
+  /** Every record of every host, newest first (the fleet table's default order). */
+  all: ReadonlyArray<{ host: FleetHostInfo; process: StoredProcess }>;
+  readAt: number;
+}
+
+interface CachedHost {
+  processSeq: number;
+  listSeq: number;
+  /** When this host's rows were last read (ms, this hub's clock). */
+  readAt: number;
+  byHash: Map<string, StoredProcess>;
+  processes: StoredProcess[];
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Page renders and API calls within this long share one reading of the store. */
+const REUSE_MS = 500;
+/**
+ * Rows are re-read from a little before the last reading: a report's transaction may commit
+ * (another hub instance, PostgreSQL) a moment after the time it stamped on its rows.
+ */
+const OVERLAP_MS = 2_000;
+
+function parseJson<T>(text: string, parse: (value: unknown) => T | null): T | null {
+  try {
+    return parse(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
+function isReported(value: unknown): value is StoredProcess {
+  const v = value as Partial<StoredProcess> | null;
+  return typeof v?.hash === "string" && typeof v.name === "string" && Array.isArray(v.args) && typeof v.status === "string";
+}
+
+/** Newest first, as the registry lists them (the list's default order). */
+function newestFirst(a: StoredProcess, b: StoredProcess): number {
+  // ISO 8601 UTC strings order as text; localeCompare would be ten times slower over 30,000.
+  const x = a.createdAt ?? "";
+  const y = b.createdAt ?? "";
+  if (x !== y) return x < y ? 1 : -1;
+  return (b.startTime ?? 0) - (a.startTime ?? 0);
+}
+
+/**
+ * What the hub knows, read from the store. A host's rows are read again only when a report
+ * changed them (`process_seq`), and then only those updated since the last reading, unless
+ * records went away (`list_seq`): a page over 30,000 records reads 300 host rows and the few
+ * records that moved. Every hub instance keeps its own; the store is the truth.
+ */
+export class FleetSnapshotReader {
+  private cache = new Map<string, CachedHost>();
+  private last: FleetSnapshot | null = null;
+  private reading: Promise<FleetSnapshot> | null = null;
+
+  constructor(private readonly store: () => Promise<FleetStore>) {}
+
+  read(): Promise<FleetSnapshot> {
+    if (this.last && Date.now() - this.last.readAt < REUSE_MS) return Promise.resolve(this.last);
+    this.reading ??= this.readNow().finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+
+  /** The environments of some records (kept out of memory: read for the page or answer that shows them). */
+  async environments(records: Array<{ hostKey: string; hash: string }>): Promise<Map<string, Record<string, string>>> {
+    const found = new Map<string, Record<string, string>>();
+    if (records.length === 0) return found;
+    const { db } = await this.store();
+    for (let i = 0; i < records.length; i += 100) {
+      const rows = await db.fleetProcess.findMany({
+        where: { OR: records.slice(i, i + 100).map(({ hostKey, hash }) => ({ hostKey, hash })) },
+        select: { hostKey: true, hash: true, env: true },
+      });
+      for (const row of rows) {
+        const env = parseJson(row.env, (v) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, string>) : null));
+        found.set(`${row.hostKey}/${row.hash}`, env ?? {});
+      }
+    }
+    return found;
+  }
+
+  private async readRows(db: FleetStore["db"], keys: string[], since: number | null) {
+    const rows: Array<{ hostKey: string; data: string }> = [];
+    for (let i = 0; i < keys.length; i += 50) {
+      rows.push(
+        ...(await db.fleetProcess.findMany({
+          where: { hostKey: { in: keys.slice(i, i + 50) }, ...(since === null ? {} : { updatedAt: { gte: since } }) },
+          select: { hostKey: true, data: true },
+        })),
+      );
+    }
+    return rows;
+  }
+
+  private async readNow(): Promise<FleetSnapshot> {
+    const { db } = await this.store();
+    const now = Date.now();
+    const rows = await db.fleetHost.findMany({ orderBy: { name: "asc" }, omit: { secretHash: true } });
+    const whole = new Set(
+      rows.filter((h) => {
+        const cached = this.cache.get(h.key);
+        return !cached || cached.listSeq !== h.listSeq;
+      }),
+    );
+    const partial = new Set(
+      rows.filter((h) => {
+        const cached = this.cache.get(h.key);
+        return cached && cached.listSeq === h.listSeq && cached.processSeq !== h.processSeq;
+      }),
+    );
+    const next = new Map<string, CachedHost>();
+    for (const host of rows) {
+      const cached = this.cache.get(host.key);
+      next.set(
+        host.key,
+        whole.has(host) || !cached
+          ? { processSeq: host.processSeq, listSeq: host.listSeq, readAt: now, byHash: new Map(), processes: [] }
+          : { ...cached, processSeq: host.processSeq, readAt: partial.has(host) ? now : cached.readAt },
+      );
+    }
+    const since = Math.min(...[...partial].map((h) => this.cache.get(h.key)!.readAt)) - OVERLAP_MS;
+    const changedRows = [
+      ...(await this.readRows(
+        db,
+        [...whole].map((h) => h.key),
+        null,
+      )),
+      ...(partial.size
+        ? await this.readRows(
+            db,
+            [...partial].map((h) => h.key),
+            since,
+          )
+        : []),
+    ];
+    const touched = new Set<CachedHost>();
+    for (const row of changedRows) {
+      // Validated when it was reported; here only a row damaged in the store is skipped.
+      const parsed = parseJson(row.data, (v) => (isReported(v) ? v : null));
+      const entry = next.get(row.hostKey);
+      if (!parsed || !entry) continue;
+      if (!touched.has(entry) && entry.byHash === this.cache.get(row.hostKey)?.byHash) entry.byHash = new Map(entry.byHash);
+      entry.byHash.set(parsed.hash, parsed);
+      touched.add(entry);
+    }
+    for (const entry of touched) entry.processes = [...entry.byHash.values()].sort(newestFirst);
+    this.cache = next;
+
+    const crashes = await db.fleetEvent.groupBy({
+      by: ["hostKey"],
+      where: { crashed: true, OR: [{ endedAt: { gte: (now - DAY_MS) / 1000 } }, { endedAt: null, receivedAt: { gte: now - DAY_MS } }] },
+      _count: { _all: true },
+    });
+    const crashCount = new Map(crashes.map((c) => [c.hostKey, c._count._all]));
+    const byId = new Map<string, string[]>();
+    for (const host of rows) byId.set(host.hostId, [...(byId.get(host.hostId) ?? []), host.name]);
+
+    const processes = new Map<string, StoredProcess[]>();
+    const hosts = rows.map((row): FleetHostInfo => {
+      const list = next.get(row.key)!.processes;
+      processes.set(row.name, list);
+      return {
+        key: row.key,
+        id: row.hostId,
+        name: row.name,
+        hostname: row.hostname,
+        machineId: row.machineId,
+        status: row.revokedAt !== null ? "offline" : hostStatus(row.lastSeen, row.intervalS, now),
+        lastSeen: row.lastSeen,
+        enrolledAt: row.enrolledAt,
+        intervalSeconds: row.intervalS,
+        address: row.lastAddress,
+        facts: parseJson(row.facts, (v) => hostFactsSchema.safeParse(v).data ?? null),
+        running: list.filter((p) => p.status !== "stopped").length,
+        total: list.length,
+        crashes24h: crashCount.get(row.key) ?? 0,
+        sharesIdWith: (byId.get(row.hostId) ?? []).filter((n) => n !== row.name),
+        revoked: row.revokedAt !== null,
+      };
+    });
+    const unchanged = this.last && whole.size === 0 && partial.size === 0 && this.last.hosts.length === hosts.length;
+    const byKey = new Map(hosts.map((h) => [h.key, h]));
+    // Host statuses move with time even when no record did: the same order, fresh host facts.
+    const all = unchanged
+      ? this.last!.all.map((entry) => ({ host: byKey.get(entry.host.key) ?? entry.host, process: entry.process }))
+      : hosts
+          .flatMap((host) => (processes.get(host.name) ?? []).map((process) => ({ host, process })))
+          .sort((a, b) => newestFirst(a.process, b.process));
+    this.last = { hosts, processes, all, readAt: now };
+    return this.last;
+  }
+}

@@ -1,0 +1,11 @@
+export const HOST_STATUSES = ["online", "stale", "offline"] as const;
+export type HostStatus = (typeof HOST_STATUSES)[number];
+
+/** SPEC: online while it reports, stale after 3 missed heartbeats, offline after 6. */
+export function hostStatus(lastSeenMs: number | null, intervalSeconds: number, now = Date.now()): HostStatus {
+  if (lastSeenMs === null) return "offline";
+  const missed = (now - lastSeenMs) / (Math.max(1, intervalSeconds) * 1000);
+  if (missed > 6) return "offline";
+  if (missed > 3) return "stale";
+  return "online";
+}

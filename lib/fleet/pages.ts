@@ -1,0 +1,57 @@
+import "server-only";
+import { cache } from "react";
+import { PAGE_SIZE } from "../processes/query";
+import { pageQuery, type FleetPageState } from "../processes/query-params";
+import type { FleetHostInfo } from "./hub/snapshot";
+import { fleetProcesses } from "./hub/server";
+import type { ProcessView } from "../processes/status";
+import type { HostStatus } from "./hub/status";
+
+export type FleetRow = ProcessView & { host: { name: string; status: HostStatus } };
+
+export interface FleetListPage {
+  rows: FleetRow[];
+  total: number;
+  counts: { all: number; running: number; stopped: number };
+  page: number;
+  pages: number;
+  generatedAt: number;
+}
+
+/** One page of the fleet's process table; a page past the end shows the last one. */
+export async function getFleetListPage(state: FleetPageState): Promise<FleetListPage> {
+  const fleet = fleetProcesses();
+  const query = (s: FleetPageState) => ({ ...pageQuery(s), host: s.host });
+  let list = await fleet.list(query(state));
+  const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+  const page = Math.min(state.page, pages);
+  if (page !== state.page) list = await fleet.list(query({ ...state, page }));
+  return {
+    rows: list.items.map((i) => ({ ...i.view, host: { name: i.host.name, status: i.host.status } })),
+    total: list.total,
+    counts: list.counts,
+    page,
+    pages,
+    generatedAt: list.generatedAt,
+  };
+}
+
+export const getFleetHosts = cache((): Promise<FleetHostInfo[]> => fleetProcesses().hosts());
+export const getFleetHost = cache((name: string) => fleetProcesses().host(name));
+export const getFleetProcess = cache((host: string, hash: string) => fleetProcesses().detail(host, hash));
+
+/** Hosts listed on /fleet before "show all": a studio of 300 sees the ones that need a look. */
+export const HOSTS_SHOWN = 40;
+
+const STATUS_RANK = { offline: 0, stale: 1, online: 2 } as const;
+
+/** Offline and stale hosts first, then those with crashes, then by name; the selected one always. */
+export function hostsNeedingAttention(hosts: FleetHostInfo[], limit: number, selected: string): FleetHostInfo[] {
+  const ranked = [...hosts].sort(
+    (a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || b.crashes24h - a.crashes24h || a.name.localeCompare(b.name),
+  );
+  const shown = ranked.slice(0, limit);
+  const chosen = hosts.find((h) => h.name === selected);
+  if (chosen && !shown.includes(chosen)) shown.push(chosen);
+  return shown.sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,40 @@
+import { createFleetClient, fleetLocation, type FleetClient, type FleetLocation } from "../../db/fleet-client";
+import { migrateFleetStore } from "./migrate";
+
+export interface FleetStore {
+  db: FleetClient;
+  location: FleetLocation;
+}
+
+const globalCache = globalThis as unknown as { __pmFleetStores?: Map<string, Promise<FleetStore>> };
+
+/** The hub's store, opened and migrated once per location and process. */
+export function fleetStore(location: FleetLocation = fleetLocation()): Promise<FleetStore> {
+  const cache = (globalCache.__pmFleetStores ??= new Map());
+  let store = cache.get(location.url);
+  if (!store) {
+    store = (async () => {
+      const db = await createFleetClient(location);
+      try {
+        await migrateFleetStore(db, location.dialect);
+      } catch (error) {
+        await db.$disconnect().catch(() => {});
+        throw new Error(`Cannot open the fleet store ${location.display}: ${(error as Error).message}`);
+      }
+      return { db, location };
+    })();
+    // A failed open (PostgreSQL not up yet) is retried on the next request.
+    store.catch(() => {
+      if (cache.get(location.url) === store) cache.delete(location.url);
+    });
+    cache.set(location.url, store);
+  }
+  return store;
+}
+
+export async function closeFleetStore(location: FleetLocation = fleetLocation()): Promise<void> {
+  const store = globalCache.__pmFleetStores?.get(location.url);
+  if (!store) return;
+  globalCache.__pmFleetStores?.delete(location.url);
+  await (await store.catch(() => null))?.db.$disconnect();
+}

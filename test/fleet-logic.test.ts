@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { buildDelta, detectExits, fingerprint } from "@/lib/fleet/agent/delta";
+import { freshState } from "@/lib/fleet/agent/state";
+import { hubBaseUrl } from "@/lib/fleet/agent/hub-client";
+import { isCrash } from "@/lib/fleet/hub/crash";
+import { baseName, uniqueName } from "@/lib/fleet/hub/names";
+import { hostStatus } from "@/lib/fleet/hub/status";
+import type { ReportedProcess } from "@/lib/fleet/protocol";
+
+// The agent's bookkeeping and the hub's small rules, on plain values (the whole path with
+// real processes, hubs and PostgreSQL is in fleet.test.ts).
+
+function record(n: number, change: Partial<ReportedProcess> = {}): ReportedProcess {
+  return {
+    hash: n.toString(16).padStart(64, "0"),
+    name: `job-${n}`,
+    pid: 1000 + n,
+    executable: "/bin/sleep",
+    currentExecutable: null,
+    args: ["60"],
+    env: { A: "1" },
+    cwd: "/tmp",
+    status: "running",
+    exitCode: null,
+    exitSignal: null,
+    stopSignal: null,
+    exitObserved: true,
+    startTime: 1_000,
+    endedAt: null,
+    createdAt: "2026-11-25T10:00:00.000Z",
+    cpuPercent: 12,
+    rssBytes: 100 * 2 ** 20,
+    outputFile: "/tmp/out.log",
+    outputSize: 4096,
+    runawayOutput: false,
+    liveChildren: 0,
+    warnings: [],
+    ...change,
+  };
+}
+
+describe("the agent's deltas", () => {
+  it("sends everything first, then only what moved beyond noise, and what went away", () => {
+    const state = freshState("http://127.0.0.1:1", "k");
+    const first = buildDelta(state, [record(1), record(2)]);
+    expect(first.full).toBe(true);
+    expect(first.upserts).toHaveLength(2);
+    const accepted = { ...state, base: 1, accepted: first.next };
+
+    const noise = buildDelta(accepted, [record(1, { cpuPercent: 11 }), record(2, { rssBytes: 101 * 2 ** 20 })]);
+    expect(noise).toMatchObject({ full: false, upserts: [], removed: [] });
+    const moved = buildDelta(accepted, [record(1, { cpuPercent: 80 }), record(3)]);
+    expect(moved.upserts.map((p) => p.name)).toEqual(["job-1", "job-3"]);
+    expect(moved.removed).toEqual([record(2).hash]);
+    expect(fingerprint(record(1, { env: { A: "2" } }))).not.toBe(fingerprint(record(1)));
+  });
+
+  it("turns an end into one pending exit: a record held as running, or a new one that ended since reporting began", () => {
+    const state = { ...freshState("h", "k"), since: 2_000_000, base: 1 };
+    state.accepted = buildDelta(state, [record(1)]).next;
+    const ended = record(1, { status: "stopped", exitCode: 3, endedAt: 1_500 });
+    const quick = record(2, { status: "stopped", exitCode: 1, endedAt: 2_100 });
+    const history = record(3, { status: "stopped", exitCode: 1, endedAt: 1_000 });
+    const exits = detectExits(state, [ended, quick, history]);
+    expect(exits.map((e) => [e.name, e.exitCode])).toEqual([
+      ["job-1", 3],
+      ["job-2", 1],
+    ]);
+    state.pending.push(...exits);
+    expect(detectExits(state, [ended, quick, history])).toEqual([]);
+  });
+});
+
+describe("the hub's rules", () => {
+  it("calls a host stale after 3 missed heartbeats and offline after 6", () => {
+    const now = 1_000_000;
+    expect(hostStatus(now - 2_000, 1, now)).toBe("online");
+    expect(hostStatus(now - 3_500, 1, now)).toBe("stale");
+    expect(hostStatus(now - 6_500, 1, now)).toBe("offline");
+    expect(hostStatus(now - 14_000, 5, now)).toBe("online");
+    expect(hostStatus(null, 5, now)).toBe("offline");
+  });
+
+  it("makes hostnames URL-safe and unique", () => {
+    expect(baseName("Render Node #7.studio.local")).toBe("render-node-7.studio.local");
+    expect(baseName("../..")).toBe("host");
+    expect(uniqueName("ws", new Set(["ws", "ws-2"]))).toBe("ws-3");
+  });
+
+  it("counts non-zero codes and signals as crashes, but not a stop of ours", () => {
+    expect(isCrash({ exitCode: 1, exitSignal: null, stopSignal: null })).toBe(true);
+    expect(isCrash({ exitCode: null, exitSignal: "SIGSEGV", stopSignal: null })).toBe(true);
+    expect(isCrash({ exitCode: 0, exitSignal: null, stopSignal: null })).toBe(false);
+    expect(isCrash({ exitCode: null, exitSignal: "SIGTERM", stopSignal: "SIGTERM" })).toBe(false);
+  });
+
+  it("lets an agent use plain http:// only to a hub on this machine, or when told to", () => {
+    expect(hubBaseUrl("http://127.0.0.1:3000/")).toBe("http://127.0.0.1:3000");
+    expect(hubBaseUrl("https://hub.studio:3000")).toBe("https://hub.studio:3000");
+    expect(() => hubBaseUrl("http://hub.studio:3000", false)).toThrow(/in clear/);
+    expect(hubBaseUrl("http://hub.studio:3000", true)).toBe("http://hub.studio:3000");
+    expect(() => hubBaseUrl("hub.studio")).toThrow(/not a URL/);
+  });
+});

@@ -1,0 +1,379 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "./support/browser";
+import {
+  FLEET_KEY,
+  fleetHost,
+  fleetHosts,
+  startAgent,
+  startHub,
+  waitUntil,
+  workstation,
+  type RunningAgent,
+  type Workstation,
+} from "./support/fleet";
+import { loggedInContext, startServer, type RunningServer } from "./support/next-server";
+import { postgresBin, startPostgres, type RunningPostgres } from "./support/postgres";
+import { tempDir } from "./support/temp";
+
+// The fleet (SPEC "The fleet"): a real hub, real agents (the dashboard's and the CLI's) with
+// their own registries and data folders, real launches, a real Chromium; on SQLite and on a
+// real PostgreSQL shared by two hub instances.
+
+const SHOTS = path.resolve(import.meta.dirname, "..", "test-results", "screenshots");
+
+function launch(ws: Workstation, name: string, ...command: string[]): string {
+  const result = ws.cli("launch", "--name", name, "--", ...command);
+  if (result.status !== 0) throw new Error(`launch failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** The env a dashboard needs to be a workstation that reports (startServer takes strings). */
+function serverEnv(ws: Workstation): Record<string, string> {
+  const keys = ["HOME", "PROCESS_MONITOR_DB", "PROCESS_MONITOR_HUB_URL", "PROCESS_MONITOR_HUB_KEY", "PROCESS_MONITOR_HOST_NAME"];
+  const env = Object.fromEntries(keys.map((k) => [k, String(ws.env[k])]));
+  return { ...env, PROCESS_MONITOR_REPORT_SECONDS: "1", PROCESS_MONITOR_MACHINE_ID: String(ws.env.PROCESS_MONITOR_MACHINE_ID) };
+}
+
+describe("a hub on SQLite and three workstations", () => {
+  let dir: string;
+  let hub: RunningServer;
+  let serverA: RunningServer;
+  let agentB: RunningAgent;
+  let agentC: RunningAgent;
+  let wsA: Workstation;
+  let wsB: Workstation;
+  let wsC: Workstation;
+  let browser: Browser;
+  const hashes = {} as Record<"a" | "b" | "c" | "late" | "crash", string>;
+
+  beforeAll(async () => {
+    dir = tempDir("pm-fleet-");
+    [hub, browser] = await Promise.all([startHub(path.join(dir, "hub")), launchBrowser()]);
+    // Two machines called the same: the hub names the second render-node-2.
+    wsA = workstation(path.join(dir, "a"), hub.url, "render-node");
+    wsB = workstation(path.join(dir, "b"), hub.url, "render-node");
+    wsC = workstation(path.join(dir, "c"), hub.url, "comp-07");
+    hashes.a = launch(wsA, "maya-a", "/bin/sh", "-c", "exec sleep 300");
+    hashes.b = launch(wsB, "houdini-b", "/bin/sleep", "300");
+    hashes.c = launch(wsC, "nuke-c", "/bin/bash", "-c", "sleep 300; true");
+    // A reports from its dashboard (npm start with PROCESS_MONITOR_HUB_URL), B and C from `cli agent`.
+    serverA = await startServer(serverEnv(wsA));
+    await waitUntil("1 host(s) on the hub", async () => (await fleetHosts(hub)).length === 1);
+    agentB = startAgent(wsB);
+    await waitUntil("2 host(s) on the hub", async () => (await fleetHosts(hub)).length === 2);
+    agentC = startAgent(wsC);
+    await waitUntil("3 host(s) on the hub", async () => (await fleetHosts(hub)).length === 3);
+  });
+
+  afterAll(async () => {
+    await Promise.all([agentB?.stop("SIGKILL"), agentC?.stop("SIGKILL"), serverA?.stop(), hub?.stop(), browser?.close()]);
+    for (const ws of [wsA, wsB, wsC]) if (ws) ws.cli("stop", "--force", ...Object.values(hashes));
+  });
+
+  it("sees every workstation's launches on /fleet in Chromium, with unique host names", async () => {
+    await expect
+      .poll(async () =>
+        (await fleetHosts(hub))
+          .map((h) => `${h.name}:${h.status}:${h.running}`)
+          .sort()
+          .join(" "),
+      )
+      .toBe("comp-07:online:1 render-node-2:online:1 render-node:online:1");
+    const context = await loggedInContext(browser, hub);
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/fleet`);
+    for (const name of ["maya-a", "houdini-b", "nuke-c"]) await expect.poll(() => page.getByRole("link", { name }).count()).toBe(1);
+    expect(await page.locator('[data-host="comp-07"] td').first().innerText()).toBe("comp-07");
+    expect(await page.getByRole("region", { name: "Host table" }).innerText()).toMatch(/render-node-2[\s\S]*online/);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, "fleet.png"), fullPage: true });
+
+    // Host filter, status filter and search live in the URL, as on a workstation's list.
+    await page.goto(`${hub.url}/fleet?host=comp-07`);
+    await expect.poll(() => page.locator("tbody tr[data-hash]").count()).toBe(1);
+    expect(await page.locator("tbody tr[data-hash]").getAttribute("data-host")).toBe("comp-07");
+    await page.goto(`${hub.url}/fleet?q=houdini`);
+    await expect.poll(() => page.locator("tbody tr[data-hash]").count()).toBe(1);
+    await page.goto(`${hub.url}/fleet?status=stopped`);
+    expect(await page.getByText("No records match this filter").count()).toBe(1);
+
+    // The detail page of a remote record: bookmarkable, the same sections as on the workstation.
+    await page.goto(`${hub.url}/fleet?host=comp-07`);
+    await page.getByRole("link", { name: "nuke-c" }).click();
+    await page.waitForURL(`**/fleet/comp-07/processes/${hashes.c}`);
+    expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("nuke-c");
+    expect(await page.getByTestId("command-line").innerText()).toContain("sleep 300; true");
+    expect(await page.getByTestId("cwd").innerText()).not.toBe("–");
+    expect(await page.locator("#environment").innerText()).toMatch(/Environment \(\d+\)/i);
+    expect(await page.getByTestId("as-of").count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "fleet-process.png"), fullPage: true });
+    await page.goto(`${hub.url}/fleet/render-node-2`);
+    expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("render-node-2");
+    expect(await page.getByRole("link", { name: "houdini-b" }).count()).toBe(1);
+    expect(await page.getByRole("link", { name: "maya-a" }).count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "fleet-host.png"), fullPage: true });
+    const missing = await page.goto(`${hub.url}/fleet/no-such-host`);
+    expect(missing?.status()).toBe(404);
+    expect(await page.getByTestId("fleet-not-found").count()).toBe(1);
+    await context.close();
+  });
+
+  it("answers the fleet API: hosts, every process with filters, one record, and clear errors", async () => {
+    const hosts = await fleetHosts(hub);
+    const c = hosts.find((h) => h.name === "comp-07")!;
+    expect(c).toMatchObject({ hostname: "comp-07", status: "online", running: 1, total: 1, crashes24h: 0, sharesIdWith: [] });
+    expect(c.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fs.readFileSync(path.join(wsC.home, ".local/share/process-monitor/host-id"), "utf8").trim()).toBe(c.id);
+    expect(fs.statSync(path.join(wsC.home, ".local/share/process-monitor/hub-secret.json")).mode & 0o777).toBe(0o600);
+
+    const all = await (await hub.api("/api/fleet/processes")).json();
+    expect(all.total).toBe(3);
+    const one = await (await hub.api("/api/fleet/processes?host=render-node&q=maya")).json();
+    expect(one.processes).toHaveLength(1);
+    expect(one.processes[0]).toMatchObject({ host: "render-node", name: "maya-a", hash: hashes.a, running: true, exitCode: null });
+    expect(one.processes[0].env.PROCESS_MONITOR_HOST_NAME).toBe("render-node");
+    const record = await (await hub.api(`/api/fleet/hosts/render-node-2/processes/${hashes.b}`)).json();
+    expect(record).toMatchObject({ host: "render-node-2", name: "houdini-b", executable: "/bin/sleep", args: ["300"] });
+
+    expect((await hub.api("/api/fleet/processes?host=nope")).status).toBe(404);
+    expect((await hub.api("/api/fleet/processes?limit=0")).status).toBe(400);
+    expect((await hub.api(`/api/fleet/hosts/comp-07/processes/${hashes.b}`)).status).toBe(404);
+    expect((await fetch(`${hub.url}/api/fleet/hosts`)).status).toBe(401);
+    // Agents' doors: the fleet key to enrol, a host secret to report; anything else is refused.
+    const enroll = (key: string, body: unknown) =>
+      fetch(`${hub.url}/api/fleet/enroll`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const wrongKey = await enroll("wrong-key-wrong-key", { protocol: 1, hostId: crypto.randomUUID(), machineId: "m", hostname: "x" });
+    expect(wrongKey.status).toBe(401);
+    expect((await wrongKey.json()).error).toMatch(/fleet key/);
+    const badBody = await enroll(FLEET_KEY, { protocol: 1, hostId: "not-a-uuid", machineId: "m", hostname: "x" });
+    expect(badBody.status).toBe(400);
+    expect((await badBody.json()).error).toMatch(/hostId/);
+    const report = (secret: string, body: unknown) =>
+      fetch(`${hub.url}/api/fleet/report`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+    expect((await report("nonsense", {})).status).toBe(401);
+    const forged = `${crypto.randomUUID()}.${"x".repeat(43)}`;
+    const unknown = await report(forged, { protocol: 1 });
+    expect(unknown.status).toBe(400);
+    expect((await report(forged, "{not json")).status).toBe(400);
+    const secret = JSON.parse(fs.readFileSync(path.join(wsC.home, ".local/share/process-monitor/hub-secret.json"), "utf8")).secret;
+    const facts = {
+      hostname: "x",
+      platform: "linux",
+      release: "1",
+      arch: "x64",
+      cores: 1,
+      memTotalBytes: 1,
+      memUsedBytes: 1,
+      load: [0],
+      uptimeSeconds: 1,
+      agentVersion: "t",
+    };
+    const stale = await report(secret, {
+      protocol: 1,
+      machineId: wsC.env.PROCESS_MONITOR_MACHINE_ID,
+      seq: 99,
+      base: 1,
+      full: false,
+      interval: 1,
+      facts,
+      upserts: [],
+      removed: [],
+      events: [],
+    });
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).code).toBe("NEED_FULL");
+    const wrongSecret = await report(`${secret.slice(0, -4)}AAAA`, {
+      protocol: 1,
+      machineId: "m",
+      seq: 1,
+      base: null,
+      full: true,
+      interval: 1,
+      facts,
+      upserts: [],
+      removed: [],
+      events: [],
+    });
+    expect(wrongSecret.status).toBe(401);
+    expect((await wrongSecret.json()).code).toBe("UNKNOWN_HOST");
+    // None of that touched comp-07's list.
+    expect((await fleetHost(hub, "comp-07"))?.total).toBe(1);
+  });
+
+  it("shows a killed agent stale, then offline (as of its last report), and catches up when it is back", async () => {
+    await agentC.stop("SIGKILL");
+    await expect.poll(async () => (await fleetHost(hub, "comp-07"))?.status, { timeout: 15_000 }).toBe("stale");
+    await expect.poll(async () => (await fleetHost(hub, "comp-07"))?.status, { timeout: 15_000 }).toBe("offline");
+    const context = await loggedInContext(browser, hub);
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/fleet/comp-07`);
+    expect(await page.getByTestId("as-of").innerText()).toMatch(/comp-07 is offline: this is what it last reported/);
+    await page.goto(`${hub.url}/fleet`);
+    expect(await page.locator('tr[data-host="comp-07"][data-hash]').innerText()).toMatch(/offline, last known/);
+    await page.screenshot({ path: path.join(SHOTS, "fleet-offline.png"), fullPage: true });
+
+    // Meanwhile on comp-07: a launch and an end. The restarted agent brings both.
+    hashes.late = launch(wsC, "late-c", "/bin/sleep", "300");
+    expect(wsC.cli("stop", hashes.c).status).toBe(0);
+    agentC = startAgent(wsC);
+    await expect
+      .poll(async () => {
+        const c = await fleetHost(hub, "comp-07");
+        return `${c?.status} ${c?.running}/${c?.total}`;
+      })
+      .toBe("online 1/2");
+    const ended = await (await hub.api(`/api/fleet/hosts/comp-07/processes/${hashes.c}`)).json();
+    expect(ended).toMatchObject({ running: false, stoppedBy: "user" });
+    // A stop of ours is not a crash.
+    expect((await fleetHost(hub, "comp-07"))?.crashes24h).toBe(0);
+    await page.reload();
+    expect(await page.locator('tr[data-host="comp-07"][data-hash]').first().innerText()).not.toMatch(/last known/);
+    await context.close();
+  });
+
+  it("delivers an exit that happened while the hub was down exactly once, even across an agent restart", async () => {
+    await hub.stop();
+    hashes.crash = launch(wsB, "crasher", "/bin/sh", "-c", "sleep 1; exit 3");
+    await expect.poll(() => JSON.parse(wsB.cli("show", hashes.crash!, "--json").stdout).exitCode, { timeout: 15_000 }).toBe(3);
+    // The agent noticed the end while the hub was away (it keeps it on disk); restart it too.
+    await expect
+      .poll(() => fs.readFileSync(path.join(wsB.home, ".local/share/process-monitor/agent-state.json"), "utf8"), { timeout: 15_000 })
+      .toContain(hashes.crash);
+    await agentB.stop();
+    agentB = startAgent(wsB);
+    hub = await startHub(path.join(dir, "hub"), { port: hub.port });
+    await expect.poll(async () => (await fleetHost(hub, "render-node-2"))?.crashes24h, { timeout: 30_000 }).toBe(1);
+    const record = await (await hub.api(`/api/fleet/hosts/render-node-2/processes/${hashes.crash}`)).json();
+    expect(record).toMatchObject({ running: false, exitCode: 3, name: "crasher" });
+    // More reports come and go (the agent may have sent it twice around the restart): still one.
+    const seen = (await fleetHost(hub, "render-node-2"))!.lastSeen;
+    await expect.poll(async () => (await fleetHost(hub, "render-node-2"))!.lastSeen! > seen!, { timeout: 10_000 }).toBe(true);
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect((await fleetHost(hub, "render-node-2"))?.crashes24h).toBe(1);
+    expect(agentB.logs()).not.toMatch(/Unexpected error/);
+  });
+
+  it("flags a cloned disk image instead of merging it, and a revoked host can neither report nor enrol", async () => {
+    // The clone carries B's data folder (host id and secret) to another machine.
+    const cloneHome = path.join(dir, "clone");
+    fs.cpSync(path.join(wsB.home, ".local"), path.join(cloneHome, ".local"), { recursive: true });
+    const clone = workstation(cloneHome, hub.url, "render-node", { PROCESS_MONITOR_MACHINE_ID: "another-machine" });
+    const once = clone.cli("agent", "--once");
+    expect(once.stderr).toBe("");
+    expect(once.stdout).toMatch(/enrolled with .* as render-node-3 \(flagged: another machine reports the same host id/);
+    const hosts = await fleetHosts(hub);
+    const original = hosts.find((h) => h.name === "render-node-2")!;
+    const copy = hosts.find((h) => h.name === "render-node-3")!;
+    expect(copy.id).toBe(original.id);
+    expect(copy.sharesIdWith).toEqual(["render-node-2"]);
+    expect(original.sharesIdWith).toEqual(["render-node-3"]);
+    // B keeps its own row and keeps reporting.
+    await expect.poll(async () => (await fleetHost(hub, "render-node-2"))?.status).toBe("online");
+    const context = await loggedInContext(browser, hub);
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/fleet/render-node-3`);
+    expect(await page.getByTestId("clone-note").innerText()).toMatch(/same host id \(render-node-2\)/);
+    await context.close();
+
+    expect((await hub.api("/api/fleet/hosts/render-node-3/revoke", { method: "POST" })).status).toBe(200);
+    expect((await hub.api("/api/fleet/hosts/render-node-3/revoke", { method: "POST" })).status).toBe(404);
+    const refused = clone.cli("agent", "--once");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/revoked/);
+    fs.rmSync(path.join(cloneHome, ".local/share/process-monitor/hub-secret.json"));
+    const again = clone.cli("agent", "--once");
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/revoked on this hub; it cannot enrol again/);
+    expect((await fleetHost(hub, "render-node-3"))?.revoked).toBe(true);
+  });
+
+  it("refuses a plain http:// hub on another machine, so a host secret never crosses a network in clear", () => {
+    const remote = workstation(path.join(dir, "remote"), "http://hub.studio.example:3000", "x");
+    const result = remote.cli("agent", "--once");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/plain http:\/\/ to hub\.studio\.example:3000: the host secret would cross the network in clear/);
+  });
+});
+
+describe.skipIf(!postgresBin() && !process.env.CI)("two hubs on one PostgreSQL", () => {
+  let dir: string;
+  let pg: RunningPostgres;
+  let hub1: RunningServer;
+  let hub2: RunningServer;
+  const agents: RunningAgent[] = [];
+  let browser: Browser;
+  const workstations: Workstation[] = [];
+
+  beforeAll(async () => {
+    dir = tempDir("pm-fleet-pg-");
+    [pg, browser] = await Promise.all([startPostgres(), launchBrowser()]);
+    // Both start at once: the schema is created once, under an advisory lock.
+    [hub1, hub2] = await Promise.all([
+      startHub(path.join(dir, "hub1"), { fleetDb: pg.url }),
+      startHub(path.join(dir, "hub2"), { fleetDb: pg.url }),
+    ]);
+    for (const [i, hub] of [hub1, hub2, hub1].entries()) {
+      const ws = workstation(path.join(dir, `ws${i}`), hub.url, `pg-ws-${i}`);
+      launch(ws, `job-${i}`, "/bin/sleep", "300");
+      workstations.push(ws);
+      agents.push(startAgent(ws));
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all([...agents.map((a) => a.stop("SIGKILL")), hub1?.stop(), hub2?.stop(), browser?.close()]);
+    for (const ws of workstations) ws.cli("prune");
+    await pg?.stop();
+  });
+
+  it("shows the same fleet on both hubs, whichever one an agent reports to", async () => {
+    const summary = async (hub: RunningServer) =>
+      (await fleetHosts(hub))
+        .map((h) => `${h.name}:${h.status}:${h.running}/${h.total}`)
+        .sort()
+        .join(" ");
+    await expect.poll(() => summary(hub1), { timeout: 30_000 }).toBe("pg-ws-0:online:1/1 pg-ws-1:online:1/1 pg-ws-2:online:1/1");
+    expect(await summary(hub2)).toBe(await summary(hub1));
+
+    // A launch on a workstation of hub2, seen on hub1's /fleet.
+    const hash = launch(workstations[1]!, "late-pg", "/bin/sleep", "300");
+    const context = await loggedInContext(browser, hub1);
+    const page = await context.newPage();
+    await page.goto(`${hub1.url}/fleet?host=pg-ws-1`);
+    await expect
+      .poll(async () => (await page.reload(), await page.getByRole("link", { name: "late-pg" }).count()), { timeout: 15_000 })
+      .toBe(1);
+    await page.getByRole("link", { name: "late-pg" }).click();
+    await page.waitForURL(`**/fleet/pg-ws-1/processes/${hash}`);
+    await context.close();
+    expect(workstations[1]!.cli("stop", hash).status).toBe(0);
+  });
+
+  it("counts an exit once when it crosses both hubs", async () => {
+    const hash = launch(workstations[0]!, "pg-crasher", "/bin/sh", "-c", "exit 7");
+    await expect.poll(async () => (await fleetHost(hub2, "pg-ws-0"))?.crashes24h, { timeout: 20_000 }).toBe(1);
+    // The same agent's history, sent again as a new full list to the other hub: still one.
+    await agents[0]!.stop();
+    const ws = workstations[0]!;
+    fs.rmSync(path.join(ws.home, ".local/share/process-monitor/agent-state.json"));
+    ws.env.PROCESS_MONITOR_HUB_URL = hub2.url;
+    fs.rmSync(path.join(ws.home, ".local/share/process-monitor/hub-secret.json"));
+    agents[0] = startAgent(ws);
+    await expect.poll(async () => (await fleetHosts(hub1)).filter((h) => h.name.startsWith("pg-ws-0")).length).toBe(1);
+    await expect.poll(async () => (await fleetHost(hub1, "pg-ws-0"))?.status).toBe("online");
+    expect((await fleetHost(hub1, "pg-ws-0"))?.crashes24h).toBe(1);
+    const record = await (await hub1.api(`/api/fleet/hosts/pg-ws-0/processes/${hash}`)).json();
+    expect(record).toMatchObject({ exitCode: 7, running: false });
+  });
+});

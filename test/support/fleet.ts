@@ -1,0 +1,116 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { startServer, type RunningServer } from "./next-server";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const cli = path.join(root, "bin", "process-monitor.js");
+
+export const FLEET_KEY = "test-fleet-key-0123456789abcdef";
+
+/** A hub: the dashboard with PROCESS_MONITOR_HUB=1, its fleet store in `home` (or `fleetDb`). */
+export function startHub(home: string, { fleetDb, port }: { fleetDb?: string; port?: number } = {}): Promise<RunningServer> {
+  fs.mkdirSync(home, { recursive: true });
+  return startServer(
+    {
+      HOME: home,
+      PROCESS_MONITOR_DB: path.join(home, "hub-registry.db"),
+      PROCESS_MONITOR_HUB: "1",
+      PROCESS_MONITOR_FLEET_KEY: FLEET_KEY,
+      ...(fleetDb ? { PROCESS_MONITOR_FLEET_DB: fleetDb } : {}),
+    },
+    port,
+  );
+}
+
+/** A workstation: its own registry and data folder, reporting to `hubUrl` every second. */
+export interface Workstation {
+  home: string;
+  db: string;
+  env: NodeJS.ProcessEnv;
+  /** Runs the CLI against this workstation's registry. */
+  cli: (...args: string[]) => { status: number | null; stdout: string; stderr: string };
+}
+
+export function workstation(home: string, hubUrl: string, hostName: string, extra: Record<string, string> = {}): Workstation {
+  fs.mkdirSync(home, { recursive: true });
+  const db = path.join(home, "registry.db");
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: path.join(home, ".local", "share"),
+    PROCESS_MONITOR_DB: db,
+    PROCESS_MONITOR_HUB_URL: hubUrl,
+    PROCESS_MONITOR_HUB_KEY: FLEET_KEY,
+    PROCESS_MONITOR_HOST_NAME: hostName,
+    PROCESS_MONITOR_REPORT_SECONDS: "1",
+    PROCESS_MONITOR_MACHINE_ID: `machine-${hostName}-${path.basename(home)}`,
+    ...extra,
+  };
+  return {
+    home,
+    db,
+    env,
+    cli: (...args) => {
+      const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: "utf8", timeout: 60_000 });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    },
+  };
+}
+
+export interface RunningAgent {
+  child: ChildProcess;
+  logs: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+/** `process-monitor agent` for a workstation, as a real process. */
+export function startAgent(ws: Workstation): RunningAgent {
+  let output = "";
+  const child = spawn(process.execPath, [cli, "agent"], { env: ws.env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  return {
+    child,
+    logs: () => output,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export interface HostJson {
+  name: string;
+  id: string;
+  hostname: string;
+  status: "online" | "stale" | "offline";
+  lastSeen: string | null;
+  running: number;
+  total: number;
+  crashes24h: number;
+  sharesIdWith: string[];
+  revoked: boolean;
+}
+
+export async function fleetHosts(hub: RunningServer): Promise<HostJson[]> {
+  const response = await hub.api("/api/fleet/hosts");
+  if (!response.ok) throw new Error(`hosts: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { hosts: HostJson[] }).hosts;
+}
+
+export async function fleetHost(hub: RunningServer, name: string): Promise<HostJson | undefined> {
+  return (await fleetHosts(hub)).find((h) => h.name === name);
+}
+
+/** Polls outside a test (hooks): resolves once `check` returns true, else throws after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
