@@ -6,7 +6,8 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "../lib/registry";
 import { launchBrowser } from "./support/browser";
-import { loggedInContext, startServer, type RunningServer } from "./support/next-server";
+import { FLEET_KEY, fleetHosts, waitUntil } from "./support/fleet";
+import { freePort, loggedInContext, startServer, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -49,7 +50,18 @@ beforeAll(async () => {
   stopped = (await registry.store({ name: "nuke", executable: "/bin/true", pid: 4_999_001, outputFile: out, stopped: true, exitCode: 3 }))
     .hash;
   await registry.close();
-  [server, browser] = await Promise.all([startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir }), launchBrowser()]);
+  // A hub that reports its own workstation to itself, so the fleet's pages have a host and records.
+  const port = await freePort();
+  const fleet = {
+    PROCESS_MONITOR_HUB: "1",
+    PROCESS_MONITOR_FLEET_KEY: FLEET_KEY,
+    PROCESS_MONITOR_HUB_URL: `http://127.0.0.1:${port}`,
+    PROCESS_MONITOR_HUB_KEY: FLEET_KEY,
+    PROCESS_MONITOR_HOST_NAME: "lighting-ws-042.studio.example",
+    PROCESS_MONITOR_REPORT_SECONDS: "1",
+  };
+  [server, browser] = await Promise.all([startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir, ...fleet }, port), launchBrowser()]);
+  await waitUntil("the workstation's report on the hub", async () => (await fleetHosts(server))[0]?.total === 2);
 }, 120_000);
 
 afterAll(async () => {
@@ -100,6 +112,9 @@ describe("every page at desktop and phone width, light and dark", () => {
     { name: "sessions", url: "/sessions" },
     { name: "not-found", url: `/processes/${"0".repeat(64)}` },
     { name: "login", url: "/login", anonymous: true },
+    { name: "fleet", url: "/fleet" },
+    { name: "fleet-host", url: "/fleet/lighting-ws-042.studio.example" },
+    { name: "fleet-detail", url: `/fleet/lighting-ws-042.studio.example/processes/${running}` },
   ];
 
   it("fits without sideways scrolling, has one h1 and a main landmark, and has no serious axe violations", async () => {

@@ -11,7 +11,7 @@ export function HostTable({ hosts, selected }: { hosts: FleetHostInfo[]; selecte
       tabIndex={0}
       role="region"
       aria-label="Host table"
-      className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
+      className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
     >
       <table className="w-full min-w-[760px] text-sm">
         <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
@@ -73,9 +73,9 @@ export function HostTable({ hosts, selected }: { hosts: FleetHostInfo[]; selecte
                   href={selected === host.name ? "/fleet" : `/fleet?host=${encodeURIComponent(host.name)}`}
                   scroll={false}
                   className="rounded px-2 py-1 text-xs text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-500/10"
-                  aria-label={selected === host.name ? "Show processes of every host" : `Show only processes of ${host.name}`}
                 >
                   {selected === host.name ? "All hosts" : "Only this host"}
+                  <span className="sr-only"> ({host.name})</span>
                 </Link>
               </td>
             </tr>

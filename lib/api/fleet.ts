@@ -65,7 +65,11 @@ export async function handleReport(request: Request): Promise<Response> {
     return jsonError(400, `This hub speaks report protocol ${PROTOCOL_VERSION}; upgrade the hub.`, { code: "PROTOCOL" });
   }
   try {
-    return jsonOk(await ingest(await fleetStore(), hostKey, secret, parsed.data, addressOf(request)));
+    const started = performance.now();
+    const response = jsonOk(await ingest(await fleetStore(), hostKey, secret, parsed.data, addressOf(request)));
+    // The time the hub spent storing it, apart from waiting in line (bench fleet reads it).
+    response.headers.set("server-timing", `ingest;dur=${(performance.now() - started).toFixed(1)}`);
+    return response;
   } catch (error) {
     return refusal(error);
   }
@@ -94,7 +98,7 @@ export function hostJson(host: FleetHostInfo) {
 export async function listHosts(): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
   try {
-    return jsonOk({ hosts: (await fleetProcesses().hosts()).map(hostJson) });
+    return jsonOk({ hosts: (await fleetProcesses({ fresh: true }).hosts()).map(hostJson) });
   } catch (error) {
     return errorResponse(error);
   }
@@ -103,7 +107,7 @@ export async function listHosts(): Promise<Response> {
 export async function listFleetProcesses(query: FleetQuery): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
   try {
-    const fleet = fleetProcesses();
+    const fleet = fleetProcesses({ fresh: true });
     if (query.host && !(await fleet.host(query.host))) return jsonError(404, `No host named "${query.host}" in this fleet.`);
     const list = await fleet.list(query);
     return jsonOk({
@@ -120,7 +124,7 @@ export async function listFleetProcesses(query: FleetQuery): Promise<Response> {
 export async function fleetProcessJson(hostName: string, hash: string): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
   try {
-    const fleet = fleetProcesses();
+    const fleet = fleetProcesses({ fresh: true });
     if (!(await fleet.host(hostName))) return jsonError(404, `No host named "${hostName}" in this fleet.`);
     const detail = await fleet.detail(hostName, hash);
     if (!detail) return jsonError(404, `Host ${hostName} has reported no record with hash "${hash}".`);

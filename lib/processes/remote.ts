@@ -46,9 +46,14 @@ function referenceTime(host: FleetHostRef): number {
   return host.status === "online" || host.lastSeen === null ? Date.now() : host.lastSeen;
 }
 
+const isLive = (p: StoredProcess) => p.status !== "stopped" && p.status !== "children";
+
+function runtimeOf(p: StoredProcess, host: FleetHostRef): number | null {
+  const end = isLive(p) ? referenceTime(host) / 1000 : p.endedAt;
+  return p.startTime !== null && end !== null ? Math.max(0, end - p.startTime) : null;
+}
+
 export function toFleetView(p: StoredProcess, host: FleetHostRef): ProcessView {
-  const live = p.status !== "stopped" && p.status !== "children";
-  const end = live ? referenceTime(host) / 1000 : p.endedAt;
   return {
     hash: p.hash,
     name: p.name,
@@ -65,7 +70,7 @@ export function toFleetView(p: StoredProcess, host: FleetHostRef): ProcessView {
     startTime: p.startTime,
     endedAt: p.endedAt,
     createdAt: p.createdAt,
-    runtime: p.startTime !== null && end !== null ? Math.max(0, end - p.startTime) : null,
+    runtime: runtimeOf(p, host),
     cpuPercent: p.cpuPercent,
     rssBytes: p.rssBytes,
     outputFile: p.outputFile,
@@ -118,6 +123,31 @@ export class FleetProcesses {
     private readonly environments: (records: Array<{ hostKey: string; hash: string }>) => Promise<Map<string, Record<string, string>>>,
   ) {}
 
+  /**
+   * Items are built once per reading of the store, and a record's view once per report of it:
+   * a later reading only brings its running time up to date.
+   */
+  private items = new WeakMap<FleetSnapshot, FleetItem[]>();
+  private views = new WeakMap<StoredProcess, ProcessView>();
+
+  private itemsOf(snapshot: FleetSnapshot): FleetItem[] {
+    let items = this.items.get(snapshot);
+    if (!items) {
+      items = snapshot.all.map(({ host, process }) => {
+        let view = this.views.get(process);
+        if (!view) {
+          view = toFleetView(process, host);
+          this.views.set(process, view);
+        } else if (isLive(process)) {
+          view.runtime = runtimeOf(process, host);
+        }
+        return { host, view, reported: process };
+      });
+      this.items.set(snapshot, items);
+    }
+    return items;
+  }
+
   /** The JSON records of some listed items, environments included (one read of the store). */
   async json(items: FleetItem[]): Promise<FleetProcessJson[]> {
     const envs = await this.environments(items.map((i) => ({ hostKey: i.host.key, hash: i.reported.hash })));
@@ -135,10 +165,8 @@ export class FleetProcesses {
   async list(query: FleetQuery = { ...ALL, host: "" }): Promise<FleetList> {
     const snapshot = await this.snapshot();
     // Newest first across hosts, as on a workstation (the snapshot keeps that order).
-    const items: FleetItem[] = [];
-    for (const { host, process } of snapshot.all) {
-      if (!query.host || host.name === query.host) items.push({ host, view: toFleetView(process, host), reported: process });
-    }
+    const all = this.itemsOf(snapshot);
+    const items = query.host ? all.filter((item) => item.host.name === query.host) : all;
     return { ...selectProcesses(items, query), generatedAt: snapshot.readAt };
   }
 

@@ -16,6 +16,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
   const query = parseFleetPage(params);
   const [hosts, data] = await Promise.all([getFleetHosts(), getFleetListPage(query)]);
   const online = hosts.filter((h) => h.status === "online").length;
+  const running = hosts.reduce((n, h) => n + h.running, 0);
   const showAll = params.hosts === "all";
   const shown = showAll ? hosts : hostsNeedingAttention(hosts, HOSTS_SHOWN, query.host);
 
@@ -25,8 +26,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
         <div>
           <h1 className="text-xl font-semibold tracking-tight">Fleet</h1>
           <p className="text-sm text-zinc-500 dark:text-zinc-400">
-            {hosts.length} host{hosts.length === 1 ? "" : "s"} · {online} online · {hosts.reduce((n, h) => n + h.running, 0)} processes
-            running
+            {hosts.length} host{hosts.length === 1 ? "" : "s"} · {online} online · {running} process{running === 1 ? "" : "es"} running
           </p>
         </div>
         <AutoRefresh generatedAt={data.generatedAt} />

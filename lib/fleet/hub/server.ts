@@ -12,16 +12,21 @@ export function isHub(): boolean {
 
 export const NOT_A_HUB = `This server is not a fleet hub. Start the hub with ${HUB_ENV}=1 npm start.`;
 
-const globalCache = globalThis as unknown as { __pmFleet?: FleetProcesses };
+const globalCache = globalThis as unknown as { __pmFleet?: { pages: FleetProcesses; api: FleetProcesses } };
 
-/** The hub's door to the fleet's processes: one snapshot reader per server. */
-export function fleetProcesses(): FleetProcesses {
+/**
+ * The hub's door to the fleet's processes, one snapshot reader per server. Pages may be
+ * served a reading up to 2 s old while a newer one is made; the API (`{ fresh: true }`)
+ * always waits for a current one.
+ */
+export function fleetProcesses({ fresh = false }: { fresh?: boolean } = {}): FleetProcesses {
   if (!globalCache.__pmFleet) {
     const reader = new FleetSnapshotReader(() => fleetStore());
-    globalCache.__pmFleet = new FleetProcesses(
-      () => reader.read(),
-      (records) => reader.environments(records),
-    );
+    const environments = (records: Array<{ hostKey: string; hash: string }>) => reader.environments(records);
+    globalCache.__pmFleet = {
+      pages: new FleetProcesses(() => reader.read(), environments),
+      api: new FleetProcesses(() => reader.read({ wait: true }), environments),
+    };
   }
-  return globalCache.__pmFleet;
+  return fresh ? globalCache.__pmFleet.api : globalCache.__pmFleet.pages;
 }

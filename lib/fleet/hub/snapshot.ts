@@ -29,15 +29,13 @@ export interface FleetSnapshot {
   /** Per host name, newest first. */
   processes: ReadonlyMap<string, StoredProcess[]>;
   /** Every record of every host, newest first (the fleet table's default order). */
-  all: ReadonlyArray<{ host: FleetHostInfo; process: StoredProcess }>;
+  all: Entry[];
   readAt: number;
 }
 
 interface CachedHost {
   processSeq: number;
   listSeq: number;
-  /** When this host's rows were last read (ms, this hub's clock). */
-  readAt: number;
   byHash: Map<string, StoredProcess>;
   processes: StoredProcess[];
 }
@@ -45,6 +43,8 @@ interface CachedHost {
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Page renders and API calls within this long share one reading of the store. */
 const REUSE_MS = 500;
+/** A reading this young is served while a newer one is made. */
+const STALE_MS = 2_000;
 /**
  * Rows are re-read from a little before the last reading: a report's transaction may commit
  * (another hub instance, PostgreSQL) a moment after the time it stamped on its rows.
@@ -66,11 +66,25 @@ function isReported(value: unknown): value is StoredProcess {
 
 /** Newest first, as the registry lists them (the list's default order). */
 function newestFirst(a: StoredProcess, b: StoredProcess): number {
-  // ISO 8601 UTC strings order as text; localeCompare would be ten times slower over 30,000.
+  // ISO 8601 UTC strings order as text (localeCompare would be ten times slower).
   const x = a.createdAt ?? "";
   const y = b.createdAt ?? "";
   if (x !== y) return x < y ? 1 : -1;
   return (b.startTime ?? 0) - (a.startTime ?? 0);
+}
+
+type Entry = { host: FleetHostInfo; process: StoredProcess };
+
+/** Two newest-first lists as one, in one pass. */
+function merge(a: Entry[], b: Entry[]): Entry[] {
+  const out: Entry[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = newestFirst(a[i]!.process, b[j]!.process) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
 }
 
 /**
@@ -86,11 +100,22 @@ export class FleetSnapshotReader {
 
   constructor(private readonly store: () => Promise<FleetStore>) {}
 
-  read(): Promise<FleetSnapshot> {
-    if (this.last && Date.now() - this.last.readAt < REUSE_MS) return Promise.resolve(this.last);
+  /**
+   * The latest reading: a fresh one is started when it is older than REUSE_MS, but a reading
+   * younger than STALE_MS is answered at once meanwhile (stale-while-revalidate), so pages
+   * do not wait for the store under a full fleet's reports (they say when they were updated).
+   * `wait`: the API, whose callers may have just changed something, always gets a fresh one.
+   */
+  read({ wait = false }: { wait?: boolean } = {}): Promise<FleetSnapshot> {
+    const age = this.last ? Date.now() - this.last.readAt : Infinity;
+    if (age < REUSE_MS) return Promise.resolve(this.last!);
     this.reading ??= this.readNow().finally(() => {
       this.reading = null;
     });
+    if (age < STALE_MS && !wait) {
+      this.reading.catch(() => undefined);
+      return Promise.resolve(this.last!);
+    }
     return this.reading;
   }
 
@@ -147,11 +172,12 @@ export class FleetSnapshotReader {
       next.set(
         host.key,
         whole.has(host) || !cached
-          ? { processSeq: host.processSeq, listSeq: host.listSeq, readAt: now, byHash: new Map(), processes: [] }
-          : { ...cached, processSeq: host.processSeq, readAt: partial.has(host) ? now : cached.readAt },
+          ? { processSeq: host.processSeq, listSeq: host.listSeq, byHash: new Map(), processes: [] }
+          : { ...cached, processSeq: host.processSeq },
       );
     }
-    const since = Math.min(...[...partial].map((h) => this.cache.get(h.key)!.readAt)) - OVERLAP_MS;
+    // A host whose report moved since the last reading changed rows after that reading began.
+    const since = (this.last?.readAt ?? 0) - OVERLAP_MS;
     const changedRows = [
       ...(await this.readRows(
         db,
@@ -211,14 +237,25 @@ export class FleetSnapshotReader {
         revoked: row.revokedAt !== null,
       };
     });
-    const unchanged = this.last && whole.size === 0 && partial.size === 0 && this.last.hosts.length === hosts.length;
     const byKey = new Map(hosts.map((h) => [h.key, h]));
-    // Host statuses move with time even when no record did: the same order, fresh host facts.
-    const all = unchanged
-      ? this.last!.all.map((entry) => ({ host: byKey.get(entry.host.key) ?? entry.host, process: entry.process }))
-      : hosts
-          .flatMap((host) => (processes.get(host.name) ?? []).map((process) => ({ host, process })))
-          .sort((a, b) => newestFirst(a.process, b.process));
+    const moved = new Set([...whole, ...partial].map((h) => h.key));
+    const entriesOf = (list: FleetHostInfo[]) =>
+      list
+        .flatMap((host) => (processes.get(host.name) ?? []).map((process) => ({ host, process })))
+        .sort((a, b) => newestFirst(a.process, b.process));
+    let all: Entry[];
+    if (!this.last || moved.size > hosts.length / 2) {
+      all = entriesOf(hosts);
+    } else {
+      // Most hosts did not move: keep their entries in order (with fresh host facts) and
+      // merge in the few that did, rather than sorting 30,000 records again.
+      const kept: Entry[] = [];
+      for (const entry of this.last.all) {
+        const host = byKey.get(entry.host.key);
+        if (host && !moved.has(host.key)) kept.push({ host, process: entry.process });
+      }
+      all = merge(kept, entriesOf(hosts.filter((h) => moved.has(h.key))));
+    }
     this.last = { hosts, processes, all, readAt: now };
     return this.last;
   }
