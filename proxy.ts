@@ -8,7 +8,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Reachable without a session: the login page and the form it posts to. */
 const PUBLIC_PATHS = new Set(["/login", "/session"]);
 /** Agents reaching a hub: they present the fleet key or their host secret, checked by the route. */
-const AGENT_PATHS = new Set(["/api/fleet/enroll", "/api/fleet/report"]);
+const AGENT_PATHS = new Set(["/api/fleet/enroll", "/api/fleet/report", "/api/fleet/commands"]);
 
 function secured<T extends Response>(response: T): T {
   for (const { key, value } of SECURITY_HEADERS) response.headers.set(key, value);
@@ -54,7 +54,7 @@ export async function proxy(request: NextRequest) {
       `Host ${JSON.stringify(host ?? "")} is not this machine. Open the dashboard as localhost or 127.0.0.1, or add the name to PROCESS_MONITOR_ALLOWED_HOSTS.`,
     );
   }
-  if (AGENT_PATHS.has(pathname)) return secured(NextResponse.next());
+  if (AGENT_PATHS.has(pathname) || pathname.startsWith("/api/fleet/commands/")) return secured(NextResponse.next());
   const cookieName = sessionCookieName(host);
   const safe = SAFE_METHODS.has(request.method);
 

@@ -58,5 +58,23 @@ export function fleetSchemaSql(dialect: FleetDialect): string[] {
   UNIQUE (host_key, hash)
 )`,
     `CREATE INDEX IF NOT EXISTS fleet_event_ended_at ON fleet_event (ended_at)`,
+    `CREATE TABLE IF NOT EXISTS fleet_command (
+  id TEXT PRIMARY KEY,
+  host_key TEXT NOT NULL,
+  host_name TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  args TEXT NOT NULL DEFAULT '{}',
+  status TEXT NOT NULL,
+  audited ${B} NOT NULL,
+  role TEXT NOT NULL,
+  address TEXT,
+  created_at ${R} NOT NULL,
+  sent_at ${R},
+  done_at ${R},
+  result TEXT
+)`,
+    `CREATE INDEX IF NOT EXISTS fleet_command_pending ON fleet_command (host_key, status)`,
+    `CREATE INDEX IF NOT EXISTS fleet_command_audit ON fleet_command (audited, created_at)`,
   ];
 }

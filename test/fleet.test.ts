@@ -211,6 +211,64 @@ describe("a hub on SQLite and three workstations", () => {
     expect((await fleetHost(hub, "comp-07"))?.total).toBe(1);
   });
 
+  it("stops, kills, relaunches and deletes a remote record from the hub, reads its output through the agent, and audits each action once", async () => {
+    const printer = launch(wsB, "printer", "/bin/sh", "-c", "echo hello-from-b; exec sleep 300");
+    await expect.poll(async () => (await hub.api(`/api/fleet/hosts/render-node-2/processes/${printer}`)).status).toBe(200);
+    await expect
+      .poll(async () => (await (await hub.api(`/api/fleet/hosts/render-node-2/processes/${printer}/output?offset=0`)).text()).trim())
+      .toBe("hello-from-b");
+    const range = await hub.api(`/api/fleet/hosts/render-node-2/processes/${printer}/output?offset=6&length=4`);
+    expect([await range.text(), range.headers.get("x-range-start"), range.headers.get("x-file-size")]).toEqual(["from", "6", "13"]);
+
+    // Stop and relaunch in Chromium, on the fleet's detail page.
+    const context = await loggedInContext(browser, hub);
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/fleet/render-node-2/processes/${printer}`);
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    await expect.poll(() => page.locator("h1 + [data-status]").getAttribute("data-status"), { timeout: 15_000 }).toBe("stopped");
+    expect(JSON.parse(wsB.cli("show", printer, "--json").stdout)).toMatchObject({ running: false, stoppedBy: "user" });
+    await page.getByRole("button", { name: "Relaunch" }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(printer), { timeout: 15_000 });
+    const relaunched = page.url().split("/").at(-1)!;
+    expect(relaunched).toMatch(/^[0-9a-f]{64}$/);
+    await expect.poll(() => page.locator("h1 + [data-status]").getAttribute("data-status")).toBe("running");
+    await page.screenshot({ path: path.join(SHOTS, "fleet-actions.png"), fullPage: true });
+    await context.close();
+
+    // The same through the API: a kill, then a delete; each answered once, in the audit log once.
+    const kill = await hub.api(`/api/fleet/hosts/render-node-2/processes/${relaunched}/stop`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ force: true }),
+    });
+    expect(kill.status).toBe(200);
+    expect(await kill.json()).toMatchObject({ ok: true, command: "stop", data: { outcome: "stopped", signal: "SIGKILL" } });
+    expect(
+      (await hub.api(`/api/fleet/hosts/render-node-2/processes/${relaunched}/stop`, { method: "POST", body: '{"force": 1}' })).status,
+    ).toBe(400);
+    const removed = await hub.api(`/api/fleet/hosts/render-node-2/processes/${printer}`, { method: "DELETE" });
+    expect(removed.status).toBe(200);
+    expect(wsB.cli("show", printer).status).toBe(1);
+    expect((await hub.api(`/api/fleet/hosts/render-node-2/processes/${"f".repeat(64)}/stop`, { method: "POST" })).status).toBe(404);
+    const audit = (await (await hub.api("/api/fleet/audit")).json()) as {
+      entries: Array<{ command: string; hash: string; host: string; ok: boolean; role: string; address: string }>;
+    };
+    expect(audit.entries.map((e) => `${e.command}:${e.hash === printer ? "printer" : "relaunched"}:${e.ok}`)).toEqual([
+      "delete:printer:true",
+      "kill:relaunched:true",
+      "relaunch:printer:true",
+      "stop:printer:true",
+    ]);
+    expect(audit.entries[0]).toMatchObject({ host: "render-node-2", role: "operator", address: "127.0.0.1" });
+    // A viewer of the audit page sees the same.
+    const auditContext = await loggedInContext(browser, hub);
+    const auditPage = await auditContext.newPage();
+    await auditPage.goto(`${hub.url}/fleet/audit`);
+    expect(await auditPage.locator("tr[data-audit]").count()).toBe(4);
+    await auditPage.screenshot({ path: path.join(SHOTS, "fleet-audit.png"), fullPage: true });
+    await auditContext.close();
+  });
+
   it("shows a killed agent stale, then offline (as of its last report), and catches up when it is back", async () => {
     await agentC.stop("SIGKILL");
     await expect.poll(async () => (await fleetHost(hub, "comp-07"))?.status, { timeout: 15_000 }).toBe("stale");
@@ -219,6 +277,14 @@ describe("a hub on SQLite and three workstations", () => {
     const page = await context.newPage();
     await page.goto(`${hub.url}/fleet/comp-07`);
     expect(await page.getByTestId("as-of").innerText()).toMatch(/comp-07 is offline: this is what it last reported/);
+    // An action for an offline host fails at once, says why, and nothing waits for it.
+    const started = Date.now();
+    const refused = await hub.api(`/api/fleet/hosts/comp-07/processes/${hashes.c}/stop`, { method: "POST" });
+    expect(refused.status).toBe(409);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect((await refused.json()).error).toMatch(/^comp-07 is offline \(its last report was .*\): nothing was sent\.$/);
+    await page.goto(`${hub.url}/fleet/comp-07/processes/${hashes.c}`);
+    expect(await page.getByTestId("actions-offline").count()).toBe(1);
     await page.goto(`${hub.url}/fleet`);
     expect(await page.locator('tr[data-host="comp-07"][data-hash]').innerText()).toMatch(/offline, last known/);
     await page.screenshot({ path: path.join(SHOTS, "fleet-offline.png"), fullPage: true });
@@ -357,7 +423,12 @@ describe.skipIf(!postgresBin() && !process.env.CI)("two hubs on one PostgreSQL",
     await page.getByRole("link", { name: "late-pg" }).click();
     await page.waitForURL(`**/fleet/pg-ws-1/processes/${hash}`);
     await context.close();
-    expect(workstations[1]!.cli("stop", hash).status).toBe(0);
+    // A command given on hub1 reaches the agent that polls hub2.
+    const stop = await hub1.api(`/api/fleet/hosts/pg-ws-1/processes/${hash}/stop`, { method: "POST" });
+    expect(stop.status).toBe(200);
+    expect(JSON.parse(workstations[1]!.cli("show", hash, "--json").stdout)).toMatchObject({ running: false, stoppedBy: "user" });
+    const audit = (await (await hub2.api("/api/fleet/audit")).json()) as { entries: Array<{ command: string; host: string }> };
+    expect(audit.entries).toMatchObject([{ command: "stop", host: "pg-ws-1" }]);
   });
 
   it("counts an exit once when it crosses both hubs", async () => {

@@ -8,7 +8,30 @@ import { ConfirmDialog } from "../confirm-dialog";
 const button =
   "rounded-md border px-3 py-1.5 text-sm font-medium disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600";
 
-export function ProcessActions({ hash, name, running }: { hash: string; name: string; running: boolean }) {
+/** What the buttons do: this workstation's server actions, or the hub's for a fleet record. */
+export interface RecordActions {
+  stop: (force: boolean) => Promise<{ ok: boolean; message: string } | undefined>;
+  relaunch: () => Promise<{ ok: boolean; message: string } | undefined>;
+  remove: () => Promise<{ ok: boolean; message: string } | undefined>;
+}
+
+export function ProcessActions({
+  hash,
+  name,
+  running,
+  actions,
+}: {
+  hash: string;
+  name: string;
+  running: boolean;
+  /** Defaults to this workstation's (bound to `hash`). */
+  actions?: RecordActions;
+}) {
+  const act: RecordActions = actions ?? {
+    stop: (force) => stopAction(hash, force),
+    relaunch: () => relaunchAction(hash),
+    remove: () => deleteAndLeave(hash),
+  };
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [busy, startTransition] = useTransition();
@@ -25,7 +48,7 @@ export function ProcessActions({ hash, name, running }: { hash: string; name: st
         <button
           type="button"
           disabled={!running || busy}
-          onClick={() => run(() => stopAction(hash, false))}
+          onClick={() => run(() => act.stop(false))}
           className={`${button} border-amber-300 bg-amber-50 text-amber-900 enabled:hover:bg-amber-100 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200`}
           title="SIGTERM, then SIGKILL after 5 seconds, to the process and its children"
         >
@@ -34,7 +57,7 @@ export function ProcessActions({ hash, name, running }: { hash: string; name: st
         <button
           type="button"
           disabled={!running || busy}
-          onClick={() => run(() => stopAction(hash, true))}
+          onClick={() => run(() => act.stop(true))}
           className={`${button} border-rose-300 bg-rose-50 text-rose-900 enabled:hover:bg-rose-100 dark:border-rose-500/40 dark:bg-rose-500/10 dark:text-rose-200`}
           title="SIGKILL at once, to the process and its children"
         >
@@ -43,7 +66,7 @@ export function ProcessActions({ hash, name, running }: { hash: string; name: st
         <button
           type="button"
           disabled={busy}
-          onClick={() => run(() => relaunchAction(hash))}
+          onClick={() => run(() => act.relaunch())}
           className={`${button} border-zinc-300 bg-white enabled:hover:bg-zinc-50 dark:border-zinc-600 dark:bg-zinc-800 dark:enabled:hover:bg-zinc-700`}
           title="Start a new process with the same executable, arguments, environment and working directory"
         >
@@ -72,7 +95,7 @@ export function ProcessActions({ hash, name, running }: { hash: string; name: st
         confirmLabel="Delete"
         onConfirm={() =>
           run(async () => {
-            const result = await deleteAndLeave(hash);
+            const result = await act.remove();
             setConfirmDelete(false);
             return result;
           })

@@ -3,10 +3,19 @@ import { resolveFleetKey } from "../auth/token-file.js";
 import { enroll, revokeHost } from "../fleet/hub/enroll";
 import { FleetRefusal } from "../fleet/hub/errors";
 import { ingest } from "../fleet/hub/ingest";
-import { bearerOf, hostKeyOf, keyMatches } from "../fleet/hub/secrets";
+import { bearerOf, hostKeyOf, keyMatches, secretMatches } from "../fleet/hub/secrets";
 import { fleetProcesses, isHub, NOT_A_HUB } from "../fleet/hub/server";
 import type { FleetHostInfo } from "../fleet/hub/snapshot";
-import { enrollRequestSchema, MAX_REPORT_BYTES, PROTOCOL_VERSION, reportSchema } from "../fleet/protocol";
+import {
+  commandResultSchema,
+  enrollRequestSchema,
+  MAX_REPORT_BYTES,
+  PROTOCOL_VERSION,
+  reportSchema,
+  type CommandKind,
+} from "../fleet/protocol";
+import { auditLog, completeCommand, pollCommands, runCommand, type Requester } from "../fleet/hub/commands";
+import { z } from "zod";
 import { fleetStore } from "../fleet/store";
 import type { FleetQuery } from "../processes/remote";
 import { readJsonBody } from "./body";
@@ -142,6 +151,145 @@ export async function revoke(hostName: string): Promise<Response> {
       return jsonError(404, `No host named "${hostName}" that is not already revoked.`);
     }
     return jsonOk({ revoked: hostName });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/** The host secret of an agent's request, checked against the store: its host key, or the refusal. */
+async function agentOf(request: Request): Promise<{ hostKey: string } | { response: Response }> {
+  if (!isHub()) return { response: jsonError(404, NOT_A_HUB) };
+  const secret = bearerOf(request);
+  const hostKey = hostKeyOf(secret);
+  if (!secret || !hostKey)
+    return { response: jsonError(401, "Send the host secret as Authorization: Bearer <secret>.", { code: "UNKNOWN_HOST" }) };
+  const { db } = await fleetStore();
+  const host = await db.fleetHost.findUnique({ where: { key: hostKey }, select: { secretHash: true, revokedAt: true } });
+  if (!host || !secretMatches(secret, host.secretHash)) {
+    return { response: jsonError(401, "This hub does not know this host secret.", { code: "UNKNOWN_HOST" }) };
+  }
+  if (host.revokedAt !== null) return { response: jsonError(403, "This host was revoked on this hub.", { code: "REVOKED" }) };
+  return { hostKey };
+}
+
+/** GET /api/fleet/commands: an agent's long-poll for the commands waiting for it. */
+export async function handleCommandPoll(request: Request): Promise<Response> {
+  try {
+    const agent = await agentOf(request);
+    if ("response" in agent) return agent.response;
+    return jsonOk({ commands: await pollCommands(await fleetStore(), agent.hostKey, request.signal) });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/** POST /api/fleet/commands/<id>: an agent's answer to one command. */
+export async function handleCommandResult(request: Request, id: string): Promise<Response> {
+  try {
+    const agent = await agentOf(request);
+    if ("response" in agent) return agent.response;
+    const body = await readJsonBody(request, { limit: 4 * 1024 * 1024 });
+    if ("response" in body) return body.response;
+    const parsed = commandResultSchema.safeParse(body.value);
+    if (!parsed.success) return jsonError(400, `Bad command result: ${issues(parsed.error)}`);
+    if (!(await completeCommand(await fleetStore(), agent.hostKey, id, parsed.data))) {
+      return jsonError(409, "No command of this host with this id is waiting for an answer.");
+    }
+    return jsonOk({ ok: true });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/** Who is asking, for the audit log: the proxy's verdict (operator: the token) and the peer address. */
+export function requesterOf(request: Request): Requester {
+  return { role: "operator", address: addressOf(request) };
+}
+
+/** Runs one command on a host's record through its agent; the answer, or why not. */
+export async function commandOnHost(
+  hostName: string,
+  hash: string,
+  kind: CommandKind,
+  args: { force?: boolean; offset?: number; length?: number },
+  who: Requester,
+) {
+  const fleet = fleetProcesses({ fresh: true });
+  const host = await fleet.host(hostName);
+  if (!host) throw new FleetRefusal(404, `No host named "${hostName}" in this fleet.`);
+  if (!(await fleet.detail(hostName, hash))) throw new FleetRefusal(404, `Host ${hostName} has reported no record with hash "${hash}".`);
+  return runCommand(await fleetStore(), host, { kind, hash, args }, who);
+}
+
+const stopBody = z.object({ force: z.boolean().default(false) }).strict();
+
+/** POST /api/fleet/hosts/<host>/processes/<hash>/stop (`{"force": true}` kills), relaunch, DELETE. */
+export async function fleetAction(
+  request: Request,
+  hostName: string,
+  hash: string,
+  kind: "stop" | "relaunch" | "delete",
+): Promise<Response> {
+  if (!isHub()) return jsonError(404, NOT_A_HUB);
+  let args = {};
+  if (kind === "stop") {
+    const body = await readJsonBody(request, { optional: true });
+    if ("response" in body) return body.response;
+    const parsed = stopBody.safeParse(body.value);
+    if (!parsed.success) return jsonError(400, `Bad request: ${issues(parsed.error)}`);
+    args = parsed.data;
+  }
+  try {
+    const outcome = await commandOnHost(hostName, hash, kind, args, requesterOf(request));
+    if (!outcome.ok) return jsonError(409, outcome.message, { host: hostName, hash, command: kind, id: outcome.id, data: outcome.data });
+    return jsonOk({ host: hostName, hash, command: kind, ...outcome });
+  } catch (error) {
+    return refusal(error);
+  }
+}
+
+const rangeQuery = z.object({
+  offset: z.coerce.number().int().min(0).optional(),
+  length: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024)
+    .default(64 * 1024),
+});
+
+/** GET /api/fleet/hosts/<host>/processes/<hash>/output: a byte range of a remote output file, read by its agent. */
+export async function fleetOutputRange(request: Request, hostName: string, hash: string): Promise<Response> {
+  if (!isHub()) return jsonError(404, NOT_A_HUB);
+  const parsed = rangeQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) return jsonError(400, `Bad query: ${issues(parsed.error)}`);
+  try {
+    const outcome = await commandOnHost(hostName, hash, "range", parsed.data, requesterOf(request));
+    if (!outcome.ok) return jsonError(404, outcome.message);
+    const data = outcome.data as { start: number; end: number; size: number; base64: string };
+    return new Response(Buffer.from(data.base64, "base64"), {
+      headers: {
+        "content-type": "application/octet-stream",
+        "cache-control": "no-store",
+        "x-range-start": String(data.start),
+        "x-range-end": String(data.end),
+        "x-file-size": String(data.size),
+      },
+    });
+  } catch (error) {
+    return refusal(error);
+  }
+}
+
+/** GET /api/fleet/audit: every action through the hub, newest first. */
+export async function auditJson(request: Request): Promise<Response> {
+  if (!isHub()) return jsonError(404, NOT_A_HUB);
+  const parsed = z
+    .object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) })
+    .safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) return jsonError(400, `Bad query: ${issues(parsed.error)}`);
+  try {
+    return jsonOk(await auditLog(await fleetStore(), parsed.data));
   } catch (error) {
     return errorResponse(error);
   }

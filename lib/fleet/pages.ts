@@ -3,7 +3,9 @@ import { cache } from "react";
 import { PAGE_SIZE } from "../processes/query";
 import { pageQuery, type FleetPageState } from "../processes/query-params";
 import type { FleetHostInfo } from "./hub/snapshot";
+import { auditLog } from "./hub/commands";
 import { fleetProcesses } from "./hub/server";
+import { fleetStore } from "./store";
 import type { ProcessView } from "../processes/status";
 import type { HostStatus } from "./hub/status";
 
@@ -54,4 +56,9 @@ export function hostsNeedingAttention(hosts: FleetHostInfo[], limit: number, sel
   const chosen = hosts.find((h) => h.name === selected);
   if (chosen && !shown.includes(chosen)) shown.push(chosen);
   return shown.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** One page (100 entries) of the hub's audit log. */
+export async function getAuditPage(page: number) {
+  return auditLog(await fleetStore(), { limit: 100, offset: (page - 1) * 100 });
 }

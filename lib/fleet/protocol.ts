@@ -111,3 +111,29 @@ export type ReportRefusal =
   | { error: string; code: "REVOKED" }
   | { error: string; code: "UNKNOWN_HOST" }
   | { error: string; code: "CLONE" };
+
+/** What the hub may ask an agent to do. `stop` with `force` is a kill; `range` reads output. */
+export const COMMAND_KINDS = ["stop", "relaunch", "delete", "range"] as const;
+export type CommandKind = (typeof COMMAND_KINDS)[number];
+/** Commands that change a workstation: audited. */
+export const ACTION_KINDS: ReadonlySet<CommandKind> = new Set(["stop", "relaunch", "delete"]);
+
+export interface AgentCommand {
+  id: string;
+  kind: CommandKind;
+  hash: string;
+  args: { force?: boolean; offset?: number; length?: number };
+}
+
+/** An agent's answer to one command. */
+export const commandResultSchema = z.object({
+  ok: z.boolean(),
+  /** A sentence for the person who asked. */
+  message: text(4096),
+  /** What the command produced (a stop's outcome, a new hash, output bytes as base64). */
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type CommandResult = z.infer<typeof commandResultSchema>;
+
+/** Longest an agent's command poll is held open by the hub. */
+export const COMMAND_POLL_SECONDS = 25;

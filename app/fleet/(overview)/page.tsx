@@ -29,7 +29,12 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
             {hosts.length} host{hosts.length === 1 ? "" : "s"} · {online} online · {running} process{running === 1 ? "" : "es"} running
           </p>
         </div>
-        <AutoRefresh generatedAt={data.generatedAt} />
+        <div className="flex flex-wrap items-center gap-3">
+          <Link href="/fleet/audit" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
+            Audit log
+          </Link>
+          <AutoRefresh generatedAt={data.generatedAt} />
+        </div>
       </div>
       {hosts.length === 0 ? (
         <div className="rounded-lg border border-dashed border-zinc-300 bg-white p-8 text-sm dark:border-zinc-700 dark:bg-zinc-900">

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { LocalProcesses } from "../../processes/local";
 import { PROTOCOL_VERSION, type Report } from "../protocol";
 import { collectProcesses, hostFacts } from "./collect";
+import { executeCommand } from "./commands";
 import { buildDelta, detectExits } from "./delta";
 import { HubClient, HubError, hubBaseUrl } from "./hub-client";
 import {
@@ -74,6 +75,7 @@ export class Agent {
 
   start(): void {
     this.schedule(0);
+    void this.commandLoop();
     try {
       const file = path.basename(this.options.dbPath);
       this.watcher = fs.watch(path.dirname(this.options.dbPath), (_event, name) => {
@@ -87,9 +89,55 @@ export class Agent {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.polling.abort();
     if (this.timer) clearTimeout(this.timer);
     this.watcher?.close();
     await this.running;
+  }
+
+  private readonly polling = new AbortController();
+
+  /**
+   * Holds a long-poll open to the hub and carries out what comes back (stop, relaunch, delete,
+   * an output range): commands reach a workstation through its own outbound connection. Each
+   * is answered once; a change is reported at once after it.
+   */
+  private async commandLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const credentials = this.credentials;
+      if (!credentials || this.revoked) {
+        await this.pause(this.interval * 1000);
+        continue;
+      }
+      try {
+        const commands = await this.client.commands(credentials.secret, this.polling.signal);
+        failures = 0;
+        for (const command of commands) {
+          const result = await executeCommand(this.options.processes, command);
+          this.log(
+            `${command.kind}${command.args.force ? " (force)" : ""} of ${command.hash.slice(0, 12)} from the hub: ${result.message}`,
+          );
+          await this.client
+            .answer(credentials.secret, command.id, result)
+            .catch((error: Error) => this.log(`could not answer the hub: ${error.message}`));
+          if (command.kind !== "range") this.soon(true);
+        }
+      } catch {
+        if (this.stopped) return;
+        failures += 1;
+        // The report loop says why the hub is unreachable; this one only waits its turn.
+        await this.pause(Math.min(MAX_BACKOFF_MS, this.interval * 1000 * 2 ** Math.min(failures - 1, 6)));
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref?.();
+      this.polling.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    });
   }
 
   /** One report now (tests, and the CLI's first run); resolves when it is done or failed. */
@@ -121,9 +169,9 @@ export class Agent {
     return this.lastError ?? "The hub did not accept a report.";
   }
 
-  private soon(): void {
+  private soon(now = false): void {
     if (this.stopped || this.revoked || this.failures > 0) return;
-    const wait = Math.max(250, MIN_GAP_MS - (Date.now() - this.lastReportAt));
+    const wait = now ? 0 : Math.max(250, MIN_GAP_MS - (Date.now() - this.lastReportAt));
     this.schedule(wait);
   }
 

@@ -1,4 +1,12 @@
-import { PROTOCOL_VERSION, type EnrollAnswer, type Report, type ReportAnswer } from "../protocol";
+import {
+  COMMAND_POLL_SECONDS,
+  PROTOCOL_VERSION,
+  type AgentCommand,
+  type CommandResult,
+  type EnrollAnswer,
+  type Report,
+  type ReportAnswer,
+} from "../protocol";
 
 export const HUB_URL_ENV = "PROCESS_MONITOR_HUB_URL";
 export const HUB_KEY_ENV = "PROCESS_MONITOR_HUB_KEY";
@@ -38,14 +46,15 @@ export function hubBaseUrl(value: string, insecure = process.env.PROCESS_MONITOR
   return url.origin + url.pathname.replace(/\/+$/, "");
 }
 
-async function post<T>(url: string, bearer: string, body: unknown, timeoutMs: number): Promise<T> {
+async function post<T>(url: string, bearer: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<T> {
   let response: Response;
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
     response = await fetch(url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
+      method: body === undefined ? "GET" : "POST",
+      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -77,5 +86,21 @@ export class HubClient {
 
   report(secret: string, report: Report): Promise<ReportAnswer> {
     return post(`${this.base}/api/fleet/report`, secret, report, this.timeoutMs);
+  }
+
+  /** Waits (long-poll) for the commands the hub has for this host. */
+  async commands(secret: string, signal: AbortSignal): Promise<AgentCommand[]> {
+    const answer = await post<{ commands: AgentCommand[] }>(
+      `${this.base}/api/fleet/commands`,
+      secret,
+      undefined,
+      (COMMAND_POLL_SECONDS + 15) * 1000,
+      signal,
+    );
+    return answer.commands ?? [];
+  }
+
+  answer(secret: string, id: string, result: CommandResult): Promise<unknown> {
+    return post(`${this.base}/api/fleet/commands/${encodeURIComponent(id)}`, secret, result, this.timeoutMs);
   }
 }

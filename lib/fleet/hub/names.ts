@@ -9,9 +9,12 @@ export function baseName(hostname: string): string {
   return cleaned || "host";
 }
 
+/** Names the fleet's own pages use under /fleet/: never a host's. */
+const RESERVED = new Set(["audit"]);
+
 /** The first of `base`, `base-2`, `base-3`… that is not taken. */
 export function uniqueName(base: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(base)) return base;
+  if (!taken.has(base) && !RESERVED.has(base)) return base;
   for (let n = 2; ; n += 1) {
     const candidate = `${base}-${n}`;
     if (!taken.has(candidate)) return candidate;

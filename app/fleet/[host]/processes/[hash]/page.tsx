@@ -3,6 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CommandSection, Field, Section } from "@/components/detail/sections";
 import { EnvTable } from "@/components/detail/env-table";
+import { ProcessActions } from "@/components/detail/process-actions";
+import { fleetDeleteAction, fleetRelaunchAction, fleetStopAction } from "@/lib/actions/fleet";
 import { AsOf } from "@/components/fleet/as-of";
 import { HostStatusBadge } from "@/components/fleet/host-status";
 import { NotAHub } from "@/components/fleet/not-a-hub";
@@ -36,25 +38,47 @@ export default async function FleetProcessPage({ params }: Props) {
 
   return (
     <div className="space-y-4">
-      <div className="min-w-0">
-        <nav aria-label="Breadcrumb" className="flex flex-wrap gap-1 text-sm">
-          <Link href="/fleet" className="text-indigo-700 hover:underline dark:text-indigo-300">
-            Fleet
-          </Link>
-          <span aria-hidden className="text-zinc-400">
-            /
-          </span>
-          <Link href={`/fleet/${host.name}`} className="text-indigo-700 hover:underline dark:text-indigo-300">
-            {host.name}
-          </Link>
-        </nav>
-        <div className="mt-1 flex flex-wrap items-center gap-3">
-          <h1 className="truncate text-2xl font-semibold tracking-tight">{p.name || "unnamed"}</h1>
-          <StatusBadge status={p.status} label={statusText(p)} failed={p.status === "stopped" && p.exitCode !== null && p.exitCode !== 0} />
-          <span className="text-sm text-zinc-500 dark:text-zinc-400">on</span>
-          <HostStatusBadge status={host.status} revoked={host.revoked} />
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <nav aria-label="Breadcrumb" className="flex flex-wrap gap-1 text-sm">
+            <Link href="/fleet" className="text-indigo-700 hover:underline dark:text-indigo-300">
+              Fleet
+            </Link>
+            <span aria-hidden className="text-zinc-400">
+              /
+            </span>
+            <Link href={`/fleet/${host.name}`} className="text-indigo-700 hover:underline dark:text-indigo-300">
+              {host.name}
+            </Link>
+          </nav>
+          <div className="mt-1 flex flex-wrap items-center gap-3">
+            <h1 className="truncate text-2xl font-semibold tracking-tight">{p.name || "unnamed"}</h1>
+            <StatusBadge
+              status={p.status}
+              label={statusText(p)}
+              failed={p.status === "stopped" && p.exitCode !== null && p.exitCode !== 0}
+            />
+            <span className="text-sm text-zinc-500 dark:text-zinc-400">on</span>
+            <HostStatusBadge status={host.status} revoked={host.revoked} />
+          </div>
+          <p className="mt-1 break-all font-mono text-xs text-zinc-500 dark:text-zinc-400">{p.hash}</p>
         </div>
-        <p className="mt-1 break-all font-mono text-xs text-zinc-500 dark:text-zinc-400">{p.hash}</p>
+        {host.status === "online" && !host.revoked ? (
+          <ProcessActions
+            hash={p.hash}
+            name={p.name}
+            running={p.status === "running" || p.status === "unverified"}
+            actions={{
+              stop: fleetStopAction.bind(null, host.name, p.hash),
+              relaunch: fleetRelaunchAction.bind(null, host.name, p.hash),
+              remove: fleetDeleteAction.bind(null, host.name, p.hash),
+            }}
+          />
+        ) : (
+          <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400" data-testid="actions-offline">
+            Stop, relaunch and delete go through {host.name}&apos;s agent: they come back when it reports again.
+          </p>
+        )}
       </div>
       <AsOf host={host} />
 

@@ -1,0 +1,68 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { commandOnHost } from "../api/fleet";
+import { FleetRefusal } from "../fleet/hub/errors";
+import { fleetProcesses } from "../fleet/hub/server";
+import { isFleetName } from "../fleet/hub/names";
+import { ALL } from "../processes/query";
+import type { DisplayStatus } from "../processes/status";
+import { isProcessHash } from "../registry/hash";
+import type { ActionResult } from "./processes";
+
+const target = z.object({ host: z.string().refine(isFleetName), hash: z.string().refine(isProcessHash) });
+
+async function who() {
+  return { role: "operator" as const, address: (await headers()).get("x-forwarded-for")?.split(",")[0]?.trim() || null };
+}
+
+/**
+ * Waits (at most 4 s) for the host's report that follows an action, so the page shows its
+ * outcome rather than the state before it. `done` gets each record's status (null: gone).
+ */
+async function untilReported(host: string, done: (statusOf: (hash: string) => DisplayStatus | null) => boolean): Promise<void> {
+  const deadline = Date.now() + 4_000;
+  while (Date.now() < deadline) {
+    const list = await fleetProcesses({ fresh: true }).list({ ...ALL, host });
+    const statuses = new Map(list.items.map((i) => [i.view.hash, i.view.status]));
+    if (done((hash) => statuses.get(hash) ?? null)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function run(host: string, hash: string, kind: "stop" | "relaunch" | "delete", force = false) {
+  if (!target.safeParse({ host, hash }).success) return { ok: false as const, message: "Not a fleet record." };
+  try {
+    return await commandOnHost(host, hash, kind, kind === "stop" ? { force } : {}, await who());
+  } catch (error) {
+    return { ok: false as const, message: error instanceof FleetRefusal ? error.message : `Unexpected error: ${(error as Error).message}` };
+  }
+}
+
+export async function fleetStopAction(host: string, hash: string, force: boolean): Promise<ActionResult> {
+  const outcome = await run(host, hash, "stop", force === true);
+  if (outcome.ok) {
+    await untilReported(host, (statusOf) => statusOf(hash) !== "running" && statusOf(hash) !== "unverified");
+    revalidatePath(`/fleet/${host}/processes/${hash}`);
+  }
+  return { ok: outcome.ok, message: outcome.message };
+}
+
+export async function fleetRelaunchAction(host: string, hash: string): Promise<ActionResult> {
+  const outcome = await run(host, hash, "relaunch");
+  if (!outcome.ok) return { ok: false, message: outcome.message };
+  const next = String((outcome as { data: Record<string, unknown> }).data.hash ?? "");
+  if (!isProcessHash(next)) return { ok: true, message: outcome.message };
+  await untilReported(host, (statusOf) => statusOf(next) !== null);
+  redirect(`/fleet/${host}/processes/${next}`);
+}
+
+export async function fleetDeleteAction(host: string, hash: string): Promise<ActionResult> {
+  const outcome = await run(host, hash, "delete");
+  if (!outcome.ok) return { ok: false, message: outcome.message };
+  await untilReported(host, (statusOf) => statusOf(hash) === null);
+  redirect(`/fleet/${host}`);
+}

@@ -1,0 +1,192 @@
+import crypto from "node:crypto";
+import { EventEmitter } from "node:events";
+import { ACTION_KINDS, COMMAND_POLL_SECONDS, type AgentCommand, type CommandKind, type CommandResult } from "../protocol";
+import type { FleetStore } from "../store";
+import { FleetRefusal } from "./errors";
+import type { FleetHostInfo } from "./snapshot";
+
+/** Who asked, for the audit log. */
+export interface Requester {
+  role: "operator" | "viewer";
+  address: string | null;
+}
+
+/** How long a command may wait for its host's agent to take it and answer. */
+export const COMMAND_TIMEOUT_MS = 20_000;
+
+// Commands given on this hub instance wake that host's waiting poll at once. With several
+// instances on one PostgreSQL, a poll on another instance finds them in the store within a second.
+const wake = new EventEmitter();
+wake.setMaxListeners(0);
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+export interface CommandOutcome extends CommandResult {
+  id: string;
+}
+
+function describe(host: FleetHostInfo): string {
+  const seen = host.lastSeen === null ? "it never reported" : `its last report was ${new Date(host.lastSeen).toISOString()}`;
+  return `${host.name} is ${host.revoked ? "revoked" : host.status} (${seen})`;
+}
+
+/**
+ * Sends a command to a host's agent and waits for its answer. Refused at once, with nothing
+ * sent, when the host is not online. Taken by the agent at most once (a poll claims it), so
+ * nothing runs twice; an action is in the audit log once, whatever its outcome.
+ */
+export async function runCommand(
+  { db }: FleetStore,
+  host: FleetHostInfo,
+  command: { kind: CommandKind; hash: string; args?: AgentCommand["args"] },
+  who: Requester,
+): Promise<CommandOutcome> {
+  const id = crypto.randomUUID();
+  const audited = ACTION_KINDS.has(command.kind);
+  const row = {
+    id,
+    hostKey: host.key,
+    hostName: host.name,
+    hash: command.hash,
+    kind: command.kind,
+    args: JSON.stringify(command.args ?? {}),
+    audited,
+    role: who.role,
+    address: who.address,
+    createdAt: Date.now(),
+  };
+  if (host.status !== "online" || host.revoked) {
+    const message = `${describe(host)}: nothing was sent.`;
+    if (audited)
+      await db.fleetCommand.create({
+        data: { ...row, status: "failed", doneAt: Date.now(), result: JSON.stringify({ ok: false, message }) },
+      });
+    throw new FleetRefusal(409, message, { code: "HOST_OFFLINE" });
+  }
+  await db.fleetCommand.create({ data: { ...row, status: "pending" } });
+  wake.emit(host.key);
+
+  const deadline = Date.now() + COMMAND_TIMEOUT_MS;
+  for (let wait = 25; Date.now() < deadline; wait = Math.min(250, wait * 2)) {
+    // An answer taken by this instance wakes us at once; one taken by another, within 250 ms.
+    const answered = new AbortController();
+    const onAnswer = () => answered.abort();
+    wake.once(`done:${id}`, onAnswer);
+    await sleep(wait, answered.signal);
+    wake.off(`done:${id}`, onAnswer);
+    const current = await db.fleetCommand.findUnique({ where: { id }, select: { status: true, result: true } });
+    if (current && (current.status === "done" || current.status === "failed") && current.result) {
+      return { id, ...(JSON.parse(current.result) as CommandResult) };
+    }
+  }
+  // Not taken: withdrawn, so it can never run late. Taken but unanswered: it may have run.
+  const { count } = await db.fleetCommand.updateMany({
+    where: { id, status: "pending" },
+    data: { status: "expired", doneAt: Date.now(), result: JSON.stringify({ ok: false, message: "The agent did not take it in time." }) },
+  });
+  const message =
+    count > 0
+      ? `${host.name} did not take the command within ${COMMAND_TIMEOUT_MS / 1000} s; it was withdrawn and nothing was done.`
+      : `${host.name} took the command but did not answer within ${COMMAND_TIMEOUT_MS / 1000} s; it may still have been carried out. Check the record.`;
+  if (count === 0) {
+    await db.fleetCommand.updateMany({
+      where: { id, status: "sent" },
+      data: { status: "failed", doneAt: Date.now(), result: JSON.stringify({ ok: false, message }) },
+    });
+  }
+  throw new FleetRefusal(504, message, { code: "NO_ANSWER" });
+}
+
+/** Claims a host's pending commands (each claimed once, whichever hub instance polls). */
+async function claim({ db }: FleetStore, hostKey: string): Promise<AgentCommand[]> {
+  const pending = await db.fleetCommand.findMany({ where: { hostKey, status: "pending" }, orderBy: { createdAt: "asc" }, take: 20 });
+  const claimed: AgentCommand[] = [];
+  for (const command of pending) {
+    const { count } = await db.fleetCommand.updateMany({
+      where: { id: command.id, status: "pending" },
+      data: { status: "sent", sentAt: Date.now() },
+    });
+    if (count === 1) {
+      claimed.push({
+        id: command.id,
+        kind: command.kind as CommandKind,
+        hash: command.hash,
+        args: JSON.parse(command.args) as AgentCommand["args"],
+      });
+    }
+  }
+  return claimed;
+}
+
+/**
+ * An agent's long-poll: answers as soon as commands are waiting, else after `COMMAND_POLL_SECONDS`.
+ * Woken at once by a command given on this instance; checks the store every second for the others.
+ */
+export async function pollCommands(store: FleetStore, hostKey: string, signal: AbortSignal): Promise<AgentCommand[]> {
+  const deadline = Date.now() + COMMAND_POLL_SECONDS * 1000;
+  while (!signal.aborted && Date.now() < deadline) {
+    const found = await claim(store, hostKey);
+    if (found.length > 0) return found;
+    const woken = new AbortController();
+    const onWake = () => woken.abort();
+    wake.once(hostKey, onWake);
+    signal.addEventListener("abort", onWake, { once: true });
+    await sleep(Math.min(1_000, Math.max(0, deadline - Date.now())), woken.signal);
+    wake.off(hostKey, onWake);
+  }
+  return [];
+}
+
+/** An agent's answer: kept once, for the command it was sent (by this host). */
+export async function completeCommand({ db }: FleetStore, hostKey: string, id: string, result: CommandResult): Promise<boolean> {
+  const { count } = await db.fleetCommand.updateMany({
+    where: { id, hostKey, status: "sent" },
+    data: { status: result.ok ? "done" : "failed", doneAt: Date.now(), result: JSON.stringify(result) },
+  });
+  wake.emit(`done:${id}`);
+  return count === 1;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  role: string;
+  address: string | null;
+  host: string;
+  hash: string;
+  command: string;
+  status: string;
+  ok: boolean | null;
+  result: string | null;
+}
+
+/** Every action through the hub, newest first. */
+export async function auditLog({ db }: FleetStore, { limit = 100, offset = 0 } = {}): Promise<{ total: number; entries: AuditEntry[] }> {
+  const [total, rows] = await Promise.all([
+    db.fleetCommand.count({ where: { audited: true } }),
+    db.fleetCommand.findMany({ where: { audited: true }, orderBy: { createdAt: "desc" }, skip: offset, take: limit }),
+  ]);
+  return {
+    total,
+    entries: rows.map((row) => {
+      const result = row.result ? (JSON.parse(row.result) as Partial<CommandResult>) : null;
+      const args = JSON.parse(row.args) as AgentCommand["args"];
+      return {
+        id: row.id,
+        at: new Date(row.createdAt).toISOString(),
+        role: row.role,
+        address: row.address,
+        host: row.hostName,
+        hash: row.hash,
+        command: row.kind === "stop" && args.force ? "kill" : row.kind,
+        status: row.status,
+        ok: result?.ok ?? null,
+        result: result?.message ?? null,
+      };
+    }),
+  };
+}
