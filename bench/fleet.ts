@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { HostFacts, Report, ReportedProcess } from "../lib/fleet/protocol";
 import { PROTOCOL_VERSION } from "../lib/fleet/protocol";
-import { FLEET_KEY, startHub } from "../test/support/fleet";
+import { FLEET_KEY, startAgent, startHub, workstation } from "../test/support/fleet";
 import type { RunningServer } from "../test/support/next-server";
 import { postgresBin, startPostgres } from "../test/support/postgres";
 import { median, ms, percentile, report } from "./stats";
@@ -229,8 +229,54 @@ async function run(label: string, fleetDb?: string): Promise<void> {
   }
 }
 
+/** Actions through a real agent: from the hub's API to the workstation and back. */
+async function actions(): Promise<void> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-fleet-actions-"));
+  const hub = await startHub(path.join(home, "hub"));
+  const ws = workstation(path.join(home, "ws"), hub.url, "bench-ws");
+  const agent = startAgent(ws);
+  try {
+    const hashes = Array.from({ length: 20 }, (_, i) => ws.cli("launch", "--name", `job-${i}`, "--", "/bin/sleep", "600").stdout.trim());
+    const big = ws.cli("launch", "--name", "big-log", "--", "/bin/sh", "-c", "echo start; exec sleep 600").stdout.trim();
+    for (;;) {
+      const hosts = (await (await hub.api("/api/fleet/hosts")).json()) as { hosts: Array<{ running: number }> };
+      if (hosts.hosts[0]?.running === 21) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const stops: number[] = [];
+    for (const hash of hashes) {
+      const start = performance.now();
+      const response = await hub.api(`/api/fleet/hosts/bench-ws/processes/${hash}/stop`, { method: "POST" });
+      await response.text();
+      if (response.status !== 200) throw new Error(`stop: ${response.status}`);
+      stops.push(performance.now() - start);
+    }
+    // A 1 GiB output file (sparse, with real lines at its end), read from its end through the hub.
+    const file = JSON.parse(ws.cli("show", big, "--json").stdout).outputFile as string;
+    fs.truncateSync(file, 2 ** 30);
+    fs.appendFileSync(file, Array.from({ length: 500 }, (_, i) => `frame ${i} done`).join("\n") + "\n");
+    const tails: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const start = performance.now();
+      const response = await hub.api(`/api/fleet/hosts/bench-ws/processes/${big}/output?length=65536`);
+      const text = await response.text();
+      if (!text.includes("frame 499 done")) throw new Error("the tail did not come through");
+      tails.push(performance.now() - start);
+    }
+    console.log("\nactions through a real agent (SQLite hub, one workstation)");
+    report("stop from the hub API, carried out and answered: median / p95", `${ms(median(stops))} / ${ms(percentile(stops, 95))}`, "median < 500 ms");
+    report("last 64 KiB of a 1 GiB remote output through the hub: median / max", `${ms(median(tails))} / ${ms(Math.max(...tails))}`, "< 1 s");
+    ws.cli("stop", "--force", big);
+  } finally {
+    await agent.stop();
+    await hub.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
 export async function benchFleet(): Promise<void> {
   console.log("\nfleet");
+  await actions();
   await run("SQLite");
   if (!postgresBin()) {
     console.log("  PostgreSQL is not installed (apt-get install -y postgresql): its run is left out.");
