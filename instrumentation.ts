@@ -6,6 +6,10 @@ export async function register() {
     const { startRetentionSchedule } = await import("./lib/retention/schedule");
     startRetentionSchedule();
   }
+  if (process.env.PROCESS_MONITOR_ALERT_WEBHOOK) {
+    const { startServerAlerts } = await import("./lib/alerts/server");
+    startServerAlerts();
+  }
   if (process.env.PROCESS_MONITOR_HUB_URL) {
     const { startServerAgent } = await import("./lib/fleet/agent/server");
     startServerAgent();

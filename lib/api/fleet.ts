@@ -18,6 +18,10 @@ import { auditLog, completeCommand, pollCommands, runCommand, type Requester } f
 import { z } from "zod";
 import { fleetStore } from "../fleet/store";
 import type { FleetQuery } from "../processes/remote";
+import { alertSender } from "../alerts/sender";
+import { isCrash } from "../fleet/hub/crash";
+import { publicUrl } from "../http/public-url";
+import { secondsToIso } from "../registry/json";
 import { readJsonBody } from "./body";
 import { errorResponse, jsonError, jsonOk } from "./respond";
 
@@ -75,7 +79,24 @@ export async function handleReport(request: Request): Promise<Response> {
   }
   try {
     const started = performance.now();
-    const response = jsonOk(await ingest(await fleetStore(), hostKey, secret, parsed.data, addressOf(request)));
+    const { newEvents, ...answer } = await ingest(await fleetStore(), hostKey, secret, parsed.data, addressOf(request));
+    const alerts = alertSender();
+    if (alerts) {
+      for (const event of newEvents.filter(isCrash)) {
+        alerts.crash({
+          kind: "crash",
+          host: answer.name,
+          name: event.name,
+          hash: event.hash,
+          exitCode: event.exitCode,
+          signal: event.exitSignal,
+          endedAt: secondsToIso(event.endedAt),
+          lastLines: event.lastLines ?? [],
+          url: `${publicUrl()}/fleet/${answer.name}/processes/${event.hash}`,
+        });
+      }
+    }
+    const response = jsonOk(answer);
     // The time the hub spent storing it, apart from waiting in line (bench fleet reads it).
     response.headers.set("server-timing", `ingest;dur=${(performance.now() - started).toFixed(1)}`);
     return response;

@@ -64,6 +64,8 @@ export const exitEventSchema = z.object({
   exitSignal: text(32).nullable(),
   stopSignal: text(32).nullable(),
   endedAt: seconds,
+  /** The last lines of its output (for alerts); not stored. */
+  lastLines: z.array(text(4096)).max(20).optional(),
 });
 export type ExitEvent = z.infer<typeof exitEventSchema>;
 

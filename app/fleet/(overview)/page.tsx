@@ -1,5 +1,7 @@
 import Link from "next/link";
 import { AutoRefresh } from "@/components/auto-refresh";
+import { AlertStatusNote } from "@/components/fleet/alert-status";
+import { alertSender } from "@/lib/alerts/sender";
 import { FleetProcessList } from "@/components/fleet/fleet-process-list";
 import { HostTable } from "@/components/fleet/host-table";
 import { NotAHub } from "@/components/fleet/not-a-hub";
@@ -36,6 +38,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
           <AutoRefresh generatedAt={data.generatedAt} />
         </div>
       </div>
+      <AlertStatusNote status={alertSender()?.current() ?? null} />
       {hosts.length === 0 ? (
         <div className="rounded-lg border border-dashed border-zinc-300 bg-white p-8 text-sm dark:border-zinc-700 dark:bg-zinc-900">
           <h2 className="text-base font-semibold">No workstation has reported yet</h2>

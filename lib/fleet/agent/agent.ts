@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { LocalProcesses } from "../../processes/local";
 import { PROTOCOL_VERSION, type Report } from "../protocol";
-import { collectProcesses, hostFacts } from "./collect";
+import { collectProcesses, hostFacts, withLastLines } from "./collect";
 import { executeCommand } from "./commands";
 import { buildDelta, detectExits } from "./delta";
 import { HubClient, HubError, hubBaseUrl } from "./hub-client";
@@ -222,7 +222,7 @@ export class Agent {
     try {
       const credentials = await this.ensureCredentials();
       const current = await collectProcesses(this.options.processes);
-      const exits = detectExits(this.state, current);
+      const exits = await withLastLines(detectExits(this.state, current), current);
       if (exits.length > 0) {
         // On disk before anything is sent: an exit survives a restart of the agent.
         this.state.pending.push(...exits);

@@ -1,8 +1,9 @@
 import os from "node:os";
 import type { LocalProcesses } from "../../processes/local";
 import { ALL } from "../../processes/query";
+import { summariseOutput } from "../../output/tail";
 import { hostInfo } from "../../system/host";
-import { PROTOCOL_VERSION, type HostFacts, type ReportedProcess } from "../protocol";
+import { PROTOCOL_VERSION, type ExitEvent, type HostFacts, type ReportedProcess } from "../protocol";
 
 export function hostFacts(hostname: string): HostFacts {
   const info = hostInfo();
@@ -48,4 +49,15 @@ export async function collectProcesses(processes: LocalProcesses): Promise<Repor
     liveChildren: view.liveChildren,
     warnings: view.warnings,
   }));
+}
+
+/** Adds the last 20 lines of each ended record's output (what an alert shows), read once. */
+export async function withLastLines(exits: ExitEvent[], current: ReportedProcess[]): Promise<ExitEvent[]> {
+  const files = new Map(current.map((p) => [p.hash, p.outputFile]));
+  return Promise.all(
+    exits.map(async (exit) => {
+      const { lastLines } = await summariseOutput(files.get(exit.hash) ?? null, 20, 64 * 1024);
+      return { ...exit, lastLines: lastLines.map((line) => line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").slice(0, 4096)) };
+    }),
+  );
 }

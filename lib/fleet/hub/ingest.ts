@@ -21,7 +21,7 @@ export async function ingest(
   secret: string,
   report: Report,
   address: string | null,
-): Promise<ReportAnswer> {
+): Promise<ReportAnswer & { newEvents: Report["events"] }> {
   const host = await db.fleetHost.findUnique({ where: { key: hostKey } });
   if (!host || !secretMatches(secret, host.secretHash)) {
     throw new FleetRefusal(401, "This hub does not know this host secret; enrol again with the fleet key.", { code: "UNKNOWN_HOST" });
@@ -59,6 +59,7 @@ export async function ingest(
     statements.push(db.$executeRaw`INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at) VALUES ${Prisma.join(rows)}
       ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env, updated_at = excluded.updated_at`);
   }
+  const eventStatements: number[] = [];
   for (let i = 0; i < report.events.length; i += BATCH) {
     const rows = report.events
       .slice(i, i + BATCH)
@@ -66,14 +67,17 @@ export async function ingest(
         (e) =>
           Prisma.sql`(${hostKey}, ${e.hash}, ${e.name}, ${e.exitCode}, ${e.exitSignal}, ${e.stopSignal}, ${e.endedAt}, ${isCrash(e)}, ${now})`,
       );
-    statements.push(db.$executeRaw`INSERT INTO fleet_event (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
-      VALUES ${Prisma.join(rows)} ON CONFLICT (host_key, hash) DO NOTHING`);
+    eventStatements.push(statements.length);
+    // RETURNING names the events stored now: only those are new (and alerted), whichever instance took them.
+    statements.push(db.$queryRaw`INSERT INTO fleet_event (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
+      VALUES ${Prisma.join(rows)} ON CONFLICT (host_key, hash) DO NOTHING RETURNING hash`);
   }
   statements.push(db.$executeRaw`UPDATE fleet_host SET seq = ${report.seq},
       process_seq = process_seq + ${changed || report.full ? 1 : 0}, list_seq = list_seq + ${shrank ? 1 : 0},
       last_seen = ${now}, last_address = ${address}, hostname = ${report.facts.hostname},
       facts = ${JSON.stringify(report.facts)}, interval_s = ${report.interval}
     WHERE key = ${hostKey}`);
-  await db.$transaction(statements);
-  return { accepted: report.seq, name: host.name };
+  const results = await db.$transaction(statements);
+  const stored = new Set(eventStatements.flatMap((i) => (results[i] as Array<{ hash: string }>).map((row) => row.hash)));
+  return { accepted: report.seq, name: host.name, newEvents: report.events.filter((e) => stored.has(e.hash)) };
 }

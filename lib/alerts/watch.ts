@@ -1,0 +1,53 @@
+import { reportedHostname } from "../fleet/agent/identity";
+import { isCrash } from "../fleet/hub/crash";
+import { publicUrl } from "../http/public-url";
+import { summariseOutput } from "../output/tail";
+import type { LocalProcesses } from "../processes/local";
+import { ALL } from "../processes/query";
+import { secondsToIso } from "../registry/json";
+import type { AlertSender } from "./sender";
+
+/**
+ * A lone workstation's alerts: every few seconds, the records that ended since the last look
+ * (running then, or new and ended since the watch began) with a non-zero code or a signal.
+ */
+export function watchCrashes(processes: LocalProcesses, sender: AlertSender, intervalMs = 5_000): () => void {
+  const since = Date.now();
+  let running: Map<string, boolean> | null = null;
+  let busy = false;
+  const check = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const { items } = await processes.list(ALL);
+      const previous = running;
+      running = new Map(items.map(({ view }) => [view.hash, view.status !== "stopped"]));
+      for (const { view } of items) {
+        if (view.status !== "stopped" || !isCrash(view)) continue;
+        const was = previous?.get(view.hash);
+        const ended = was === true || (was === undefined && view.endedAt !== null && view.endedAt * 1000 >= since);
+        if (!ended) continue;
+        const { lastLines } = await summariseOutput(view.outputFile, 20, 64 * 1024);
+        sender.crash({
+          kind: "crash",
+          host: reportedHostname(),
+          name: view.name,
+          hash: view.hash,
+          exitCode: view.exitCode,
+          signal: view.exitSignal,
+          endedAt: secondsToIso(view.endedAt),
+          lastLines: lastLines.map((line) => line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")),
+          url: `${publicUrl()}/processes/${view.hash}`,
+        });
+      }
+    } catch (error) {
+      console.error(`Crash alerts: cannot read the registry: ${(error as Error).message}`);
+    } finally {
+      busy = false;
+    }
+  };
+  void check();
+  const timer = setInterval(() => void check(), intervalMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
