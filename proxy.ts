@@ -73,7 +73,11 @@ export async function proxy(request: NextRequest) {
   // again; whatever a client sent under these names is dropped.
   const forwarded = new Headers(request.headers);
   forwarded.delete("x-pm-auth");
-  if (who) forwarded.set("x-pm-auth", who.by);
+  forwarded.delete("x-pm-role");
+  if (who) {
+    forwarded.set("x-pm-auth", who.by);
+    forwarded.set("x-pm-role", who.role);
+  }
   const next = () => secured(NextResponse.next({ request: { headers: forwarded } }));
 
   if (PUBLIC_PATHS.has(pathname)) {
@@ -90,6 +94,10 @@ export async function proxy(request: NextRequest) {
     return secured(NextResponse.redirect(login, 307));
   }
 
+  // A viewer looks: every change is refused, whatever door it comes through (API, action, form).
+  if (!safe && who.role === "viewer" && pathname !== "/logout") {
+    return refuse(403, "Read-only access: this viewer token cannot stop, launch, relaunch or delete. Log in with the operator's token.");
+  }
   if (!safe && crossSite(request, host, who.by === "session")) {
     return refuse(403, "Cross-site request refused: this dashboard only accepts changes from its own pages.");
   }

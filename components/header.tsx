@@ -8,7 +8,9 @@ import { MiddleTruncate } from "./middle-truncate";
 /** The workstation at a glance: which machine, how loaded, and which registry file. */
 export async function Header() {
   // proxy.ts has checked the request and says who it is (a client cannot set this).
-  const signedIn = (await headers()).get("x-pm-auth") !== null;
+  const requestHeaders = await headers();
+  const signedIn = requestHeaders.get("x-pm-auth") !== null;
+  const viewer = requestHeaders.get("x-pm-role") === "viewer";
   if (!signedIn) {
     // Nothing about the machine before login.
     return (
@@ -82,12 +84,21 @@ export async function Header() {
               Log out
             </button>
           </form>
-          <Link
-            href="/launch"
-            className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
-          >
-            Launch…
-          </Link>
+          {viewer ? (
+            <span
+              className="rounded-md bg-zinc-100 px-3 py-1.5 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300"
+              data-testid="viewer-badge"
+            >
+              read-only
+            </span>
+          ) : (
+            <Link
+              href="/launch"
+              className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+            >
+              Launch…
+            </Link>
+          )}
         </nav>
       </div>
     </header>

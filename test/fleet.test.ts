@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "./support/browser";
 import {
   FLEET_KEY,
+  VIEWER_TOKEN,
   fleetHost,
   fleetHosts,
   startAgent,
@@ -267,6 +268,51 @@ describe("a hub on SQLite and three workstations", () => {
     expect(await auditPage.locator("tr[data-audit]").count()).toBe(4);
     await auditPage.screenshot({ path: path.join(SHOTS, "fleet-audit.png"), fullPage: true });
     await auditContext.close();
+  });
+
+  it("gives a viewer token the fleet to look at, refuses it every action (403), and never sends it an environment value", async () => {
+    const result = wsB.cli("launch", "--name", "secret-env", "--env", "SHOT_SECRET=tomato-4711", "--", "/bin/sleep", "300");
+    const hash = result.stdout.trim();
+    await expect.poll(async () => (await hub.api(`/api/fleet/hosts/render-node-2/processes/${hash}`)).status).toBe(200);
+    expect((await (await hub.api(`/api/fleet/hosts/render-node-2/processes/${hash}`)).json()).env.SHOT_SECRET).toBe("tomato-4711");
+
+    const asViewer = (pathname: string, init: RequestInit = {}) =>
+      fetch(`${hub.url}${pathname}`, { ...init, headers: { authorization: `Bearer ${VIEWER_TOKEN}`, ...(init.headers ?? {}) } });
+    const one = await (await asViewer(`/api/fleet/hosts/render-node-2/processes/${hash}`)).json();
+    expect(one).toMatchObject({ name: "secret-env", envHidden: true });
+    expect(one.env.SHOT_SECRET).toBe("");
+    const list = await (await asViewer("/api/fleet/processes?q=secret-env")).json();
+    expect(JSON.stringify(list)).not.toContain("tomato-4711");
+    expect(JSON.stringify(await (await asViewer("/api/processes")).json())).not.toMatch(/"(PATH|HOME)":"\//);
+    const before = (await (await hub.api("/api/fleet/audit")).json()).total;
+    for (const [method, pathname] of [
+      ["POST", `/api/fleet/hosts/render-node-2/processes/${hash}/stop`],
+      ["POST", `/api/fleet/hosts/render-node-2/processes/${hash}/relaunch`],
+      ["DELETE", `/api/fleet/hosts/render-node-2/processes/${hash}`],
+      ["POST", "/api/fleet/hosts/render-node-2/revoke"],
+      ["POST", "/api/processes"],
+      ["POST", "/api/processes/prune"],
+    ] as const) {
+      const response = await asViewer(pathname, { method, headers: { "content-type": "application/json" }, body: "{}" });
+      expect(response.status, `${method} ${pathname}`).toBe(403);
+      expect((await response.json()).error).toMatch(/Read-only access/);
+    }
+    expect(JSON.parse(wsB.cli("show", hash, "--json").stdout).running).toBe(true);
+    expect((await (await hub.api("/api/fleet/audit")).json()).total).toBe(before);
+
+    // In Chromium: no actions, the variables' names without values, nowhere in the page.
+    const context = await loggedInContext(browser, { ...hub, token: VIEWER_TOKEN });
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/fleet/render-node-2/processes/${hash}`);
+    expect(await page.getByRole("button", { name: "Stop", exact: true }).count()).toBe(0);
+    expect(await page.getByTestId("viewer-badge").count()).toBe(1);
+    expect(await page.locator('[data-env="SHOT_SECRET"] [data-testid="env-hidden"]').count()).toBe(1);
+    expect(await page.content()).not.toContain("tomato-4711");
+    await page.screenshot({ path: path.join(SHOTS, "fleet-viewer.png"), fullPage: true });
+    await page.goto(`${hub.url}/fleet/render-node-2`);
+    expect(await page.getByRole("button", { name: /Delete/ }).count()).toBe(0);
+    await context.close();
+    expect(wsB.cli("stop", hash).status).toBe(0);
   });
 
   it("shows a killed agent stale, then offline (as of its last report), and catches up when it is back", async () => {

@@ -7,12 +7,13 @@ import { StatusFilter } from "@/components/status-filter";
 import { RetentionNote } from "@/components/retention-note";
 import { getProcessListPage, getRetentionSummary } from "@/lib/processes/pages";
 import { parseListPage } from "@/lib/processes/query-params";
+import { currentRole } from "@/lib/auth/role";
 
 export const dynamic = "force-dynamic";
 
 export default async function ProcessListPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = parseListPage(await searchParams);
-  const [data, retention] = await Promise.all([getProcessListPage(query), getRetentionSummary()]);
+  const [data, retention, role] = await Promise.all([getProcessListPage(query), getRetentionSummary(), currentRole()]);
 
   return (
     <div className="space-y-4">
@@ -35,6 +36,7 @@ export default async function ProcessListPage({ searchParams }: { searchParams: 
         rows={data.rows}
         query={query}
         stoppedCount={data.counts.stopped}
+        readOnly={role === "viewer"}
         empty={
           data.counts.all === 0 ? (
             <div className="rounded-lg border border-dashed border-zinc-300 bg-white p-10 text-center dark:border-zinc-700 dark:bg-zinc-900">

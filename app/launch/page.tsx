@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LaunchForm } from "@/components/launch-form";
+import { currentRole } from "@/lib/auth/role";
 
 export const metadata: Metadata = { title: "Launch" };
 
-export default function LaunchPage() {
+export default async function LaunchPage() {
+  const viewer = (await currentRole()) === "viewer";
   return (
     <div className="space-y-5">
       <div>
@@ -16,7 +18,13 @@ export default function LaunchPage() {
           Its output is captured to a file and it keeps running if the dashboard stops.
         </p>
       </div>
-      <LaunchForm />
+      {viewer ? (
+        <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+          This is a read-only session (the viewer token): it cannot launch. Log in with the operator&apos;s token to launch.
+        </p>
+      ) : (
+        <LaunchForm />
+      )}
     </div>
   );
 }

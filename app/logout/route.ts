@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { seeOther } from "@/lib/auth/login";
-import { sessionCookieName, sessionCookieOptions } from "@/lib/auth/session";
+import { sessionCookieName, sessionCookieOptions, tokenOfRole } from "@/lib/auth/session";
 import { sessionStore } from "@/lib/auth/sessions";
 
 export const dynamic = "force-dynamic";
@@ -20,7 +20,8 @@ export async function POST(request: NextRequest) {
     /* no form body: this session only */
   }
   const store = sessionStore();
-  if (all) store.revokeAll();
+  // A viewer's "all" is the viewers' sessions; an operator's is everyone's.
+  if (all) store.revokeAll(request.headers.get("x-pm-role") === "viewer" ? tokenOfRole("viewer") : undefined);
   else store.revoke(cookie);
   const response = seeOther(all ? "/login?ended=all" : "/login?ended=1");
   response.cookies.set(cookieName, "", sessionCookieOptions(0));

@@ -9,7 +9,7 @@ export function isSecretName(name: string): boolean {
 }
 
 /** The recorded environment: searchable, sorted, secret-looking values masked until revealed. */
-export function EnvTable({ env }: { env: Record<string, string> }) {
+export function EnvTable({ env, hidden = false }: { env: Record<string, string>; hidden?: boolean }) {
   const [filter, setFilter] = useState("");
   const [revealed, setRevealed] = useState<Set<string>>(new Set());
   const entries = useMemo(() => Object.entries(env).sort(([a], [b]) => a.localeCompare(b)), [env]);
@@ -38,8 +38,8 @@ export function EnvTable({ env }: { env: Record<string, string> }) {
           </colgroup>
           <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
             {shown.map(([name, value]) => {
-              const secret = isSecretName(name);
-              const visible = !secret || revealed.has(name);
+              const secret = !hidden && isSecretName(name);
+              const visible = !hidden && (!secret || revealed.has(name));
               return (
                 <tr key={name} data-env={name}>
                   <th scope="row" className="w-[38%] truncate px-3 py-1.5 text-left align-top font-mono font-medium" title={name}>
@@ -48,6 +48,10 @@ export function EnvTable({ env }: { env: Record<string, string> }) {
                   <td className="px-3 py-1.5 align-top font-mono break-all">
                     {visible ? (
                       <span data-testid="env-value">{value || <em className="text-zinc-400">(empty)</em>}</span>
+                    ) : hidden ? (
+                      <span className="text-zinc-500 dark:text-zinc-400" data-testid="env-hidden">
+                        hidden from viewers
+                      </span>
                     ) : (
                       <span className="text-zinc-400" data-testid="env-masked">
                         ••••••••

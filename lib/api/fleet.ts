@@ -22,7 +22,10 @@ import { alertSender } from "../alerts/sender";
 import { isCrash } from "../fleet/hub/crash";
 import { publicUrl } from "../http/public-url";
 import { secondsToIso } from "../registry/json";
+import { roleOf } from "../auth/role";
+import type { Role } from "../auth/session";
 import { readJsonBody } from "./body";
+import { forRole } from "./processes";
 import { errorResponse, jsonError, jsonOk } from "./respond";
 
 /** The peer's address as scripts/serve.js set it from the socket. */
@@ -134,7 +137,7 @@ export async function listHosts(): Promise<Response> {
   }
 }
 
-export async function listFleetProcesses(query: FleetQuery): Promise<Response> {
+export async function listFleetProcesses(query: FleetQuery, role: Role = "operator"): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
   try {
     const fleet = fleetProcesses({ fresh: true });
@@ -144,21 +147,21 @@ export async function listFleetProcesses(query: FleetQuery): Promise<Response> {
       total: list.total,
       limit: query.limit,
       offset: query.offset,
-      processes: await fleet.json(list.items),
+      processes: (await fleet.json(list.items)).map((record) => forRole(record, role)),
     });
   } catch (error) {
     return errorResponse(error);
   }
 }
 
-export async function fleetProcessJson(hostName: string, hash: string): Promise<Response> {
+export async function fleetProcessJson(hostName: string, hash: string, role: Role = "operator"): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
   try {
     const fleet = fleetProcesses({ fresh: true });
     if (!(await fleet.host(hostName))) return jsonError(404, `No host named "${hostName}" in this fleet.`);
     const detail = await fleet.detail(hostName, hash);
     if (!detail) return jsonError(404, `Host ${hostName} has reported no record with hash "${hash}".`);
-    return jsonOk(detail.record);
+    return jsonOk(forRole(detail.record, role));
   } catch (error) {
     return errorResponse(error);
   }
@@ -224,7 +227,7 @@ export async function handleCommandResult(request: Request, id: string): Promise
 
 /** Who is asking, for the audit log: the proxy's verdict (operator: the token) and the peer address. */
 export function requesterOf(request: Request): Requester {
-  return { role: "operator", address: addressOf(request) };
+  return { role: roleOf(request), address: addressOf(request) };
 }
 
 /** Runs one command on a host's record through its agent; the answer, or why not. */

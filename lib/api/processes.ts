@@ -2,13 +2,25 @@ import "server-only";
 import { z } from "zod";
 import { toProcessJson } from "../registry/json";
 import type { ProcessQuery } from "../processes/query";
+import { withoutValues } from "../auth/role";
+import type { Role } from "../auth/session";
 import { processes } from "../processes/server";
 import { fieldErrors, launchRequestSchema } from "../validation/launch";
 
 /** GET /api/processes: records newest first (or as sorted), each not yet stopped checked against the system. */
-export async function listProcesses(query: ProcessQuery) {
+export async function listProcesses(query: ProcessQuery, role: Role = "operator") {
   const list = await processes().list(query);
-  return { total: list.total, limit: query.limit, offset: query.offset, processes: list.items.map((i) => toProcessJson(i.record)) };
+  return {
+    total: list.total,
+    limit: query.limit,
+    offset: query.offset,
+    processes: list.items.map((i) => forRole(toProcessJson(i.record), role)),
+  };
+}
+
+/** A record as `role` may see it: a viewer gets the variables' names, never their values. */
+export function forRole<T extends { env: Record<string, string> }>(record: T, role: Role): T {
+  return role === "viewer" ? { ...record, env: withoutValues(record.env), envHidden: true } : record;
 }
 
 export const launchBodySchema = launchRequestSchema.strict();
@@ -53,7 +65,7 @@ export async function stopRecord(hash: string, body: unknown) {
 }
 
 /** GET /api/processes/<hash>: one record checked now, as JSON; null when there is none. */
-export async function getProcessJson(hash: string) {
+export async function getProcessJson(hash: string, role: Role = "operator") {
   const item = await processes().get(hash);
-  return item ? toProcessJson(item.record) : null;
+  return item ? forRole(toProcessJson(item.record), role) : null;
 }

@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import { safeNextPath } from "./next-path";
 import { clearFailures, recordFailure, retryAfterSeconds } from "./rate-limit";
-import { serverToken, sessionCookieName, sessionCookieOptions, tokenMatches } from "./session";
+import { roleOfToken, sessionCookieName, sessionCookieOptions, tokenOfRole, type Role } from "./session";
 import { sessionStore } from "./sessions";
 
 /**
@@ -22,8 +22,8 @@ export function seeOther(pathWithQuery: string): NextResponse {
   return new NextResponse(null, { status: 303, headers: { location: pathWithQuery, "cache-control": "no-store" } });
 }
 
-function openSession(request: Request, response: NextResponse): NextResponse {
-  const id = sessionStore().create(serverToken(), {
+function openSession(request: Request, response: NextResponse, role: Role): NextResponse {
+  const id = sessionStore().create(tokenOfRole(role), {
     address: clientAddress(request),
     userAgent: request.headers.get("user-agent"),
   });
@@ -50,9 +50,10 @@ export async function logInWithToken(request: NextRequest, token: string | null)
   clean.searchParams.delete("token");
   const wait = retryAfterSeconds(address);
   if (wait > 0) return tooMany(wait, false);
-  if (tokenMatches(token)) {
+  const role = roleOfToken(token);
+  if (role) {
     clearFailures(address);
-    return openSession(request, NextResponse.redirect(clean, 303));
+    return openSession(request, NextResponse.redirect(clean, 303), role);
   }
   recordFailure(address);
   // In the proxy, nextUrl carries the host the browser used (a route handler's does not).
@@ -88,9 +89,10 @@ export async function logInWithForm(request: Request): Promise<Response> {
   }
   const parsed = loginForm.safeParse(fields ?? {});
   const next = safeNextPath(parsed.success ? parsed.data.next : fields?.next);
-  if (parsed.success && tokenMatches(parsed.data.token)) {
+  const role = parsed.success ? roleOfToken(parsed.data.token) : null;
+  if (role) {
     clearFailures(address);
-    return openSession(request, asJson ? NextResponse.json({ next }) : seeOther(next));
+    return openSession(request, asJson ? NextResponse.json({ next }) : seeOther(next), role);
   }
   recordFailure(address);
   const error = parsed.success ? "That token is not right." : (parsed.error.issues[0]?.message ?? "That token is not right.");

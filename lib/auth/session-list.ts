@@ -1,6 +1,7 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
-import { serverToken, sessionCookieName } from "./session";
+import { sessionCookieName, tokenOfRole } from "./session";
+import { currentRole } from "./role";
 import { sessionStore, type SessionInfo } from "./sessions";
 
 export interface SessionRow extends SessionInfo {
@@ -12,5 +13,6 @@ export async function openSessions(): Promise<SessionRow[]> {
   const cookie = (await cookies()).get(sessionCookieName((await headers()).get("host")))?.value;
   const store = sessionStore();
   const mine = cookie ? store.handleOf(cookie) : null;
-  return store.list(serverToken()).map((s) => ({ ...s, current: s.handle === mine }));
+  // A viewer sees the viewers' sessions only, never the operators' addresses.
+  return store.list(tokenOfRole(await currentRole())).map((s) => ({ ...s, current: s.handle === mine }));
 }

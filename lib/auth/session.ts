@@ -23,6 +23,30 @@ export function tokenMatches(candidate: string | null | undefined): boolean {
   return typeof candidate === "string" && candidate.length > 0 && candidate.length < 1024 && safeEqual(candidate, serverToken());
 }
 
+/** Operators may act; viewers only look (no actions, no environment values). */
+export type Role = "operator" | "viewer";
+
+export const VIEWER_TOKEN_ENV = "PROCESS_MONITOR_VIEWER_TOKEN";
+
+/** PROCESS_MONITOR_VIEWER_TOKEN, when set long enough to be a secret (else no viewer access). */
+export function viewerToken(): string | null {
+  const value = process.env[VIEWER_TOKEN_ENV]?.trim();
+  return value && value.length >= 16 && value !== serverToken() ? value : null;
+}
+
+/** The role a presented token gives, or null. */
+export function roleOfToken(candidate: string | null | undefined): Role | null {
+  if (tokenMatches(candidate)) return "operator";
+  const viewer = viewerToken();
+  if (viewer && typeof candidate === "string" && candidate.length < 1024 && safeEqual(candidate, viewer)) return "viewer";
+  return null;
+}
+
+/** The token a role logs in with (sessions are bound to it). */
+export function tokenOfRole(role: Role): string {
+  return role === "viewer" ? (viewerToken() ?? serverToken()) : serverToken();
+}
+
 /** One cookie per port: two dashboards on one machine do not log each other out. */
 export function sessionCookieName(host: string | null): string {
   const port = host?.match(/:(\d+)$/)?.[1] ?? "80";
@@ -41,15 +65,19 @@ export function sessionCookieOptions(maxAge = SESSION_MAX_AGE) {
   return { httpOnly: true, sameSite: "lax" as const, path: "/", maxAge, secure };
 }
 
-export type Authenticated = { by: "session"; sessionId: string } | { by: "bearer" };
+export type Authenticated = ({ by: "session"; sessionId: string } | { by: "bearer" }) & { role: Role };
 
-/** Who a request is: a browser session (cookie), an API client (bearer token), or nobody. */
+/** Who a request is: a browser session (cookie), an API client (bearer token), or nobody; and with which role. */
 export function authenticate(request: {
   cookie: string | null | undefined;
   authorization: string | null | undefined;
 }): Authenticated | null {
-  const token = serverToken();
-  if (request.cookie && sessionStore().check(request.cookie, token)) return { by: "session", sessionId: request.cookie };
+  if (request.cookie) {
+    const viewer = viewerToken();
+    const index = sessionStore().which(request.cookie, viewer ? [serverToken(), viewer] : [serverToken()]);
+    if (index >= 0) return { by: "session", sessionId: request.cookie, role: index === 0 ? "operator" : "viewer" };
+  }
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.authorization ?? "")?.[1];
-  return tokenMatches(bearer) ? { by: "bearer" } : null;
+  const role = roleOfToken(bearer);
+  return role ? { by: "bearer", role } : null;
 }

@@ -67,18 +67,27 @@ export class SessionStore {
 
   /** Whether `id` is a live session for `token`; refreshes its idle clock. */
   check(id: string | null | undefined, token: string): boolean {
-    if (typeof id !== "string" || id.length < 20 || id.length > 100) return false;
+    return this.which(id, [token]) === 0;
+  }
+
+  /**
+   * Which of `tokens` (the operator's, the viewer's) the live session `id` belongs to, or -1;
+   * a session of none of them (the token changed) or idle too long is ended.
+   */
+  which(id: string | null | undefined, tokens: string[]): number {
+    if (typeof id !== "string" || id.length < 20 || id.length > 100) return -1;
     const idHash = sha256(id);
     const row = this.db.prepare("SELECT token_fingerprint AS fp, last_seen AS seen FROM sessions WHERE id_hash = ?").get(idHash) as
       { fp: string; seen: number } | undefined;
-    if (!row) return false;
+    if (!row) return -1;
     const at = now();
-    if (row.fp !== sha256(token) || at - row.seen > idleLimitSeconds()) {
+    const index = tokens.findIndex((token) => sha256(token) === row.fp);
+    if (index < 0 || at - row.seen > idleLimitSeconds()) {
       this.db.prepare("DELETE FROM sessions WHERE id_hash = ?").run(idHash);
-      return false;
+      return -1;
     }
     if (at - row.seen >= TOUCH_EVERY_SECONDS) this.db.prepare("UPDATE sessions SET last_seen = ? WHERE id_hash = ?").run(at, idHash);
-    return true;
+    return index;
   }
 
   handleOf(id: string): string {
@@ -89,8 +98,9 @@ export class SessionStore {
     if (typeof id === "string") this.db.prepare("DELETE FROM sessions WHERE id_hash = ?").run(sha256(id));
   }
 
-  /** Ends every session; returns how many there were. */
-  revokeAll(): number {
+  /** Ends every session (of one token's, when given); returns how many there were. */
+  revokeAll(token?: string): number {
+    if (token) return this.db.prepare("DELETE FROM sessions WHERE token_fingerprint = ?").run(sha256(token)).changes;
     return this.db.prepare("DELETE FROM sessions").run().changes;
   }
 

@@ -7,6 +7,8 @@ const root = path.resolve(import.meta.dirname, "..", "..");
 const cli = path.join(root, "bin", "process-monitor.js");
 
 export const FLEET_KEY = "test-fleet-key-0123456789abcdef";
+/** The hubs' read-only token (PROCESS_MONITOR_VIEWER_TOKEN). */
+export const VIEWER_TOKEN = "test-viewer-token-0123456789abcdef";
 
 /** A hub: the dashboard with PROCESS_MONITOR_HUB=1, its fleet store in `home` (or `fleetDb`). */
 export function startHub(home: string, { fleetDb, port }: { fleetDb?: string; port?: number } = {}): Promise<RunningServer> {
@@ -17,6 +19,7 @@ export function startHub(home: string, { fleetDb, port }: { fleetDb?: string; po
       PROCESS_MONITOR_DB: path.join(home, "hub-registry.db"),
       PROCESS_MONITOR_HUB: "1",
       PROCESS_MONITOR_FLEET_KEY: FLEET_KEY,
+      PROCESS_MONITOR_VIEWER_TOKEN: VIEWER_TOKEN,
       ...(fleetDb ? { PROCESS_MONITOR_FLEET_DB: fleetDb } : {}),
     },
     port,

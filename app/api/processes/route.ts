@@ -2,6 +2,7 @@ import { readJsonBody } from "@/lib/api/body";
 import { launchProcess, listProcesses } from "@/lib/api/processes";
 import { errorResponse, jsonError, jsonOk } from "@/lib/api/respond";
 import { apiListParams } from "@/lib/processes/query-params";
+import { roleOf } from "@/lib/auth/role";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +11,7 @@ export async function GET(request: Request) {
   if (!parsed.success)
     return jsonError(400, `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   try {
-    return jsonOk(await listProcesses(parsed.data));
+    return jsonOk(await listProcesses(parsed.data, roleOf(request)));
   } catch (error) {
     return errorResponse(error);
   }

@@ -10,6 +10,7 @@ import { UsageChart } from "@/components/detail/usage-chart";
 import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
 import { getProcessDetail } from "@/lib/processes/pages";
+import { currentRole, withoutValues } from "@/lib/auth/role";
 import { statusText, unknownExitReason } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
 
@@ -28,7 +29,10 @@ export default async function ProcessPage({ params }: Props) {
   const { hash } = await params;
   const detail = await getProcessDetail(hash);
   if (!detail) notFound();
-  const { process: p, env, descendants, output } = detail;
+  const { process: p, descendants, output } = detail;
+  // A viewer gets the names only: the values never leave the server.
+  const viewer = (await currentRole()) === "viewer";
+  const env = viewer ? withoutValues(detail.env) : detail.env;
   const running = p.status === "running" || p.status === "unverified";
   const unknownExit = unknownExitReason(p);
 
@@ -50,7 +54,7 @@ export default async function ProcessPage({ params }: Props) {
           </div>
           <p className="mt-1 font-mono text-xs text-zinc-500 dark:text-zinc-400 break-all">{p.hash}</p>
         </div>
-        <ProcessActions hash={p.hash} name={p.name} running={running} />
+        {!viewer && <ProcessActions hash={p.hash} name={p.name} running={running} />}
       </div>
 
       {p.warnings.length > 0 && (
@@ -143,7 +147,7 @@ export default async function ProcessPage({ params }: Props) {
 
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Section title={`Environment (${Object.keys(env).length})`} id="environment">
-          <EnvTable env={env} />
+          <EnvTable env={env} hidden={viewer} />
         </Section>
         <Section title="Child processes" id="children">
           {running || p.status === "children" ? (

@@ -1,6 +1,7 @@
 import { listFleetProcesses } from "@/lib/api/fleet";
 import { jsonError } from "@/lib/api/respond";
 import { apiFleetListParams } from "@/lib/processes/query-params";
+import { roleOf } from "@/lib/auth/role";
 
 export const dynamic = "force-dynamic";
 
@@ -8,5 +9,5 @@ export function GET(request: Request) {
   const parsed = apiFleetListParams.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success)
     return jsonError(400, `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  return listFleetProcesses(parsed.data);
+  return listFleetProcesses(parsed.data, roleOf(request));
 }

@@ -1,14 +1,15 @@
 import { getProcessJson } from "@/lib/api/processes";
 import { errorResponse, jsonError, jsonOk } from "@/lib/api/respond";
 import { processes } from "@/lib/processes/server";
+import { roleOf } from "@/lib/auth/role";
 
 export const dynamic = "force-dynamic";
 
 const NOT_FOUND = "No process record with this hash.";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ hash: string }> }) {
+export async function GET(request: Request, { params }: { params: Promise<{ hash: string }> }) {
   try {
-    const record = await getProcessJson((await params).hash);
+    const record = await getProcessJson((await params).hash, roleOf(request));
     return record ? jsonOk(record) : jsonError(404, NOT_FOUND);
   } catch (error) {
     return errorResponse(error);

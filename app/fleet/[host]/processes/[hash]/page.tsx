@@ -11,6 +11,7 @@ import { NotAHub } from "@/components/fleet/not-a-hub";
 import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
 import { isHub } from "@/lib/fleet/hub/server";
+import { currentRole, withoutValues } from "@/lib/auth/role";
 import { getFleetProcess } from "@/lib/fleet/pages";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { statusText, unknownExitReason } from "@/lib/processes/status";
@@ -33,7 +34,9 @@ export default async function FleetProcessPage({ params }: Props) {
   const { host: hostName, hash } = await params;
   const detail = await getFleetProcess(hostName, hash);
   if (!detail) notFound();
-  const { host, process: p, env } = detail;
+  const { host, process: p } = detail;
+  const viewer = (await currentRole()) === "viewer";
+  const env = viewer ? withoutValues(detail.env) : detail.env;
   const unknownExit = unknownExitReason(p);
 
   return (
@@ -63,7 +66,7 @@ export default async function FleetProcessPage({ params }: Props) {
           </div>
           <p className="mt-1 break-all font-mono text-xs text-zinc-500 dark:text-zinc-400">{p.hash}</p>
         </div>
-        {host.status === "online" && !host.revoked ? (
+        {viewer ? null : host.status === "online" && !host.revoked ? (
           <ProcessActions
             hash={p.hash}
             name={p.name}
@@ -143,7 +146,7 @@ export default async function FleetProcessPage({ params }: Props) {
       <CommandSection process={p} />
 
       <Section title={`Environment (${Object.keys(env).length})`} id="environment">
-        <EnvTable env={env} />
+        <EnvTable env={env} hidden={viewer} />
       </Section>
     </div>
   );

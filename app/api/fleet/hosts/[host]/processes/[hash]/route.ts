@@ -1,10 +1,11 @@
 import { fleetAction, fleetProcessJson } from "@/lib/api/fleet";
+import { roleOf } from "@/lib/auth/role";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ host: string; hash: string }> }) {
+export async function GET(request: Request, { params }: { params: Promise<{ host: string; hash: string }> }) {
   const { host, hash } = await params;
-  return fleetProcessJson(host, hash);
+  return fleetProcessJson(host, hash, roleOf(request));
 }
 
 export async function DELETE(request: Request, { params }: { params: Promise<{ host: string; hash: string }> }) {
