@@ -264,8 +264,16 @@ async function actions(): Promise<void> {
       tails.push(performance.now() - start);
     }
     console.log("\nactions through a real agent (SQLite hub, one workstation)");
-    report("stop from the hub API, carried out and answered: median / p95", `${ms(median(stops))} / ${ms(percentile(stops, 95))}`, "median < 500 ms");
-    report("last 64 KiB of a 1 GiB remote output through the hub: median / max", `${ms(median(tails))} / ${ms(Math.max(...tails))}`, "< 1 s");
+    report(
+      "stop from the hub API, carried out and answered: median / p95",
+      `${ms(median(stops))} / ${ms(percentile(stops, 95))}`,
+      "median < 500 ms",
+    );
+    report(
+      "last 64 KiB of a 1 GiB remote output through the hub: median / max",
+      `${ms(median(tails))} / ${ms(Math.max(...tails))}`,
+      "< 1 s",
+    );
     ws.cli("stop", "--force", big);
   } finally {
     await agent.stop();

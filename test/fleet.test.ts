@@ -219,7 +219,7 @@ describe("a hub on SQLite and three workstations", () => {
       .poll(async () => (await (await hub.api(`/api/fleet/hosts/render-node-2/processes/${printer}/output?offset=0`)).text()).trim())
       .toBe("hello-from-b");
     const range = await hub.api(`/api/fleet/hosts/render-node-2/processes/${printer}/output?offset=6&length=4`);
-    expect([await range.text(), range.headers.get("x-range-start"), range.headers.get("x-file-size")]).toEqual(["from", "6", "13"]);
+    expect([await range.text(), range.headers.get("x-output-start"), range.headers.get("x-output-size")]).toEqual(["from", "6", "13"]);
 
     // Stop and relaunch in Chromium, on the fleet's detail page.
     const context = await loggedInContext(browser, hub);
@@ -268,6 +268,37 @@ describe("a hub on SQLite and three workstations", () => {
     expect(await auditPage.locator("tr[data-audit]").count()).toBe(4);
     await auditPage.screenshot({ path: path.join(SHOTS, "fleet-audit.png"), fullPage: true });
     await auditContext.close();
+  });
+
+  it("reads a remote output in the full viewer through the hub: the tail, live appends, and a search of the whole file", async () => {
+    const ticker = launch(
+      wsA,
+      "ticker",
+      "/bin/sh",
+      "-c",
+      'echo NEEDLE-EARLY first; i=0; while [ $i -lt 3000 ]; do echo "filler line $i"; i=$((i+1)); done; i=0; while [ $i -lt 200 ]; do echo "tick $i"; i=$((i+1)); sleep 0.1; done; sleep 300',
+    );
+    await expect.poll(async () => (await hub.api(`/api/fleet/hosts/render-node/processes/${ticker}`)).status).toBe(200);
+    const context = await loggedInContext(browser, hub);
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/fleet/render-node/processes/${ticker}/output`);
+    await page.waitForSelector("[data-row]");
+    // Followed live: lines printed after the page opened arrive through the hub.
+    const tick = async () => {
+      const rows = await page.locator("[data-row]", { hasText: /^\d+tick \d+$/ }).allInnerTexts();
+      return Math.max(-1, ...rows.map((r) => Number(/tick (\d+)$/.exec(r)?.[1] ?? -1)));
+    };
+    const first = await tick();
+    await expect.poll(tick, { timeout: 15_000 }).toBeGreaterThan(first + 10);
+    // A search runs on the workstation and brings the match into view.
+    await page.fill("input[aria-label='Search the output']", "needle-early");
+    await page.press("input[aria-label='Search the output']", "Enter");
+    await expect.poll(() => page.locator("mark", { hasText: "NEEDLE-EARLY" }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.locator("[data-row]", { hasText: "NEEDLE-EARLY" }).getAttribute("data-line")).toBe("1");
+    expect(await page.getByRole("link", { name: "Download" }).count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "fleet-output.png") });
+    await context.close();
+    expect(wsA.cli("stop", ticker).status).toBe(0);
   });
 
   it("gives a viewer token the fleet to look at, refuses it every action (403), and never sends it an environment value", async () => {

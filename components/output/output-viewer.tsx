@@ -26,11 +26,29 @@ function lowerBound(sorted: number[], value: number): number {
   return lo;
 }
 
-export function OutputViewer({ hash, name, running, initial }: { hash: string; name: string; running: boolean; initial?: InitialTail }) {
-  const { state, appended, resetAppended, loadWindow, loadEarlier } = useOutput(hash, initial);
+export function OutputViewer({
+  hash,
+  name,
+  running,
+  initial,
+  api = `/api/processes/${hash}`,
+  detailHref = `/processes/${hash}`,
+  download = true,
+}: {
+  hash: string;
+  name: string;
+  running: boolean;
+  initial?: InitialTail;
+  /** The record's API path: this workstation's, or a fleet record's through the hub. */
+  api?: string;
+  detailHref?: string;
+  /** Whole-file downloads (a workstation's own dashboard only). */
+  download?: boolean;
+}) {
+  const { state, appended, resetAppended, loadWindow, loadEarlier } = useOutput(api, initial);
   const [wrap, setWrap] = useState(false);
   const [following, setFollowing] = useState(true);
-  const { search, setQuery, find } = useOutputSearch(hash);
+  const { search, setQuery, find } = useOutputSearch(api);
   const scrollRef = useRef<HTMLDivElement>(null);
   const pendingScroll = useRef<
     { kind: "bottom" } | { kind: "offset"; offset: number } | { kind: "prepend"; lines: number; top: number } | null
@@ -141,7 +159,7 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
     <div className="flex h-[calc(100vh-9rem)] min-h-[24rem] flex-col gap-2">
       <h1 className="sr-only">Output of {name}</h1>
       <div className="flex flex-wrap items-center gap-2 text-sm">
-        <Link href={`/processes/${hash}`} className="text-indigo-700 hover:underline dark:text-indigo-300">
+        <Link href={detailHref} className="text-indigo-700 hover:underline dark:text-indigo-300">
           ← {name}
         </Link>
         <span className="text-zinc-500 dark:text-zinc-400" data-testid="output-size">
@@ -217,13 +235,11 @@ export function OutputViewer({ hash, name, running, initial }: { hash: string; n
         >
           End
         </button>
-        <a
-          href={`/api/processes/${hash}/output?download=1`}
-          className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700"
-          download
-        >
-          Download
-        </a>
+        {download && (
+          <a href={`${api}/output?download=1`} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700" download>
+            Download
+          </a>
+        )}
       </div>
 
       <div className="relative min-h-0 flex-1">

@@ -20,8 +20,8 @@ export interface SearchMatch {
 
 const EMPTY: SearchState = { query: "", count: null, current: null, currentLine: null, message: null, busy: false };
 
-async function searchRequest<T>(hash: string, params: Record<string, string>): Promise<T> {
-  const response = await fetch(`/api/processes/${hash}/output/search?${new URLSearchParams(params)}`, { cache: "no-store" });
+async function searchRequest<T>(api: string, params: Record<string, string>): Promise<T> {
+  const response = await fetch(`${api}/output/search?${new URLSearchParams(params)}`, { cache: "no-store" });
   const body = (await response.json().catch(() => ({}))) as T & { error?: string };
   // A 429 (the server's searches are all busy) says so in `error`: shown as the reason.
   if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
@@ -33,7 +33,7 @@ async function searchRequest<T>(hash: string, params: Record<string, string>): P
  * match from a byte (wrapping around like an editor), and the number of matches. The
  * viewer decides where to scroll; this keeps the query, the count and the messages.
  */
-export function useOutputSearch(hash: string) {
+export function useOutputSearch(api: string) {
   const [search, setSearch] = useState<SearchState>(EMPTY);
 
   const setQuery = (query: string) => setSearch({ ...EMPTY, query });
@@ -45,11 +45,11 @@ export function useOutputSearch(hash: string) {
     setSearch((s) => ({ ...s, busy: true, message: null }));
     try {
       type Found = { match?: SearchMatch | null; timedOut?: boolean };
-      const findFrom = (start: number) => searchRequest<Found>(hash, { q: query, from: String(start), dir: direction });
+      const findFrom = (start: number) => searchRequest<Found>(api, { q: query, from: String(start), dir: direction });
       const counting =
         search.count === null
           ? // A count the server could not make (busy) is left out, not shown as wrong.
-            searchRequest<{ count: number; complete: boolean }>(hash, { q: query, count: "1" }).catch(() => null)
+            searchRequest<{ count: number; complete: boolean }>(api, { q: query, count: "1" }).catch(() => null)
           : Promise.resolve(search.count);
       let hit = await findFrom(from);
       let wrapped = false;

@@ -79,11 +79,12 @@ const initial: OutputState = {
  * The loaded window of an output file: the tail first, earlier chunks on demand, a
  * window around any byte (search hits), and live appends while attached to the end.
  */
-export function useOutput(hash: string, first?: RangeResponse) {
+/** `api`: the record's API path (`/api/processes/<hash>`, or a fleet record's through the hub). */
+export function useOutput(api: string, first?: RangeResponse) {
   const [state, setState] = useState<OutputState>(() => (first ? stateFromRange(first) : initial));
   const [appended, setAppended] = useState(0);
   const loadingEarlier = useRef(false);
-  const base = `/api/processes/${hash}/output`;
+  const base = `${api}/output`;
 
   const fetchRange = useCallback(
     async (params: Record<string, string | number>): Promise<RangeResponse | { missing: string } | { error: string }> => {
@@ -105,13 +106,13 @@ export function useOutput(hash: string, first?: RangeResponse) {
     async (offset: number) => {
       if (offset === 0) return 1;
       try {
-        const response = await fetch(`/api/processes/${hash}/output/line?offset=${offset}`, { cache: "no-store" });
+        const response = await fetch(`${api}/output/line?offset=${offset}`, { cache: "no-store" });
         return response.ok ? ((await response.json()) as { line: number }).line : null;
       } catch {
         return null;
       }
     },
-    [hash],
+    [api],
   );
 
   // Line numbers for a first window that did not start at the top of the file.

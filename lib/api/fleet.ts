@@ -12,8 +12,11 @@ import {
   MAX_REPORT_BYTES,
   PROTOCOL_VERSION,
   reportSchema,
+  type AgentCommand,
   type CommandKind,
 } from "../fleet/protocol";
+import { followRemote } from "../fleet/hub/follow";
+import type { CommandOutcome } from "../fleet/hub/commands";
 import { auditLog, completeCommand, pollCommands, runCommand, type Requester } from "../fleet/hub/commands";
 import { z } from "zod";
 import { fleetStore } from "../fleet/store";
@@ -231,13 +234,7 @@ export function requesterOf(request: Request): Requester {
 }
 
 /** Runs one command on a host's record through its agent; the answer, or why not. */
-export async function commandOnHost(
-  hostName: string,
-  hash: string,
-  kind: CommandKind,
-  args: { force?: boolean; offset?: number; length?: number },
-  who: Requester,
-) {
+export async function commandOnHost(hostName: string, hash: string, kind: CommandKind, args: AgentCommand["args"], who: Requester) {
   const fleet = fleetProcesses({ fresh: true });
   const host = await fleet.host(hostName);
   if (!host) throw new FleetRefusal(404, `No host named "${hostName}" in this fleet.`);
@@ -272,34 +269,113 @@ export async function fleetAction(
   }
 }
 
-const rangeQuery = z.object({
+const outputQuery = z.object({
   offset: z.coerce.number().int().min(0).optional(),
   length: z.coerce
     .number()
     .int()
-    .min(1)
+    .min(0)
     .max(1024 * 1024)
     .default(64 * 1024),
+  follow: z.enum(["0", "1"]).optional(),
+  download: z.enum(["0", "1"]).optional(),
+  format: z.enum(["raw", "json"]).optional(),
+  align: z.enum(["lines", "bytes"]).optional(),
 });
 
-/** GET /api/fleet/hosts/<host>/processes/<hash>/output: a byte range of a remote output file, read by its agent. */
-export async function fleetOutputRange(request: Request, hostName: string, hash: string): Promise<Response> {
+/** A read of a remote record's output, through its agent: the answer, or the error response. */
+async function readRemote(
+  request: Request,
+  hostName: string,
+  hash: string,
+  kind: "range" | "search" | "line",
+  args: AgentCommand["args"],
+): Promise<{ outcome: CommandOutcome } | { response: Response }> {
+  const outcome = await commandOnHost(hostName, hash, kind, args, requesterOf(request));
+  if (outcome.ok) return { outcome };
+  const code = outcome.data.code;
+  if (code === "SEARCHES_BUSY") return { response: jsonError(429, outcome.message, { code }, { "retry-after": "2" }) };
+  return { response: jsonError(404, outcome.message, typeof code === "string" ? { code } : {}) };
+}
+
+/**
+ * GET /api/fleet/hosts/<host>/processes/<hash>/output: the same query and answers as a
+ * workstation's output route (a byte range, raw or `format=json`; `follow=1` as server-sent
+ * events), read on the workstation by its agent. Downloads stay on the workstation.
+ */
+export async function fleetOutput(request: Request, hostName: string, hash: string): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
-  const parsed = rangeQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  const parsed = outputQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success) return jsonError(400, `Bad query: ${issues(parsed.error)}`);
+  const query = parsed.data;
+  if (query.download === "1") {
+    return jsonError(400, "Whole-file downloads are not carried through the hub: download from the workstation's own dashboard.");
+  }
   try {
-    const outcome = await commandOnHost(hostName, hash, "range", parsed.data, requesterOf(request));
-    if (!outcome.ok) return jsonError(404, outcome.message);
-    const data = outcome.data as { start: number; end: number; size: number; base64: string };
-    return new Response(Buffer.from(data.base64, "base64"), {
+    if (query.follow === "1") {
+      // Checked once up front: an unknown host or record, or an offline one, is a plain error.
+      const first = await readRemote(request, hostName, hash, "range", { offset: query.offset ?? 0, length: 0 });
+      if ("response" in first) return first.response;
+      const who = requesterOf(request);
+      const stream = followRemote((offset, length) => commandOnHost(hostName, hash, "range", { offset, length }, who), {
+        from: query.offset,
+        signal: request.signal,
+      });
+      return new Response(stream, {
+        headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+      });
+    }
+    const read = await readRemote(request, hostName, hash, "range", { offset: query.offset, length: query.length, align: query.align });
+    if ("response" in read) return read.response;
+    const data = read.outcome.data as { start: number; end: number; size: number; inode: number; base64: string };
+    const bytes = Buffer.from(data.base64, "base64");
+    if (query.format === "json") {
+      return jsonOk({ start: data.start, end: data.end, size: data.size, inode: data.inode, text: new TextDecoder().decode(bytes) });
+    }
+    return new Response(new Uint8Array(bytes), {
       headers: {
         "content-type": "application/octet-stream",
+        "content-range": `bytes ${data.start}-${Math.max(data.start, data.end - 1)}/${data.size}`,
+        "x-output-start": String(data.start),
+        "x-output-end": String(data.end),
+        "x-output-size": String(data.size),
         "cache-control": "no-store",
-        "x-range-start": String(data.start),
-        "x-range-end": String(data.end),
-        "x-file-size": String(data.size),
       },
     });
+  } catch (error) {
+    return refusal(error);
+  }
+}
+
+const searchQuery = z.object({
+  q: z.string().min(1, "q is required").max(1000, "q is longer than 1000 characters"),
+  from: z.coerce.number().int().min(0).default(0),
+  dir: z.enum(["next", "prev"]).default("next"),
+  count: z.enum(["0", "1"]).optional(),
+});
+
+/** GET …/output/search: the workstation's search, run there by the agent. */
+export async function fleetOutputSearch(request: Request, hostName: string, hash: string): Promise<Response> {
+  if (!isHub()) return jsonError(404, NOT_A_HUB);
+  const parsed = searchQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) return jsonError(400, parsed.error.issues.map((i) => i.message).join("; "));
+  try {
+    const { q, from, dir, count } = parsed.data;
+    const read = await readRemote(request, hostName, hash, "search", { q, from, dir, count: count === "1" });
+    return "response" in read ? read.response : jsonOk(read.outcome.data);
+  } catch (error) {
+    return refusal(error);
+  }
+}
+
+/** GET …/output/line: the line number at a byte offset, counted on the workstation. */
+export async function fleetOutputLine(request: Request, hostName: string, hash: string): Promise<Response> {
+  if (!isHub()) return jsonError(404, NOT_A_HUB);
+  const offset = Number(new URL(request.url).searchParams.get("offset"));
+  if (!Number.isInteger(offset) || offset < 0) return jsonError(400, "offset must be a byte offset (a whole number, 0 or more).");
+  try {
+    const read = await readRemote(request, hostName, hash, "line", { offset });
+    return "response" in read ? read.response : jsonOk(read.outcome.data);
   } catch (error) {
     return refusal(error);
   }

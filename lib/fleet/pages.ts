@@ -3,6 +3,8 @@ import { cache } from "react";
 import { PAGE_SIZE } from "../processes/query";
 import { pageQuery, type FleetPageState } from "../processes/query-params";
 import type { FleetHostInfo } from "./hub/snapshot";
+import { commandOnHost } from "../api/fleet";
+import { currentRole } from "../auth/role";
 import { auditLog } from "./hub/commands";
 import { fleetProcesses } from "./hub/server";
 import { fleetStore } from "./store";
@@ -61,4 +63,32 @@ export function hostsNeedingAttention(hosts: FleetHostInfo[], limit: number, sel
 /** One page (100 entries) of the hub's audit log. */
 export async function getAuditPage(page: number) {
   return auditLog(await fleetStore(), { limit: 100, offset: (page - 1) * 100 });
+}
+
+/** A remote record's output page: its last screenful, read on the workstation by its agent. */
+export async function getFleetOutputPage(hostName: string, hash: string) {
+  const detail = await fleetProcesses({ fresh: true }).detail(hostName, hash);
+  if (!detail) return null;
+  if (detail.host.status !== "online" || detail.host.revoked) {
+    return {
+      detail,
+      tail: null,
+      problem: `${detail.host.name} is ${detail.host.status}: its output can be read through the hub while it reports.`,
+    };
+  }
+  try {
+    const outcome = await commandOnHost(
+      hostName,
+      hash,
+      "range",
+      { length: 64 * 1024, align: "lines" },
+      { role: await currentRole(), address: null },
+    );
+    if (!outcome.ok) return { detail, tail: null, problem: outcome.message };
+    const data = outcome.data as { start: number; end: number; size: number; base64: string };
+    const text = new TextDecoder().decode(Buffer.from(data.base64, "base64"));
+    return { detail, tail: { start: data.start, end: data.end, size: data.size, text }, problem: null };
+  } catch (error) {
+    return { detail, tail: null, problem: (error as Error).message };
+  }
 }

@@ -114,8 +114,8 @@ export type ReportRefusal =
   | { error: string; code: "UNKNOWN_HOST" }
   | { error: string; code: "CLONE" };
 
-/** What the hub may ask an agent to do. `stop` with `force` is a kill; `range` reads output. */
-export const COMMAND_KINDS = ["stop", "relaunch", "delete", "range"] as const;
+/** What the hub may ask an agent to do. `stop` with `force` is a kill; `range`, `search` and `line` read output. */
+export const COMMAND_KINDS = ["stop", "relaunch", "delete", "range", "search", "line"] as const;
 export type CommandKind = (typeof COMMAND_KINDS)[number];
 /** Commands that change a workstation: audited. */
 export const ACTION_KINDS: ReadonlySet<CommandKind> = new Set(["stop", "relaunch", "delete"]);
@@ -124,7 +124,16 @@ export interface AgentCommand {
   id: string;
   kind: CommandKind;
   hash: string;
-  args: { force?: boolean; offset?: number; length?: number };
+  args: {
+    force?: boolean;
+    offset?: number;
+    length?: number;
+    align?: "lines" | "bytes";
+    q?: string;
+    from?: number;
+    dir?: "next" | "prev";
+    count?: boolean;
+  };
 }
 
 /** An agent's answer to one command. */

@@ -80,6 +80,8 @@ export async function runCommand(
     wake.off(`done:${id}`, onAnswer);
     const current = await db.fleetCommand.findUnique({ where: { id }, select: { status: true, result: true } });
     if (current && (current.status === "done" || current.status === "failed") && current.result) {
+      // Reads (output ranges, searches) are not actions: once answered, nothing to keep.
+      if (!audited) await db.fleetCommand.delete({ where: { id } }).catch(() => undefined);
       return { id, ...(JSON.parse(current.result) as CommandResult) };
     }
   }

@@ -107,16 +107,36 @@ export class FleetSnapshotReader {
    * `wait`: the API, whose callers may have just changed something, always gets a fresh one.
    */
   read({ wait = false }: { wait?: boolean } = {}): Promise<FleetSnapshot> {
+    if (wait) return this.readAfter(Date.now());
     const age = this.last ? Date.now() - this.last.readAt : Infinity;
     if (age < REUSE_MS) return Promise.resolve(this.last!);
-    this.reading ??= this.readNow().finally(() => {
-      this.reading = null;
-    });
-    if (age < STALE_MS && !wait) {
-      this.reading.catch(() => undefined);
+    const reading = this.reading ?? this.start();
+    if (age < STALE_MS) {
+      reading.catch(() => undefined);
       return Promise.resolve(this.last!);
     }
-    return this.reading;
+    return reading;
+  }
+
+  private readingFrom = 0;
+
+  private start(): Promise<FleetSnapshot> {
+    this.readingFrom = Date.now();
+    const reading = this.readNow().finally(() => {
+      if (this.reading === reading) this.reading = null;
+    });
+    this.reading = reading;
+    return reading;
+  }
+
+  /** A reading begun no earlier than `asked` (what an API caller who just changed something needs). */
+  private async readAfter(asked: number): Promise<FleetSnapshot> {
+    for (;;) {
+      if (this.last && this.last.readAt >= asked) return this.last;
+      if (this.reading && this.readingFrom >= asked) return this.reading;
+      if (this.reading) await this.reading.catch(() => undefined);
+      else return this.start();
+    }
   }
 
   /** The environments of some records (kept out of memory: read for the page or answer that shows them). */

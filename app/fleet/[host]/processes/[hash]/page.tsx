@@ -133,8 +133,14 @@ export default async function FleetProcessPage({ params }: Props) {
               <p className="mt-1 break-all font-mono text-xs text-zinc-500 dark:text-zinc-400" data-testid="output-file">
                 {p.outputFile}
               </p>
-              <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">
-                The file stays on the workstation; its own dashboard shows it in full.
+              <p className="mt-2 text-sm">
+                <Link
+                  href={`/fleet/${host.name}/processes/${p.hash}/output`}
+                  className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                >
+                  Open the output viewer
+                </Link>{" "}
+                <span className="text-xs text-zinc-500 dark:text-zinc-400">(read on {host.name} through its agent)</span>
               </p>
             </>
           ) : (

@@ -1,8 +1,8 @@
-import { fleetOutputRange } from "@/lib/api/fleet";
+import { fleetOutput } from "@/lib/api/fleet";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request, { params }: { params: Promise<{ host: string; hash: string }> }) {
   const { host, hash } = await params;
-  return fleetOutputRange(request, host, hash);
+  return fleetOutput(request, host, hash);
 }
