@@ -1,6 +1,5 @@
 import "server-only";
 import { cache } from "react";
-import { PAGE_SIZE } from "../processes/query";
 import { pageQuery, type FleetPageState } from "../processes/query-params";
 import type { FleetHostInfo } from "./hub/snapshot";
 import { commandOnHost } from "../api/fleet";
@@ -22,12 +21,18 @@ export interface FleetListPage {
   generatedAt: number;
 }
 
+/**
+ * Rows per page of the fleet's process table: half a workstation's list. Each row costs the
+ * hub a few milliseconds of rendering while hundreds of hosts report; 50 keeps a page fast.
+ */
+export const FLEET_PAGE_SIZE = 50;
+
 /** One page of the fleet's process table; a page past the end shows the last one. */
 export async function getFleetListPage(state: FleetPageState): Promise<FleetListPage> {
   const fleet = fleetProcesses();
-  const query = (s: FleetPageState) => ({ ...pageQuery(s), host: s.host });
+  const query = (s: FleetPageState) => ({ ...pageQuery(s, FLEET_PAGE_SIZE), host: s.host });
   let list = await fleet.list(query(state));
-  const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+  const pages = Math.max(1, Math.ceil(list.total / FLEET_PAGE_SIZE));
   const page = Math.min(state.page, pages);
   if (page !== state.page) list = await fleet.list(query({ ...state, page }));
   return {

@@ -22,8 +22,8 @@ export function parseListPage(params: Record<string, string | string[] | undefin
   return listPageParams.parse(params);
 }
 
-export function pageQuery(state: ListPageState): ProcessQuery {
-  return { status: state.status, q: state.q, sort: state.sort, dir: state.dir, offset: (state.page - 1) * PAGE_SIZE, limit: PAGE_SIZE };
+export function pageQuery(state: ListPageState, size = PAGE_SIZE): ProcessQuery {
+  return { status: state.status, q: state.q, sort: state.sort, dir: state.dir, offset: (state.page - 1) * size, limit: size };
 }
 
 /** The list page's URL with some of its state changed; defaults are left out to keep it short. */
