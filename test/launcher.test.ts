@@ -251,3 +251,22 @@ describe("stop", () => {
     expect(fs.readFileSync(second.record.outputFile!, "utf8")).toBe("42\n");
   });
 });
+
+describe("a stop right after a launch", () => {
+  it("ends it with SIGTERM even while it is still starting (its keeper ignores TERM until the program runs)", async () => {
+    const registry = await Registry.open(tempDbPath());
+    try {
+      const signals: string[] = [];
+      // Before the fix, about one stop in four came this early and escalated to SIGKILL after 5 s.
+      for (let i = 0; i < 8; i += 1) {
+        const launched = await launch(registry, { name: `early-${i}`, executable: "/bin/sh", args: ["-c", "sleep 60"] });
+        const started = Date.now();
+        const result = await stopProcess(registry, launched.record.hash, { graceMs: 5_000 });
+        signals.push(`${result.signal}${Date.now() - started < 3_000 ? "" : " (late)"}`);
+      }
+      expect(signals).toEqual(Array(8).fill("SIGTERM"));
+    } finally {
+      await registry.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { Registry } from "../registry";
 import type { ProcessRecord } from "../registry/types";
-import { readProcStat } from "../system/proc-linux";
+import { ignoresSigterm, readProcStat } from "../system/proc-linux";
 import { checkLiveness, descendantsOf, flattenDescendants, stillAliveAs } from "../system/probe";
 import { ProcessSnapshot } from "../system/snapshot";
 import { LaunchError } from "./errors";
@@ -56,11 +56,12 @@ function signalAll(leader: Target, targets: Target[], signal: NodeJS.Signals): v
   for (const target of [leader, ...targets]) signalTarget(target, signal);
 }
 
-async function waitUntilGone(targets: Target[], timeoutMs: number): Promise<boolean> {
+async function waitUntilGone(targets: Target[], timeoutMs: number, meanwhile?: () => void): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!targets.some(stillAlive)) return true;
     if (Date.now() >= deadline) return false;
+    meanwhile?.();
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -116,8 +117,18 @@ export async function stopProcess(registry: Registry, hash: string, options: Sto
   } else {
     signal = "SIGTERM";
     await registry.markStopRequested(record.hash, signal);
+    // A launch still starting ignores TERM (its keeper's disposition, until `env
+    // --default-signal` execs the program): it gets TERM again once it no longer does,
+    // rather than SIGKILL at the end of the grace period.
+    let starting = all.filter((t) => ignoresSigterm(t.pid));
     signalAll(leader, descendants, "SIGTERM");
-    if (!(await waitUntilGone(all, options.graceMs ?? DEFAULT_GRACE_MS))) {
+    const resendWhenReady = () => {
+      if (starting.length === 0) return;
+      const ready = starting.filter((t) => !ignoresSigterm(t.pid));
+      for (const target of ready) signalTarget(target, "SIGTERM");
+      starting = starting.filter((t) => !ready.includes(t));
+    };
+    if (!(await waitUntilGone(all, options.graceMs ?? DEFAULT_GRACE_MS, resendWhenReady))) {
       signal = "SIGKILL";
       await registry.markStopRequested(record.hash, signal);
       signalAll(leader, descendants.filter(stillAlive), "SIGKILL");

@@ -143,3 +143,18 @@ export function readProcCmdline(pid: number): string[] | null {
     return null;
   }
 }
+
+/**
+ * Whether a process ignores SIGTERM now (`SigIgn` in /proc/<pid>/status). A launch is briefly
+ * in that state: its keeper ignores TERM, and the child inherits that until `env
+ * --default-signal` execs the program. False when unknown (not Linux, process gone).
+ */
+export function ignoresSigterm(pid: number): boolean {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const mask = /^SigIgn:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+    return mask !== undefined && (BigInt(`0x${mask}`) & (1n << 14n)) !== 0n;
+  } catch {
+    return false;
+  }
+}
