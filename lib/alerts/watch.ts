@@ -1,7 +1,7 @@
 import { reportedHostname } from "../fleet/agent/identity";
 import { isCrash } from "../fleet/hub/crash";
 import { publicUrl } from "../http/public-url";
-import { summariseOutput } from "../output/tail";
+import { alertLines } from "../output/tail";
 import type { LocalProcesses } from "../processes/local";
 import { ALL } from "../processes/query";
 import { secondsToIso } from "../registry/json";
@@ -27,7 +27,6 @@ export function watchCrashes(processes: LocalProcesses, sender: AlertSender, int
         const was = previous?.get(view.hash);
         const ended = was === true || (was === undefined && view.endedAt !== null && view.endedAt * 1000 >= since);
         if (!ended) continue;
-        const { lastLines } = await summariseOutput(view.outputFile, 20, 64 * 1024);
         sender.crash({
           kind: "crash",
           host: reportedHostname(),
@@ -36,7 +35,7 @@ export function watchCrashes(processes: LocalProcesses, sender: AlertSender, int
           exitCode: view.exitCode,
           signal: view.exitSignal,
           endedAt: secondsToIso(view.endedAt),
-          lastLines: lastLines.map((line) => line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")),
+          lastLines: await alertLines(view.outputFile),
           url: `${publicUrl()}/processes/${view.hash}`,
         });
       }

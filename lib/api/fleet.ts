@@ -3,7 +3,8 @@ import { resolveFleetKey } from "../auth/token-file.js";
 import { enroll, revokeHost } from "../fleet/hub/enroll";
 import { FleetRefusal } from "../fleet/hub/errors";
 import { ingest } from "../fleet/hub/ingest";
-import { bearerOf, hostKeyOf, keyMatches, secretMatches } from "../fleet/hub/secrets";
+import { authenticateHost } from "../fleet/hub/host-auth";
+import { bearerOf, hostKeyOf, keyMatches } from "../fleet/hub/secrets";
 import { fleetProcesses, isHub, NOT_A_HUB } from "../fleet/hub/server";
 import type { FleetHostInfo } from "../fleet/hub/snapshot";
 import {
@@ -85,7 +86,7 @@ export async function handleReport(request: Request): Promise<Response> {
   }
   try {
     const started = performance.now();
-    const { newEvents, ...answer } = await ingest(await fleetStore(), hostKey, secret, parsed.data, addressOf(request));
+    const { newEvents, ...answer } = await ingest(await fleetStore(), secret, parsed.data, addressOf(request));
     const alerts = alertSender();
     if (alerts) {
       for (const event of newEvents.filter(isCrash)) {
@@ -184,19 +185,14 @@ export async function revoke(hostName: string): Promise<Response> {
 }
 
 /** The host secret of an agent's request, checked against the store: its host key, or the refusal. */
+/** The host whose secret an agent's request carries, or the refusal to send. */
 async function agentOf(request: Request): Promise<{ hostKey: string } | { response: Response }> {
   if (!isHub()) return { response: jsonError(404, NOT_A_HUB) };
-  const secret = bearerOf(request);
-  const hostKey = hostKeyOf(secret);
-  if (!secret || !hostKey)
-    return { response: jsonError(401, "Send the host secret as Authorization: Bearer <secret>.", { code: "UNKNOWN_HOST" }) };
-  const { db } = await fleetStore();
-  const host = await db.fleetHost.findUnique({ where: { key: hostKey }, select: { secretHash: true, revokedAt: true } });
-  if (!host || !secretMatches(secret, host.secretHash)) {
-    return { response: jsonError(401, "This hub does not know this host secret.", { code: "UNKNOWN_HOST" }) };
+  try {
+    return { hostKey: (await authenticateHost(await fleetStore(), bearerOf(request))).key };
+  } catch (error) {
+    return { response: refusal(error) };
   }
-  if (host.revokedAt !== null) return { response: jsonError(403, "This host was revoked on this hub.", { code: "REVOKED" }) };
-  return { hostKey };
 }
 
 /** GET /api/fleet/commands: an agent's long-poll for the commands waiting for it. */

@@ -40,3 +40,12 @@ export function outputSize(file: string | null): number | null {
     return null;
   }
 }
+
+/** Terminal control sequences (colours, cursor moves), which a plain-text reader shows as noise. */
+export const ANSI_SEQUENCE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/** The last lines of an output file as an alert carries them: at most 20, plain text, 4 KiB each. */
+export async function alertLines(file: string | null): Promise<string[]> {
+  const { lastLines } = await summariseOutput(file, 20, 64 * 1024);
+  return lastLines.map((line) => line.replace(ANSI_SEQUENCE, "").slice(0, 4096));
+}

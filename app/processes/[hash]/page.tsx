@@ -13,6 +13,7 @@ import { getProcessDetail } from "@/lib/processes/pages";
 import { currentRole, withoutValues } from "@/lib/auth/role";
 import { statusText, unknownExitReason } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
+import { ANSI_SEQUENCE } from "@/lib/output/tail";
 
 export const dynamic = "force-dynamic";
 
@@ -129,7 +130,7 @@ export default async function ProcessPage({ params }: Props) {
                 className="max-h-44 overflow-auto rounded bg-zinc-950 p-2 text-xs leading-relaxed text-zinc-100"
                 data-testid="output-tail"
               >
-                {output.lastLines.length ? output.lastLines.join("\n").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") : "(empty so far)"}
+                {output.lastLines.length ? output.lastLines.join("\n").replace(ANSI_SEQUENCE, "") : "(empty so far)"}
               </pre>
               <p className="mt-1 truncate font-mono text-xs text-zinc-500 dark:text-zinc-400" title={p.outputFile ?? ""}>
                 {p.outputFile}

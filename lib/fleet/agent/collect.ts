@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { LocalProcesses } from "../../processes/local";
 import { ALL } from "../../processes/query";
-import { summariseOutput } from "../../output/tail";
+import { alertLines } from "../../output/tail";
 import { hostInfo } from "../../system/host";
 import { PROTOCOL_VERSION, type ExitEvent, type HostFacts, type ReportedProcess } from "../protocol";
 
@@ -56,8 +56,7 @@ export async function withLastLines(exits: ExitEvent[], current: ReportedProcess
   const files = new Map(current.map((p) => [p.hash, p.outputFile]));
   return Promise.all(
     exits.map(async (exit) => {
-      const { lastLines } = await summariseOutput(files.get(exit.hash) ?? null, 20, 64 * 1024);
-      return { ...exit, lastLines: lastLines.map((line) => line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").slice(0, 4096)) };
+      return { ...exit, lastLines: await alertLines(files.get(exit.hash) ?? null) };
     }),
   );
 }

@@ -2,7 +2,7 @@ import { Prisma } from "../../generated/fleet-sqlite/client";
 import type { Report, ReportAnswer } from "../protocol";
 import type { FleetStore } from "../store";
 import { FleetRefusal } from "./errors";
-import { secretMatches } from "./secrets";
+import { authenticateHost } from "./host-auth";
 import { isCrash } from "./crash";
 
 /** Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound values. */
@@ -16,19 +16,14 @@ const BATCH = 200;
  * heartbeat of a 100-record host costs milliseconds however often 300 hosts send one.
  */
 export async function ingest(
-  { db }: FleetStore,
-  hostKey: string,
+  store: FleetStore,
   secret: string,
   report: Report,
   address: string | null,
 ): Promise<ReportAnswer & { newEvents: Report["events"] }> {
-  const host = await db.fleetHost.findUnique({ where: { key: hostKey } });
-  if (!host || !secretMatches(secret, host.secretHash)) {
-    throw new FleetRefusal(401, "This hub does not know this host secret; enrol again with the fleet key.", { code: "UNKNOWN_HOST" });
-  }
-  if (host.revokedAt !== null) {
-    throw new FleetRefusal(403, `Host ${host.name} was revoked on this hub.`, { code: "REVOKED" });
-  }
+  const { db } = store;
+  const host = await authenticateHost(store, secret);
+  const hostKey = host.key;
   if (host.machineId !== report.machineId) {
     throw new FleetRefusal(409, `Another machine already reports as ${host.name} (a cloned disk image?); enrol again.`, { code: "CLONE" });
   }
