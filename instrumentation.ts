@@ -10,6 +10,10 @@ export async function register() {
     const { startServerAlerts } = await import("./lib/alerts/server");
     startServerAlerts();
   }
+  if (process.env.PROCESS_MONITOR_HUB === "1") {
+    const { startFleetReading } = await import("./lib/fleet/hub/server");
+    startFleetReading();
+  }
   if (process.env.PROCESS_MONITOR_HUB_URL) {
     const { startServerAgent } = await import("./lib/fleet/agent/server");
     startServerAgent();

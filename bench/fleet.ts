@@ -14,7 +14,10 @@ import { median, ms, percentile, report } from "./stats";
 const AGENTS = Number(process.env.BENCH_FLEET_AGENTS ?? 300);
 const PROCESSES = 100;
 const INTERVAL_MS = 5_000;
-const DURATION_MS = Number(process.env.BENCH_FLEET_SECONDS ?? 30) * 1000;
+/** Half with nobody looking, half with /fleet opened every second (60 s: some 27 page views for a p95). */
+const DURATION_MS = Number(process.env.BENCH_FLEET_SECONDS ?? 60) * 1000;
+/** BENCH_FLEET_ONLY=actions|sqlite|postgres runs one part (a comma-separated list for more). */
+const ONLY = new Set((process.env.BENCH_FLEET_ONLY ?? "actions,sqlite,postgres").split(",").map((s) => s.trim()));
 
 function facts(i: number): HostFacts {
   return {
@@ -126,7 +129,9 @@ async function timePage(hub: RunningServer, pathname: string): Promise<number> {
 
 async function run(label: string, fleetDb?: string): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-fleet-"));
-  const hub = await startHub(home, { fleetDb });
+  // BENCH_HUB_NODE_OPTIONS (e.g. "--require ./profile-hook.cjs") goes to the hub alone, to profile it under this load.
+  const hubOptions = process.env.BENCH_HUB_NODE_OPTIONS;
+  const hub = await startHub(home, { fleetDb, env: hubOptions ? { NODE_OPTIONS: hubOptions } : {} });
   try {
     const agents: SimAgent[] = [];
     const enrolStart = performance.now();
@@ -292,8 +297,9 @@ async function actions(): Promise<void> {
 
 export async function benchFleet(): Promise<void> {
   console.log("\nfleet");
-  await actions();
-  await run("SQLite");
+  if (ONLY.has("actions")) await actions();
+  if (ONLY.has("sqlite")) await run("SQLite");
+  if (!ONLY.has("postgres")) return;
   if (!postgresBin()) {
     console.log("  PostgreSQL is not installed (apt-get install -y postgresql): its run is left out.");
     return;

@@ -6,37 +6,13 @@ import { isCrash } from "@/lib/fleet/hub/crash";
 import { baseName, uniqueName } from "@/lib/fleet/hub/names";
 import { hostStatus } from "@/lib/fleet/hub/status";
 import type { ReportedProcess } from "@/lib/fleet/protocol";
+import { reportedProcess } from "./support/reported";
 
 // The agent's bookkeeping and the hub's small rules, on plain values (the whole path with
 // real processes, hubs and PostgreSQL is in fleet.test.ts).
 
 function record(n: number, change: Partial<ReportedProcess> = {}): ReportedProcess {
-  return {
-    hash: n.toString(16).padStart(64, "0"),
-    name: `job-${n}`,
-    pid: 1000 + n,
-    executable: "/bin/sleep",
-    currentExecutable: null,
-    args: ["60"],
-    env: { A: "1" },
-    cwd: "/tmp",
-    status: "running",
-    exitCode: null,
-    exitSignal: null,
-    stopSignal: null,
-    exitObserved: true,
-    startTime: 1_000,
-    endedAt: null,
-    createdAt: "2026-11-25T10:00:00.000Z",
-    cpuPercent: 12,
-    rssBytes: 100 * 2 ** 20,
-    outputFile: "/tmp/out.log",
-    outputSize: 4096,
-    runawayOutput: false,
-    liveChildren: 0,
-    warnings: [],
-    ...change,
-  };
+  return reportedProcess({ hash: n.toString(16).padStart(64, "0"), name: `job-${n}`, pid: 1000 + n, ...change });
 }
 
 describe("the agent's deltas", () => {

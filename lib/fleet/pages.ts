@@ -45,7 +45,8 @@ export async function getFleetListPage(state: FleetPageState): Promise<FleetList
   };
 }
 
-export const getFleetHosts = cache((): Promise<FleetHostInfo[]> => fleetProcesses().hosts());
+/** The hosts and when the hub read them (what "Updated … ago" says). */
+export const getFleetOverview = cache(() => fleetProcesses().overview());
 export const getFleetHost = cache((name: string) => fleetProcesses().host(name));
 export const getFleetProcess = cache((host: string, hash: string) => fleetProcesses().detail(host, hash));
 

@@ -66,9 +66,14 @@ export interface Selection<T> {
  * The one filter, search, sort and paging of process lists. Items come newest first (the
  * registry's order); other sorts are stable, missing values last.
  */
-export function selectProcesses<T extends { view: ProcessView }>(items: T[], query: ProcessQuery): Selection<T> {
+export function selectProcesses<T extends { view: ProcessView }>(
+  items: T[],
+  query: ProcessQuery,
+  /** The counts when the caller already knows them (the hub: per host, from its reading). */
+  known?: Selection<T>["counts"],
+): Selection<T> {
   const isRunning = (item: T) => item.view.status !== "stopped";
-  const counts = { all: items.length, running: items.filter(isRunning).length, stopped: 0 };
+  const counts = known ?? { all: items.length, running: items.filter(isRunning).length, stopped: 0 };
   counts.stopped = counts.all - counts.running;
   let selected = items;
   if (query.status === "running") selected = selected.filter(isRunning);

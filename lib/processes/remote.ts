@@ -4,16 +4,9 @@ import { secondsToIso, type ProcessJson } from "../registry/json";
 import { isProcessHash } from "../registry/hash";
 import { ALL, selectProcesses, type ProcessQuery, type Selection } from "./query";
 import type { ProcessView } from "./status";
+import { toFleetView, withRuntime, type FleetHostRef, type FleetItem } from "./fleet-view";
 
-/** A host as a row of the fleet table carries it. */
-export type FleetHostRef = Pick<FleetHostInfo, "key" | "name" | "status" | "lastSeen">;
-
-/** A record of the fleet: as its host last reported it. */
-export interface FleetItem {
-  host: FleetHostRef;
-  view: ProcessView;
-  reported: StoredProcess;
-}
+export type { FleetHostRef, FleetItem } from "./fleet-view";
 
 /** The JSON record (SPEC) plus where it runs and when that was last reported. */
 export interface FleetProcessJson extends ProcessJson {
@@ -39,47 +32,6 @@ export interface FleetProcessDetail {
 export interface FleetQuery extends ProcessQuery {
   /** A host's fleet name; "" for every host. */
   host: string;
-}
-
-/** The moment a host's report describes: now while it reports, else its last report. */
-function referenceTime(host: FleetHostRef): number {
-  return host.status === "online" || host.lastSeen === null ? Date.now() : host.lastSeen;
-}
-
-const isLive = (p: StoredProcess) => p.status !== "stopped" && p.status !== "children";
-
-function runtimeOf(p: StoredProcess, host: FleetHostRef): number | null {
-  const end = isLive(p) ? referenceTime(host) / 1000 : p.endedAt;
-  return p.startTime !== null && end !== null ? Math.max(0, end - p.startTime) : null;
-}
-
-export function toFleetView(p: StoredProcess, host: FleetHostRef): ProcessView {
-  return {
-    hash: p.hash,
-    name: p.name,
-    pid: p.pid,
-    executable: p.executable,
-    currentExecutable: p.currentExecutable,
-    args: p.args,
-    cwd: p.cwd,
-    status: p.status,
-    exitCode: p.exitCode,
-    exitSignal: p.exitSignal,
-    stopSignal: p.stopSignal,
-    exitObserved: p.exitObserved,
-    startTime: p.startTime,
-    endedAt: p.endedAt,
-    createdAt: p.createdAt,
-    runtime: runtimeOf(p, host),
-    cpuPercent: p.cpuPercent,
-    rssBytes: p.rssBytes,
-    outputFile: p.outputFile,
-    outputSize: p.outputSize,
-    outputGrowth: null,
-    runawayOutput: p.runawayOutput,
-    liveChildren: p.liveChildren,
-    warnings: p.warnings,
-  };
 }
 
 export function toFleetJson(p: StoredProcess, env: Record<string, string>, host: FleetHostRef): FleetProcessJson {
@@ -123,35 +75,15 @@ export class FleetProcesses {
     private readonly environments: (records: Array<{ hostKey: string; hash: string }>) => Promise<Map<string, Record<string, string>>>,
   ) {}
 
-  /**
-   * Items are built once per reading of the store, and a record's view once per report of it:
-   * a later reading only brings its running time up to date.
-   */
-  private items = new WeakMap<FleetSnapshot, FleetItem[]>();
-  private views = new WeakMap<StoredProcess, ProcessView>();
-
-  private itemsOf(snapshot: FleetSnapshot): FleetItem[] {
-    let items = this.items.get(snapshot);
-    if (!items) {
-      items = snapshot.all.map(({ host, process }) => {
-        let view = this.views.get(process);
-        if (!view) {
-          view = toFleetView(process, host);
-          this.views.set(process, view);
-        } else if (isLive(process)) {
-          view.runtime = runtimeOf(process, host);
-        }
-        return { host, view, reported: process };
-      });
-      this.items.set(snapshot, items);
-    }
-    return items;
-  }
-
   /** The JSON records of some listed items, environments included (one read of the store). */
   async json(items: FleetItem[]): Promise<FleetProcessJson[]> {
     const envs = await this.environments(items.map((i) => ({ hostKey: i.host.key, hash: i.reported.hash })));
     return items.map((i) => toFleetJson(i.reported, envs.get(`${i.host.key}/${i.reported.hash}`) ?? {}, i.host));
+  }
+
+  async overview(): Promise<{ hosts: FleetHostInfo[]; readAt: number }> {
+    const { hosts, readAt } = await this.snapshot();
+    return { hosts, readAt };
   }
 
   async hosts(): Promise<FleetHostInfo[]> {
@@ -164,10 +96,17 @@ export class FleetProcesses {
 
   async list(query: FleetQuery = { ...ALL, host: "" }): Promise<FleetList> {
     const snapshot = await this.snapshot();
+    const now = Date.now();
     // Newest first across hosts, as on a workstation (the snapshot keeps that order).
-    const all = this.itemsOf(snapshot);
-    const items = query.host ? all.filter((item) => item.host.name === query.host) : all;
-    return { ...selectProcesses(items, query), generatedAt: snapshot.readAt };
+    let items: FleetItem[] = query.host ? snapshot.ordered().filter((item) => item.host.name === query.host) : snapshot.ordered();
+    // Each host's reading already counted its running records.
+    const counted = query.host ? snapshot.hosts.filter((h) => h.name === query.host) : snapshot.hosts;
+    const running = counted.reduce((n, h) => n + h.running, 0);
+    // Running times move on between readings: brought up to date for the rows shown, or for
+    // all when they decide the order (30,000 copies per page view otherwise).
+    if (query.sort === "runtime") items = items.map((item) => withRuntime(item, now));
+    const selection = selectProcesses(items, query, { all: items.length, running, stopped: items.length - running });
+    return { ...selection, items: selection.items.map((item) => withRuntime(item, now)), generatedAt: snapshot.readAt };
   }
 
   /** One record of one host; null for an unknown host, a malformed hash or no such record. */
@@ -178,6 +117,6 @@ export class FleetProcesses {
     const reported = host ? snapshot.processes.get(host.name)?.find((p) => p.hash === hash) : undefined;
     if (!host || !reported) return null;
     const env = (await this.environments([{ hostKey: host.key, hash }])).get(`${host.key}/${hash}`) ?? {};
-    return { host, process: toFleetView(reported, host), record: toFleetJson(reported, env, host), env };
+    return { host, process: toFleetView(reported, host, Date.now()), record: toFleetJson(reported, env, host), env };
   }
 }

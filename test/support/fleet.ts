@@ -11,7 +11,10 @@ export const FLEET_KEY = "test-fleet-key-0123456789abcdef";
 export const VIEWER_TOKEN = "test-viewer-token-0123456789abcdef";
 
 /** A hub: the dashboard with PROCESS_MONITOR_HUB=1, its fleet store in `home` (or `fleetDb`). */
-export function startHub(home: string, { fleetDb, port }: { fleetDb?: string; port?: number } = {}): Promise<RunningServer> {
+export function startHub(
+  home: string,
+  { fleetDb, port, env = {} }: { fleetDb?: string; port?: number; env?: Record<string, string> } = {},
+): Promise<RunningServer> {
   fs.mkdirSync(home, { recursive: true });
   return startServer(
     {
@@ -21,6 +24,7 @@ export function startHub(home: string, { fleetDb, port }: { fleetDb?: string; po
       PROCESS_MONITOR_FLEET_KEY: FLEET_KEY,
       PROCESS_MONITOR_VIEWER_TOKEN: VIEWER_TOKEN,
       ...(fleetDb ? { PROCESS_MONITOR_FLEET_DB: fleetDb } : {}),
+      ...env,
     },
     port,
   );

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { Suspense } from "react";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { AlertStatusNote } from "@/components/fleet/alert-status";
 import { alertSender } from "@/lib/alerts/sender";
@@ -6,8 +7,9 @@ import { FleetProcessList } from "@/components/fleet/fleet-process-list";
 import { HostTable } from "@/components/fleet/host-table";
 import { NotAHub } from "@/components/fleet/not-a-hub";
 import { isHub } from "@/lib/fleet/hub/server";
-import { getFleetHosts, getFleetListPage, hostsNeedingAttention, HOSTS_SHOWN } from "@/lib/fleet/pages";
-import { parseFleetPage } from "@/lib/processes/query-params";
+import { getFleetListPage, getFleetOverview, hostsNeedingAttention, HOSTS_SHOWN } from "@/lib/fleet/pages";
+import { parseFleetPage, type FleetPageState } from "@/lib/processes/query-params";
+import { yieldToWaitingRequests } from "@/lib/http/yield";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Fleet" };
@@ -16,7 +18,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
   if (!isHub()) return <NotAHub />;
   const params = await searchParams;
   const query = parseFleetPage(params);
-  const [hosts, data] = await Promise.all([getFleetHosts(), getFleetListPage(query)]);
+  const { hosts, readAt } = await getFleetOverview();
   const online = hosts.filter((h) => h.status === "online").length;
   const running = hosts.reduce((n, h) => n + h.running, 0);
   const showAll = params.hosts === "all";
@@ -35,7 +37,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
           <Link href="/fleet/audit" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
             Audit log
           </Link>
-          <AutoRefresh generatedAt={data.generatedAt} />
+          <AutoRefresh generatedAt={readAt} />
         </div>
       </div>
       <AlertStatusNote status={alertSender()?.current() ?? null} />
@@ -76,10 +78,33 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
             <h2 id="processes-heading" className="text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
               {query.host ? `Processes on ${query.host}` : "Processes on every host"}
             </h2>
-            <FleetProcessList data={data} query={query} base="/fleet" />
+            <Suspense fallback={<ProcessesLoading />}>
+              <FleetProcesses query={query} />
+            </Suspense>
           </section>
         </>
       )}
+    </div>
+  );
+}
+
+/**
+ * The table of every process, streamed after the hosts: rendering it is the page's largest
+ * piece of work, and reports from 300 workstations waiting for the hub go first.
+ */
+async function FleetProcesses({ query }: { query: FleetPageState }) {
+  await yieldToWaitingRequests();
+  const data = await getFleetListPage(query);
+  return <FleetProcessList data={data} query={query} base="/fleet" />;
+}
+
+function ProcessesLoading() {
+  return (
+    <div className="animate-pulse space-y-2" aria-busy="true" aria-label="Loading the processes">
+      <div className="h-9 w-96 rounded bg-zinc-200 dark:bg-zinc-800" />
+      {Array.from({ length: 6 }, (_, i) => (
+        <div key={i} className="h-10 rounded bg-zinc-100 dark:bg-zinc-900" />
+      ))}
     </div>
   );
 }

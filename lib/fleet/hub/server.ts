@@ -12,7 +12,7 @@ export function isHub(): boolean {
 
 export const NOT_A_HUB = `This server is not a fleet hub. Start the hub with ${HUB_ENV}=1 npm start.`;
 
-const globalCache = globalThis as unknown as { __pmFleet?: { pages: FleetProcesses; api: FleetProcesses } };
+const globalCache = globalThis as unknown as { __pmFleet?: { pages: FleetProcesses; api: FleetProcesses; reader: FleetSnapshotReader } };
 
 /**
  * The hub's door to the fleet's processes, one snapshot reader per server. Pages may be
@@ -26,7 +26,14 @@ export function fleetProcesses({ fresh = false }: { fresh?: boolean } = {}): Fle
     globalCache.__pmFleet = {
       pages: new FleetProcesses(() => reader.read(), environments),
       api: new FleetProcesses(() => reader.read({ wait: true }), environments),
+      reader,
     };
   }
   return fresh ? globalCache.__pmFleet.api : globalCache.__pmFleet.pages;
+}
+
+/** At a hub's start: its reading of the store is kept current from then on (see keepFresh). */
+export function startFleetReading(): void {
+  fleetProcesses();
+  globalCache.__pmFleet!.reader.keepFresh();
 }

@@ -1,3 +1,5 @@
+import { toFleetView, type FleetHostRef, type FleetItem } from "../../processes/fleet-view";
+import type { ProcessView } from "../../processes/status";
 import { hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
 import { hostStatus, type HostStatus } from "./status";
@@ -28,8 +30,12 @@ export interface FleetSnapshot {
   hosts: FleetHostInfo[];
   /** Per host name, newest first. */
   processes: ReadonlyMap<string, StoredProcess[]>;
-  /** Every record of every host, newest first (the fleet table's default order). */
-  all: Entry[];
+  /**
+   * Every record of every host, newest first (the fleet table's default order), as of the
+   * reader's latest reading. Put in order when first asked for, so that readings nobody
+   * looks at (the background ones) never order 30,000 records.
+   */
+  ordered: () => FleetItem[];
   readAt: number;
 }
 
@@ -37,10 +43,22 @@ interface CachedHost {
   processSeq: number;
   listSeq: number;
   byHash: Map<string, StoredProcess>;
+  /** Newest first. */
   processes: StoredProcess[];
+  running: number;
+  factsText: string;
+  facts: HostFacts | null;
+  /**
+   * What the fleet table's rows say of their host. One object per host, brought up to date
+   * in place by each reading, so that rows of hosts whose records did not change are kept
+   * as they are, not copied 30,000 at a time.
+   */
+  ref: FleetHostRef;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Records read and not yet placed in the fleet-wide order beyond which a reading orders them itself. */
+const ORDER_AHEAD = 2_000;
 /** Page renders and API calls within this long share one reading of the store. */
 const REUSE_MS = 500;
 /** A reading this young is served while a newer one is made. */
@@ -73,7 +91,18 @@ function newestFirst(a: StoredProcess, b: StoredProcess): number {
   return (b.startTime ?? 0) - (a.startTime ?? 0);
 }
 
-type Entry = { host: FleetHostInfo; process: StoredProcess };
+/** A row of the fleet table, with its creation time as a number (ordering 30,000 compares numbers, not strings). */
+type Entry = FleetItem & { at: number };
+
+function entryOrder(a: Entry, b: Entry): number {
+  if (a.at !== b.at) return a.at < b.at ? 1 : -1;
+  return (b.reported.startTime ?? 0) - (a.reported.startTime ?? 0);
+}
+
+/** Whether the reading `cache` holds this very record (not a newer copy, not gone). */
+function isHeld(cache: Map<string, CachedHost>, hostKey: string, reported: StoredProcess): boolean {
+  return cache.get(hostKey)?.byHash.get(reported.hash) === reported;
+}
 
 /** Two newest-first lists as one, in one pass. */
 function merge(a: Entry[], b: Entry[]): Entry[] {
@@ -81,7 +110,7 @@ function merge(a: Entry[], b: Entry[]): Entry[] {
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) out[k++] = newestFirst(a[i]!.process, b[j]!.process) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length && j < b.length) out[k++] = entryOrder(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
   while (i < a.length) out[k++] = a[i++]!;
   while (j < b.length) out[k++] = b[j++]!;
   return out;
@@ -97,6 +126,14 @@ export class FleetSnapshotReader {
   private cache = new Map<string, CachedHost>();
   private last: FleetSnapshot | null = null;
   private reading: Promise<FleetSnapshot> | null = null;
+  /** A record's view, made once per report of it (the list shows 30,000 of them). */
+  private views = new WeakMap<StoredProcess, ProcessView>();
+  /** When each record held was stored (its row's updated_at): a row read again unchanged is not parsed again. */
+  private stamps = new WeakMap<StoredProcess, number>();
+  /** Records read since the fleet-wide order was last made (some replaced since). */
+  private pending: Array<{ hostKey: string; reported: StoredProcess }> = [];
+  /** The fleet-wide order, and the reading (cache) it was made for. */
+  private ordered: { entries: Entry[]; of: Map<string, CachedHost> } | null = null;
 
   constructor(private readonly store: () => Promise<FleetStore>) {}
 
@@ -119,6 +156,24 @@ export class FleetSnapshotReader {
   }
 
   private readingFrom = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  /**
+   * Reads every `intervalMs` in the background, so a page always finds a reading younger
+   * than STALE_MS and never pays for catching up: after a quiet minute 300 reporting hosts
+   * have changed thousands of rows, and one visitor would wait for all of them at once.
+   * Each reading then takes the last second's changes only. Failures are left to the next
+   * page or API call to report.
+   */
+  keepFresh(intervalMs = 1_000): void {
+    if (this.timer) return;
+    const tick = () => {
+      if (!this.reading) this.start().catch(() => undefined);
+    };
+    tick();
+    this.timer = setInterval(tick, intervalMs);
+    this.timer.unref();
+  }
 
   private start(): Promise<FleetSnapshot> {
     this.readingFrom = Date.now();
@@ -158,12 +213,12 @@ export class FleetSnapshotReader {
   }
 
   private async readRows(db: FleetStore["db"], keys: string[], since: number | null) {
-    const rows: Array<{ hostKey: string; data: string }> = [];
+    const rows: Array<{ hostKey: string; hash: string; data: string; updatedAt: number }> = [];
     for (let i = 0; i < keys.length; i += 50) {
       rows.push(
         ...(await db.fleetProcess.findMany({
           where: { hostKey: { in: keys.slice(i, i + 50) }, ...(since === null ? {} : { updatedAt: { gte: since } }) },
-          select: { hostKey: true, data: true },
+          select: { hostKey: true, hash: true, data: true, updatedAt: true },
         })),
       );
     }
@@ -192,7 +247,16 @@ export class FleetSnapshotReader {
       next.set(
         host.key,
         whole.has(host) || !cached
-          ? { processSeq: host.processSeq, listSeq: host.listSeq, byHash: new Map(), processes: [] }
+          ? {
+              processSeq: host.processSeq,
+              listSeq: host.listSeq,
+              byHash: new Map(),
+              processes: [],
+              running: 0,
+              factsText: "",
+              facts: null,
+              ref: cached?.ref ?? { key: host.key, name: host.name, status: "offline", lastSeen: null },
+            }
           : { ...cached, processSeq: host.processSeq },
       );
     }
@@ -214,15 +278,25 @@ export class FleetSnapshotReader {
     ];
     const touched = new Set<CachedHost>();
     for (const row of changedRows) {
+      const entry = next.get(row.hostKey);
+      if (!entry) continue;
+      // Rows are read again for a moment after they were read (OVERLAP_MS): unchanged ones are kept.
+      const held = entry.byHash.get(row.hash);
+      if (held && this.stamps.get(held) === row.updatedAt) continue;
       // Validated when it was reported; here only a row damaged in the store is skipped.
       const parsed = parseJson(row.data, (v) => (isReported(v) ? v : null));
-      const entry = next.get(row.hostKey);
-      if (!parsed || !entry) continue;
+      if (!parsed || parsed.hash !== row.hash) continue;
       if (!touched.has(entry) && entry.byHash === this.cache.get(row.hostKey)?.byHash) entry.byHash = new Map(entry.byHash);
       entry.byHash.set(parsed.hash, parsed);
+      this.stamps.set(parsed, row.updatedAt);
       touched.add(entry);
+      this.pending.push({ hostKey: row.hostKey, reported: parsed });
     }
-    for (const entry of touched) entry.processes = [...entry.byHash.values()].sort(newestFirst);
+    for (const entry of touched) {
+      entry.processes = [...entry.byHash.values()].sort(newestFirst);
+      entry.running = entry.processes.filter((p) => p.status !== "stopped").length;
+    }
+    const previous = this.cache;
     this.cache = next;
 
     const crashes = await db.fleetEvent.groupBy({
@@ -236,47 +310,72 @@ export class FleetSnapshotReader {
 
     const processes = new Map<string, StoredProcess[]>();
     const hosts = rows.map((row): FleetHostInfo => {
-      const list = next.get(row.key)!.processes;
-      processes.set(row.name, list);
+      const cached = next.get(row.key)!;
+      // Facts change with every report (load, memory) but parsing them is kept to when they did.
+      const known = previous.get(row.key);
+      cached.facts =
+        known && known.factsText === row.facts ? known.facts : parseJson(row.facts, (v) => hostFactsSchema.safeParse(v).data ?? null);
+      cached.factsText = row.facts;
+      processes.set(row.name, cached.processes);
+      const status = row.revokedAt !== null ? "offline" : hostStatus(row.lastSeen, row.intervalS, now);
+      Object.assign(cached.ref, { name: row.name, status, lastSeen: row.lastSeen });
       return {
         key: row.key,
         id: row.hostId,
         name: row.name,
         hostname: row.hostname,
         machineId: row.machineId,
-        status: row.revokedAt !== null ? "offline" : hostStatus(row.lastSeen, row.intervalS, now),
+        status,
         lastSeen: row.lastSeen,
         enrolledAt: row.enrolledAt,
         intervalSeconds: row.intervalS,
         address: row.lastAddress,
-        facts: parseJson(row.facts, (v) => hostFactsSchema.safeParse(v).data ?? null),
-        running: list.filter((p) => p.status !== "stopped").length,
-        total: list.length,
+        facts: cached.facts,
+        running: cached.running,
+        total: cached.processes.length,
         crashes24h: crashCount.get(row.key) ?? 0,
         sharesIdWith: (byId.get(row.hostId) ?? []).filter((n) => n !== row.name),
         revoked: row.revokedAt !== null,
       };
     });
-    const byKey = new Map(hosts.map((h) => [h.key, h]));
-    const moved = new Set([...whole, ...partial].map((h) => h.key));
-    const entriesOf = (list: FleetHostInfo[]) =>
-      list
-        .flatMap((host) => (processes.get(host.name) ?? []).map((process) => ({ host, process })))
-        .sort((a, b) => newestFirst(a.process, b.process));
-    let all: Entry[];
-    if (!this.last || moved.size > hosts.length / 2) {
-      all = entriesOf(hosts);
-    } else {
-      // Most hosts did not move: keep their entries in order (with fresh host facts) and
-      // merge in the few that did, rather than sorting 30,000 records again.
-      const kept: Entry[] = [];
-      for (const entry of this.last.all) {
-        const host = byKey.get(entry.host.key);
-        if (host && !moved.has(host.key)) kept.push({ host, process: entry.process });
-      }
-      all = merge(kept, entriesOf(hosts.filter((h) => moved.has(h.key))));
-    }
-    this.last = { hosts, processes, all, readAt: now };
+    // Many records read and nobody has asked for the order (a hub just started, or nobody
+    // looking for a while): order them now, a few thousand at a time, rather than make the
+    // next visitor wait for all of them, and let go of the copies replaced since.
+    if (this.pending.length > ORDER_AHEAD) this.order();
+    this.last = { hosts, processes, ordered: () => this.order(), readAt: now };
     return this.last;
+  }
+
+  /**
+   * The fleet-wide order of the latest reading. The last order made is kept: a record still
+   * held as it was stays where it was; records read since are sorted among themselves and
+   * merged in. Under 300 reporting hosts that sorts a few hundred records, not 30,000.
+   */
+  private order(): Entry[] {
+    const cache = this.cache;
+    if (this.ordered?.of === cache) return this.ordered.entries;
+    const now = Date.now();
+    // Only the rows of hosts whose records changed (or that went) since the last order are checked.
+    const before = this.ordered?.of ?? new Map<string, CachedHost>();
+    const changed = new Set([...before].filter(([key, host]) => cache.get(key)?.byHash !== host.byHash).map(([key]) => key));
+    if (this.ordered && changed.size === 0 && this.pending.length === 0) {
+      this.ordered = { entries: this.ordered.entries, of: cache };
+      return this.ordered.entries;
+    }
+    const kept = (this.ordered?.entries ?? []).filter((e) => !changed.has(e.host.key) || isHeld(cache, e.host.key, e.reported));
+    const added = this.pending
+      .filter((p) => isHeld(cache, p.hostKey, p.reported))
+      .map(({ hostKey, reported }): Entry => {
+        const host = cache.get(hostKey)!.ref;
+        let view = this.views.get(reported);
+        if (!view) this.views.set(reported, (view = toFleetView(reported, host, now)));
+        const at = Date.parse(reported.createdAt ?? "");
+        return { host, view, reported, at: Number.isNaN(at) ? -Infinity : at };
+      })
+      .sort(entryOrder);
+    this.pending = [];
+    const entries = merge(kept, added);
+    this.ordered = { entries, of: cache };
+    return entries;
   }
 }

@@ -1,0 +1,64 @@
+import type { FleetHostInfo } from "../fleet/hub/snapshot";
+import type { StoredProcess } from "../fleet/protocol";
+import type { ProcessView } from "./status";
+
+/** A host as a row of the fleet table carries it. */
+export type FleetHostRef = Pick<FleetHostInfo, "key" | "name" | "status" | "lastSeen">;
+
+/** A record of the fleet: as its host last reported it. */
+export interface FleetItem {
+  host: FleetHostRef;
+  view: ProcessView;
+  reported: StoredProcess;
+}
+
+/** The moment a host's report describes: now while it reports, else its last report. */
+function referenceTime(host: FleetHostRef, now: number): number {
+  return host.status === "online" || host.lastSeen === null ? now : host.lastSeen;
+}
+
+export const isLive = (p: StoredProcess) => p.status !== "stopped" && p.status !== "children";
+
+export function runtimeOf(p: StoredProcess, host: FleetHostRef, now: number): number | null {
+  const end = isLive(p) ? referenceTime(host, now) / 1000 : p.endedAt;
+  return p.startTime !== null && end !== null ? Math.max(0, end - p.startTime) : null;
+}
+
+/**
+ * A reported record as the list and detail views show it. Made once per report of a record:
+ * the running time of a live one moves on, so readers bring it up to date with `withRuntime`.
+ */
+export function toFleetView(p: StoredProcess, host: FleetHostRef, now: number): ProcessView {
+  return {
+    hash: p.hash,
+    name: p.name,
+    pid: p.pid,
+    executable: p.executable,
+    currentExecutable: p.currentExecutable,
+    args: p.args,
+    cwd: p.cwd,
+    status: p.status,
+    exitCode: p.exitCode,
+    exitSignal: p.exitSignal,
+    stopSignal: p.stopSignal,
+    exitObserved: p.exitObserved,
+    startTime: p.startTime,
+    endedAt: p.endedAt,
+    createdAt: p.createdAt,
+    runtime: runtimeOf(p, host, now),
+    cpuPercent: p.cpuPercent,
+    rssBytes: p.rssBytes,
+    outputFile: p.outputFile,
+    outputSize: p.outputSize,
+    outputGrowth: null,
+    runawayOutput: p.runawayOutput,
+    liveChildren: p.liveChildren,
+    warnings: p.warnings,
+  };
+}
+
+/** The item with its running time as of `now` (a copy when it moved; items are shared between readers). */
+export function withRuntime(item: FleetItem, now: number): FleetItem {
+  if (!isLive(item.reported)) return item;
+  return { ...item, view: { ...item.view, runtime: runtimeOf(item.reported, item.host, now) } };
+}

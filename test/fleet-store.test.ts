@@ -1,0 +1,210 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fleetLocation } from "@/lib/db/fleet-client";
+import { enroll, revokeHost } from "@/lib/fleet/hub/enroll";
+import { FleetRefusal } from "@/lib/fleet/hub/errors";
+import { ingest } from "@/lib/fleet/hub/ingest";
+import { FleetSnapshotReader } from "@/lib/fleet/hub/snapshot";
+import type { HostFacts, Report, ReportedProcess } from "@/lib/fleet/protocol";
+import { closeFleetStore, fleetStore, type FleetStore } from "@/lib/fleet/store";
+import { FleetProcesses } from "@/lib/processes/remote";
+import { ALL } from "@/lib/processes/query";
+import { postgresBin, startPostgres, type RunningPostgres } from "./support/postgres";
+import { reportedProcess } from "./support/reported";
+
+// The hub's store and its reading, on a real SQLite file and a real PostgreSQL server: what
+// reports do to the store, and that the reading kept up to date report by report orders the
+// fleet exactly as a reading made from nothing does.
+
+const facts: HostFacts = {
+  hostname: "ws",
+  platform: "linux",
+  release: "6.1",
+  arch: "x64",
+  cores: 8,
+  memTotalBytes: 2 ** 34,
+  memUsedBytes: 2 ** 33,
+  load: [1, 1, 1],
+  uptimeSeconds: 100,
+  agentVersion: "test",
+};
+
+function record(host: number, n: number, change: Partial<ReportedProcess> = {}): ReportedProcess {
+  return reportedProcess({
+    hash: crypto.createHash("sha256").update(`${host}/${n}`).digest("hex"),
+    name: `job-${host}-${n}`,
+    pid: 1000 + n,
+    args: ["600"],
+    env: { SHOT: `sh${n}` },
+    startTime: 1_000 + n,
+    // Several records share a creation time: the start time orders those.
+    createdAt: new Date(Date.UTC(2026, 10, 25, 10, 0, Math.floor(n / 2), host)).toISOString(),
+    cpuPercent: 10,
+    ...change,
+  });
+}
+
+interface Host {
+  secret: string;
+  machineId: string;
+  seq: number;
+}
+
+async function newHost(store: FleetStore, i: number, prefix = "ws"): Promise<Host> {
+  const answer = await enroll(store, { protocol: 1, hostId: crypto.randomUUID(), machineId: `m-${i}`, hostname: `${prefix}-${i}` }, null);
+  return { secret: answer.secret, machineId: `m-${i}`, seq: 0 };
+}
+
+function report(host: Host, change: Partial<Report>): Report {
+  return {
+    protocol: 1,
+    machineId: host.machineId,
+    seq: host.seq + 1,
+    base: host.seq,
+    full: false,
+    interval: 5,
+    facts,
+    upserts: [],
+    removed: [],
+    events: [],
+    ...change,
+  };
+}
+
+async function send(store: FleetStore, host: Host, change: Partial<Report>) {
+  const answer = await ingest(store, host.secret, report(host, change), null);
+  host.seq = answer.accepted;
+  return answer;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: unknown }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof FleetRefusal) return { status: error.status, code: error.body.code };
+    throw error;
+  }
+  throw new Error("the report was accepted");
+}
+
+/** The fleet table's default listing (newest first) of the ws-* hosts, and its counts. */
+async function listing(reader: FleetSnapshotReader) {
+  const fleet = new FleetProcesses(
+    () => reader.read({ wait: true }),
+    () => Promise.resolve(new Map()),
+  );
+  const items = (await fleet.list({ ...ALL, host: "" })).items.filter((i) => i.host.name.startsWith("ws-"));
+  const running = items.filter((i) => i.view.status !== "stopped").length;
+  return {
+    rows: items.map((i) => `${i.host.name}/${i.view.name}/${i.view.cpuPercent}`),
+    counts: { all: items.length, running, stopped: items.length - running },
+  };
+}
+
+const stores: Array<[string, () => Promise<string>]> = [
+  ["SQLite", async () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pm-fleet-store-")), "fleet.db")],
+];
+let pg: RunningPostgres | null = null;
+if (postgresBin() || process.env.CI) {
+  stores.push([
+    "PostgreSQL",
+    async () => {
+      pg ??= await startPostgres();
+      return pg.url;
+    },
+  ]);
+}
+afterAll(async () => {
+  await pg?.stop();
+});
+
+describe.each(stores)("the fleet store on %s", (_label, locate) => {
+  let store: FleetStore;
+  beforeAll(async () => {
+    store = await fleetStore(fleetLocation(await locate()));
+  });
+  afterAll(async () => {
+    await closeFleetStore(store.location);
+  });
+
+  it("takes deltas that build on the last report, and refuses a stale base, a wrong secret, a clone and a revoked host", async () => {
+    const host = await newHost(store, 1, "lone");
+    await send(store, host, { full: true, base: null, upserts: [record(1, 0), record(1, 1)] });
+    // A record sent twice counts once, as its last copy; an exit is new only the first time.
+    const exit = { hash: record(1, 1).hash, name: "job-1-1", exitCode: 3, exitSignal: null, stopSignal: null, endedAt: 2_000 };
+    const first = await send(store, host, {
+      upserts: [record(1, 0, { cpuPercent: 50 }), record(1, 0, { cpuPercent: 70 })],
+      removed: [],
+      events: [exit],
+    });
+    expect(first.newEvents.map((e) => e.hash)).toEqual([exit.hash]);
+    const again = await send(store, host, { upserts: [record(1, 2)], events: [exit] });
+    expect(again.newEvents).toEqual([]);
+    const rows = await store.db.fleetProcess.findMany({ where: { hash: record(1, 0).hash } });
+    expect(rows.map((r) => JSON.parse(r.data).cpuPercent)).toEqual([70]);
+    expect(await store.db.fleetEvent.count({ where: { hash: exit.hash } })).toBe(1);
+
+    // A removal goes; the host row says which report it has.
+    await send(store, host, { removed: [record(1, 2).hash] });
+    expect(await store.db.fleetProcess.count({ where: { hostKey: host.secret.split(".")[0] } })).toBe(2);
+    expect((await store.db.fleetHost.findUnique({ where: { key: host.secret.split(".")[0] } }))?.seq).toBe(host.seq);
+
+    const stale = report(host, { base: host.seq - 1, upserts: [record(1, 9)] });
+    expect(await refusal(ingest(store, host.secret, stale, null))).toEqual({ status: 409, code: "NEED_FULL" });
+    const wrong = `${host.secret.slice(0, -4)}AAAA`;
+    expect(await refusal(ingest(store, wrong, report(host, {}), null))).toEqual({ status: 401, code: "UNKNOWN_HOST" });
+    expect(await refusal(ingest(store, host.secret, { ...report(host, {}), machineId: "another" }, null))).toEqual({
+      status: 409,
+      code: "CLONE",
+    });
+    // Nothing of a refused report was written.
+    expect(await store.db.fleetProcess.count({ where: { hash: record(1, 9).hash } })).toBe(0);
+
+    const name = (await store.db.fleetHost.findUnique({ where: { key: host.secret.split(".")[0] } }))!.name;
+    expect(await revokeHost(store, name)).toBe(true);
+    expect(await refusal(ingest(store, host.secret, report(host, { upserts: [record(1, 9)] }), null))).toEqual({
+      status: 403,
+      code: "REVOKED",
+    });
+    expect(await store.db.fleetProcess.count({ where: { hash: record(1, 9).hash } })).toBe(0);
+  });
+
+  it("keeps the fleet-wide order report by report exactly as a reading made from nothing", async () => {
+    const hosts = await Promise.all([10, 11, 12].map((i) => newHost(store, i)));
+    const reader = new FleetSnapshotReader(() => Promise.resolve(store));
+    const check = async () => {
+      const fresh = new FleetSnapshotReader(() => Promise.resolve(store));
+      const [kept, made] = await Promise.all([listing(reader), listing(fresh)]);
+      expect(kept).toEqual(made);
+      return kept;
+    };
+    for (const [i, host] of hosts.entries()) {
+      await send(store, host, { full: true, base: null, upserts: Array.from({ length: 20 }, (_, n) => record(10 + i, n)) });
+    }
+    const start = await check();
+    expect(start.counts).toEqual({ all: 60, running: 60, stopped: 0 });
+
+    // New records, changed ones (some stopped), a removal, and a host sending its whole list
+    // again with fewer records; the order is asked for after some readings and not others.
+    await send(store, hosts[0]!, { upserts: [record(10, 20), record(10, 3, { cpuPercent: 99 })] });
+    await reader.read({ wait: true });
+    await send(store, hosts[1]!, {
+      upserts: [record(11, 5, { status: "stopped", exitCode: 0, endedAt: 3_000 })],
+      removed: [record(11, 6).hash],
+    });
+    await check();
+    await send(store, hosts[2]!, { full: true, base: null, upserts: Array.from({ length: 8 }, (_, n) => record(12, n * 2)) });
+    await send(store, hosts[0]!, { upserts: [record(10, 21, { createdAt: "2026-11-25T09:00:00.000Z" })] });
+    await reader.read({ wait: true });
+    await send(store, hosts[0]!, { upserts: [record(10, 3, { cpuPercent: 1 })] });
+    const end = await check();
+    expect(end.counts).toEqual({ all: 22 + 19 + 8, running: 22 + 18 + 8, stopped: 1 });
+    expect(end.rows).toContain("ws-10/job-10-3/1");
+    expect(end.rows).not.toContain("ws-11/job-11-6/10");
+    // Newest first: the record made an hour earlier is last.
+    expect(end.rows.at(-1)).toBe("ws-10/job-10-21/10");
+  });
+});

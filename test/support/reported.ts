@@ -1,0 +1,29 @@
+import type { ReportedProcess } from "@/lib/fleet/protocol";
+
+/** A record as an agent reports it: a running `sleep`, with `change` on top. */
+export function reportedProcess(change: Partial<ReportedProcess> & Pick<ReportedProcess, "hash" | "name">): ReportedProcess {
+  return {
+    pid: 1000,
+    executable: "/bin/sleep",
+    currentExecutable: null,
+    args: ["60"],
+    env: { A: "1" },
+    cwd: "/tmp",
+    status: "running",
+    exitCode: null,
+    exitSignal: null,
+    stopSignal: null,
+    exitObserved: true,
+    startTime: 1_000,
+    endedAt: null,
+    createdAt: "2026-11-25T10:00:00.000Z",
+    cpuPercent: 12,
+    rssBytes: 100 * 2 ** 20,
+    outputFile: "/tmp/out.log",
+    outputSize: 4096,
+    runawayOutput: false,
+    liveChildren: 0,
+    warnings: [],
+    ...change,
+  };
+}
