@@ -114,6 +114,12 @@ async function sendReport(hub: RunningServer, agent: SimAgent, full: boolean, up
   return took;
 }
 
+/** CPU time (user + system) a process has used, in ms. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 function rssMiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
@@ -198,8 +204,12 @@ async function run(label: string, fleetDb?: string): Promise<void> {
         await new Promise((r) => setTimeout(r, Math.max(0, INTERVAL_MS - (Date.now() - started))));
       }
     });
+    // The hub's CPU over the quiet half, per report taken (its background reading included).
+    const quietCpu = { start: cpuMs(hub.child.pid!), ms: 0, reports: 0 };
     const viewer = (async () => {
       await new Promise((r) => setTimeout(r, DURATION_MS / 2));
+      quietCpu.ms = cpuMs(hub.child.pid!) - quietCpu.start;
+      quietCpu.reports = quiet.length;
       viewing = true;
       while (!stop) {
         pages.push(await timePage(hub, "/fleet"));
@@ -226,6 +236,7 @@ async function run(label: string, fleetDb?: string): Promise<void> {
     );
     report(`  …while /fleet is opened every second (n = ${deltas.length})`, `${ms(median(deltas))} / ${ms(percentile(deltas, 95))}`);
     report("  of which storing it in the hub: median / p95", `${ms(median(storing))} / ${ms(percentile(storing, 95))}`);
+    report("hub CPU per report with nobody looking (all its work / reports)", ms(quietCpu.ms / quietCpu.reports));
     report("hub event-loop delay meanwhile: p99 / max", `${ms(loop?.p99Ms ?? NaN)} / ${ms(loop?.maxMs ?? NaN)}`);
     report("/fleet first page, first visit after start", ms(coldFirst));
     report(
