@@ -1,8 +1,23 @@
 import { CopyButton } from "./copy-button";
+import { StatusBadge } from "../status-badge";
 import { commandLine } from "@/lib/format";
-import type { ProcessView } from "@/lib/processes/status";
+import { statusText, type ProcessView } from "@/lib/processes/status";
 
 // The detail page's building blocks, shared by a workstation's page and the fleet's.
+
+/** The record's name and status (and whatever `children` add to that line), then its hash. */
+export function RecordTitle({ process: p, children }: { process: ProcessView; children?: React.ReactNode }) {
+  return (
+    <>
+      <div className="mt-1 flex flex-wrap items-center gap-3">
+        <h1 className="truncate text-2xl font-semibold tracking-tight">{p.name || "unnamed"}</h1>
+        <StatusBadge status={p.status} label={statusText(p)} failed={p.status === "stopped" && p.exitCode !== null && p.exitCode !== 0} />
+        {children}
+      </div>
+      <p className="mt-1 break-all font-mono text-xs text-zinc-500 dark:text-zinc-400">{p.hash}</p>
+    </>
+  );
+}
 
 export function Section({ title, children, id }: { title: string; children: React.ReactNode; id?: string }) {
   return (

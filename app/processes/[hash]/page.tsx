@@ -2,13 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DescendantsTree } from "@/components/detail/descendants-tree";
-import { CommandSection, Field, Section } from "@/components/detail/sections";
+import { CommandSection, Field, RecordTitle, Section } from "@/components/detail/sections";
 import { EnvTable } from "@/components/detail/env-table";
 import { ProcessActions } from "@/components/detail/process-actions";
 import { RecordWatch } from "@/components/detail/record-watch";
 import { UsageChart } from "@/components/detail/usage-chart";
 import { LocalTime } from "@/components/local-time";
-import { StatusBadge } from "@/components/status-badge";
 import { getProcessDetail } from "@/lib/processes/pages";
 import { currentRole, withoutValues } from "@/lib/auth/role";
 import { statusText, unknownExitReason } from "@/lib/processes/status";
@@ -45,15 +44,7 @@ export default async function ProcessPage({ params }: Props) {
           <Link href="/" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
             ← All processes
           </Link>
-          <div className="mt-1 flex flex-wrap items-center gap-3">
-            <h1 className="truncate text-2xl font-semibold tracking-tight">{p.name || "unnamed"}</h1>
-            <StatusBadge
-              status={p.status}
-              label={statusText(p)}
-              failed={p.status === "stopped" && p.exitCode !== null && p.exitCode !== 0}
-            />
-          </div>
-          <p className="mt-1 font-mono text-xs text-zinc-500 dark:text-zinc-400 break-all">{p.hash}</p>
+          <RecordTitle process={p} />
         </div>
         {!viewer && <ProcessActions hash={p.hash} name={p.name} running={running} />}
       </div>

@@ -11,6 +11,31 @@ const BATCH = 200;
 
 type Ingested = ReportAnswer & { newEvents: Report["events"] };
 
+/** The rows one report writes, shaped once for either way of writing them. */
+function rowsOf(report: Report) {
+  return {
+    processes: report.upserts.map(({ env, ...view }) => ({
+      hash: view.hash,
+      running: view.status !== "stopped",
+      data: JSON.stringify(view),
+      env: JSON.stringify(env),
+    })),
+    events: report.events.map((e) => ({
+      hash: e.hash,
+      name: e.name,
+      exit_code: e.exitCode,
+      exit_signal: e.exitSignal,
+      stop_signal: e.stopSignal,
+      ended_at: e.endedAt,
+      crashed: isCrash(e),
+    })),
+    // Readers re-read a host's rows updated lately when process_seq moves, and reload it whole
+    // when list_seq does (records went away).
+    processSeqStep: report.full || report.upserts.length > 0 || report.removed.length > 0 ? 1 : 0,
+    listSeqStep: report.full || report.removed.length > 0 ? 1 : 0,
+  };
+}
+
 /**
  * Takes one report. A delta must build on the last accepted report (`base`), or the agent is
  * told to send its whole list; exits are stored once per record whatever is sent again.
@@ -47,32 +72,25 @@ async function ingestInTransaction(store: FleetStore, secret: string, report: Re
   }
 
   const now = Date.now();
-  const changed = report.upserts.length > 0 || report.removed.length > 0;
-  // Readers reload a host whole when records went away, else only its rows updated lately.
-  const shrank = report.full || report.removed.length > 0;
+  const { processes, events, processSeqStep, listSeqStep } = rowsOf(report);
   const statements: Prisma.PrismaPromise<unknown>[] = [];
   if (report.full) statements.push(db.$executeRaw`DELETE FROM fleet_process WHERE host_key = ${hostKey}`);
   for (let i = 0; i < report.removed.length; i += BATCH) {
     const hashes = report.removed.slice(i, i + BATCH);
     statements.push(db.$executeRaw`DELETE FROM fleet_process WHERE host_key = ${hostKey} AND hash IN (${Prisma.join(hashes)})`);
   }
-  for (let i = 0; i < report.upserts.length; i += BATCH) {
-    const rows = report.upserts
-      .slice(i, i + BATCH)
-      .map(
-        ({ env, ...view }) =>
-          Prisma.sql`(${hostKey}, ${view.hash}, ${view.status !== "stopped"}, ${JSON.stringify(view)}, ${JSON.stringify(env)}, ${now})`,
-      );
+  for (let i = 0; i < processes.length; i += BATCH) {
+    const rows = processes.slice(i, i + BATCH).map((r) => Prisma.sql`(${hostKey}, ${r.hash}, ${r.running}, ${r.data}, ${r.env}, ${now})`);
     statements.push(db.$executeRaw`INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at) VALUES ${Prisma.join(rows)}
       ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env, updated_at = excluded.updated_at`);
   }
   const eventStatements: number[] = [];
-  for (let i = 0; i < report.events.length; i += BATCH) {
-    const rows = report.events
+  for (let i = 0; i < events.length; i += BATCH) {
+    const rows = events
       .slice(i, i + BATCH)
       .map(
         (e) =>
-          Prisma.sql`(${hostKey}, ${e.hash}, ${e.name}, ${e.exitCode}, ${e.exitSignal}, ${e.stopSignal}, ${e.endedAt}, ${isCrash(e)}, ${now})`,
+          Prisma.sql`(${hostKey}, ${e.hash}, ${e.name}, ${e.exit_code}, ${e.exit_signal}, ${e.stop_signal}, ${e.ended_at}, ${e.crashed}, ${now})`,
       );
     eventStatements.push(statements.length);
     // RETURNING names the events stored now: only those are new (and alerted), whichever instance took them.
@@ -80,7 +98,7 @@ async function ingestInTransaction(store: FleetStore, secret: string, report: Re
       VALUES ${Prisma.join(rows)} ON CONFLICT (host_key, hash) DO NOTHING RETURNING hash`);
   }
   statements.push(db.$executeRaw`UPDATE fleet_host SET seq = ${report.seq},
-      process_seq = process_seq + ${changed || report.full ? 1 : 0}, list_seq = list_seq + ${shrank ? 1 : 0},
+      process_seq = process_seq + ${processSeqStep}, list_seq = list_seq + ${listSeqStep},
       last_seen = ${now}, last_address = ${address}, hostname = ${report.facts.hostname},
       facts = ${JSON.stringify(report.facts)}, interval_s = ${report.interval}
     WHERE key = ${hostKey}`);
@@ -98,26 +116,11 @@ async function ingestDeltaAtOnce(store: FleetStore, secret: string, report: Repo
   const hostKey = hostKeyOf(secret);
   if (!hostKey || report.base === null) return null;
   const now = Date.now();
-  const changed = report.upserts.length > 0 || report.removed.length > 0;
-  const rows = report.upserts.map(({ env, ...view }) => ({
-    hash: view.hash,
-    running: view.status !== "stopped",
-    data: JSON.stringify(view),
-    env: JSON.stringify(env),
-  }));
-  const events = report.events.map((e) => ({
-    hash: e.hash,
-    name: e.name,
-    exit_code: e.exitCode,
-    exit_signal: e.exitSignal,
-    stop_signal: e.stopSignal,
-    ended_at: e.endedAt,
-    crashed: isCrash(e),
-  }));
+  const { processes, events, processSeqStep, listSeqStep } = rowsOf(report);
   const answer = await store.db.$queryRaw<Array<{ name: string | null; stored: string }>>`
     WITH h AS (
-      UPDATE fleet_host SET seq = ${report.seq}, process_seq = process_seq + ${changed ? 1 : 0},
-        list_seq = list_seq + ${report.removed.length > 0 ? 1 : 0}, last_seen = ${now}, last_address = ${address},
+      UPDATE fleet_host SET seq = ${report.seq}, process_seq = process_seq + ${processSeqStep},
+        list_seq = list_seq + ${listSeqStep}, last_seen = ${now}, last_address = ${address},
         hostname = ${report.facts.hostname}, facts = ${JSON.stringify(report.facts)}, interval_s = ${report.interval}
       WHERE key = ${hostKey} AND secret_hash = ${hashSecret(secret)} AND revoked_at IS NULL
         AND machine_id = ${report.machineId} AND seq = ${report.base}
@@ -128,7 +131,7 @@ async function ingestDeltaAtOnce(store: FleetStore, secret: string, report: Repo
     ), upserted AS (
       INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at)
       SELECT h.key, r.hash, r.running, r.data, r.env, ${now}::double precision
-      FROM h, json_to_recordset(${JSON.stringify(rows)}::json) AS r(hash text, running boolean, data text, env text)
+      FROM h, json_to_recordset(${JSON.stringify(processes)}::json) AS r(hash text, running boolean, data text, env text)
       ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env,
         updated_at = excluded.updated_at
     ), events AS (

@@ -1,5 +1,4 @@
 import { toFleetView, type FleetHostRef, type FleetItem } from "../../processes/fleet-view";
-import type { ProcessView } from "../../processes/status";
 import { hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
 import { hostStatus, type HostStatus } from "./status";
@@ -126,8 +125,6 @@ export class FleetSnapshotReader {
   private cache = new Map<string, CachedHost>();
   private last: FleetSnapshot | null = null;
   private reading: Promise<FleetSnapshot> | null = null;
-  /** A record's view, made once per report of it (the list shows 30,000 of them). */
-  private views = new WeakMap<StoredProcess, ProcessView>();
   /** When each record held was stored (its row's updated_at): a row read again unchanged is not parsed again. */
   private stamps = new WeakMap<StoredProcess, number>();
   /** Records read since the fleet-wide order was last made (some replaced since). */
@@ -253,8 +250,8 @@ export class FleetSnapshotReader {
               byHash: new Map(),
               processes: [],
               running: 0,
-              factsText: "",
-              facts: null,
+              factsText: cached?.factsText ?? "",
+              facts: cached?.facts ?? null,
               ref: cached?.ref ?? { key: host.key, name: host.name, status: "offline", lastSeen: null },
             }
           : { ...cached, processSeq: host.processSeq },
@@ -296,7 +293,6 @@ export class FleetSnapshotReader {
       entry.processes = [...entry.byHash.values()].sort(newestFirst);
       entry.running = entry.processes.filter((p) => p.status !== "stopped").length;
     }
-    const previous = this.cache;
     this.cache = next;
 
     const crashes = await db.fleetEvent.groupBy({
@@ -312,10 +308,10 @@ export class FleetSnapshotReader {
     const hosts = rows.map((row): FleetHostInfo => {
       const cached = next.get(row.key)!;
       // Facts change with every report (load, memory) but parsing them is kept to when they did.
-      const known = previous.get(row.key);
-      cached.facts =
-        known && known.factsText === row.facts ? known.facts : parseJson(row.facts, (v) => hostFactsSchema.safeParse(v).data ?? null);
-      cached.factsText = row.facts;
+      if (cached.factsText !== row.facts) {
+        cached.facts = parseJson(row.facts, (v) => hostFactsSchema.safeParse(v).data ?? null);
+        cached.factsText = row.facts;
+      }
       processes.set(row.name, cached.processes);
       const status = row.revokedAt !== null ? "offline" : hostStatus(row.lastSeen, row.intervalS, now);
       Object.assign(cached.ref, { name: row.name, status, lastSeen: row.lastSeen });
@@ -366,11 +362,10 @@ export class FleetSnapshotReader {
     const added = this.pending
       .filter((p) => isHeld(cache, p.hostKey, p.reported))
       .map(({ hostKey, reported }): Entry => {
+        // A record read once is placed once: its view is made here, once per report of it.
         const host = cache.get(hostKey)!.ref;
-        let view = this.views.get(reported);
-        if (!view) this.views.set(reported, (view = toFleetView(reported, host, now)));
         const at = Date.parse(reported.createdAt ?? "");
-        return { host, view, reported, at: Number.isNaN(at) ? -Infinity : at };
+        return { host, view: toFleetView(reported, host, now), reported, at: Number.isNaN(at) ? -Infinity : at };
       })
       .sort(entryOrder);
     this.pending = [];

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { CommandSection, Field, Section } from "@/components/detail/sections";
+import { CommandSection, Field, RecordTitle, Section } from "@/components/detail/sections";
 import { EnvTable } from "@/components/detail/env-table";
 import { ProcessActions } from "@/components/detail/process-actions";
 import { fleetDeleteAction, fleetRelaunchAction, fleetStopAction } from "@/lib/actions/fleet";
@@ -9,7 +9,6 @@ import { AsOf } from "@/components/fleet/as-of";
 import { HostStatusBadge } from "@/components/fleet/host-status";
 import { NotAHub } from "@/components/fleet/not-a-hub";
 import { LocalTime } from "@/components/local-time";
-import { StatusBadge } from "@/components/status-badge";
 import { isHub } from "@/lib/fleet/hub/server";
 import { currentRole, withoutValues } from "@/lib/auth/role";
 import { getFleetProcess } from "@/lib/fleet/pages";
@@ -54,17 +53,10 @@ export default async function FleetProcessPage({ params }: Props) {
               {host.name}
             </Link>
           </nav>
-          <div className="mt-1 flex flex-wrap items-center gap-3">
-            <h1 className="truncate text-2xl font-semibold tracking-tight">{p.name || "unnamed"}</h1>
-            <StatusBadge
-              status={p.status}
-              label={statusText(p)}
-              failed={p.status === "stopped" && p.exitCode !== null && p.exitCode !== 0}
-            />
+          <RecordTitle process={p}>
             <span className="text-sm text-zinc-500 dark:text-zinc-400">on</span>
             <HostStatusBadge status={host.status} revoked={host.revoked} />
-          </div>
-          <p className="mt-1 break-all font-mono text-xs text-zinc-500 dark:text-zinc-400">{p.hash}</p>
+          </RecordTitle>
         </div>
         {viewer ? null : host.status === "online" && !host.revoked ? (
           <ProcessActions
