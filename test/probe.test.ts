@@ -145,7 +145,9 @@ describe("system probe", () => {
     const { pid, startTime } = await liveChild("/bin/sh", ["-c", "sleep 33 & exec sleep 34"]);
     const [fromProc, fromPs] = await waitFor(async () => {
       const tables = [ProcessSnapshot.fromProc(), await ProcessSnapshot.fromPs()] as const;
-      return tables.every((t) => t.childrenOf(pid).length === 1) ? tables : null;
+      // Settled: the background child has exec'd sleep too (a forked `sh` is seen for a moment first).
+      const settled = (t: ProcessSnapshot) => t.childrenOf(pid).length === 1 && t.childrenOf(pid).every((c) => c.name === "sleep");
+      return tables.every(settled) ? tables : null;
     });
     for (const table of [fromProc, fromPs]) {
       const entry = table.get(pid)!;
