@@ -1,6 +1,7 @@
 "use client";
 
 import { relativeTime } from "@/lib/format";
+import { isTime } from "@/lib/time";
 import { useNow } from "./use-now";
 
 function exact(seconds: number): string {
@@ -22,6 +23,13 @@ function exact(seconds: number): string {
 export function LocalTime({ seconds, mode = "relative" }: { seconds: number | null; mode?: "relative" | "exact" }) {
   const now = useNow();
   if (seconds === null) return <span className="text-zinc-400">–</span>;
+  if (!isTime(seconds)) {
+    return (
+      <span className="text-zinc-500" title={`${String(seconds).slice(0, 24)} is not a time`}>
+        unknown
+      </span>
+    );
+  }
   const iso = new Date(seconds * 1000).toISOString();
   if (now === null) {
     return <time dateTime={iso}>{iso.replace("T", " ").replace(/\.\d+Z$/, " UTC")}</time>;

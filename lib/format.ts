@@ -1,5 +1,7 @@
 // Formatting for the dashboard's pages and components (no Node APIs: also used in the browser).
 
+import { isTime } from "./time";
+
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return "–";
   const s = Math.floor(seconds);
@@ -37,6 +39,7 @@ export function commandLine(executable: string, args: string[]): string {
 /** "3 minutes ago" style text for a time in seconds since the epoch. */
 export function relativeTime(seconds: number | null, nowMs = Date.now()): string {
   if (seconds === null) return "–";
+  if (!isTime(seconds)) return "unknown";
   const diff = nowMs / 1000 - seconds;
   const abs = Math.abs(diff);
   const text =

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { buildDelta, detectExits, fingerprint } from "@/lib/fleet/agent/delta";
-import { freshState } from "@/lib/fleet/agent/state";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { freshState, loadState } from "@/lib/fleet/agent/state";
 import { hubBaseUrl } from "@/lib/fleet/agent/hub-client";
 import { isCrash } from "@/lib/fleet/hub/crash";
 import { baseName, uniqueName } from "@/lib/fleet/hub/names";
@@ -76,5 +79,45 @@ describe("the hub's rules", () => {
     expect(() => hubBaseUrl("http://hub.studio:3000", false)).toThrow(/in clear/);
     expect(hubBaseUrl("http://hub.studio:3000", true)).toBe("http://hub.studio:3000");
     expect(() => hubBaseUrl("hub.studio")).toThrow(/not a URL/);
+  });
+});
+
+describe("the agent's state file, never trusted", () => {
+  const exit = (c: string) => ({
+    hash: c.repeat(64),
+    name: "job",
+    exitCode: 1,
+    exitSignal: null,
+    stopSignal: null,
+    endedAt: 1_700_000_000,
+  });
+  const load = (content: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pm-state-"));
+    try {
+      fs.writeFileSync(path.join(dir, "agent-state.json"), content);
+      return loadState("http://hub", dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("is taken as it is when it checks", () => {
+    const good = { ...freshState("http://hub", "k"), seq: 4, base: 4, pending: [exit("a")] };
+    expect(load(JSON.stringify(good))).toEqual(good);
+  });
+
+  it("is repaired to a full report when damaged, keeping the seq used and every exit still owed", () => {
+    const state = load(
+      JSON.stringify({ hub: "http://hub", seq: 9, base: "x", accepted: 5, pending: [exit("a"), { hash: "nope" }, exit("b")] }),
+    );
+    expect(state.base).toBeNull();
+    expect(state.accepted).toEqual({});
+    expect(state.seq).toBe(9);
+    expect(state.pending.map((e) => e.hash[0])).toEqual(["a", "b"]);
+  });
+
+  it("starts over when it is not JSON, or belongs to another hub", () => {
+    expect(load("{oops").base).toBeNull();
+    expect(load(JSON.stringify({ ...freshState("http://other", "k"), base: 3, pending: [exit("a")] })).pending).toEqual([]);
   });
 });

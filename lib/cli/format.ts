@@ -1,11 +1,13 @@
 import type { ListedProcess } from "../registry/types";
 import { statusText } from "../processes/status";
+import { isTime } from "../time";
 
 /** The dashboard's words for a status ("running (unverified)", "killed by SIGKILL", …). */
 const statusLabel = (record: ListedProcess) => statusText(record);
 
 function localTime(seconds: number | null): string {
   if (seconds === null) return "-";
+  if (!isTime(seconds)) return "unknown";
   const date = new Date(seconds * 1000);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;

@@ -1,16 +1,39 @@
 import { z } from "zod";
+import { clip, cleanText } from "../text/clean";
+import { isoOrNull, timeOrNull, timeWarning } from "../time";
 
 // What an agent and the hub say to each other (POST /api/fleet/enroll, POST /api/fleet/report).
 // Versioned by the `protocol` field, so a newer hub can still take an older agent's reports.
+//
+// No content can make a report fail to be stored: every string is cleaned (NUL and lone
+// surrogates, which PostgreSQL refuses), every record is bounded (fitRecord), and a time out of
+// range is unknown. Only a report of the wrong shape is refused, and an agent never sends one.
 
 export const PROTOCOL_VERSION = 1;
 
 /** A report's body may carry a full list of a busy workstation, environments included. */
 export const MAX_REPORT_BYTES = 16 * 1024 * 1024;
 
-const text = (max: number) => z.string().max(max);
+/** A string that any store can hold, refused past `max` (identity: names, ids). */
+const text = (max: number, min = 0) => z.string().min(min).max(max).transform(cleanText);
+/** A string of a record: cleaned and cut to `max`, never refused for its content. */
+const fitted = (max: number) => z.string().transform((s) => clip(cleanText(s), max));
 const hash = z.string().regex(/^[0-9a-f]{64}$/, "a record hash is 64 hexadecimal characters");
-const seconds = z.number().finite().nullable();
+const seconds = z
+  .number()
+  .nullable()
+  .transform((t) => timeOrNull(t));
+
+/** How much of one record the hub keeps: beyond it, the first part and a warning. */
+export const RECORD_LIMITS = {
+  args: 1_000,
+  argChars: 256 * 1024,
+  envEntries: 1_000,
+  envChars: 256 * 1024,
+  path: 65_536,
+  name: 4_096,
+  warnings: 100,
+} as const;
 
 export const hostFactsSchema = z.object({
   hostname: text(255),
@@ -27,68 +50,130 @@ export const hostFactsSchema = z.object({
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 
 /** One record as reported: the workstation's view of it (status checked there) and its environment. */
-export const reportedProcessSchema = z.object({
+const reportedShape = z.object({
   hash,
-  name: text(4096),
+  name: fitted(RECORD_LIMITS.name),
   pid: z.number().int().nullable(),
-  executable: text(65_536),
-  currentExecutable: text(65_536).nullable(),
-  args: z.array(text(262_144)).max(10_000),
-  env: z.record(text(65_536), text(262_144)),
-  cwd: text(65_536).nullable(),
+  executable: fitted(RECORD_LIMITS.path),
+  currentExecutable: fitted(RECORD_LIMITS.path).nullable(),
+  args: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+  cwd: fitted(RECORD_LIMITS.path).nullable(),
   status: z.enum(["running", "unverified", "stopped", "children"]),
   exitCode: z.number().int().nullable(),
-  exitSignal: text(32).nullable(),
-  stopSignal: text(32).nullable(),
+  exitSignal: fitted(32).nullable(),
+  stopSignal: fitted(32).nullable(),
   exitObserved: z.boolean(),
-  startTime: seconds,
-  endedAt: seconds,
-  createdAt: text(64).nullable(),
+  startTime: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  createdAt: z.string().nullable(),
   cpuPercent: z.number().finite().nullable(),
   rssBytes: z.number().finite().nullable(),
-  outputFile: text(65_536).nullable(),
+  outputFile: fitted(RECORD_LIMITS.path).nullable(),
   outputSize: z.number().finite().nullable(),
   runawayOutput: z.boolean(),
   liveChildren: z.number().int().min(0),
-  warnings: z.array(text(4096)).max(100),
+  warnings: z.array(z.string()),
 });
-export type ReportedProcess = z.infer<typeof reportedProcessSchema>;
+export type ReportedProcess = z.infer<typeof reportedShape>;
+
+/** Every string inside a JSON value cleaned (a command's data is stored as JSON). */
+function cleanDeep(value: unknown): unknown {
+  if (typeof value === "string") return cleanText(value);
+  if (Array.isArray(value)) return value.map(cleanDeep);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), cleanDeep(v)]));
+  }
+  return value;
+}
+
+/** The first `max` strings, cleaned, within `chars` in all; how many were left out. */
+function fitList(values: string[], max: number, chars: number): { kept: string[]; dropped: number } {
+  const kept: string[] = [];
+  let used = 0;
+  for (const value of values) {
+    if (kept.length >= max || used >= chars) break;
+    const piece = clip(cleanText(value), chars - used);
+    kept.push(piece);
+    used += piece.length;
+  }
+  return { kept, dropped: values.length - kept.length };
+}
+
+/**
+ * A record as the hub keeps it: strings cleaned, lists and environment bounded, times out of
+ * range unknown, each cut said in its warnings. The agent sends records fitted so; the hub fits
+ * what it receives again (an older agent, or anyone holding a secret).
+ */
+export function fitRecord(p: ReportedProcess): ReportedProcess {
+  const warnings = fitList(p.warnings, RECORD_LIMITS.warnings, 64 * 1024).kept;
+  const args = fitList(p.args, RECORD_LIMITS.args, RECORD_LIMITS.argChars);
+  if (args.dropped > 0) warnings.push(`${args.dropped} of ${p.args.length} arguments not reported (too many for the hub)`);
+  const env: Record<string, string> = {};
+  let envChars = 0;
+  let envDropped = 0;
+  const entries = Object.entries(p.env);
+  for (const [key, value] of entries) {
+    const size = key.length + value.length;
+    if (Object.keys(env).length >= RECORD_LIMITS.envEntries || envChars + size > RECORD_LIMITS.envChars) {
+      envDropped += 1;
+      continue;
+    }
+    env[cleanText(key)] = cleanText(value);
+    envChars += size;
+  }
+  if (envDropped > 0) warnings.push(`${envDropped} of ${entries.length} environment variables not reported (too large for the hub)`);
+  const startTime = timeOrNull(p.startTime);
+  const endedAt = timeOrNull(p.endedAt);
+  const createdAt = isoOrNull(p.createdAt);
+  for (const warning of [timeWarning("start time", p.startTime), timeWarning("end time", p.endedAt)]) if (warning) warnings.push(warning);
+  if (p.createdAt !== null && createdAt === null)
+    warnings.push(`created ${JSON.stringify(clip(cleanText(p.createdAt), 40))} is not a date (shown as unknown)`);
+  return { ...p, args: args.kept, env, warnings, startTime, endedAt, createdAt };
+}
+
+export const reportedProcessSchema = reportedShape.transform(fitRecord);
 /** A reported record as the hub keeps it in memory: without its environment. */
 export type StoredProcess = Omit<ReportedProcess, "env">;
 
 /** A record ended: sent once per record, kept by the agent until the hub accepted it. */
 export const exitEventSchema = z.object({
   hash,
-  name: text(4096),
+  name: fitted(RECORD_LIMITS.name),
   exitCode: z.number().int().nullable(),
-  exitSignal: text(32).nullable(),
-  stopSignal: text(32).nullable(),
+  exitSignal: fitted(32).nullable(),
+  stopSignal: fitted(32).nullable(),
   endedAt: seconds,
   /** The last lines of its output (for alerts); not stored. */
-  lastLines: z.array(text(4096)).max(20).optional(),
+  lastLines: z
+    .array(fitted(4096))
+    .transform((lines) => lines.slice(-20))
+    .optional(),
 });
 export type ExitEvent = z.infer<typeof exitEventSchema>;
 
 export const enrollRequestSchema = z.object({
   protocol: z.number().int().min(1),
   hostId: z.string().uuid(),
-  machineId: text(255).min(1),
-  hostname: text(255).min(1),
+  machineId: text(255, 1),
+  hostname: text(255, 1),
 });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 
-export interface EnrollAnswer {
+/** The hub's answer to an enrolment; checked by the agent before it keeps anything of it. */
+export const enrollAnswerSchema = z.object({
   /** The hub's id of this host (the first part of the host secret). */
-  hostKey: string;
-  secret: string;
-  name: string;
+  hostKey: z.string().min(1).max(255),
+  secret: z.string().min(1).max(1024),
+  name: z.string().min(1).max(255),
   /** Set when another machine already reports this host id (a cloned disk image). */
-  cloneOf: string | null;
-}
+  cloneOf: z.string().nullable(),
+});
+export type EnrollAnswer = z.infer<typeof enrollAnswerSchema>;
 
 export const reportSchema = z.object({
   protocol: z.number().int().min(1),
-  machineId: text(255).min(1),
+  machineId: text(255, 1),
   /** This report's number; the next one builds on it once accepted. */
   seq: z.number().int().min(1),
   /** The accepted report this delta builds on; null with `full` (the whole list). */
@@ -102,10 +187,12 @@ export const reportSchema = z.object({
 });
 export type Report = z.infer<typeof reportSchema>;
 
-export interface ReportAnswer {
-  accepted: number;
-  name: string;
-}
+/** The hub's answer to a report: the number it accepted, which the next delta builds on. */
+export const reportAnswerSchema = z.object({
+  accepted: z.number().int().min(1),
+  name: z.string().min(1).max(255),
+});
+export type ReportAnswer = z.infer<typeof reportAnswerSchema>;
 
 /** Why a report was not taken, beyond the status code: what the agent should do next. */
 export type ReportRefusal =
@@ -120,29 +207,35 @@ export type CommandKind = (typeof COMMAND_KINDS)[number];
 /** Commands that change a workstation: audited. */
 export const ACTION_KINDS: ReadonlySet<CommandKind> = new Set(["stop", "relaunch", "delete"]);
 
-export interface AgentCommand {
-  id: string;
-  kind: CommandKind;
-  hash: string;
-  args: {
-    force?: boolean;
-    offset?: number;
-    length?: number;
-    align?: "lines" | "bytes";
-    q?: string;
-    from?: number;
-    dir?: "next" | "prev";
-    count?: boolean;
-  };
-}
+export const agentCommandSchema = z.object({
+  id: z.string().min(1).max(255),
+  kind: z.enum(COMMAND_KINDS),
+  hash,
+  args: z.object({
+    force: z.boolean().optional(),
+    offset: z.number().int().min(0).optional(),
+    length: z.number().int().min(0).optional(),
+    align: z.enum(["lines", "bytes"]).optional(),
+    q: z.string().max(4096).optional(),
+    from: z.number().int().min(0).optional(),
+    dir: z.enum(["next", "prev"]).optional(),
+    count: z.boolean().optional(),
+  }),
+});
+export type AgentCommand = z.infer<typeof agentCommandSchema>;
+/** What a command poll answers. */
+export const commandsAnswerSchema = z.object({ commands: z.array(agentCommandSchema).max(1000) });
 
 /** An agent's answer to one command. */
 export const commandResultSchema = z.object({
   ok: z.boolean(),
   /** A sentence for the person who asked. */
-  message: text(4096),
+  message: fitted(4096),
   /** What the command produced (a stop's outcome, a new hash, output bytes as base64). */
-  data: z.record(z.string(), z.unknown()).default({}),
+  data: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .transform((data) => cleanDeep(data) as Record<string, unknown>),
 });
 export type CommandResult = z.infer<typeof commandResultSchema>;
 

@@ -1,5 +1,6 @@
 import type { FleetHostInfo } from "../fleet/hub/snapshot";
 import type { StoredProcess } from "../fleet/protocol";
+import { isoOrNull, timeOrNull } from "../time";
 import type { ProcessView } from "./status";
 
 /** A host as a row of the fleet table carries it. */
@@ -20,8 +21,9 @@ function referenceTime(host: FleetHostRef, now: number): number {
 export const isLive = (p: StoredProcess) => p.status !== "stopped" && p.status !== "children";
 
 export function runtimeOf(p: StoredProcess, host: FleetHostRef, now: number): number | null {
-  const end = isLive(p) ? referenceTime(host, now) / 1000 : p.endedAt;
-  return p.startTime !== null && end !== null ? Math.max(0, end - p.startTime) : null;
+  const start = timeOrNull(p.startTime);
+  const end = isLive(p) ? referenceTime(host, now) / 1000 : timeOrNull(p.endedAt);
+  return start !== null && end !== null ? Math.max(0, end - start) : null;
 }
 
 /**
@@ -42,9 +44,10 @@ export function toFleetView(p: StoredProcess, host: FleetHostRef, now: number): 
     exitSignal: p.exitSignal,
     stopSignal: p.stopSignal,
     exitObserved: p.exitObserved,
-    startTime: p.startTime,
-    endedAt: p.endedAt,
-    createdAt: p.createdAt,
+    // Stored before records were fitted, a time may be out of range: unknown, never a crash.
+    startTime: timeOrNull(p.startTime),
+    endedAt: timeOrNull(p.endedAt),
+    createdAt: isoOrNull(p.createdAt),
     runtime: runtimeOf(p, host, now),
     cpuPercent: p.cpuPercent,
     rssBytes: p.rssBytes,

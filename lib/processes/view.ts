@@ -3,6 +3,7 @@ import { descendantsOf, type DescendantInfo } from "../system/probe";
 import type { ProcessSnapshot } from "../system/snapshot";
 import { usageOf } from "../system/usage";
 import { outputSize } from "../output/tail";
+import { isoOrNull, timeOrNull } from "../time";
 import type { ProcessView } from "./status";
 
 export type { DisplayStatus, ProcessView } from "./status";
@@ -25,7 +26,10 @@ export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, 
   const usage = live && snapshot && record.pid !== null ? usageOf(snapshot, record.pid, record.startTime) : null;
   const liveChildren = !live && snapshot ? orphanedChildren(snapshot, record) : 0;
   const now = Date.now() / 1000;
-  const end = live ? now : record.endedAt;
+  // A time out of range (µs written as seconds by some tool) is shown and sorted as unknown.
+  const startTime = timeOrNull(record.startTime);
+  const endedAt = timeOrNull(record.endedAt);
+  const end = live ? now : endedAt;
   return {
     hash: record.hash,
     name: record.name,
@@ -39,10 +43,10 @@ export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, 
     exitSignal: record.exitSignal,
     stopSignal: record.stopSignal,
     exitObserved: record.keeperPid !== null,
-    startTime: record.startTime,
-    endedAt: record.endedAt,
-    createdAt: record.createdAt,
-    runtime: record.startTime !== null && end !== null ? Math.max(0, end - record.startTime) : null,
+    startTime,
+    endedAt,
+    createdAt: isoOrNull(record.createdAt),
+    runtime: startTime !== null && end !== null ? Math.max(0, end - startTime) : null,
     cpuPercent: usage?.cpuPercent ?? null,
     rssBytes: usage?.rssBytes ?? null,
     outputFile: record.outputFile,

@@ -1,3 +1,4 @@
+import { secondsToIso } from "../time";
 import type { ListedProcess } from "./types";
 
 /** A record as scripts see it (CLI `--json`, HTTP API). Fields may be added, never removed. */
@@ -27,11 +28,7 @@ export interface ProcessJson {
   warnings: string[];
 }
 
-export function secondsToIso(seconds: number | null): string | null {
-  if (seconds === null || !Number.isFinite(seconds)) return null;
-  const date = new Date(seconds * 1000);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
+export { secondsToIso };
 
 export function toProcessJson(record: ListedProcess): ProcessJson {
   return {

@@ -1,4 +1,5 @@
 import type { ColumnName } from "../../prisma/registry-schema";
+import { timeWarning } from "../time";
 import type { ListedProcess, ProcessRecord } from "./types";
 
 /** How a column's value becomes a field: the decoder to use. */
@@ -237,6 +238,10 @@ export function decodeRow(row: RawRow): ProcessRow {
         rawEnv = text(value, column, warnings);
         break;
     }
+  }
+  // Kept as stored (the hash and the identity check use start_time); shown as unknown.
+  for (const warning of [timeWarning("start_time", record.startTime), timeWarning("ended_at", record.endedAt)]) {
+    if (warning) warnings.push(warning);
   }
   record.warnings = warnings;
   record.setRawEnv(rawEnv, warnings);

@@ -1,5 +1,6 @@
 import type { Registry } from "../registry/registry";
 import type { DeleteResult } from "../registry/types";
+import { isoToSeconds, timeOrNull } from "../time";
 import { planRetention, type RetentionPlan } from "./plan";
 import type { RetentionPolicy } from "./policy";
 
@@ -30,7 +31,7 @@ export async function applyRetention(
       name: r.name,
       stopped: r.status === "stopped",
       outputFile: r.outputFile,
-      lastActive: r.endedAt ?? r.startTime ?? (r.createdAt ? Date.parse(r.createdAt) / 1000 : null),
+      lastActive: timeOrNull(r.endedAt) ?? timeOrNull(r.startTime) ?? isoToSeconds(r.createdAt),
     })),
     policy,
     registry.outputDir,

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { NotAHub } from "@/components/fleet/not-a-hub";
 import { LocalTime } from "@/components/local-time";
+import { isoToSeconds } from "@/lib/time";
 import { Pager } from "@/components/pager";
 import { getAuditPage } from "@/lib/fleet/pages";
 import { isHub } from "@/lib/fleet/hub/server";
@@ -49,7 +50,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               {data.entries.map((entry) => (
                 <tr key={entry.id} data-audit={entry.command}>
                   <td className="whitespace-nowrap px-3 py-2">
-                    <LocalTime seconds={Date.parse(entry.at) / 1000} mode="exact" />
+                    <LocalTime seconds={isoToSeconds(entry.at)} mode="exact" />
                   </td>
                   <td className="whitespace-nowrap px-3 py-2">
                     {entry.role}

@@ -8,6 +8,7 @@ import { ProcessActions } from "@/components/detail/process-actions";
 import { RecordWatch } from "@/components/detail/record-watch";
 import { UsageChart } from "@/components/detail/usage-chart";
 import { LocalTime } from "@/components/local-time";
+import { isoToSeconds } from "@/lib/time";
 import { getProcessDetail } from "@/lib/processes/pages";
 import { currentRole, withoutValues } from "@/lib/auth/role";
 import { statusText, unknownExitReason } from "@/lib/processes/status";
@@ -77,7 +78,7 @@ export default async function ProcessPage({ params }: Props) {
               <LocalTime seconds={p.endedAt} mode="exact" />
             </Field>
             <Field label="Recorded">
-              <LocalTime seconds={p.createdAt ? Date.parse(p.createdAt) / 1000 : null} mode="exact" />
+              <LocalTime seconds={isoToSeconds(p.createdAt)} mode="exact" />
             </Field>
             <Field label="CPU · memory">
               {p.cpuPercent === null ? "–" : `${p.cpuPercent.toFixed(1)}%`} · {formatBytes(p.rssBytes)}

@@ -3,7 +3,7 @@ import type { LocalProcesses } from "../../processes/local";
 import { ALL } from "../../processes/query";
 import { alertLines } from "../../output/tail";
 import { hostInfo } from "../../system/host";
-import { PROTOCOL_VERSION, type ExitEvent, type HostFacts, type ReportedProcess } from "../protocol";
+import { fitRecord, PROTOCOL_VERSION, type ExitEvent, type HostFacts, type ReportedProcess } from "../protocol";
 
 export function hostFacts(hostname: string): HostFacts {
   const info = hostInfo();
@@ -24,31 +24,33 @@ export function hostFacts(hostname: string): HostFacts {
 /** Every record of this workstation, checked now, as the hub stores it. */
 export async function collectProcesses(processes: LocalProcesses): Promise<ReportedProcess[]> {
   const list = await processes.list({ ...ALL, sort: "output" });
-  return list.items.map(({ record, view }) => ({
-    hash: view.hash,
-    name: view.name,
-    pid: view.pid,
-    executable: view.executable,
-    currentExecutable: view.currentExecutable,
-    args: view.args,
-    env: record.env,
-    cwd: view.cwd,
-    status: view.status,
-    exitCode: view.exitCode,
-    exitSignal: view.exitSignal,
-    stopSignal: view.stopSignal,
-    exitObserved: view.exitObserved,
-    startTime: view.startTime,
-    endedAt: view.endedAt,
-    createdAt: view.createdAt,
-    cpuPercent: view.cpuPercent === null ? null : Math.round(view.cpuPercent * 10) / 10,
-    rssBytes: view.rssBytes,
-    outputFile: view.outputFile,
-    outputSize: view.outputSize,
-    runawayOutput: view.runawayOutput,
-    liveChildren: view.liveChildren,
-    warnings: view.warnings,
-  }));
+  return list.items.map(({ record, view }) =>
+    fitRecord({
+      hash: view.hash,
+      name: view.name,
+      pid: view.pid,
+      executable: view.executable,
+      currentExecutable: view.currentExecutable,
+      args: view.args,
+      env: record.env,
+      cwd: view.cwd,
+      status: view.status,
+      exitCode: view.exitCode,
+      exitSignal: view.exitSignal,
+      stopSignal: view.stopSignal,
+      exitObserved: view.exitObserved,
+      startTime: view.startTime,
+      endedAt: view.endedAt,
+      createdAt: view.createdAt,
+      cpuPercent: view.cpuPercent === null ? null : Math.round(view.cpuPercent * 10) / 10,
+      rssBytes: view.rssBytes,
+      outputFile: view.outputFile,
+      outputSize: view.outputSize,
+      runawayOutput: view.runawayOutput,
+      liveChildren: view.liveChildren,
+      warnings: view.warnings,
+    }),
+  );
 }
 
 /** Adds the last 20 lines of each ended record's output (what an alert shows), read once. */

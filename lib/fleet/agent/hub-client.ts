@@ -1,6 +1,10 @@
+import { z } from "zod";
 import {
   COMMAND_POLL_SECONDS,
+  commandsAnswerSchema,
+  enrollAnswerSchema,
   PROTOCOL_VERSION,
+  reportAnswerSchema,
   type AgentCommand,
   type CommandResult,
   type EnrollAnswer,
@@ -46,7 +50,21 @@ export function hubBaseUrl(value: string, insecure = process.env.PROCESS_MONITOR
   return url.origin + url.pathname.replace(/\/+$/, "");
 }
 
-async function post<T>(url: string, bearer: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+/** `code` of a HubError for a 2xx answer that is not what the hub sends (a proxy's page, a cut body). */
+export const BAD_ANSWER = "BAD_ANSWER";
+
+/**
+ * One request to the hub; its answer checked against `schema` before anyone uses it: a proxy in
+ * front of the hub may answer 200 with a maintenance page, and trusting that would lose state.
+ */
+async function post<T>(
+  url: string,
+  bearer: string,
+  body: unknown,
+  timeoutMs: number,
+  schema: z.ZodType<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   let response: Response;
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
@@ -60,18 +78,45 @@ async function post<T>(url: string, bearer: string, body: unknown, timeoutMs: nu
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new HubError(`Cannot reach the hub: ${cause?.code ?? cause?.message ?? (error as Error).message}`, null, null);
   }
-  const text = await response.text();
-  let value: Record<string, unknown> = {};
+  let text: string;
   try {
-    value = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    text = await response.text();
+  } catch (error) {
+    throw new HubError(`The hub's answer was cut off: ${(error as Error).message}`, response.status, BAD_ANSWER);
+  }
+  let value: unknown = undefined;
+  try {
+    value = text ? JSON.parse(text) : undefined;
   } catch {
     /* not JSON: a proxy's error page */
   }
+  const fields = value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   if (!response.ok) {
-    const message = typeof value.error === "string" ? value.error : `HTTP ${response.status} ${text.slice(0, 200)}`;
-    throw new HubError(message, response.status, typeof value.code === "string" ? value.code : null, value);
+    const message = typeof fields.error === "string" ? fields.error : `HTTP ${response.status} ${snippet(text)}`;
+    throw new HubError(message, response.status, typeof fields.code === "string" ? fields.code : null, fields);
   }
-  return value as T;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const what =
+      value === undefined
+        ? `${response.headers.get("content-type") ?? "no content type"}, not JSON: ${snippet(text) || "(empty)"}`
+        : `JSON that is not the hub's answer (${parsed.error.issues[0]?.path.join(".") || "body"}: ${parsed.error.issues[0]?.message})`;
+    throw new HubError(
+      `The hub's address answered HTTP ${response.status} with ${what}. A proxy in front of the hub?`,
+      response.status,
+      BAD_ANSWER,
+    );
+  }
+  return parsed.data;
+}
+
+function snippet(text: string): string {
+  // A proxy's page says what it is in its text, not its markup.
+  return text
+    .replace(/<(script|style)[^]*?<\/\1>|<[^>]*>/gi, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 120);
 }
 
 export class HubClient {
@@ -81,26 +126,27 @@ export class HubClient {
   ) {}
 
   enroll(fleetKey: string, identity: { hostId: string; machineId: string; hostname: string }): Promise<EnrollAnswer> {
-    return post(`${this.base}/api/fleet/enroll`, fleetKey, { protocol: PROTOCOL_VERSION, ...identity }, this.timeoutMs);
+    return post(`${this.base}/api/fleet/enroll`, fleetKey, { protocol: PROTOCOL_VERSION, ...identity }, this.timeoutMs, enrollAnswerSchema);
   }
 
   report(secret: string, report: Report): Promise<ReportAnswer> {
-    return post(`${this.base}/api/fleet/report`, secret, report, this.timeoutMs);
+    return post(`${this.base}/api/fleet/report`, secret, report, this.timeoutMs, reportAnswerSchema);
   }
 
   /** Waits (long-poll) for the commands the hub has for this host. */
   async commands(secret: string, signal: AbortSignal): Promise<AgentCommand[]> {
-    const answer = await post<{ commands: AgentCommand[] }>(
+    const answer = await post(
       `${this.base}/api/fleet/commands`,
       secret,
       undefined,
       (COMMAND_POLL_SECONDS + 15) * 1000,
+      commandsAnswerSchema,
       signal,
     );
-    return answer.commands ?? [];
+    return answer.commands;
   }
 
   answer(secret: string, id: string, result: CommandResult): Promise<unknown> {
-    return post(`${this.base}/api/fleet/commands/${encodeURIComponent(id)}`, secret, result, this.timeoutMs);
+    return post(`${this.base}/api/fleet/commands/${encodeURIComponent(id)}`, secret, result, this.timeoutMs, z.unknown());
   }
 }

@@ -1,4 +1,5 @@
 import { toFleetView, type FleetHostRef, type FleetItem } from "../../processes/fleet-view";
+import { isoToSeconds } from "../../time";
 import { hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
 import { hostStatus, type HostStatus } from "./status";
@@ -364,8 +365,8 @@ export class FleetSnapshotReader {
       .map(({ hostKey, reported }): Entry => {
         // A record read once is placed once: its view is made here, once per report of it.
         const host = cache.get(hostKey)!.ref;
-        const at = Date.parse(reported.createdAt ?? "");
-        return { host, view: toFleetView(reported, host, now), reported, at: Number.isNaN(at) ? -Infinity : at };
+        const at = isoToSeconds(reported.createdAt);
+        return { host, view: toFleetView(reported, host, now), reported, at: at === null ? -Infinity : at * 1000 };
       })
       .sort(entryOrder);
     this.pending = [];

@@ -9,6 +9,7 @@ import { AsOf } from "@/components/fleet/as-of";
 import { HostStatusBadge } from "@/components/fleet/host-status";
 import { NotAHub } from "@/components/fleet/not-a-hub";
 import { LocalTime } from "@/components/local-time";
+import { isoToSeconds } from "@/lib/time";
 import { isHub } from "@/lib/fleet/hub/server";
 import { currentRole, withoutValues } from "@/lib/auth/role";
 import { getFleetProcess } from "@/lib/fleet/pages";
@@ -103,7 +104,7 @@ export default async function FleetProcessPage({ params }: Props) {
               <LocalTime seconds={p.endedAt} mode="exact" />
             </Field>
             <Field label="Recorded">
-              <LocalTime seconds={p.createdAt ? Date.parse(p.createdAt) / 1000 : null} mode="exact" />
+              <LocalTime seconds={isoToSeconds(p.createdAt)} mode="exact" />
             </Field>
             <Field label="Last report">
               <LocalTime seconds={host.lastSeen === null ? null : host.lastSeen / 1000} mode="exact" />

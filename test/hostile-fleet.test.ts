@@ -1,0 +1,408 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import type net from "node:net";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FLEET_KEY, fleetHost, startAgent, startHub, waitUntil, workstation, type RunningAgent, type Workstation } from "./support/fleet";
+import { freePort, logIn, startServer, type RunningServer } from "./support/next-server";
+import { startPostgres, type RunningPostgres } from "./support/postgres";
+import { tempDir } from "./support/temp";
+
+// Hostile data and faults on the fleet's channel (issue 21, holes 1 to 3): a proxy in front of
+// the hub that answers garbage, records whose text PostgreSQL refuses, times out of any range.
+// A real hub (SQLite and PostgreSQL), real agents, real launches; nothing mocked.
+
+type Mode = "pass" | "html" | "badjson" | "wrongjson" | "reset" | "hang" | "bad-gateway";
+
+/** A reverse proxy to `target` that misbehaves as told, counting the requests it spoiled. */
+async function misbehavingProxy(target: string) {
+  const port = await freePort();
+  const upstream = new URL(target);
+  let mode: Mode = "pass";
+  const spoiled: Record<string, number> = {};
+  const held = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    if (mode !== "pass") {
+      spoiled[`${mode} ${req.url}`] = (spoiled[`${mode} ${req.url}`] ?? 0) + 1;
+      req.resume();
+    }
+    switch (mode) {
+      case "html":
+        res.writeHead(200, { "content-type": "text/html" }).end("<html><body><h1>Down for maintenance</h1></body></html>");
+        return;
+      case "badjson":
+        res.writeHead(200, { "content-type": "application/json" }).end('{"accepted": 4');
+        return;
+      case "wrongjson":
+        res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+        return;
+      case "bad-gateway":
+        res.writeHead(502, { "content-type": "text/html" }).end("<h1>502 Bad Gateway</h1>");
+        return;
+      case "reset":
+        req.socket.destroy();
+        return;
+      case "hang":
+        held.add(req.socket);
+        return;
+    }
+    const forward = http.request(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spoiled: (m: Mode, route: string) => spoiled[`${m} ${route}`] ?? 0,
+    set(next: Mode) {
+      mode = next;
+      // A proxy that hung up on its held requests: the agent's next try must go through.
+      if (next !== "hang") for (const socket of held) socket.destroy();
+      if (next !== "hang") held.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of held) socket.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The CLI without blocking this process (spawnSync would stall the proxy it talks through). */
+function cliAsync(ws: Workstation, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.resolve(import.meta.dirname, "..", "bin", "process-monitor.js"), ...args], { env: ws.env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+function launch(ws: Workstation, name: string, ...command: string[]): string {
+  const result = ws.cli("launch", "--name", name, "--", ...command);
+  if (result.status !== 0) throw new Error(`launch failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+interface FleetRecordJson {
+  hash: string;
+  name: string;
+  status: string;
+  running: boolean;
+  exitSignal: string | null;
+  stoppedBy: string | null;
+  startTime: number | null;
+  createdAt: string | null;
+  endedAt: string | null;
+  args: string[];
+  env: Record<string, string>;
+  warnings: string[];
+}
+
+async function fleetRecord(hub: RunningServer, host: string, hash: string): Promise<FleetRecordJson | null> {
+  const response = await hub.api(`/api/fleet/hosts/${host}/processes/${hash}`);
+  return response.ok ? ((await response.json()) as FleetRecordJson) : null;
+}
+
+const HASH = (c: string) => c.repeat(64);
+
+/**
+ * A host enrolled by hand (a NUL and a lone surrogate in its hostname) that reports one full
+ * list of hostile records: NUL bytes and lone surrogates everywhere, 20,000 arguments, times in
+ * microseconds and 1e300, a creation time that is no date. Returns the host's fleet name.
+ */
+async function hostileHost(hub: RunningServer): Promise<{ name: string; secret: string }> {
+  const enrolled = await fetch(`${hub.url}/api/fleet/enroll`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${FLEET_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ protocol: 1, hostId: crypto.randomUUID(), machineId: "m\u0000\ud800", hostname: "evil\u0000host\udc00" }),
+  });
+  expect(enrolled.status, await enrolled.clone().text()).toBe(200);
+  const { name, secret } = (await enrolled.json()) as { name: string; secret: string };
+  const record = (hash: string, extra: Record<string, unknown>) => ({
+    hash,
+    name: "poi\u0000son\ud800",
+    pid: 4242,
+    executable: "/usr/bin/\u0000x",
+    currentExecutable: null,
+    args: ["a\u0000b", "\udfff"],
+    env: { "K\u0000EY": "v\u0000\ud800" },
+    cwd: "/tmp/\u0000",
+    status: "stopped",
+    exitCode: 3,
+    exitSignal: null,
+    stopSignal: null,
+    exitObserved: true,
+    startTime: 1_700_000_000,
+    endedAt: 1_700_000_100,
+    createdAt: "2026-11-30T10:00:00.000Z",
+    cpuPercent: null,
+    rssBytes: null,
+    outputFile: null,
+    outputSize: null,
+    runawayOutput: false,
+    liveChildren: 0,
+    warnings: ["w\u0000"],
+    ...extra,
+  });
+  const report = {
+    protocol: 1,
+    machineId: "m\u0000\ud800",
+    seq: 1,
+    base: null,
+    full: true,
+    interval: 5,
+    facts: {
+      hostname: "evil\u0000host",
+      platform: "linux",
+      release: "6\u0000",
+      arch: "x64",
+      cores: 2,
+      memTotalBytes: 1,
+      memUsedBytes: 1,
+      load: [0, 0, 0],
+      uptimeSeconds: 1,
+      agentVersion: "\ud800",
+    },
+    upserts: [
+      record(HASH("a"), { startTime: 1e17, status: "running", endedAt: null }),
+      record(HASH("b"), { endedAt: 1e300, createdAt: "not-a-date" }),
+      record(HASH("c"), { args: Array.from({ length: 20_000 }, (_, i) => `--frame=${i}`) }),
+    ],
+    removed: [],
+    events: [
+      { hash: HASH("b"), name: "poi\u0000son", exitCode: 3, exitSignal: null, stopSignal: null, endedAt: 1e300, lastLines: ["x\u0000"] },
+    ],
+  };
+  const reported = await fetch(`${hub.url}/api/fleet/report`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+    body: JSON.stringify(report),
+  });
+  expect(reported.status, await reported.clone().text()).toBe(200);
+  return { name, secret };
+}
+
+/** Every page and answer that shows the hostile host's records works, and shows them as unknown. */
+async function expectHostileHostShown(hub: RunningServer, host: string): Promise<void> {
+  const cookie = `pm_session_${hub.port}=${await logIn(hub)}`;
+  const page = async (route: string) => {
+    const response = await fetch(`${hub.url}${route}`, { headers: { cookie } });
+    return { status: response.status, html: await response.text() };
+  };
+  // Pages may show a reading up to 2 s old while a newer one is made.
+  await expect.poll(async () => (await page("/fleet")).html.includes(`/fleet/${host}`)).toBe(true);
+  const fleet = await page("/fleet");
+  expect(fleet.status).toBe(200);
+  expect(fleet.html).not.toContain("Invalid time value");
+  expect((await page(`/fleet/${host}`)).status).toBe(200);
+  for (const c of ["a", "b", "c"]) {
+    const detail = await page(`/fleet/${host}/processes/${HASH(c)}`);
+    expect(detail.status, `detail page of ${c}`).toBe(200);
+    expect(detail.html).toContain("poi\ufffdson\ufffd");
+  }
+  const a = (await fleetRecord(hub, host, HASH("a")))!;
+  expect(a.startTime).toBeNull();
+  expect(a.warnings.join(" ")).toMatch(/start time 100000000000000000 is not a time/);
+  const b = (await fleetRecord(hub, host, HASH("b")))!;
+  expect([b.endedAt, b.createdAt]).toEqual([null, null]);
+  expect(b.warnings.join(" ")).toMatch(/not-a-date/);
+  expect(b.env).toEqual({ "K\ufffdEY": "v\ufffd\ufffd" });
+  expect(b.args).toEqual(["a\ufffdb", "\ufffd"]);
+  const c = (await fleetRecord(hub, host, HASH("c")))!;
+  expect(c.args).toHaveLength(1_000);
+  expect(c.warnings.join(" ")).toMatch(/19000 of 20000 arguments not reported/);
+  const hosts = (await (await hub.api("/api/fleet/hosts")).json()) as { hosts: Array<{ name: string; hostname: string }> };
+  expect(hosts.hosts.find((h) => h.name === host)?.hostname).toBe("evil\ufffdhost");
+}
+
+describe("an agent behind a proxy that answers garbage (SQLite hub)", () => {
+  let dir: string;
+  let hub: RunningServer;
+  let proxy: Awaited<ReturnType<typeof misbehavingProxy>>;
+  let ws: Workstation;
+  let agent: RunningAgent;
+  let sleeper: string;
+  const stateFile = () => path.join(ws.env.XDG_DATA_HOME!, "process-monitor", "agent-state.json");
+  const state = () => JSON.parse(fs.readFileSync(stateFile(), "utf8")) as { base: unknown; pending: Array<{ hash: string }> };
+
+  beforeAll(async () => {
+    dir = tempDir("pm-hostile-");
+    hub = await startHub(path.join(dir, "hub"));
+    proxy = await misbehavingProxy(hub.url);
+    ws = workstation(path.join(dir, "ws"), proxy.url, "proxied");
+    sleeper = launch(ws, "render", "/bin/sleep", "300");
+    agent = startAgent(ws);
+    await waitUntil("the proxied host online", async () => (await fleetHost(hub, "proxied"))?.status === "online");
+    await waitUntil("its record on the hub", async () => (await fleetRecord(hub, "proxied", sleeper))?.running === true);
+  });
+
+  afterAll(async () => {
+    await agent?.stop("SIGKILL");
+    ws?.cli("stop", "--force", sleeper);
+    await Promise.all([proxy?.close(), hub?.stop()]);
+  });
+
+  it("keeps its base and its pending exit through 200 HTML, cut JSON, wrong JSON and a hang ended by a reset, then delivers the exit", async () => {
+    proxy.set("html");
+    expect(ws.cli("stop", sleeper).status).toBe(0);
+    // Each spoiled answer is a failed attempt: base and the exit stay as they were.
+    for (const mode of ["html", "badjson", "wrongjson", "hang"] as const) {
+      proxy.set(mode);
+      await expect.poll(() => proxy.spoiled(mode, "/api/fleet/report"), { timeout: 30_000 }).toBeGreaterThan(0);
+      if (mode === "hang") await new Promise((r) => setTimeout(r, 500));
+      const now = state();
+      expect(typeof now.base, `base after ${mode}`).toBe("number");
+      expect(now.pending.map((e) => e.hash)).toContain(sleeper);
+    }
+    proxy.set("pass");
+    await expect.poll(async () => (await fleetRecord(hub, "proxied", sleeper))?.stoppedBy, { timeout: 60_000 }).toBe("user");
+    expect((await fleetHost(hub, "proxied"))?.status).toBe("online");
+    await expect.poll(() => state().pending.length, { timeout: 10_000 }).toBe(0);
+    expect(agent.logs()).toMatch(/answered HTTP 200 with text\/html, not JSON: Down for maintenance\. A proxy in front of the hub\?/);
+    expect(agent.logs()).not.toMatch(/Bad report|base: expected number/);
+  });
+
+  it("repairs a damaged state file with a full report instead of trusting it", async () => {
+    await agent.stop();
+    fs.writeFileSync(stateFile(), JSON.stringify({ hub: proxy.url, seq: 9, base: "x", accepted: 5, pending: "no", since: 0 }));
+    const before = (await fleetHost(hub, "proxied"))!.lastSeen;
+    agent = startAgent(ws);
+    await expect.poll(async () => (await fleetHost(hub, "proxied"))?.lastSeen !== before, { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => state().base, { timeout: 10_000 }).toEqual(expect.any(Number));
+    expect(agent.logs()).not.toMatch(/Bad report/);
+    expect((await fleetHost(hub, "proxied"))?.status).toBe("online");
+  });
+
+  it("a fresh agent enrolling through a maintenance page fails with the reason and keeps no secret", async () => {
+    proxy.set("html");
+    try {
+      const fresh = workstation(path.join(dir, "fresh"), proxy.url, "fresh");
+      // Asynchronously: the proxy answers from this process.
+      const result = await cliAsync(fresh, "agent", "--once");
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/answered HTTP 200 with text\/html, not JSON.*A proxy in front of the hub\?/);
+      expect(result.stdout + result.stderr).not.toMatch(/as undefined/);
+      expect(fs.existsSync(path.join(fresh.env.XDG_DATA_HOME!, "process-monitor", "hub-secret.json"))).toBe(false);
+    } finally {
+      proxy.set("pass");
+    }
+  });
+
+  it("takes a report of NUL bytes, lone surrogates, 20,000 arguments and absurd times, and every page shows it", async () => {
+    const { name } = await hostileHost(hub);
+    await expectHostileHostShown(hub, name);
+  });
+});
+
+describe("a PostgreSQL hub and a record whose text PostgreSQL refuses", () => {
+  let dir: string;
+  let pg: RunningPostgres;
+  let hub: RunningServer;
+  let ws: Workstation;
+  let agent: RunningAgent;
+  let hash: string;
+
+  beforeAll(async () => {
+    dir = tempDir("pm-hostile-pg-");
+    pg = await startPostgres();
+    hub = await startHub(path.join(dir, "hub"), { fleetDb: pg.url });
+    ws = workstation(path.join(dir, "ws"), hub.url, "pg-node");
+    hash = launch(ws, "poison", "/bin/sleep", "300");
+    agent = startAgent(ws);
+    await waitUntil("its record on the hub", async () => (await fleetRecord(hub, "pg-node", hash))?.running === true);
+  });
+
+  afterAll(async () => {
+    await agent?.stop("SIGKILL");
+    ws?.cli("stop", "--force", hash);
+    await hub?.stop();
+    await pg?.stop();
+  });
+
+  it("a NUL in a running record's name (as any script can write it) does not cut the host off: its exit arrives", async () => {
+    const db = new Database(ws.db);
+    db.prepare("UPDATE process_info SET name = ?, args = ?, env = ? WHERE hash = ?").run(
+      "poi\u0000son",
+      '["\\ud800x", "a\\u0000b"]',
+      '{"K\\u0000": "v\\udc00"}',
+      hash,
+    );
+    db.close();
+    await expect.poll(async () => (await fleetRecord(hub, "pg-node", hash))?.name, { timeout: 20_000 }).toBe("poi\ufffdson");
+    expect(ws.cli("stop", hash).status).toBe(0);
+    await expect.poll(async () => (await fleetRecord(hub, "pg-node", hash))?.stoppedBy, { timeout: 30_000 }).toBe("user");
+    const record = (await fleetRecord(hub, "pg-node", hash))!;
+    expect(record.args).toEqual(["\ufffdx", "a\ufffdb"]);
+    expect(record.env).toEqual({ "K\ufffd": "v\ufffd" });
+    expect((await fleetHost(hub, "pg-node"))?.status).toBe("online");
+    expect(agent.logs()).not.toMatch(/retrying/);
+  });
+
+  it("takes a hostile enrolment and report, and every page shows them", async () => {
+    const { name } = await hostileHost(hub);
+    await expectHostileHostShown(hub, name);
+  });
+});
+
+describe("times out of any range in a workstation's registry", () => {
+  let server: RunningServer;
+  let hashes: string[];
+
+  beforeAll(async () => {
+    const dir = tempDir("pm-odd-times-");
+    const db = path.join(dir, "registry.db");
+    const ws = workstation(dir, "http://127.0.0.1:1", "unused");
+    hashes = [launch(ws, "micro", "/bin/true"), launch(ws, "far-end", "/bin/true"), launch(ws, "no-date", "/bin/true")];
+    await new Promise((r) => setTimeout(r, 500));
+    const sqlite = new Database(db);
+    const set = sqlite.prepare(
+      "UPDATE process_info SET start_time = coalesce(?, start_time), ended_at = coalesce(?, ended_at), created_at = coalesce(?, created_at), stopped = 1 WHERE hash = ?",
+    );
+    set.run(1.7e15, null, null, hashes[0]);
+    set.run(null, 1e300, null, hashes[1]);
+    set.run(null, null, "not-a-date", hashes[2]);
+    sqlite.close();
+    server = await startServer({ PROCESS_MONITOR_DB: db, HOME: dir });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("the list, every detail page and the API answer, showing those times as unknown with a warning", async () => {
+    const cookie = `pm_session_${server.port}=${await logIn(server)}`;
+    const list = await fetch(`${server.url}/`, { headers: { cookie } });
+    const html = await list.text();
+    expect(list.status).toBe(200);
+    expect(html).not.toMatch(/could not be read/);
+    for (const name of ["micro", "far-end", "no-date"]) expect(html).toContain(name);
+    for (const hash of hashes) {
+      const detail = await fetch(`${server.url}/processes/${hash}`, { headers: { cookie } });
+      const text = await detail.text();
+      expect(detail.status, hash).toBe(200);
+      expect(text).toMatch(/unknown|not a timestamp/);
+    }
+    const api = await server.api("/api/processes?limit=10");
+    expect(api.status).toBe(200);
+    const { processes } = (await api.json()) as { processes: Array<{ hash: string; endedAt: string | null; warnings: string[] }> };
+    const farEnd = processes.find((p) => p.hash === hashes[1])!;
+    expect(farEnd.endedAt).toBeNull();
+    expect(farEnd.warnings.join(" ")).toMatch(/ended_at 1e\+300 is not a time/);
+    const micro = processes.find((p) => p.hash === hashes[0])!;
+    expect(micro.warnings.join(" ")).toMatch(/start_time 1700000000000000 is not a time/);
+    for (const sort of ["started", "runtime", "name"])
+      expect((await fetch(`${server.url}/?sort=${sort}`, { headers: { cookie } })).status).toBe(200);
+  });
+});
