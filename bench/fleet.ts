@@ -176,7 +176,7 @@ async function run(label: string, fleetDb?: string): Promise<void> {
     let viewing = false;
     const pages: number[] = [];
     storing.length = 0;
-    await hub.api("/api/health?reset=1");
+    await hub.api("/api/health?reset=1", { method: "POST" });
     let stop = false;
     const loops = agents.map(async (agent, k) => {
       await new Promise((r) => setTimeout(r, (k / agents.length) * INTERVAL_MS));

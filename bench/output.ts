@@ -196,7 +196,7 @@ async function slowFollowers(server: RunningServer, hash: string): Promise<void>
  */
 async function searchesUnderLoad(server: RunningServer, hash: string): Promise<void> {
   const SECONDS = 6;
-  await (await server.api("/api/health?reset=1")).json();
+  await (await server.api("/api/health?reset=1", { method: "POST" })).json();
   const end = Date.now() + SECONDS * 1000;
   let searches = 0;
   let refused = 0;

@@ -56,9 +56,7 @@ export async function Header() {
           </div>
           <div className="flex min-w-0 gap-1">
             <dt>registry</dt>
-            <dd className="min-w-0">
-              <MiddleTruncate text={host.dbPath} max={56} />
-            </dd>
+            <dd className="min-w-0">{host.dbPath === null ? <span>unavailable</span> : <MiddleTruncate text={host.dbPath} max={56} />}</dd>
           </div>
         </dl>
         <nav aria-label="Main" className="ml-auto flex flex-wrap items-center gap-1 text-sm sm:gap-2">

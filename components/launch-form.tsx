@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { launchAction, type LaunchFormField, type LaunchFormState } from "@/lib/actions/processes";
+import type { LaunchPage } from "@/lib/processes/pages";
 
 const inputClass =
   "mt-1 w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 aria-[invalid=true]:border-rose-500 dark:border-zinc-700 dark:bg-zinc-900";
@@ -18,7 +19,24 @@ function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
 }
 
 /** Launch form: arguments one per line (no shell quoting), environment as KEY=VALUE lines. */
-export function LaunchForm({ defaults }: { defaults?: Partial<Record<LaunchFormField, string>> }) {
+/** Which variables the program inherits, by name, and which of the server's own stay behind. */
+function InheritedEnvironment({ inherited, leftOut }: LaunchPage) {
+  return (
+    <details className="mt-2 text-xs text-zinc-600 dark:text-zinc-400">
+      <summary className="cursor-pointer">
+        Inherits {inherited.length} variables from the dashboard server&apos;s environment; {leftOut.length} of the server&apos;s own are
+        left out
+      </summary>
+      <p className="mt-1 break-words font-mono">{inherited.join(" ") || "(none)"}</p>
+      <p className="mt-1">
+        Left out (the dashboard&apos;s settings and secrets, the web server&apos;s, npm&apos;s):{" "}
+        <span className="break-words font-mono">{leftOut.join(" ") || "(none)"}</span>. Add any of them above to pass it on.
+      </p>
+    </details>
+  );
+}
+
+export function LaunchForm({ defaults, environment }: { defaults?: Partial<Record<LaunchFormField, string>>; environment?: LaunchPage }) {
   const [state, action, pending] = useActionState<LaunchFormState, FormData>(launchAction, { values: defaults });
   const value = (field: LaunchFormField) => state.values?.[field] ?? defaults?.[field] ?? "";
   const field = (name: LaunchFormField) => ({
@@ -77,6 +95,7 @@ export function LaunchForm({ defaults }: { defaults?: Partial<Record<LaunchFormF
         <p id="launch-env-hint" className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
           KEY=VALUE, one per line, added to the dashboard server&apos;s environment. Lines starting with # are ignored.
         </p>
+        {environment ? <InheritedEnvironment {...environment} /> : null}
         <FieldErrors id="launch-env-error" errors={state.errors?.env} />
       </div>
       <div>

@@ -29,6 +29,16 @@ export function tlsOptions() {
   }
 }
 
+/** Whether the path part of a request target decodes (a stray `%` does not). */
+export function decodablePath(url = "/") {
+  try {
+    decodeURIComponent(url.split("?")[0]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Starts the built dashboard; resolves once it listens. */
 export async function serve({ host = process.env.HOST || "127.0.0.1", port = Number(process.env.PORT || 3000) } = {}) {
   process.env.HOST = host;
@@ -38,6 +48,12 @@ export async function serve({ host = process.env.HOST || "127.0.0.1", port = Num
   const handle = app.getRequestHandler();
   await app.prepare();
   const listener = (req, res) => {
+    if (!decodablePath(req.url)) {
+      // Next would answer 500 when decoding its route parameters.
+      res.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" });
+      res.end(JSON.stringify({ error: "Malformed URL: a % in the path must begin an escape such as %20.", code: "BAD_PATH" }));
+      return;
+    }
     req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
     delete req.headers["x-real-ip"];
     void handle(req, res);

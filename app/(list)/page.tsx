@@ -5,7 +5,8 @@ import { Pager } from "@/components/pager";
 import { SearchBox } from "@/components/search-box";
 import { StatusFilter } from "@/components/status-filter";
 import { RetentionNote } from "@/components/retention-note";
-import { getProcessListPage, getRetentionSummary } from "@/lib/processes/pages";
+import { UnavailableNotice } from "@/components/unavailable-notice";
+import { getProcessListPage, getRetentionSummary, isUnavailable } from "@/lib/processes/pages";
 import { parseListPage } from "@/lib/processes/query-params";
 import { currentRole } from "@/lib/auth/role";
 
@@ -14,6 +15,7 @@ export const dynamic = "force-dynamic";
 export default async function ProcessListPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = parseListPage(await searchParams);
   const [data, retention, role] = await Promise.all([getProcessListPage(query), getRetentionSummary(), currentRole()]);
+  if (isUnavailable(data)) return <UnavailableNotice state={data} />;
 
   return (
     <div className="space-y-4">

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { LaunchForm } from "@/components/launch-form";
 import { currentRole } from "@/lib/auth/role";
+import { getLaunchPage } from "@/lib/processes/pages";
 
 export const metadata: Metadata = { title: "Launch" };
 
@@ -23,7 +24,7 @@ export default async function LaunchPage() {
           This is a read-only session (the viewer token): it cannot launch. Log in with the operator&apos;s token to launch.
         </p>
       ) : (
-        <LaunchForm />
+        <LaunchForm environment={getLaunchPage()} />
       )}
     </div>
   );

@@ -5,6 +5,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { commandOnHost } from "../api/fleet";
+import { internalFailure, knownFailure } from "../failure";
 import { FleetRefusal } from "../fleet/hub/errors";
 import { fleetProcesses } from "../fleet/hub/server";
 import { isFleetName } from "../fleet/hub/names";
@@ -38,7 +39,8 @@ async function run(host: string, hash: string, kind: "stop" | "relaunch" | "dele
   try {
     return await commandOnHost(host, hash, kind, kind === "stop" ? { force } : {}, await who());
   } catch (error) {
-    return { ok: false as const, message: error instanceof FleetRefusal ? error.message : `Unexpected error: ${(error as Error).message}` };
+    const message = error instanceof FleetRefusal ? error.message : (knownFailure(error)?.message ?? internalFailure(error).message);
+    return { ok: false as const, message };
   }
 }
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { LaunchError } from "../launcher/errors";
 import { isProcessHash } from "../registry/hash";
 import { RegistryError } from "../registry/errors";
+import { internalFailure, knownFailure } from "../failure";
 import { processes } from "../processes/server";
 import { fieldErrors, launchRequestSchema, parseEnvLines } from "../validation/launch";
 import { describeLeftAlone } from "../registry/left-alone";
@@ -32,8 +33,10 @@ function formText(form: FormData, key: string, max = 1_000_000): string {
 }
 
 function messageOf(error: unknown): string {
+  const failure = knownFailure(error);
+  if (failure) return failure.message;
   if (error instanceof LaunchError || error instanceof RegistryError) return error.message;
-  return `Unexpected error: ${(error as Error)?.message ?? String(error)}`;
+  return internalFailure(error).message;
 }
 
 /** The launch form: validates, starts the process, then opens its detail page. */

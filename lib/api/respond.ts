@@ -1,5 +1,6 @@
 import { LaunchError } from "../launcher/errors";
-import { RegistryError, isBusyError } from "../registry/errors";
+import { internalFailure, knownFailure } from "../failure";
+import { RegistryError } from "../registry/errors";
 
 /** A JSON error body `{ "error": "..." }` with a fitting status. */
 export function jsonError(
@@ -15,7 +16,10 @@ export function jsonOk(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });
 }
 
-/** Maps our errors to statuses; anything unexpected is a 500 with its message. */
+/**
+ * Maps our errors to statuses. Anything unexpected is a 500 that names no internals (a driver's
+ * message can hold SQL, hosts and stack frames): a reference to the line in the server's log.
+ */
 export function errorResponse(error: unknown): Response {
   if (error instanceof Error && error.name === "ValidationError" && "fields" in error) {
     return jsonError(400, error.message, { fields: (error as Error & { fields: unknown }).fields });
@@ -24,10 +28,15 @@ export function errorResponse(error: unknown): Response {
     const status = error.code === "NOT_FOUND" ? 404 : error.code === "REFUSED" ? 409 : error.code === "PERMISSION" ? 403 : 400;
     return jsonError(status, error.message, { code: error.code, ...(error.field ? { field: error.field } : {}) });
   }
-  if (error instanceof RegistryError) {
-    const status = error.code === "MISSING_PID" || error.code === "INVALID" ? 400 : error.code === "BUSY" ? 503 : 500;
+  const failure = knownFailure(error);
+  if (failure)
+    return jsonError(failure.status, error instanceof RegistryError && failure.code === "BUSY" ? error.message : failure.message, {
+      code: failure.code,
+    });
+  if (error instanceof RegistryError && error.code !== "UNREADABLE") {
+    const status = error.code === "MISSING_PID" || error.code === "INVALID" ? 400 : error.code === "NOT_FOUND" ? 404 : 500;
     return jsonError(status, error.message, { code: error.code });
   }
-  if (isBusyError(error)) return jsonError(503, "The registry is locked by another program; try again in a moment.", { code: "BUSY" });
-  return jsonError(500, `Unexpected error: ${(error as Error)?.message ?? String(error)}`);
+  const { ref, message } = internalFailure(error);
+  return jsonError(500, message, { code: "INTERNAL", ref });
 }

@@ -1,8 +1,11 @@
 import Database from "better-sqlite3";
+import { DRIVER_BUSY_MS, withBusyRetry } from "./busy";
+
+/** How long a write that can be made later waits for another program's lock. */
+const SOON_MS = 1_000;
 import { preparePrivateDatabase, tightenCompanions } from "./private-file";
 
-/** How long a statement waits for another writer (web server, CLI, AYON) to let go. */
-export const BUSY_TIMEOUT_MS = 15_000;
+export { BUSY_TIMEOUT_MS } from "./busy";
 
 /**
  * What the registry needs of a connection: raw SQL, since its table is AYON's and every
@@ -12,6 +15,11 @@ export interface Db {
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
   /** Runs a statement; resolves to the number of rows it changed. */
   execute(sql: string, ...params: unknown[]): Promise<number>;
+  /**
+   * Like `execute`, for a write that can be made later (a listing's bookkeeping): it waits
+   * for another program's lock only briefly, then fails as busy.
+   */
+  executeSoon(sql: string, ...params: unknown[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -34,10 +42,11 @@ async function prismaDb(dbPath: string): Promise<Db> {
     import("../generated/prisma/client"),
   ]);
   preparePrivateDatabase(dbPath);
-  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: dbPath, timeout: BUSY_TIMEOUT_MS }) });
+  const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: dbPath, timeout: DRIVER_BUSY_MS }) });
   return {
-    query: <T>(sql: string, ...params: unknown[]) => client.$queryRawUnsafe<T[]>(sql, ...params),
-    execute: (sql, ...params) => client.$executeRawUnsafe(sql, ...params),
+    query: <T>(sql: string, ...params: unknown[]) => withBusyRetry(() => client.$queryRawUnsafe<T[]>(sql, ...params)),
+    execute: (sql, ...params) => withBusyRetry(() => client.$executeRawUnsafe(sql, ...params)),
+    executeSoon: (sql, ...params) => withBusyRetry(() => client.$executeRawUnsafe(sql, ...params), SOON_MS),
     close: () => client.$disconnect(),
   };
 }
@@ -47,22 +56,27 @@ function directDb(dbPath: string): Db {
   const open = () => {
     if (!connection) {
       preparePrivateDatabase(dbPath);
-      connection = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
+      connection = new Database(dbPath, { timeout: DRIVER_BUSY_MS });
       tightenCompanions(dbPath);
     }
     return connection;
   };
+  const run = async (sql: string, params: unknown[]) => {
+    const statement = open().prepare(sql);
+    if (statement.reader) return statement.all(...params).length;
+    return statement.run(...params).changes;
+  };
   // Async like Prisma's, so callers cannot come to rely on either being synchronous.
   return {
-    query: async <T>(sql: string, ...params: unknown[]) =>
-      open()
-        .prepare(sql)
-        .all(...params) as T[],
-    execute: async (sql, ...params) => {
-      const statement = open().prepare(sql);
-      if (statement.reader) return statement.all(...params).length;
-      return statement.run(...params).changes;
-    },
+    query: <T>(sql: string, ...params: unknown[]) =>
+      withBusyRetry(
+        async () =>
+          open()
+            .prepare(sql)
+            .all(...params) as T[],
+      ),
+    execute: (sql, ...params) => withBusyRetry(() => run(sql, params)),
+    executeSoon: (sql, ...params) => withBusyRetry(() => run(sql, params), SOON_MS),
     close: async () => {
       connection?.close();
     },

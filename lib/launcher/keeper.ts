@@ -14,10 +14,18 @@ import path from "node:path";
  * on fd 3, and its creation time. It writes to the output file through the descriptors
  * it inherits; the keeper closes its own.
  *
+ * The program runs only once it is recorded: the process that will become it reports its pid
+ * and then waits for the line `go` on fd 3, which the launcher writes after the record is
+ * stored. Anything else (the launcher could not record it, or died) and it exits 125 without
+ * running anything; the launcher then kills both, so no sidecar is written either.
+ *
  * When the program ends the keeper writes `pid status end-time` to a sidecar file (a
  * rename, so never half-written), then asks the CLI to fold it into the registry. If the
  * registry is locked or the CLI cannot run, the sidecar stays and the next listing folds
  * it in. Its exit status is the program's, as a shell reports it: 128+N for signal N.
+ * The sidecar's blocks are taken at the start (64 spaces, overwritten in place at the end
+ * with `1<>`, which does not truncate), so a disk that fills while the program runs cannot
+ * lose its end.
  *
  * Arguments: SIDECAR NODE CLI DB KEEP_PWD EXECUTABLE [ARG]... (CLI empty: sidecar only;
  * KEEP_PWD 0 when the program's environment has no PWD, which the shell would add).
@@ -27,14 +35,18 @@ sidecar=$1 node=$2 cli=$3 db=$4 keep_pwd=$5
 shift 5
 [ "$keep_pwd" = 1 ] || unset PWD
 trap '' HUP INT QUIT TERM PIPE
-setsid env --default-signal "$@" 3>&- &
+printf '%64s\\n' '' >"$sidecar.tmp" 2>/dev/null
+(
+  IFS= read -r go <&3 && [ "$go" = go ] || exit 125
+  exec setsid env --default-signal "$@" 3>&-
+) &
 pid=$!
 echo "$pid" >&3
 exec 3>&- </dev/null >/dev/null 2>&1
 wait "$pid"
 code=$?
 end=$(date +%s.%N 2>/dev/null || date +%s)
-printf '%s %s %s\\n' "$pid" "$code" "$end" >"$sidecar.tmp" && mv -f "$sidecar.tmp" "$sidecar"
+printf '%s %s %s' "$pid" "$code" "$end" 1<>"$sidecar.tmp" && mv -f "$sidecar.tmp" "$sidecar"
 if [ -n "$cli" ]; then env -i "$node" "$cli" record-exits --db "$db"; fi
 exit "$code"
 `;

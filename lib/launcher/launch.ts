@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { Registry, type ProcessRow } from "../registry";
 import { startTimeOfPid } from "../system/probe";
 import { fieldErrors, launchRequestSchema, type LaunchRequest } from "../validation/launch";
 import { decodeShellStatus, exitsDirFor, sidecarFor } from "../registry/exits";
 import { LaunchError } from "./errors";
+import { inheritedEnv, withoutOwnVariables } from "./inherited-env";
 import { KEEPER_SCRIPT, canUseKeeper, cliEntry } from "./keeper";
 import { resolveCwd, resolveExecutable } from "./resolve";
 
@@ -32,15 +33,6 @@ export interface Launched {
    * call `child.unref()` to leave without waiting: the keeper records the end anyway.
    */
   exited: Promise<ExitInfo>;
-}
-
-/** What a launched program must not inherit: our access token and the web server's internals. */
-const PRIVATE_ENV = /^(PROCESS_MONITOR_TOKEN|__NEXT_.*|NEXT_PRIVATE_.*|NEXT_RUNTIME)$/;
-
-function inheritedEnv(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && !PRIVATE_ENV.test(key)) out[key] = value;
-  return out;
 }
 
 /**
@@ -71,6 +63,7 @@ export async function launch(registry: Registry, request: LaunchRequest, options
       : await startDirectly(fd, executable, req.args, cwd, env);
   } catch (error) {
     fs.rmSync(outputFile, { force: true });
+    fs.rmSync(`${sidecarFor(registry.outputDir, outputFile)}.tmp`, { force: true });
     throw error instanceof LaunchError
       ? error
       : new LaunchError("SPAWN_FAILED", `Could not start ${executable}: ${(error as Error).message}`, "executable");
@@ -95,14 +88,13 @@ export async function launch(registry: Registry, request: LaunchRequest, options
       keeperPid,
     });
   } catch (error) {
-    // Never leave a process running that no record knows about.
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      child.kill("SIGKILL");
-    }
+    // Not recorded: the program never runs (the keeper's child is still waiting for its go).
+    started.cancel();
+    fs.rmSync(outputFile, { force: true });
+    fs.rmSync(`${sidecarFor(registry.outputDir, outputFile)}.tmp`, { force: true });
     throw error;
   }
+  started.go();
 
   const exited = started.ended.then(async (exit): Promise<ExitInfo> => {
     if (keeperPid === null) {
@@ -130,6 +122,10 @@ interface Started {
   keeperPid: number | null;
   /** The program's end as its parent saw it. */
   ended: Promise<ExitInfo>;
+  /** Lets the program run: called once its record is stored. */
+  go: () => void;
+  /** It will not be recorded: nothing runs and nothing is left (where it already runs: killed). */
+  cancel: () => void;
 }
 
 /** The program as the keeper's child (see keeper.ts): its end is recorded whoever outlives whom. */
@@ -183,12 +179,37 @@ async function startWithKeeper(
       clearTimeout(timer);
       reject(new Error("its keeper ended before starting it"));
     });
-  }).finally(() => {
-    channel.removeAllListeners("data");
-    channel.removeAllListeners("end");
-    channel.destroy();
-  });
-  return { child, pid, keeperPid: child.pid ?? null, ended };
+  })
+    .catch((error: Error) => {
+      channel.destroy();
+      child.kill("SIGKILL");
+      throw error;
+    })
+    .finally(() => {
+      channel.removeAllListeners("data");
+      channel.removeAllListeners("end");
+    });
+  channel.on("error", () => undefined);
+  const kill = (target: number | undefined) => {
+    try {
+      if (target !== undefined) process.kill(target, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  };
+  return {
+    child,
+    pid,
+    keeperPid: child.pid ?? null,
+    ended,
+    go: () => (channel as unknown as Writable).end("go\n"),
+    cancel: () => {
+      // The keeper first, so that it writes no sidecar for a program that never ran.
+      kill(child.pid);
+      kill(pid);
+      channel.destroy();
+    },
+  };
 }
 
 /** Where no keeper can run: the program as our own child, its end seen while we live. */
@@ -209,7 +230,15 @@ async function startDirectly(fd: number, executable: string, args: string[], cwd
   const ended = new Promise<ExitInfo>((resolve) => {
     child.once("exit", (code, signal) => resolve({ exitCode: code, exitSignal: signal, endedAt: Date.now() / 1000 }));
   });
-  return { child, pid, keeperPid: null, ended };
+  // Without a keeper there is nothing to hold the program back: a failed record kills it.
+  const cancel = () => {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+  };
+  return { child, pid, keeperPid: null, ended, go: () => undefined, cancel };
 }
 
 /** Starts a new record with the same name, executable, arguments, environment and cwd. */
@@ -222,8 +251,9 @@ export async function relaunch(registry: Registry, hash: string, options: Launch
       name: previous.name,
       executable: previous.executable,
       args: previous.args,
-      // The recorded environment is the complete one the process got.
-      env: previous.env,
+      // The recorded environment is the complete one the process got (less any of ours that
+      // a record made by an older version kept).
+      env: withoutOwnVariables(previous.env),
       envMode: Object.keys(previous.env).length > 0 ? "replace" : "merge",
       cwd: previous.cwd ?? undefined,
     },

@@ -226,13 +226,20 @@ export class LocalProcesses {
   }
 
   /** Which machine, how loaded, and which registry file: the header's facts. */
-  async host(): Promise<HostInfo & { dbPath: string }> {
-    return { ...hostInfo(), dbPath: (await this.registry()).dbPath };
+  async host(): Promise<HostInfo & { dbPath: string | null }> {
+    // The header stands on every page, also one saying that the registry cannot be read.
+    const registry = await this.registry().catch(() => null);
+    return { ...hostInfo(), dbPath: registry?.dbPath ?? null };
   }
 
   /** Whether the registry opens (health). */
   async registryPath(): Promise<string> {
     return (await this.registry()).dbPath;
+  }
+
+  /** Reads the registry for real (health): how many records it holds. */
+  async countRecords(): Promise<number> {
+    return (await this.registry()).count();
   }
 
   /** Records the ends that keepers left beside the registry (the keeper's `record-exits`). */

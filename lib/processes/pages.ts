@@ -4,6 +4,9 @@ import { PAGE_SIZE } from "./query";
 import { pageQuery, type ListPageState } from "./query-params";
 import { describePolicy, policyFromEnv } from "../retention/policy";
 import { lastRetentionPass, type LastPass } from "../retention/schedule";
+import { inheritedEnv, isOwnVariable } from "../launcher/inherited-env";
+import { busyWaits } from "../db/busy";
+import { knownFailure, type Failure } from "../failure";
 import { processes } from "./server";
 import type { ProcessView } from "./status";
 
@@ -17,8 +20,53 @@ export interface ProcessListPage {
   generatedAt: number;
 }
 
+/** A page's reading that the machine did not allow (registry busy, disk full): shown as a notice. */
+export interface Unavailable {
+  unavailable: Failure;
+  /** When it was found so (ms). */
+  at: number;
+}
+
+export function isUnavailable(value: unknown): value is Unavailable {
+  return typeof value === "object" && value !== null && "unavailable" in value;
+}
+
+/** How long a page waits for a registry that another program holds before it says so. */
+const PAGE_BUSY_MS = 2_500;
+
+/**
+ * The reading, or why the machine did not allow it; anything else still goes to the error page.
+ * A page does not sit for the API's 15 s on a locked registry: once it has waited a moment with
+ * a statement still waiting for the lock, it says "registry busy" and tries again by itself.
+ */
+async function orUnavailable<T>(read: () => Promise<T>): Promise<T | Unavailable> {
+  const reading = read();
+  reading.catch(() => undefined);
+  try {
+    for (const started = Date.now(); ;) {
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<typeof TICK>((resolve) => (timer = setTimeout(() => resolve(TICK), 250)));
+      const outcome = await Promise.race([reading, tick]).finally(() => clearTimeout(timer));
+      if (outcome !== TICK) return outcome as T;
+      if (Date.now() - started >= PAGE_BUSY_MS && busyWaits.waiting > 0) {
+        return { unavailable: knownFailure({ code: "BUSY" })!, at: Date.now() };
+      }
+    }
+  } catch (error) {
+    const failure = knownFailure(error);
+    if (failure) return { unavailable: failure, at: Date.now() };
+    throw error;
+  }
+}
+
+const TICK = Symbol("tick");
+
 /** The list page: one page of the door's list; a page past the end shows the last one. */
-export async function getProcessListPage(state: ListPageState): Promise<ProcessListPage> {
+export function getProcessListPage(state: ListPageState): Promise<ProcessListPage | Unavailable> {
+  return orUnavailable(() => readListPage(state));
+}
+
+async function readListPage(state: ListPageState): Promise<ProcessListPage> {
   let list = await processes().list(pageQuery(state));
   const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
   const page = Math.min(state.page, pages);
@@ -75,5 +123,21 @@ export async function getRetentionSummary(): Promise<RetentionSummary> {
 }
 
 /** Cached per request: a page and its metadata share one check. */
-export const getProcessDetail = cache((hash: string) => processes().detail(hash));
-export const getOutputPage = cache((hash: string) => processes().outputPage(hash));
+export const getProcessDetail = cache((hash: string) => orUnavailable(() => processes().detail(hash)));
+export const getOutputPage = cache((hash: string) => orUnavailable(() => processes().outputPage(hash)));
+
+export interface LaunchPage {
+  /** The variables a launch from this server inherits (names only: values stay on the server). */
+  inherited: string[];
+  /** This server's own variables, never passed on. */
+  leftOut: string[];
+}
+
+/** The launch form: what a program started from it inherits. */
+export function getLaunchPage(): LaunchPage {
+  const inherited = Object.keys(inheritedEnv(process.env)).sort();
+  const leftOut = Object.keys(process.env)
+    .filter((name) => isOwnVariable(name))
+    .sort();
+  return { inherited, leftOut };
+}

@@ -21,8 +21,4 @@ export class RegistryError extends Error {
   }
 }
 
-/** SQLite's "database is locked/busy" surfaces with these texts through Prisma's adapter. */
-export function isBusyError(error: unknown): boolean {
-  const text = String((error as { message?: unknown })?.message ?? error);
-  return /SQLITE_BUSY|database is locked|SocketTimeout|busy/i.test(text);
-}
+export { isBusyError } from "../db/busy";

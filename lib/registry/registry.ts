@@ -5,6 +5,7 @@ import { tightenCompanions } from "../db/private-file";
 import { ensureDir, outputDirFor } from "../config/paths";
 import type { ProcessSnapshot } from "../system/snapshot";
 import { reconcile, reconcileOne, statusOf, STOPPED, UNCHECKED } from "../system/reconcile";
+import { knownFailure } from "../failure";
 import { RegistryError, isBusyError } from "./errors";
 import { processHash } from "./hash";
 import { exitsDirFor, readObservedExits } from "./exits";
@@ -198,7 +199,10 @@ export class Registry {
    */
   async list(options: ListOptions = {}): Promise<ListedProcess[]> {
     const invalidate = options.invalidate ?? true;
-    if (invalidate) await this.foldExits();
+    // A listing's own writes (ends left in sidecars, records found gone) are left for a later
+    // one when another program holds the lock or the disk is full: what it read is still worth
+    // showing at once, and nothing is lost (the next listing finds the same).
+    if (invalidate) await this.foldExits({ soon: true }).catch(unlessMachine);
     const records = await this.readAll();
     // Whether each runs is the system's to say (lib/system/reconcile.ts); this stores the answer.
     const { verdicts, gone } = await reconcile(records, { check: invalidate, snapshot: options.snapshot });
@@ -207,9 +211,15 @@ export class Registry {
       return record.withStatus(statusOf(verdict.liveness), verdict.currentExecutable);
     });
     if (gone.length > 0) {
-      await this.writeStopped(gone.map((r) => r.hash));
+      const stored = await this.writeStopped(
+        gone.map((r) => r.hash),
+        { soon: true },
+      ).then(
+        () => true,
+        (error: unknown) => (unlessMachine(error), false),
+      );
       // Our own write: the cached rows stay valid once they say the same as the file.
-      for (const record of gone) record.stopped = true;
+      if (stored) for (const record of gone) record.stopped = true;
     }
     return listed;
   }
@@ -230,7 +240,7 @@ export class Registry {
    * keeper could not call back), then removes the files. A stat of one folder when there
    * is nothing new. Returns how many records it completed.
    */
-  async foldExits(): Promise<number> {
+  async foldExits({ soon = false }: { soon?: boolean } = {}): Promise<number> {
     let mtime: number;
     try {
       mtime = fs.statSync(exitsDirFor(this.outputDir)).mtimeMs;
@@ -242,7 +252,7 @@ export class Registry {
     let folded = 0;
     for (const exit of exits) {
       this.writes++;
-      folded += await this.db.execute(
+      folded += await this.db[soon ? "executeSoon" : "execute"](
         "UPDATE process_info SET stopped = 1, exit_code = ?, exit_signal = ?, ended_at = ? WHERE output_file = ? AND pid = ?",
         exit.exitCode,
         exit.exitSignal,
@@ -272,8 +282,8 @@ export class Registry {
   }
 
   /** One UPDATE for any number of hashes (json_each avoids SQLite's parameter limit). */
-  private async writeStopped(hashes: string[]): Promise<void> {
-    await this.db.execute(
+  private async writeStopped(hashes: string[], { soon = false }: { soon?: boolean } = {}): Promise<void> {
+    await this.db[soon ? "executeSoon" : "execute"](
       "UPDATE process_info SET stopped = 1 WHERE stopped IS NOT 1 AND hash IN (SELECT value FROM json_each(?))",
       JSON.stringify(hashes),
     );
@@ -357,16 +367,40 @@ export class Registry {
       JSON.stringify(hashes),
     );
     const filesLeftAlone: LeftAlone[] = [];
+    // A file that a remaining record still names stays: a relaunch or an AYON row can share it
+    // with a stopped one, and it may be a running program's output.
+    const named = gone.map((row) => row.output_file).filter((f): f is string => typeof f === "string" && f !== "");
+    const stillNamed = new Set(
+      named.length === 0
+        ? []
+        : (
+            await this.db.query<{ output_file: string }>(
+              "SELECT DISTINCT output_file FROM process_info WHERE output_file IN (SELECT value FROM json_each(?))",
+              JSON.stringify([...new Set(named)]),
+            )
+          ).map((row) => row.output_file),
+    );
     // One realpath per folder, not per file: a retention pass removes thousands from one folder.
     const realpaths = new Map<string, string | null>();
     for (const [index, row] of gone.entries()) {
       // Let other requests in between: a retention pass may remove thousands of files.
       if (index > 0 && index % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (typeof row.output_file === "string" && stillNamed.has(row.output_file)) {
+        filesLeftAlone.push({ file: path.resolve(row.output_file), reason: "another record still names it" });
+        continue;
+      }
       const kept = removeOutputFile(row.output_file, this.outputDir, realpaths);
       if (kept) filesLeftAlone.push(kept);
     }
     return { deleted: gone.length, filesLeftAlone, hashes: gone.map((row) => row.hash) };
   }
+}
+
+/** Swallows a lock held elsewhere or a full disk (a later listing writes it); rethrows anything else. */
+function unlessMachine(error: unknown): number {
+  const code = knownFailure(error)?.code;
+  if (code === "DISK_FULL" || code === "BUSY") return 0;
+  throw error;
 }
 
 /**

@@ -9,7 +9,8 @@ import { RecordWatch } from "@/components/detail/record-watch";
 import { UsageChart } from "@/components/detail/usage-chart";
 import { LocalTime } from "@/components/local-time";
 import { isoToSeconds } from "@/lib/time";
-import { getProcessDetail } from "@/lib/processes/pages";
+import { UnavailableNotice } from "@/components/unavailable-notice";
+import { getProcessDetail, isUnavailable } from "@/lib/processes/pages";
 import { currentRole, withoutValues } from "@/lib/auth/role";
 import { statusText, unknownExitReason } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
@@ -21,6 +22,7 @@ type Props = { params: Promise<{ hash: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const detail = await getProcessDetail((await params).hash);
+  if (isUnavailable(detail)) return { title: "Registry unavailable" };
   if (!detail) return { title: "Process not found" };
   const { process: p } = detail;
   return { title: `${p.name || "unnamed"}${p.pid !== null ? ` (pid ${p.pid})` : ""} — ${statusText(p)}` };
@@ -29,6 +31,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ProcessPage({ params }: Props) {
   const { hash } = await params;
   const detail = await getProcessDetail(hash);
+  if (isUnavailable(detail)) return <UnavailableNotice state={detail} />;
   if (!detail) notFound();
   const { process: p, descendants, output } = detail;
   // A viewer gets the names only: the values never leave the server.

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { OutputViewer } from "@/components/output/output-viewer";
-import { getOutputPage } from "@/lib/processes/pages";
+import { UnavailableNotice } from "@/components/unavailable-notice";
+import { getOutputPage, isUnavailable } from "@/lib/processes/pages";
 
 export const dynamic = "force-dynamic";
 
@@ -10,11 +11,13 @@ type Props = { params: Promise<{ hash: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const data = await getOutputPage((await params).hash);
+  if (isUnavailable(data)) return { title: "Registry unavailable" };
   return { title: data ? `Output of ${data.name || "unnamed"}${data.pid !== null ? ` (pid ${data.pid})` : ""}` : "Process not found" };
 }
 
 export default async function OutputPage({ params }: Props) {
   const data = await getOutputPage((await params).hash);
+  if (isUnavailable(data)) return <UnavailableNotice state={data} />;
   if (!data) notFound();
   if (!data.tail) {
     return (
