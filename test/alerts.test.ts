@@ -83,7 +83,14 @@ describe("crash alerts from a hub", () => {
   });
 
   it("posts each crash once with its last lines and link, holds a burst back to the limit, then sends one summary", async () => {
-    const hashes = Array.from({ length: 6 }, (_, i) => launch(ws, `crasher-${i}`, ...crasher(i)));
+    // At once, so that all six end within one alert window however loaded the machine is.
+    const hashes = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        const result = await ws.cliAsync("launch", "--name", `crasher-${i}`, "--", ...crasher(i));
+        if (result.status !== 0) throw new Error(result.stderr);
+        return result.stdout.trim();
+      }),
+    );
     // A normal end and a stop of ours are not crashes.
     launch(ws, "fine", "/bin/sh", "-c", "echo ok");
     const stopped = launch(ws, "stopped-by-us", "/bin/sleep", "60");

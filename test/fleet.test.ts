@@ -135,7 +135,9 @@ describe("a hub on SQLite and three workstations", () => {
     const one = await (await hub.api("/api/fleet/processes?host=render-node&q=maya")).json();
     expect(one.processes).toHaveLength(1);
     expect(one.processes[0]).toMatchObject({ host: "render-node", name: "maya-a", hash: hashes.a, running: true, exitCode: null });
-    expect(one.processes[0].env.PROCESS_MONITOR_HOST_NAME).toBe("render-node");
+    // Environments reach the hub (the dashboard's own PROCESS_MONITOR_* never reach a launch).
+    expect(one.processes[0].env.XDG_DATA_HOME).toBe(path.join(wsA.home, ".local", "share"));
+    expect(Object.keys(one.processes[0].env).filter((k) => k.startsWith("PROCESS_MONITOR_"))).toEqual([]);
     const record = await (await hub.api(`/api/fleet/hosts/render-node-2/processes/${hashes.b}`)).json();
     expect(record).toMatchObject({ host: "render-node-2", name: "houdini-b", executable: "/bin/sleep", args: ["300"] });
 

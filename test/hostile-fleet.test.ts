@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type net from "node:net";
@@ -75,18 +74,6 @@ async function misbehavingProxy(target: string) {
         server.close(() => resolve());
       }),
   };
-}
-
-/** The CLI without blocking this process (spawnSync would stall the proxy it talks through). */
-function cliAsync(ws: Workstation, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.resolve(import.meta.dirname, "..", "bin", "process-monitor.js"), ...args], { env: ws.env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 function launch(ws: Workstation, name: string, ...command: string[]): string {
@@ -290,7 +277,7 @@ describe("an agent behind a proxy that answers garbage (SQLite hub)", () => {
     try {
       const fresh = workstation(path.join(dir, "fresh"), proxy.url, "fresh");
       // Asynchronously: the proxy answers from this process.
-      const result = await cliAsync(fresh, "agent", "--once");
+      const result = await fresh.cliAsync("agent", "--once");
       expect(result.status).not.toBe(0);
       expect(result.stderr).toMatch(/answered HTTP 200 with text\/html, not JSON.*A proxy in front of the hub\?/);
       expect(result.stdout + result.stderr).not.toMatch(/as undefined/);

@@ -83,6 +83,7 @@ describe("load and faults (loopback only, bounded)", () => {
   it("reopens cleanly after the server is killed mid-run, and launched children keep running", async () => {
     const dir = tempDir("pm-kill-");
     const dbPath = path.join(dir, "registry.db");
+    await server?.stop(); // the first test's, before this one takes its place
     server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir });
     const launched = await (
       await server.api("/api/processes", {

@@ -27,7 +27,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
-  for (const l of launched) l.child.kill("SIGKILL");
+  for (const l of launched) {
+    // The program, in its own process group, and its keeper.
+    for (const target of [-l.record.pid!, l.child.pid!]) {
+      try {
+        process.kill(target, "SIGKILL");
+      } catch {
+        /* ended already */
+      }
+    }
+  }
   await registry?.close();
 });
 

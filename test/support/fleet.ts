@@ -36,7 +36,15 @@ export interface Workstation {
   db: string;
   env: NodeJS.ProcessEnv;
   /** Runs the CLI against this workstation's registry. */
-  cli: (...args: string[]) => { status: number | null; stdout: string; stderr: string };
+  cli: (...args: string[]) => CliResult;
+  /** The same without blocking this process (a proxy or webhook receiver in the test keeps answering). */
+  cliAsync: (...args: string[]) => Promise<CliResult>;
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
 }
 
 export function workstation(home: string, hubUrl: string, hostName: string, extra: Record<string, string> = {}): Workstation {
@@ -62,6 +70,15 @@ export function workstation(home: string, hubUrl: string, hostName: string, extr
       const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: "utf8", timeout: 60_000 });
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     },
+    cliAsync: (...args) =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [cli, ...args], { env, timeout: 60_000 });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+      }),
   };
 }
 

@@ -40,7 +40,8 @@ export async function startServer(
   const chosen = port ?? (await freePort());
   // Sessions and a generated token live in the data folder: the given HOME's (kept across a
   // restart, as a real one is), else one of its own.
-  const dataHome = env.HOME ? path.join(env.HOME, ".local", "share") : fs.mkdtempSync(path.join(os.tmpdir(), "pm-data-"));
+  const ownData = env.HOME ? null : fs.mkdtempSync(path.join(os.tmpdir(), "pm-data-"));
+  const dataHome = ownData ?? path.join(env.HOME!, ".local", "share");
   let output = "";
   const child = spawn(process.execPath, [serveScript], {
     cwd: root,
@@ -74,6 +75,7 @@ export async function startServer(
     await new Promise((r) => setTimeout(r, 150));
   }
   const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    if (ownData) fs.rmSync(ownData, { recursive: true, force: true });
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
     const kill = (sig: NodeJS.Signals) => {

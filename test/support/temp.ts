@@ -3,10 +3,18 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
 
+const made: string[] = [];
+// Registered once, when a test file imports this: a hook registered from inside a beforeAll
+// or a test is not run, which is how every run used to leave dozens of folders behind. As the
+// file's outermost hook it runs after each describe's own afterAll has stopped its servers.
+afterAll(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** A fresh folder under the OS temp dir, removed after the test file. */
 export function tempDir(prefix = "pm-test-"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  made.push(dir);
   return dir;
 }
 
