@@ -1,8 +1,10 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { hostAllowed } from "@/lib/auth/host-check";
-import { logInWithToken } from "@/lib/auth/login";
+import { clientAddress, logInWithToken, tooMany } from "@/lib/auth/login";
+import { wrongCredential } from "@/lib/auth/rate-limit";
 import { authenticate, sessionCookieName } from "@/lib/auth/session";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers.js";
+import { VIEWER_REFUSAL } from "@/lib/auth/viewer";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Reachable without a session: the login page and the form it posts to. */
@@ -71,6 +73,7 @@ export async function proxy(request: NextRequest) {
   const forwarded = new Headers(request.headers);
   forwarded.delete("x-pm-auth");
   forwarded.delete("x-pm-role");
+  forwarded.delete("x-pm-refused");
   if (who) {
     forwarded.set("x-pm-auth", who.by);
     forwarded.set("x-pm-role", who.role);
@@ -82,6 +85,11 @@ export async function proxy(request: NextRequest) {
     return next();
   }
 
+  if (!who && request.headers.has("authorization")) {
+    // A wrong bearer token: counted per address; past the limit answered at once with 429.
+    const wait = wrongCredential(clientAddress(request), "bearer");
+    if (wait > 0) return secured(tooMany(wait, true) as NextResponse);
+  }
   if (!who) {
     if (pathname.startsWith("/api/") || !safe) {
       return refuse(401, "Authentication required: send Authorization: Bearer <token>, or log in with the URL printed at start.");
@@ -93,7 +101,12 @@ export async function proxy(request: NextRequest) {
 
   // A viewer looks: every change is refused, whatever door it comes through (API, action, form).
   if (!safe && who.role === "viewer" && pathname !== "/logout") {
-    return refuse(403, "Read-only access: this viewer token cannot stop, launch, relaunch or delete. Log in with the operator's token.");
+    if (process.env.PROCESS_MONITOR_HUB === "1" && /^\/(?:api\/)?fleet\//.test(pathname)) {
+      // On a hub the refusal is audited: a route that writes the entry and answers the same 403.
+      forwarded.set("x-pm-refused", `${request.method} ${pathname}`);
+      return secured(NextResponse.rewrite(new URL("/api/fleet/refused", request.url), { request: { headers: forwarded } }));
+    }
+    return refuse(403, VIEWER_REFUSAL);
   }
   if (!safe && crossSite(request, host, who.by === "session")) {
     return refuse(403, "Cross-site request refused: this dashboard only accepts changes from its own pages.");

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The dashboard's HTTP server: Next.js's request handler behind a plain node:http server, so
-// that the peer address Next sees (x-forwarded-for) is the socket's, never a header a client
-// sent; login rate limits count per real address. Started by `npm start` (scripts/start.js)
+// that the peer address Next sees (x-forwarded-for) is the socket's, or what a proxy listed in
+// PROCESS_MONITOR_TRUSTED_PROXIES says it was, never a header anyone else sent; rate limits
+// and the audit log count per real address. Started by `npm start` (scripts/start.js)
 // and by the tests; HOST and PORT say where to listen.
 import fs from "node:fs";
 import http from "node:http";
@@ -10,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { resolveToken } from "../lib/auth/token-file.js";
+import { clientAddress, trustedProxies } from "../lib/http/forwarded.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -46,6 +48,7 @@ export async function serve({ host = process.env.HOST || "127.0.0.1", port = Num
   resolveToken();
   const app = next({ dev: false, dir: root, hostname: host, port });
   const handle = app.getRequestHandler();
+  const trusted = trustedProxies();
   await app.prepare();
   const listener = (req, res) => {
     if (!decodablePath(req.url)) {
@@ -54,7 +57,7 @@ export async function serve({ host = process.env.HOST || "127.0.0.1", port = Num
       res.end(JSON.stringify({ error: "Malformed URL: a % in the path must begin an escape such as %20.", code: "BAD_PATH" }));
       return;
     }
-    req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+    req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted);
     delete req.headers["x-real-ip"];
     void handle(req, res);
   };

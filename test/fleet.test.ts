@@ -71,7 +71,7 @@ describe("a hub on SQLite and three workstations", () => {
 
   afterAll(async () => {
     await Promise.all([agentB?.stop("SIGKILL"), agentC?.stop("SIGKILL"), serverA?.stop(), hub?.stop(), browser?.close()]);
-    for (const ws of [wsA, wsB, wsC]) if (ws) ws.cli("stop", "--force", ...Object.values(hashes));
+    for (const ws of [wsA, wsB, wsC]) ws?.stopAll();
   });
 
   it("sees every workstation's launches on /fleet in Chromium, with unique host names", async () => {
@@ -166,9 +166,11 @@ describe("a hub on SQLite and three workstations", () => {
       });
     expect((await report("nonsense", {})).status).toBe(401);
     const forged = `${crypto.randomUUID()}.${"x".repeat(43)}`;
+    // A secret the hub does not know: refused before its body is read, whatever the body.
     const unknown = await report(forged, { protocol: 1 });
-    expect(unknown.status).toBe(400);
-    expect((await report(forged, "{not json")).status).toBe(400);
+    expect(unknown.status).toBe(401);
+    expect((await unknown.json()).code).toBe("UNKNOWN_HOST");
+    expect((await report(forged, "{not json")).status).toBe(401);
     const secret = JSON.parse(fs.readFileSync(path.join(wsC.home, ".local/share/process-monitor/hub-secret.json"), "utf8")).secret;
     const facts = {
       hostname: "x",
@@ -478,7 +480,7 @@ describe.skipIf(!postgresBin() && !process.env.CI)("two hubs on one PostgreSQL",
 
   afterAll(async () => {
     await Promise.all([...agents.map((a) => a.stop("SIGKILL")), hub1?.stop(), hub2?.stop(), browser?.close()]);
-    for (const ws of workstations) ws.cli("prune");
+    for (const ws of workstations) ws.stopAll();
     await pg?.stop();
   });
 

@@ -4,7 +4,17 @@ import type net from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FLEET_KEY, fleetHost, startAgent, startHub, waitUntil, workstation, type RunningAgent, type Workstation } from "./support/fleet";
+import {
+  FLEET_KEY,
+  VIEWER_TOKEN,
+  fleetHost,
+  startAgent,
+  startHub,
+  waitUntil,
+  workstation,
+  type RunningAgent,
+  type Workstation,
+} from "./support/fleet";
 import { freePort, logIn, startServer, type RunningServer } from "./support/next-server";
 import { startPostgres, type RunningPostgres } from "./support/postgres";
 import { tempDir } from "./support/temp";
@@ -226,7 +236,8 @@ describe("an agent behind a proxy that answers garbage (SQLite hub)", () => {
 
   beforeAll(async () => {
     dir = tempDir("pm-hostile-");
-    hub = await startHub(path.join(dir, "hub"));
+    // As behind the studio's TLS proxy (here: this machine), which says who the client was.
+    hub = await startHub(path.join(dir, "hub"), { env: { PROCESS_MONITOR_TRUSTED_PROXIES: "127.0.0.1" } });
     proxy = await misbehavingProxy(hub.url);
     ws = workstation(path.join(dir, "ws"), proxy.url, "proxied");
     sleeper = launch(ws, "render", "/bin/sleep", "300");
@@ -237,7 +248,7 @@ describe("an agent behind a proxy that answers garbage (SQLite hub)", () => {
 
   afterAll(async () => {
     await agent?.stop("SIGKILL");
-    ws?.cli("stop", "--force", sleeper);
+    ws?.stopAll();
     await Promise.all([proxy?.close(), hub?.stop()]);
   });
 
@@ -291,6 +302,77 @@ describe("an agent behind a proxy that answers garbage (SQLite hub)", () => {
     const { name } = await hostileHost(hub);
     await expectHostileHostShown(hub, name);
   });
+
+  it("refuses an unknown host secret before reading its body", async () => {
+    const forged = `${crypto.randomUUID()}.${"x".repeat(43)}`;
+    // 15 MB announced, 1 KB sent: a hub that read bodies first would wait for the rest.
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(`${hub.url}/api/fleet/report`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${forged}`, "content-type": "application/json", "content-length": String(15 * 1024 * 1024) },
+      });
+      request.on("response", (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      });
+      request.on("error", reject);
+      request.write("{".padEnd(1024, " "));
+      setTimeout(() => (request.destroy(), reject(new Error("no answer within 10 s: the hub waited for the body"))), 10_000);
+    });
+    expect(status).toBe(401);
+  });
+
+  it("audits every action and refusal with the role and the client's address from a trusted proxy", async () => {
+    const from = { "x-forwarded-for": "203.0.113.9" };
+    const launched = launch(ws, "audited", "/bin/sleep", "300");
+    try {
+      await expect.poll(async () => (await fleetRecord(hub, "proxied", launched))?.running, { timeout: 20_000 }).toBe(true);
+      const viewer = await fetch(`${hub.url}/api/fleet/hosts/proxied/processes/${launched}/stop`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${VIEWER_TOKEN}`, ...from },
+      });
+      expect(viewer.status).toBe(403);
+      expect(((await viewer.json()) as { error: string }).error).toMatch(/Read-only access/);
+      const stop = (host: string, hash: string) =>
+        hub.api(`/api/fleet/hosts/${host}/processes/${hash}/stop`, { method: "POST", headers: from });
+      expect((await stop("no-such-host", launched)).status).toBe(404);
+      expect((await stop("proxied", HASH("d"))).status).toBe(404);
+      expect((await hub.api("/api/fleet/hosts/no-such-host/revoke", { method: "POST", headers: from })).status).toBe(404);
+      expect((await stop("proxied", launched)).status).toBe(200);
+    } finally {
+      ws.cli("stop", "--force", launched);
+    }
+    const { entries } = (await (await hub.api("/api/fleet/audit")).json()) as {
+      entries: Array<{ role: string; address: string; host: string; hash: string; command: string; ok: boolean | null; result: string }>;
+    };
+    const mine = entries
+      .filter((e) => e.address === "203.0.113.9")
+      .map((e) => `${e.role} ${e.command} ${e.host} ${e.hash.slice(0, 4)} ${e.ok}`);
+    expect(mine.reverse()).toEqual([
+      `viewer stop proxied ${launched.slice(0, 4)} false`,
+      `operator stop no-such-host ${launched.slice(0, 4)} false`,
+      `operator stop proxied dddd false`,
+      `operator revoke no-such-host  false`,
+      `operator stop proxied ${launched.slice(0, 4)} true`,
+    ]);
+  });
+
+  it("limits wrong fleet keys per address, and the right key still enrols", async () => {
+    const enroll = (key: string, address: string) =>
+      fetch(`${hub.url}/api/fleet/enroll`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-forwarded-for": address },
+        body: JSON.stringify({ protocol: 1, hostId: crypto.randomUUID(), machineId: "guess", hostname: "guess" }),
+      });
+    const statuses = [];
+    for (let i = 0; i < 21; i++) statuses.push((await enroll(`guess-${i}-0123456789`, "198.51.100.1")).status);
+    expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    // Another address is not held back, and from the same one the right key is let in.
+    expect((await enroll("guess-x-0123456789", "198.51.100.2")).status).toBe(401);
+    expect((await enroll(FLEET_KEY, "198.51.100.1")).status).toBe(200);
+  });
 });
 
 describe("a PostgreSQL hub and a record whose text PostgreSQL refuses", () => {
@@ -313,7 +395,7 @@ describe("a PostgreSQL hub and a record whose text PostgreSQL refuses", () => {
 
   afterAll(async () => {
     await agent?.stop("SIGKILL");
-    ws?.cli("stop", "--force", hash);
+    ws?.stopAll();
     await hub?.stop();
     await pg?.stop();
   });

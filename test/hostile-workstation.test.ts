@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relaunch } from "../lib/launcher";
 import { Registry } from "../lib/registry";
-import { VIEWER_TOKEN } from "./support/fleet";
+import { VIEWER_TOKEN, stopAllIn } from "./support/fleet";
 import { logIn, startServer, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
 
@@ -84,9 +84,7 @@ describe("a registry held by another program", () => {
   });
 
   afterAll(async () => {
-    const listed = runCli(db, ["list", "--json"]);
-    const hashes = listed.status === 0 ? (JSON.parse(listed.stdout) as Array<{ hash: string }>).map((r) => r.hash) : [];
-    if (hashes.length > 0) runCli(db, ["stop", "--force", ...hashes]);
+    stopAllIn(db);
     await server?.stop();
   });
 

@@ -217,7 +217,7 @@ describe("a server of its own: idle expiry, rate limit, allowed hosts, searches"
       .toBe(200);
   });
 
-  it("rate-limits wrong logins per address with 429 and Retry-After, even for the right token then", async () => {
+  it("rate-limits wrong logins per address with 429 and Retry-After, and never locks out the right token", async () => {
     const tryLogin = (token: string) =>
       fetch(`${own.url}/session`, {
         method: "POST",
@@ -225,15 +225,23 @@ describe("a server of its own: idle expiry, rate limit, allowed hosts, searches"
         body: JSON.stringify({ token }),
       });
     for (let i = 0; i < 5; i++) expect((await tryLogin(`wrong-token-number-${i}`)).status).toBe(401);
-    const limited = await tryLogin(own.token);
+    const limited = await tryLogin("wrong-token-number-6");
     expect(limited.status).toBe(429);
     const retryAfter = Number(limited.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect((await limited.json()).error).toMatch(/Too many wrong tokens from your address\. Try again in \d+ s\./);
-    const viaLink = await fetch(`${own.url}/?token=${own.token}`, { redirect: "manual" });
-    expect(viaLink.status).toBe(429);
-    // The API's bearer token is not a login: it keeps working.
+    expect((await fetch(`${own.url}/?token=wrong-token-number-7`, { redirect: "manual" })).status).toBe(429);
+    // The right token still gets in, by the form and by the link: nobody can lock its holder out.
+    expect((await tryLogin(own.token)).status).toBe(200);
+    expect((await fetch(`${own.url}/?token=${own.token}`, { redirect: "manual" })).status).toBe(303);
+    expect((await own.api("/api/processes")).status).toBe(200);
+    // Wrong bearer tokens are limited the same way, and the right one keeps working.
+    const bearer = (token: string) => fetch(`${own.url}/api/processes`, { headers: { authorization: `Bearer ${token}` } });
+    for (let i = 0; i < 5; i++) expect((await bearer(`wrong-bearer-${i}`)).status).toBe(401);
+    const refused = await bearer("wrong-bearer-6");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await own.api("/api/processes")).status).toBe(200);
   });
 });

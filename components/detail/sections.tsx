@@ -43,8 +43,17 @@ export function Field({ label, children }: { label: string; children: React.Reac
 }
 
 /** What was started: the command line (copyable), executable, working directory, arguments. */
-export function CommandSection({ process: p }: { process: Pick<ProcessView, "executable" | "args" | "currentExecutable" | "cwd"> }) {
-  const command = commandLine(p.executable, p.args);
+export function CommandSection({
+  process: p,
+  allArgsHref,
+}: {
+  process: Pick<ProcessView, "executable" | "args" | "argCount" | "currentExecutable" | "cwd">;
+  /** Where all the arguments can be read when only the first are shown (the record's JSON). */
+  allArgsHref?: string;
+}) {
+  const total = p.argCount ?? p.args.length;
+  const more = total - p.args.length;
+  const command = commandLine(p.executable, p.args) + (more > 0 ? ` … (${more.toLocaleString("en")} more arguments)` : "");
   return (
     <Section title="Command line" id="command">
       <div className="flex items-start gap-2">
@@ -72,7 +81,7 @@ export function CommandSection({ process: p }: { process: Pick<ProcessView, "exe
           </p>
         </div>
         <div>
-          <h3 className="mb-1 text-xs font-medium text-zinc-500 dark:text-zinc-400">Arguments ({p.args.length})</h3>
+          <h3 className="mb-1 text-xs font-medium text-zinc-500 dark:text-zinc-400">Arguments ({total.toLocaleString("en")})</h3>
           {p.args.length ? (
             <ol className="list-decimal space-y-0.5 pl-6 font-mono text-sm marker:text-zinc-400" data-testid="args">
               {p.args.map((arg, i) => (
@@ -83,6 +92,16 @@ export function CommandSection({ process: p }: { process: Pick<ProcessView, "exe
             </ol>
           ) : (
             <p className="text-sm text-zinc-500 dark:text-zinc-400">No arguments.</p>
+          )}
+          {more > 0 && (
+            <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400" data-testid="args-more">
+              The first {p.args.length.toLocaleString("en")} are shown; {more.toLocaleString("en")} more.{" "}
+              {allArgsHref && (
+                <a href={allArgsHref} className="text-indigo-700 underline dark:text-indigo-300">
+                  All of them (the record as JSON)
+                </a>
+              )}
+            </p>
           )}
         </div>
       </div>

@@ -3,7 +3,8 @@ import { resolveFleetKey } from "../auth/token-file.js";
 import { enroll, revokeHost } from "../fleet/hub/enroll";
 import { FleetRefusal } from "../fleet/hub/errors";
 import { ingest } from "../fleet/hub/ingest";
-import { authenticateHost } from "../fleet/hub/host-auth";
+import { authenticateHost, hostBeforeBody } from "../fleet/hub/host-auth";
+import { wrongCredential } from "../auth/rate-limit";
 import { bearerOf, hostKeyOf, keyMatches } from "../fleet/hub/secrets";
 import { fleetProcesses, isHub, NOT_A_HUB } from "../fleet/hub/server";
 import type { FleetHostInfo } from "../fleet/hub/snapshot";
@@ -13,12 +14,13 @@ import {
   MAX_REPORT_BYTES,
   PROTOCOL_VERSION,
   reportSchema,
+  ACTION_KINDS,
   type AgentCommand,
   type CommandKind,
 } from "../fleet/protocol";
 import { followRemote } from "../fleet/hub/follow";
 import type { CommandOutcome } from "../fleet/hub/commands";
-import { auditLog, completeCommand, pollCommands, runCommand, type Requester } from "../fleet/hub/commands";
+import { auditLog, auditOnHub, completeCommand, pollCommands, runCommand, type Requester } from "../fleet/hub/commands";
 import { z } from "zod";
 import { fleetStore } from "../fleet/store";
 import type { FleetQuery } from "../processes/remote";
@@ -27,6 +29,7 @@ import { isCrash } from "../fleet/hub/crash";
 import { publicUrl } from "../http/public-url";
 import { secondsToIso } from "../registry/json";
 import { roleOf } from "../auth/role";
+import { VIEWER_REFUSAL } from "../auth/viewer";
 import type { Role } from "../auth/session";
 import { readJsonBody } from "./body";
 import { forRole } from "./processes";
@@ -54,6 +57,14 @@ export async function handleEnroll(request: Request): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
   const given = bearerOf(request);
   if (!given || !keyMatches(given, resolveFleetKey().token)) {
+    const wait = wrongCredential(addressOf(request) ?? "unknown", "fleet-key");
+    if (wait > 0)
+      return jsonError(
+        429,
+        `Too many wrong fleet keys from this address; try again in ${wait} s.`,
+        { code: "TOO_MANY" },
+        { "retry-after": String(wait) },
+      );
     return jsonError(401, "Wrong fleet key: set PROCESS_MONITOR_HUB_KEY to the key the hub printed at start (or its fleet-key file).", {
       code: "WRONG_KEY",
     });
@@ -73,10 +84,12 @@ export async function handleEnroll(request: Request): Promise<Response> {
 export async function handleReport(request: Request): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
   const secret = bearerOf(request);
-  const hostKey = hostKeyOf(secret);
-  if (!secret || !hostKey) {
+  if (!secret || !hostKeyOf(secret)) {
     return jsonError(401, "Send the host secret this hub gave at enrolment as Authorization: Bearer <secret>.", { code: "UNKNOWN_HOST" });
   }
+  // Who it is before what it says: an unknown sender's body is never read.
+  const known = await agentOf(request, true);
+  if ("response" in known) return known.response;
   const body = await readJsonBody(request, { limit: MAX_REPORT_BYTES });
   if ("response" in body) return body.response;
   const parsed = reportSchema.safeParse(body.value);
@@ -172,12 +185,16 @@ export async function fleetProcessJson(hostName: string, hash: string, role: Rol
 }
 
 /** POST /api/fleet/hosts/<host>/revoke: the host's secret stops working; it cannot enrol again. */
-export async function revoke(hostName: string): Promise<Response> {
+export async function revoke(request: Request, hostName: string): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
   try {
-    if (!(await revokeHost(await fleetStore(), hostName))) {
-      return jsonError(404, `No host named "${hostName}" that is not already revoked.`);
-    }
+    const store = await fleetStore();
+    const revoked = await revokeHost(store, hostName);
+    const message = revoked
+      ? `Revoked ${hostName}: its secret no longer works and it cannot enrol again.`
+      : `No host named "${hostName}" that is not already revoked.`;
+    await auditOnHub(store, { hostName, kind: "revoke", ok: revoked, message }, requesterOf(request));
+    if (!revoked) return jsonError(404, message);
     return jsonOk({ revoked: hostName });
   } catch (error) {
     return errorResponse(error);
@@ -186,11 +203,26 @@ export async function revoke(hostName: string): Promise<Response> {
 
 /** The host secret of an agent's request, checked against the store: its host key, or the refusal. */
 /** The host whose secret an agent's request carries, or the refusal to send. */
-async function agentOf(request: Request): Promise<{ hostKey: string } | { response: Response }> {
+async function agentOf(request: Request, beforeBody = false): Promise<{ hostKey: string } | { response: Response }> {
   if (!isHub()) return { response: jsonError(404, NOT_A_HUB) };
   try {
-    return { hostKey: (await authenticateHost(await fleetStore(), bearerOf(request))).key };
+    const store = await fleetStore();
+    const secret = bearerOf(request);
+    return { hostKey: beforeBody ? await hostBeforeBody(store, secret) : (await authenticateHost(store, secret)).key };
   } catch (error) {
+    if (error instanceof FleetRefusal && error.status === 401) {
+      const wait = wrongCredential(addressOf(request) ?? "unknown", "host-secret");
+      if (wait > 0) {
+        return {
+          response: jsonError(
+            429,
+            `Too many unknown host secrets from this address; try again in ${wait} s.`,
+            { code: "TOO_MANY" },
+            { "retry-after": String(wait) },
+          ),
+        };
+      }
+    }
     return { response: refusal(error) };
   }
 }
@@ -224,6 +256,38 @@ export async function handleCommandResult(request: Request, id: string): Promise
   }
 }
 
+/**
+ * A viewer's attempt at a change on the hub, refused by the proxy, which sends it here
+ * (`x-pm-refused`: the method and path it tried) to be audited; answered with the same 403.
+ */
+export async function viewerRefused(request: Request): Promise<Response> {
+  const tried = request.headers.get("x-pm-refused");
+  if (!isHub() || roleOf(request) !== "viewer" || !tried) return jsonError(404, "Not found.");
+  const [method = "", path = ""] = tried.split(" ");
+  const parts = path
+    .split("/")
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
+  // /api/fleet/hosts/<host>/processes/<hash>[/stop|/relaunch], /api/fleet/hosts/<host>/revoke, /fleet/<host>/processes/<hash>
+  const api = parts[0] === "api";
+  const rest = api ? parts.slice(3) : parts.slice(1);
+  const hostName = rest[0] ?? "";
+  const hash = rest[1] === "processes" ? (rest[2] ?? "") : "";
+  const last = rest.at(-1) ?? "";
+  const kind = !api ? "action" : method === "DELETE" ? "delete" : ["stop", "relaunch", "revoke"].includes(last) ? last : "change";
+  try {
+    await auditOnHub(await fleetStore(), { hostName, hash, kind, ok: false, message: `Refused: ${VIEWER_REFUSAL}` }, requesterOf(request));
+  } catch (error) {
+    console.error("process-monitor: could not audit a viewer's refused change:", error);
+  }
+  return jsonError(403, VIEWER_REFUSAL);
+}
+
+/** An action as the audit log names it (a forced stop is a kill). */
+function actionName(kind: CommandKind, args: AgentCommand["args"]): string {
+  return kind === "stop" && args.force ? "kill" : kind;
+}
+
 /** Who is asking, for the audit log: the proxy's verdict (operator: the token) and the peer address. */
 export function requesterOf(request: Request): Requester {
   return { role: roleOf(request), address: addressOf(request) };
@@ -233,8 +297,15 @@ export function requesterOf(request: Request): Requester {
 export async function commandOnHost(hostName: string, hash: string, kind: CommandKind, args: AgentCommand["args"], who: Requester) {
   const fleet = fleetProcesses({ fresh: true });
   const host = await fleet.host(hostName);
-  if (!host) throw new FleetRefusal(404, `No host named "${hostName}" in this fleet.`);
-  if (!(await fleet.detail(hostName, hash))) throw new FleetRefusal(404, `Host ${hostName} has reported no record with hash "${hash}".`);
+  const refuse = async (message: string) => {
+    // An action refused for want of its target is in the audit log too; a read is not.
+    if (ACTION_KINDS.has(kind)) {
+      await auditOnHub(await fleetStore(), { hostKey: host?.key, hostName, hash, kind: actionName(kind, args), ok: false, message }, who);
+    }
+    return new FleetRefusal(404, message);
+  };
+  if (!host) throw await refuse(`No host named "${hostName}" in this fleet.`);
+  if (!(await fleet.detail(hostName, hash))) throw await refuse(`Host ${hostName} has reported no record with hash "${hash}".`);
   return runCommand(await fleetStore(), host, { kind, hash, args }, who);
 }
 

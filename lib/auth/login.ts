@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import { safeNextPath } from "./next-path";
-import { clearFailures, recordFailure, retryAfterSeconds } from "./rate-limit";
+import { clearFailures, wrongCredential } from "./rate-limit";
 import { roleOfToken, sessionCookieName, sessionCookieOptions, tokenOfRole, type Role } from "./session";
 import { sessionStore } from "./sessions";
 
@@ -32,8 +32,8 @@ function openSession(request: Request, response: NextResponse, role: Role): Next
   return response;
 }
 
-function tooMany(retryAfter: number, asJson: boolean): Response {
-  const message = `Too many wrong tokens from your address. Try again in ${retryAfter} s.`;
+export function tooMany(retryAfter: number, asJson: boolean): Response {
+  const message = `Too many wrong tokens from your address. Try again in ${retryAfter} s (the right token is always let in).`;
   const headers = { "retry-after": String(retryAfter), "cache-control": "no-store" };
   if (asJson) return NextResponse.json({ error: message, retryAfter }, { status: 429, headers });
   return new NextResponse(
@@ -48,14 +48,14 @@ export async function logInWithToken(request: NextRequest, token: string | null)
   const address = clientAddress(request);
   const clean = request.nextUrl.clone();
   clean.searchParams.delete("token");
-  const wait = retryAfterSeconds(address);
-  if (wait > 0) return tooMany(wait, false);
+  // The right token first: a limit on wrong ones must never lock out the one who has it.
   const role = roleOfToken(token);
   if (role) {
     clearFailures(address);
     return openSession(request, NextResponse.redirect(clean, 303), role);
   }
-  recordFailure(address);
+  const wait = wrongCredential(address, "login");
+  if (wait > 0) return tooMany(wait, false);
   // In the proxy, nextUrl carries the host the browser used (a route handler's does not).
   const login = new URL(
     `/login?${new URLSearchParams({ next: safeNextPath(`${clean.pathname}${clean.search}`), error: "1" })}`,
@@ -76,8 +76,6 @@ const loginForm = z.object({
 export async function logInWithForm(request: Request): Promise<Response> {
   const asJson = (request.headers.get("accept") ?? "").includes("application/json");
   const address = clientAddress(request);
-  const wait = retryAfterSeconds(address);
-  if (wait > 0) return tooMany(wait, asJson);
 
   let fields: Record<string, unknown> = {};
   try {
@@ -94,7 +92,8 @@ export async function logInWithForm(request: Request): Promise<Response> {
     clearFailures(address);
     return openSession(request, asJson ? NextResponse.json({ next }) : seeOther(next), role);
   }
-  recordFailure(address);
+  const wait = wrongCredential(address, "login");
+  if (wait > 0) return tooMany(wait, asJson);
   const error = parsed.success ? "That token is not right." : (parsed.error.issues[0]?.message ?? "That token is not right.");
   if (asJson) return NextResponse.json({ error }, { status: 401, headers: { "cache-control": "no-store" } });
   return seeOther(`/login?${new URLSearchParams({ next, error: "1" })}`);

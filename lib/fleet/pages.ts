@@ -7,7 +7,7 @@ import { currentRole } from "../auth/role";
 import { auditLog } from "./hub/commands";
 import { fleetProcesses } from "./hub/server";
 import { fleetStore } from "./store";
-import type { ProcessView } from "../processes/status";
+import { ROW_ARGS, shownView, type ProcessView } from "../processes/status";
 import type { HostStatus } from "./hub/status";
 
 export type FleetRow = ProcessView & { host: { name: string; status: HostStatus } };
@@ -36,7 +36,7 @@ export async function getFleetListPage(state: FleetPageState): Promise<FleetList
   const page = Math.min(state.page, pages);
   if (page !== state.page) list = await fleet.list(query({ ...state, page }));
   return {
-    rows: list.items.map((i) => ({ ...i.view, host: { name: i.host.name, status: i.host.status } })),
+    rows: list.items.map((i) => ({ ...shownView(i.view, ROW_ARGS), host: { name: i.host.name, status: i.host.status } })),
     total: list.total,
     counts: list.counts,
     page,

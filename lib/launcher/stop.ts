@@ -125,7 +125,12 @@ export async function stopProcess(registry: Registry, hash: string, options: Sto
     const resendWhenReady = () => {
       if (starting.length === 0) return;
       const ready = starting.filter((t) => !ignoresSigterm(t.pid));
-      for (const target of ready) signalTarget(target, "SIGTERM");
+      // The leader may have become its group's leader only now (setsid runs after the go), and
+      // a shell may already have forked the program into that group: the group gets it too.
+      for (const target of ready) {
+        if (target.pid === leader.pid) signalAll(leader, [], "SIGTERM");
+        else signalTarget(target, "SIGTERM");
+      }
       starting = starting.filter((t) => !ready.includes(t));
     };
     if (!(await waitUntilGone(all, options.graceMs ?? DEFAULT_GRACE_MS, resendWhenReady))) {

@@ -8,7 +8,7 @@ import { inheritedEnv, isOwnVariable } from "../launcher/inherited-env";
 import { busyWaits } from "../db/busy";
 import { knownFailure, type Failure } from "../failure";
 import { processes } from "./server";
-import type { ProcessView } from "./status";
+import { DETAIL_ARGS, ROW_ARGS, shownView, type ProcessView } from "./status";
 
 export interface ProcessListPage {
   rows: ProcessView[];
@@ -71,7 +71,14 @@ async function readListPage(state: ListPageState): Promise<ProcessListPage> {
   const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
   const page = Math.min(state.page, pages);
   if (page !== state.page) list = await processes().list(pageQuery({ ...state, page }));
-  return { rows: list.items.map((i) => i.view), total: list.total, counts: list.counts, page, pages, generatedAt: list.generatedAt };
+  return {
+    rows: list.items.map((i) => shownView(i.view, ROW_ARGS)),
+    total: list.total,
+    counts: list.counts,
+    page,
+    pages,
+    generatedAt: list.generatedAt,
+  };
 }
 
 export interface RetentionSummary {
@@ -123,7 +130,22 @@ export async function getRetentionSummary(): Promise<RetentionSummary> {
 }
 
 /** Cached per request: a page and its metadata share one check. */
-export const getProcessDetail = cache((hash: string) => orUnavailable(() => processes().detail(hash)));
+/** Environment variables the detail page shows before "all of them". */
+export const DETAIL_ENV = 2_000;
+
+export const getProcessDetail = cache((hash: string) =>
+  orUnavailable(async () => {
+    const detail = await processes().detail(hash);
+    if (!detail) return null;
+    const names = Object.keys(detail.env);
+    return {
+      ...detail,
+      process: shownView(detail.process, DETAIL_ARGS),
+      env: names.length > DETAIL_ENV ? Object.fromEntries(names.slice(0, DETAIL_ENV).map((k) => [k, detail.env[k]!])) : detail.env,
+      envCount: names.length,
+    };
+  }),
+);
 export const getOutputPage = cache((hash: string) => orUnavailable(() => processes().outputPage(hash)));
 
 export interface LaunchPage {

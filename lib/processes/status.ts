@@ -35,6 +35,23 @@ export interface ProcessView {
   runawayOutput: boolean;
   liveChildren: number;
   warnings: string[];
+  /** How many arguments the record has, when `args` holds only the first of them (shownView). */
+  argCount?: number;
+}
+
+/** Arguments a page row carries (a list row shows none; search runs on the server). */
+export const ROW_ARGS = 20;
+/** Arguments the detail page shows before "all of them". */
+export const DETAIL_ARGS = 1_000;
+
+/**
+ * The view as a page sends it to the browser: at most `maxArgs` arguments, with the count. A
+ * record with a million arguments (a generated command line) must not make a page megabytes
+ * long for everyone who opens the list.
+ */
+export function shownView<T extends ProcessView>(view: T, maxArgs: number): T {
+  if (view.args.length <= maxArgs) return view;
+  return { ...view, args: view.args.slice(0, maxArgs), argCount: view.args.length };
 }
 
 /** The one wording of a status, for pages, the CLI and page titles alike. */

@@ -3,12 +3,19 @@ import { afterAll } from "vitest";
 
 const started: ChildProcess[] = [];
 afterAll(() => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const child of started) {
+    // Its whole group: a shell's background jobs (`sleep 31 & ...`) outlive the shell otherwise.
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  }
 });
 
-/** A real child process, killed after the test file. */
+/** A real child process in a process group of its own, killed with its group after the test file. */
 export function startChild(command: string, args: string[] = [], options: Parameters<typeof spawn>[2] = {}): ChildProcess {
-  const child = spawn(command, args, { stdio: "ignore", ...options });
+  const child = spawn(command, args, { stdio: "ignore", detached: true, ...options });
   started.push(child);
   return child;
 }

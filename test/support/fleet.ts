@@ -39,6 +39,8 @@ export interface Workstation {
   cli: (...args: string[]) => CliResult;
   /** The same without blocking this process (a proxy or webhook receiver in the test keeps answering). */
   cliAsync: (...args: string[]) => Promise<CliResult>;
+  /** Kills every record still running in this workstation's registry (a test's cleanup). */
+  stopAll: () => void;
 }
 
 export interface CliResult {
@@ -70,6 +72,7 @@ export function workstation(home: string, hubUrl: string, hostName: string, extr
       const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: "utf8", timeout: 60_000 });
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     },
+    stopAll: () => stopAllIn(db, env),
     cliAsync: (...args) =>
       new Promise((resolve) => {
         const child = spawn(process.execPath, [cli, ...args], { env, timeout: 60_000 });
@@ -80,6 +83,14 @@ export function workstation(home: string, hubUrl: string, hostName: string, extr
         child.on("close", (status) => resolve({ status, stdout, stderr }));
       }),
   };
+}
+
+/** Kills every record still running in the registry at `db`, whoever launched it (a test's cleanup). */
+export function stopAllIn(db: string, env: NodeJS.ProcessEnv = process.env): void {
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { env, encoding: "utf8", timeout: 60_000 });
+  const listed = run("list", "--db", db, "--running", "--json");
+  if (listed.status !== 0) return;
+  for (const { hash } of JSON.parse(listed.stdout) as Array<{ hash: string }>) run("stop", "--db", db, "--force", hash);
 }
 
 export interface RunningAgent {

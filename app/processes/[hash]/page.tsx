@@ -139,11 +139,19 @@ export default async function ProcessPage({ params }: Props) {
         </Section>
       </div>
 
-      <CommandSection process={p} />
+      <CommandSection process={p} allArgsHref={`/api/processes/${p.hash}`} />
 
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
-        <Section title={`Environment (${Object.keys(env).length})`} id="environment">
+        <Section title={`Environment (${detail.envCount.toLocaleString("en")})`} id="environment">
           <EnvTable env={env} hidden={viewer} />
+          {detail.envCount > Object.keys(env).length && (
+            <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+              The first {Object.keys(env).length.toLocaleString("en")} are shown.{" "}
+              <a href={`/api/processes/${p.hash}`} className="text-indigo-700 underline dark:text-indigo-300">
+                All of them (the record as JSON)
+              </a>
+            </p>
+          )}
         </Section>
         <Section title="Child processes" id="children">
           {running || p.status === "children" ? (

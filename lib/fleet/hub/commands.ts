@@ -103,6 +103,35 @@ export async function runCommand(
   throw new FleetRefusal(504, message, { code: "NO_ANSWER" });
 }
 
+/**
+ * An action that was refused before anything was sent (a viewer, an unknown host or record),
+ * or one carried out on the hub itself (revoke): in the audit log like any other.
+ */
+export async function auditOnHub(
+  { db }: FleetStore,
+  entry: { hostKey?: string; hostName: string; hash?: string; kind: string; ok: boolean; message: string },
+  who: Requester,
+): Promise<void> {
+  const now = Date.now();
+  await db.fleetCommand.create({
+    data: {
+      id: crypto.randomUUID(),
+      hostKey: entry.hostKey ?? "",
+      hostName: entry.hostName.slice(0, 255),
+      hash: (entry.hash ?? "").slice(0, 128),
+      kind: entry.kind,
+      args: "{}",
+      audited: true,
+      role: who.role,
+      address: who.address,
+      createdAt: now,
+      doneAt: now,
+      status: entry.ok ? "done" : "refused",
+      result: JSON.stringify({ ok: entry.ok, message: entry.message }),
+    },
+  });
+}
+
 /** Claims a host's pending commands (each claimed once, whichever hub instance polls). */
 async function claim({ db }: FleetStore, hostKey: string): Promise<AgentCommand[]> {
   const pending = await db.fleetCommand.findMany({ where: { hostKey, status: "pending" }, orderBy: { createdAt: "asc" }, take: 20 });

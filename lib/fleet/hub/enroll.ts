@@ -1,6 +1,7 @@
 import type { EnrollAnswer, EnrollRequest } from "../protocol";
 import type { FleetStore } from "../store";
 import { FleetRefusal, isUniqueViolation } from "./errors";
+import { forgetVerifiedSecrets } from "./host-auth";
 import { baseName, uniqueName } from "./names";
 import { hashSecret, newHostKey, newHostSecret } from "./secrets";
 
@@ -57,5 +58,6 @@ export async function enroll({ db }: FleetStore, request: EnrollRequest, address
 /** Revoking a host: its secret stops working and it cannot enrol again with the fleet key. */
 export async function revokeHost({ db }: FleetStore, name: string): Promise<boolean> {
   const { count } = await db.fleetHost.updateMany({ where: { name, revokedAt: null }, data: { revokedAt: Date.now() } });
+  forgetVerifiedSecrets();
   return count > 0;
 }

@@ -1,6 +1,6 @@
 import type { FleetStore } from "../store";
 import { FleetRefusal } from "./errors";
-import { hostKeyOf, secretMatches } from "./secrets";
+import { hashSecret, hostKeyOf, secretMatches } from "./secrets";
 
 /**
  * The enrolled host a bearer host secret names, checked: unknown or wrong secret 401
@@ -17,4 +17,29 @@ export async function authenticateHost({ db }: FleetStore, secret: string | null
     throw new FleetRefusal(403, `Host ${host.name} was revoked on this hub.`, { code: "REVOKED" });
   }
   return host;
+}
+
+/** Host secrets checked lately on this instance: sha256 of the secret -> host key, until when. */
+const verified = new Map<string, { key: string; until: number }>();
+const VERIFIED_MS = 10_000;
+
+/**
+ * The host key of a secret, checked before a report's body is read (up to 16 MB that an
+ * unauthenticated sender must not make us read and parse). A secret checked in the last few
+ * seconds is taken from memory: ingest checks it again in the store, so this only decides
+ * whether the body is worth reading.
+ */
+export async function hostBeforeBody(store: FleetStore, secret: string | null): Promise<string> {
+  const digest = secret ? hashSecret(secret) : "";
+  const known = verified.get(digest);
+  if (known && known.until > Date.now()) return known.key;
+  const host = await authenticateHost(store, secret);
+  if (verified.size > 10_000) verified.clear();
+  verified.set(digest, { key: host.key, until: Date.now() + VERIFIED_MS });
+  return host.key;
+}
+
+/** After a revocation: no secret is taken from memory any more. */
+export function forgetVerifiedSecrets(): void {
+  verified.clear();
 }

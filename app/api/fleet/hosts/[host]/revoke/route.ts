@@ -2,6 +2,6 @@ import { revoke } from "@/lib/api/fleet";
 
 export const dynamic = "force-dynamic";
 
-export async function POST(_request: Request, { params }: { params: Promise<{ host: string }> }) {
-  return revoke((await params).host);
+export async function POST(request: Request, { params }: { params: Promise<{ host: string }> }) {
+  return revoke(request, (await params).host);
 }
