@@ -73,7 +73,6 @@ export async function proxy(request: NextRequest) {
   const forwarded = new Headers(request.headers);
   forwarded.delete("x-pm-auth");
   forwarded.delete("x-pm-role");
-  forwarded.delete("x-pm-refused");
   if (who) {
     forwarded.set("x-pm-auth", who.by);
     forwarded.set("x-pm-role", who.role);
@@ -102,9 +101,9 @@ export async function proxy(request: NextRequest) {
   // A viewer looks: every change is refused, whatever door it comes through (API, action, form).
   if (!safe && who.role === "viewer" && pathname !== "/logout") {
     if (process.env.PROCESS_MONITOR_HUB === "1" && /^\/(?:api\/)?fleet\//.test(pathname)) {
-      // On a hub the refusal is audited: a route that writes the entry and answers the same 403.
-      forwarded.set("x-pm-refused", `${request.method} ${pathname}`);
-      return secured(NextResponse.rewrite(new URL("/api/fleet/refused", request.url), { request: { headers: forwarded } }));
+      // On a hub the refusal is in the audit log too. Loaded only here: a workstation's proxy never needs the store.
+      const { auditViewerRefusal } = await import("@/lib/fleet/hub/viewer-audit");
+      await auditViewerRefusal(request.method, pathname, clientAddress(request));
     }
     return refuse(403, VIEWER_REFUSAL);
   }

@@ -2,7 +2,25 @@
 // prisma/fleet.prisma (a test creates both and reads every model through Prisma).
 
 /** Bumped when the tables change; a store with a higher version is refused. */
-export const FLEET_SCHEMA_VERSION = 1;
+export const FLEET_SCHEMA_VERSION = 2;
+
+/** What each version adds to a store of the version before (run once, under the migration's lock). */
+export function fleetUpgradeSql(from: number): string[] {
+  const steps: string[] = [];
+  if (from < 2) {
+    for (const column of [
+      "pending_secret_hash TEXT",
+      "pending_since DOUBLE PRECISION",
+      "pending_address TEXT",
+      "instance TEXT",
+      "prev_instance TEXT",
+      "shared_secret_at DOUBLE PRECISION",
+    ]) {
+      steps.push(`ALTER TABLE fleet_host ADD COLUMN ${column}`);
+    }
+  }
+  return steps;
+}
 
 export type FleetDialect = "sqlite" | "postgres";
 

@@ -258,7 +258,10 @@ describe("a hub on SQLite and three workstations", () => {
     const audit = (await (await hub.api("/api/fleet/audit")).json()) as {
       entries: Array<{ command: string; hash: string; host: string; ok: boolean; role: string; address: string }>;
     };
-    expect(audit.entries.map((e) => `${e.command}:${e.hash === printer ? "printer" : "relaunched"}:${e.ok}`)).toEqual([
+    const which = (hash: string) => (hash === printer ? "printer" : hash === relaunched ? "relaunched" : "unknown");
+    expect(audit.entries.map((e) => `${e.command}:${which(e.hash)}:${e.ok}`)).toEqual([
+      // Refused for want of its record: nothing was sent, and the log says so.
+      "stop:unknown:false",
       "delete:printer:true",
       "kill:relaunched:true",
       "relaunch:printer:true",
@@ -333,7 +336,15 @@ describe("a hub on SQLite and three workstations", () => {
       expect((await response.json()).error).toMatch(/Read-only access/);
     }
     expect(JSON.parse(wsB.cli("show", hash, "--json").stdout).running).toBe(true);
-    expect((await (await hub.api("/api/fleet/audit")).json()).total).toBe(before);
+    // Each refused change on the fleet is in the audit log, as the viewer's (the workstation's own routes have none).
+    const audit = (await (await hub.api("/api/fleet/audit")).json()) as { total: number; entries: Array<Record<string, unknown>> };
+    expect(audit.total).toBe(before + 4);
+    expect(audit.entries.slice(0, 4).map((e) => `${e.role} ${e.command} ${e.host} ${e.ok}`)).toEqual([
+      "viewer revoke render-node-2 false",
+      "viewer delete render-node-2 false",
+      "viewer relaunch render-node-2 false",
+      "viewer stop render-node-2 false",
+    ]);
 
     // In Chromium: no actions, the variables' names without values, nowhere in the page.
     const context = await loggedInContext(browser, { ...hub, token: VIEWER_TOKEN });

@@ -255,6 +255,8 @@ describe("an agent behind a proxy that answers garbage (SQLite hub)", () => {
   it("keeps its base and its pending exit through 200 HTML, cut JSON, wrong JSON and a hang ended by a reset, then delivers the exit", async () => {
     proxy.set("html");
     expect(ws.cli("stop", sleeper).status).toBe(0);
+    // The exit is on disk, owed to the hub, before anything is sent.
+    await expect.poll(() => state().pending.map((e) => e.hash), { timeout: 15_000 }).toContain(sleeper);
     // Each spoiled answer is a failed attempt: base and the exit stay as they were.
     for (const mode of ["html", "badjson", "wrongjson", "hang"] as const) {
       proxy.set(mode);
@@ -339,7 +341,8 @@ describe("an agent behind a proxy that answers garbage (SQLite hub)", () => {
       expect((await stop("no-such-host", launched)).status).toBe(404);
       expect((await stop("proxied", HASH("d"))).status).toBe(404);
       expect((await hub.api("/api/fleet/hosts/no-such-host/revoke", { method: "POST", headers: from })).status).toBe(404);
-      expect((await stop("proxied", launched)).status).toBe(200);
+      const stopped = await stop("proxied", launched);
+      expect(stopped.status, `${await stopped.text()}\n${agent.logs().slice(-1500)}`).toBe(200);
     } finally {
       ws.cli("stop", "--force", launched);
     }
@@ -473,5 +476,134 @@ describe("times out of any range in a workstation's registry", () => {
     expect(micro.warnings.join(" ")).toMatch(/start_time 1700000000000000 is not a time/);
     for (const sort of ["started", "runtime", "name"])
       expect((await fetch(`${server.url}/?sort=${sort}`, { headers: { cookie } })).status).toBe(200);
+  });
+});
+
+describe("enrolment that cannot be taken over", () => {
+  let dir: string;
+  let hub: RunningServer;
+  const agents: RunningAgent[] = [];
+  const enroll = async (body: Record<string, unknown>) => {
+    const response = await fetch(`${hub.url}/api/fleet/enroll`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${FLEET_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ protocol: 1, ...body }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const heartbeat = (secret: string, machineId: string, seq: number) =>
+    fetch(`${hub.url}/api/fleet/report`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        protocol: 1,
+        machineId,
+        seq,
+        base: null,
+        full: true,
+        interval: 5,
+        facts: {
+          hostname: "h",
+          platform: "linux",
+          release: "6",
+          arch: "x64",
+          cores: 1,
+          memTotalBytes: 1,
+          memUsedBytes: 1,
+          load: [],
+          uptimeSeconds: 1,
+          agentVersion: "t",
+        },
+        upserts: [],
+        removed: [],
+        events: [],
+      }),
+    });
+
+  beforeAll(async () => {
+    dir = tempDir("pm-enrol-");
+    hub = await startHub(path.join(dir, "hub"));
+  });
+
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.stop("SIGKILL")));
+    await hub?.stop();
+  });
+
+  it("keeps a revoked host out by its host id and by its machine id until an operator lets it back in", async () => {
+    const hostId = crypto.randomUUID();
+    const first = await enroll({ hostId, machineId: "m-revoked", hostname: "gone" });
+    expect(first.status).toBe(200);
+    expect((await hub.api("/api/fleet/hosts/gone/revoke", { method: "POST" })).status).toBe(200);
+    for (const other of [
+      { hostId, machineId: "another-machine", hostname: "gone" },
+      { hostId: crypto.randomUUID(), machineId: "m-revoked", hostname: "gone" },
+    ]) {
+      const refused = await enroll(other);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ code: "REVOKED", error: expect.stringMatching(/revoked on this hub.*readmit/) });
+    }
+    expect((await hub.api("/api/fleet/hosts/gone/readmit", { method: "POST" })).status).toBe(200);
+    const back = await enroll({ hostId, machineId: "m-revoked", hostname: "gone", currentSecret: first.body.secret });
+    expect(back.status).toBe(200);
+    expect(back.body.pending).toBeUndefined();
+    const audit = (await (await hub.api("/api/fleet/audit")).json()) as { entries: Array<{ command: string; host: string; ok: boolean }> };
+    expect(audit.entries.map((e) => `${e.command} ${e.host} ${e.ok}`)).toEqual(["readmit gone true", "revoke gone true"]);
+  });
+
+  it("takes a known machine's re-enrolment without its secret only once an operator approves it", async () => {
+    const hostId = crypto.randomUUID();
+    const real = await enroll({ hostId, machineId: "m-known", hostname: "known" });
+    const real1 = String(real.body.secret);
+    // Someone who read the host id (viewers see it) and /etc/machine-id enrols as that host.
+    const taker = await enroll({ hostId, machineId: "m-known", hostname: "known" });
+    expect(taker.status).toBe(200);
+    expect(taker.body).toMatchObject({ name: "known", pending: true });
+    const taker1 = String(taker.body.secret);
+    const pendingReport = await heartbeat(taker1, "m-known", 1);
+    expect(pendingReport.status).toBe(403);
+    expect(((await pendingReport.json()) as { code: string }).code).toBe("PENDING");
+    // The real agent goes on as before.
+    expect((await heartbeat(real1, "m-known", 1)).status).toBe(200);
+    const host = (await (await hub.api("/api/fleet/hosts")).json()).hosts.find((h: { name: string }) => h.name === "known");
+    expect(host.pending).toMatchObject({ since: expect.any(String) });
+    const cookie = `pm_session_${hub.port}=${await logIn(hub)}`;
+    const page = await (await fetch(`${hub.url}/fleet`, { headers: { cookie } })).text();
+    expect(page).toContain("Waiting for approval");
+    expect(page).toContain('data-pending="known"');
+    expect((await hub.api("/api/fleet/hosts/known/deny", { method: "POST" })).status).toBe(200);
+    expect((await heartbeat(taker1, "m-known", 2)).status).toBe(401);
+    // Asked again (it really was the same machine, reinstalled) and approved: the new secret replaces the old.
+    const again = String((await enroll({ hostId, machineId: "m-known", hostname: "known" })).body.secret);
+    expect((await hub.api("/api/fleet/hosts/known/approve", { method: "POST" })).status).toBe(200);
+    expect((await heartbeat(again, "m-known", 1)).status).toBe(200);
+    expect((await heartbeat(real1, "m-known", 2)).status).toBe(401);
+  });
+
+  it("flags a full disk clone (the same secret and machine id on two machines) instead of merging their lists", async () => {
+    const original = workstation(path.join(dir, "orig"), hub.url, "studio-pc", { PROCESS_MONITOR_MACHINE_ID: "cloned-machine" });
+    launch(original, "first", "/bin/true");
+    agents.push(startAgent(original));
+    await waitUntil("the original online", async () => (await fleetHost(hub, "studio-pc"))?.status === "online");
+    // The whole disk copied, secret file and machine id included, then used on another machine.
+    const cloneHome = path.join(dir, "clone");
+    fs.cpSync(path.join(original.home, ".local"), path.join(cloneHome, ".local"), { recursive: true });
+    const clone = workstation(cloneHome, hub.url, "studio-pc", { PROCESS_MONITOR_MACHINE_ID: "cloned-machine" });
+    for (const name of ["a", "b", "c"]) launch(clone, `clone-${name}`, "/bin/true");
+    agents.push(startAgent(clone));
+    type Host = { sharedSecretAt: string | null; pending: unknown; total: number };
+    await expect
+      .poll(async () => ((await fleetHost(hub, "studio-pc")) as unknown as Host | undefined)?.sharedSecretAt ?? null, { timeout: 30_000 })
+      .not.toBeNull();
+    await expect.poll(async () => ((await fleetHost(hub, "studio-pc")) as unknown as Host).pending, { timeout: 30_000 }).not.toBeNull();
+    // One machine's list, not the two in turns.
+    const totals = new Set<number>();
+    for (let i = 0; i < 6; i += 1) {
+      totals.add(((await fleetHost(hub, "studio-pc")) as unknown as Host).total);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(totals.size).toBe(1);
+    const cookie = `pm_session_${hub.port}=${await logIn(hub)}`;
+    expect(await (await fetch(`${hub.url}/fleet`, { headers: { cookie } })).text()).toContain("two machines, one secret");
   });
 });

@@ -46,6 +46,20 @@ export function HostTable({ hosts, selected }: { hosts: FleetHostInfo[]; selecte
                     same id as {host.sharesIdWith.join(", ")}
                   </span>
                 )}
+                {host.sharedSecretAt !== null && (
+                  <span
+                    className="ml-2 rounded bg-rose-100 px-1.5 py-0.5 text-xs text-rose-800 dark:bg-rose-500/15 dark:text-rose-300"
+                    title="Two machines reported in turns with this host's one secret (a full disk clone, secret included?). The second was refused and must be approved."
+                    data-testid="shared-secret-flag"
+                  >
+                    two machines, one secret
+                  </span>
+                )}
+                {host.pending && (
+                  <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800 dark:bg-amber-500/15 dark:text-amber-300">
+                    re-enrolment waiting
+                  </span>
+                )}
               </td>
               <td className="px-3 py-2">
                 <HostStatusBadge status={host.status} revoked={host.revoked} />

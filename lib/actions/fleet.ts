@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { commandOnHost } from "../api/fleet";
+import { commandOnHost, decideOnHost } from "../api/fleet";
 import { internalFailure, knownFailure } from "../failure";
 import { FleetRefusal } from "../fleet/hub/errors";
 import { fleetProcesses } from "../fleet/hub/server";
@@ -67,4 +67,14 @@ export async function fleetDeleteAction(host: string, hash: string): Promise<Act
   if (!outcome.ok) return { ok: false, message: outcome.message };
   await untilReported(host, (statusOf) => statusOf(hash) === null);
   redirect(`/fleet/${host}`);
+}
+
+const decision = z.object({ host: z.string().refine(isFleetName), decision: z.enum(["approve", "deny", "readmit"]) });
+
+/** /fleet's buttons for a pending re-enrolment (approve, deny) and a revoked host (readmit); audited. */
+export async function fleetHostDecisionAction(host: string, choice: string): Promise<void> {
+  const parsed = decision.safeParse({ host, decision: choice });
+  if (!parsed.success) return;
+  await decideOnHost(parsed.data.host, parsed.data.decision, await who());
+  revalidatePath("/fleet");
 }

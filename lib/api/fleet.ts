@@ -1,6 +1,6 @@
 import "server-only";
 import { resolveFleetKey } from "../auth/token-file.js";
-import { enroll, revokeHost } from "../fleet/hub/enroll";
+import { decidePending, enroll, readmitHost, revokeHost } from "../fleet/hub/enroll";
 import { FleetRefusal } from "../fleet/hub/errors";
 import { ingest } from "../fleet/hub/ingest";
 import { authenticateHost, hostBeforeBody } from "../fleet/hub/host-auth";
@@ -29,7 +29,6 @@ import { isCrash } from "../fleet/hub/crash";
 import { publicUrl } from "../http/public-url";
 import { secondsToIso } from "../registry/json";
 import { roleOf } from "../auth/role";
-import { VIEWER_REFUSAL } from "../auth/viewer";
 import type { Role } from "../auth/session";
 import { readJsonBody } from "./body";
 import { forRole } from "./processes";
@@ -142,6 +141,8 @@ export function hostJson(host: FleetHostInfo) {
     facts: host.facts,
     sharesIdWith: host.sharesIdWith,
     revoked: host.revoked,
+    pending: host.pending ? { since: new Date(host.pending.since).toISOString(), address: host.pending.address } : null,
+    sharedSecretAt: host.sharedSecretAt === null ? null : new Date(host.sharedSecretAt).toISOString(),
   };
 }
 
@@ -201,6 +202,33 @@ export async function revoke(request: Request, hostName: string): Promise<Respon
   }
 }
 
+const DECISIONS = {
+  approve: { done: "Approved the re-enrolment of", none: "No re-enrolment waits for approval on" },
+  deny: { done: "Denied the re-enrolment of", none: "No re-enrolment waits for approval on" },
+  readmit: { done: "Let back in", none: "No revoked host named" },
+} as const;
+export type HostDecision = keyof typeof DECISIONS;
+
+/** An operator's decision on a host, audited: approve or deny its pending re-enrolment, readmit it after a revocation. */
+export async function decideOnHost(hostName: string, decision: HostDecision, who: Requester): Promise<{ ok: boolean; message: string }> {
+  const store = await fleetStore();
+  const done = decision === "readmit" ? await readmitHost(store, hostName) : await decidePending(store, hostName, decision === "approve");
+  const message = done ? `${DECISIONS[decision].done} ${hostName}.` : `${DECISIONS[decision].none} "${hostName}".`;
+  await auditOnHub(store, { hostName, kind: decision, ok: done, message }, who);
+  return { ok: done, message };
+}
+
+/** POST /api/fleet/hosts/<host>/approve, /deny, /readmit. */
+export async function hostDecision(request: Request, hostName: string, decision: HostDecision): Promise<Response> {
+  if (!isHub()) return jsonError(404, NOT_A_HUB);
+  try {
+    const outcome = await decideOnHost(hostName, decision, requesterOf(request));
+    return outcome.ok ? jsonOk({ host: hostName, [decision]: true, message: outcome.message }) : jsonError(404, outcome.message);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
 /** The host secret of an agent's request, checked against the store: its host key, or the refusal. */
 /** The host whose secret an agent's request carries, or the refusal to send. */
 async function agentOf(request: Request, beforeBody = false): Promise<{ hostKey: string } | { response: Response }> {
@@ -254,33 +282,6 @@ export async function handleCommandResult(request: Request, id: string): Promise
   } catch (error) {
     return errorResponse(error);
   }
-}
-
-/**
- * A viewer's attempt at a change on the hub, refused by the proxy, which sends it here
- * (`x-pm-refused`: the method and path it tried) to be audited; answered with the same 403.
- */
-export async function viewerRefused(request: Request): Promise<Response> {
-  const tried = request.headers.get("x-pm-refused");
-  if (!isHub() || roleOf(request) !== "viewer" || !tried) return jsonError(404, "Not found.");
-  const [method = "", path = ""] = tried.split(" ");
-  const parts = path
-    .split("/")
-    .filter(Boolean)
-    .map((p) => decodeURIComponent(p));
-  // /api/fleet/hosts/<host>/processes/<hash>[/stop|/relaunch], /api/fleet/hosts/<host>/revoke, /fleet/<host>/processes/<hash>
-  const api = parts[0] === "api";
-  const rest = api ? parts.slice(3) : parts.slice(1);
-  const hostName = rest[0] ?? "";
-  const hash = rest[1] === "processes" ? (rest[2] ?? "") : "";
-  const last = rest.at(-1) ?? "";
-  const kind = !api ? "action" : method === "DELETE" ? "delete" : ["stop", "relaunch", "revoke"].includes(last) ? last : "change";
-  try {
-    await auditOnHub(await fleetStore(), { hostName, hash, kind, ok: false, message: `Refused: ${VIEWER_REFUSAL}` }, requesterOf(request));
-  } catch (error) {
-    console.error("process-monitor: could not audit a viewer's refused change:", error);
-  }
-  return jsonError(403, VIEWER_REFUSAL);
 }
 
 /** An action as the audit log names it (a forced stop is a kill). */

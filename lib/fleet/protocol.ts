@@ -157,6 +157,8 @@ export const enrollRequestSchema = z.object({
   hostId: z.string().uuid(),
   machineId: text(255, 1),
   hostname: text(255, 1),
+  /** The secret this agent holds for the host, if any: re-enrolling with it needs nobody's approval. */
+  currentSecret: z.string().max(1024).optional(),
 });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 
@@ -168,6 +170,11 @@ export const enrollAnswerSchema = z.object({
   name: z.string().min(1).max(255),
   /** Set when another machine already reports this host id (a cloned disk image). */
   cloneOf: z.string().nullable(),
+  /**
+   * A known machine enrolling again without its current secret: the secret works once an
+   * operator approves it on the hub (until then reports get 403 `PENDING`).
+   */
+  pending: z.boolean().optional(),
 });
 export type EnrollAnswer = z.infer<typeof enrollAnswerSchema>;
 
@@ -176,6 +183,11 @@ export const reportSchema = z.object({
   machineId: text(255, 1),
   /** This report's number; the next one builds on it once accepted. */
   seq: z.number().int().min(1),
+  /**
+   * This agent process (a random id per start, never stored): two of them alternating under
+   * one secret are two machines (a full disk clone), which the hub flags instead of merging.
+   */
+  instance: z.string().max(64).optional(),
   /** The accepted report this delta builds on; null with `full` (the whole list). */
   base: z.number().int().min(0).nullable(),
   full: z.boolean(),
@@ -199,7 +211,8 @@ export type ReportRefusal =
   | { error: string; code: "NEED_FULL"; seq: number }
   | { error: string; code: "REVOKED" }
   | { error: string; code: "UNKNOWN_HOST" }
-  | { error: string; code: "CLONE" };
+  | { error: string; code: "CLONE" }
+  | { error: string; code: "PENDING" };
 
 /** What the hub may ask an agent to do. `stop` with `force` is a kill; `range`, `search` and `line` read output. */
 export const COMMAND_KINDS = ["stop", "relaunch", "delete", "range", "search", "line"] as const;

@@ -199,10 +199,12 @@ export class Registry {
    */
   async list(options: ListOptions = {}): Promise<ListedProcess[]> {
     const invalidate = options.invalidate ?? true;
-    // A listing's own writes (ends left in sidecars, records found gone) are left for a later
-    // one when another program holds the lock or the disk is full: what it read is still worth
-    // showing at once, and nothing is lost (the next listing finds the same).
-    if (invalidate) await this.foldExits({ soon: true }).catch(unlessMachine);
+    // A listing's own writes are left for a later one when the disk is full (and marking records
+    // found gone, when another program holds the lock): what it read is still worth showing,
+    // and nothing is lost (the next listing finds the same).
+    // The ends kept in sidecars first, waiting for the lock as long as any write: a record found
+    // gone before its end is folded in would be sent to the hub as an end without its exit code.
+    if (invalidate) await this.foldExits().catch(unlessDiskFull);
     const records = await this.readAll();
     // Whether each runs is the system's to say (lib/system/reconcile.ts); this stores the answer.
     const { verdicts, gone } = await reconcile(records, { check: invalidate, snapshot: options.snapshot });
@@ -240,7 +242,7 @@ export class Registry {
    * keeper could not call back), then removes the files. A stat of one folder when there
    * is nothing new. Returns how many records it completed.
    */
-  async foldExits({ soon = false }: { soon?: boolean } = {}): Promise<number> {
+  async foldExits(): Promise<number> {
     let mtime: number;
     try {
       mtime = fs.statSync(exitsDirFor(this.outputDir)).mtimeMs;
@@ -252,7 +254,7 @@ export class Registry {
     let folded = 0;
     for (const exit of exits) {
       this.writes++;
-      folded += await this.db[soon ? "executeSoon" : "execute"](
+      folded += await this.db.execute(
         "UPDATE process_info SET stopped = 1, exit_code = ?, exit_signal = ?, ended_at = ? WHERE output_file = ? AND pid = ?",
         exit.exitCode,
         exit.exitSignal,
@@ -394,6 +396,11 @@ export class Registry {
     }
     return { deleted: gone.length, filesLeftAlone, hashes: gone.map((row) => row.hash) };
   }
+}
+
+function unlessDiskFull(error: unknown): number {
+  if (knownFailure(error)?.code === "DISK_FULL") return 0;
+  throw error;
 }
 
 /** Swallows a lock held elsewhere or a full disk (a later listing writes it); rethrows anything else. */

@@ -8,7 +8,8 @@ const made: string[] = [];
 // or a test is not run, which is how every run used to leave dozens of folders behind. As the
 // file's outermost hook it runs after each describe's own afterAll has stopped its servers.
 afterAll(() => {
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  // A keeper still finishing may write into a folder while it goes: try again a few times.
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 /** A fresh folder under the OS temp dir, removed after the test file. */

@@ -5,6 +5,8 @@ import { AlertStatusNote } from "@/components/fleet/alert-status";
 import { alertSender } from "@/lib/alerts/sender";
 import { FleetProcessList } from "@/components/fleet/fleet-process-list";
 import { HostTable } from "@/components/fleet/host-table";
+import { PendingHosts } from "@/components/fleet/pending-hosts";
+import { currentRole } from "@/lib/auth/role";
 import { NotAHub } from "@/components/fleet/not-a-hub";
 import { isHub } from "@/lib/fleet/hub/server";
 import { getFleetListPage, getFleetOverview, hostsNeedingAttention, HOSTS_SHOWN } from "@/lib/fleet/pages";
@@ -41,6 +43,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
         </div>
       </div>
       <AlertStatusNote status={alertSender()?.current() ?? null} />
+      <PendingHosts hosts={hosts} readOnly={(await currentRole()) === "viewer"} />
       {hosts.length === 0 ? (
         <div className="rounded-lg border border-dashed border-zinc-300 bg-white p-8 text-sm dark:border-zinc-700 dark:bg-zinc-900">
           <h2 className="text-base font-semibold">No workstation has reported yet</h2>

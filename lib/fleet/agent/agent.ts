@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { LocalProcesses } from "../../processes/local";
@@ -62,6 +63,10 @@ export class Agent {
   /** The outcome of the last attempt, for `status()` and logs. */
   lastError: string | null = null;
   lastAccepted: number | null = null;
+  /** This agent process, told in every report: a clone copies files, never this. */
+  private readonly instance = crypto.randomUUID();
+  /** The secret just forgotten after an UNKNOWN_HOST: offered when enrolling again. */
+  private formerSecret: string | undefined;
 
   constructor(private readonly options: AgentOptions) {
     this.client = new HubClient(hubBaseUrl(options.hubUrl));
@@ -126,17 +131,28 @@ export class Agent {
       } catch {
         if (this.stopped) return;
         failures += 1;
-        // The report loop says why the hub is unreachable; this one only waits its turn.
-        await this.pause(Math.min(MAX_BACKOFF_MS, this.interval * 1000 * 2 ** Math.min(failures - 1, 6)));
+        // The report loop says why the hub is unreachable; this one only waits its turn. While
+        // reports go through, a failed poll is tried again after one interval, not a backoff.
+        const backoff = this.failures === 0 ? 1 : 2 ** Math.min(failures - 1, 6);
+        await this.pause(Math.min(MAX_BACKOFF_MS, this.interval * 1000 * backoff));
       }
     }
   }
 
+  /** Ends the command loop's current wait (the hub answered a report again). */
+  private wakeCommands: (() => void) | null = null;
+
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeCommands = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
       timer.unref?.();
-      this.polling.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      this.wakeCommands = done;
+      this.polling.signal.addEventListener("abort", done, { once: true });
     });
   }
 
@@ -204,7 +220,9 @@ export class Agent {
       hostId: hostId(this.dir),
       machineId: machineId(),
       hostname: reportedHostname(),
+      ...(this.formerSecret ? { currentSecret: this.formerSecret } : {}),
     });
+    this.formerSecret = undefined;
     this.credentials = { hub: this.client.base, hostKey: answer.hostKey, secret: answer.secret, name: answer.name };
     writeCredentials(this.credentials, this.dir);
     this.state.hostKey = answer.hostKey;
@@ -212,7 +230,8 @@ export class Agent {
     saveState(this.state, this.dir);
     this.log(
       `enrolled with ${this.client.base} as ${answer.name}` +
-        (answer.cloneOf ? " (flagged: another machine reports the same host id; a cloned disk image?)" : ""),
+        (answer.cloneOf ? " (flagged: another machine reports the same host id; a cloned disk image?)" : "") +
+        (answer.pending ? "; this machine was known there, so an operator must approve it on the hub (/fleet) before it reports" : ""),
     );
     return this.credentials;
   }
@@ -233,6 +252,7 @@ export class Agent {
         protocol: PROTOCOL_VERSION,
         machineId: machineId(),
         seq: this.state.seq + 1,
+        instance: this.instance,
         base: delta.full ? null : this.state.base,
         full: delta.full,
         interval: this.interval,
@@ -251,7 +271,11 @@ export class Agent {
         pending: this.state.pending.filter((e) => !sent.has(e.hash)),
       };
       saveState(this.state, this.dir);
-      if (this.failures > 0) this.log(`the hub is back: caught up (${report.upserts.length} changed, ${report.events.length} exits)`);
+      if (this.failures > 0) {
+        this.log(`the hub is back: caught up (${report.upserts.length} changed, ${report.events.length} exits)`);
+        // Commands too, at once, not after the command loop's own backoff.
+        this.wakeCommands?.();
+      }
       this.failures = 0;
       this.lastError = null;
       this.lastAccepted = Date.now();
@@ -270,10 +294,18 @@ export class Agent {
     }
     if (error instanceof HubError && (error.code === "UNKNOWN_HOST" || error.code === "CLONE")) {
       this.log(`${message} Enrolling again.`);
+      // A secret the hub no longer knows may still be its own (it lost its store); one shared with a clone is not offered.
+      this.formerSecret = error.code === "UNKNOWN_HOST" ? this.credentials?.secret : undefined;
       this.credentials = null;
       forgetCredentials(this.dir);
       this.state.base = null;
       this.again = true;
+      return;
+    }
+    if (error instanceof HubError && error.code === "PENDING") {
+      if (this.lastError !== message) this.log(`${message} Trying again with backoff.`);
+      this.failures += 1;
+      this.lastError = message;
       return;
     }
     if (error instanceof HubError && (error.code === "REVOKED" || error.code === "WRONG_KEY")) {

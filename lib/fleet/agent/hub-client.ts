@@ -125,7 +125,10 @@ export class HubClient {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  enroll(fleetKey: string, identity: { hostId: string; machineId: string; hostname: string }): Promise<EnrollAnswer> {
+  enroll(
+    fleetKey: string,
+    identity: { hostId: string; machineId: string; hostname: string; currentSecret?: string },
+  ): Promise<EnrollAnswer> {
     return post(`${this.base}/api/fleet/enroll`, fleetKey, { protocol: PROTOCOL_VERSION, ...identity }, this.timeoutMs, enrollAnswerSchema);
   }
 

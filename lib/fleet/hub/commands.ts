@@ -157,7 +157,25 @@ async function claim({ db }: FleetStore, hostKey: string): Promise<AgentCommand[
  * An agent's long-poll: answers as soon as commands are waiting, else after `COMMAND_POLL_SECONDS`.
  * Woken at once by a command given on this instance; checks the store every second for the others.
  */
-export async function pollCommands(store: FleetStore, hostKey: string, signal: AbortSignal): Promise<AgentCommand[]> {
+export async function pollCommands(store: FleetStore, hostKey: string, outer: AbortSignal): Promise<AgentCommand[]> {
+  // An agent holds one poll at a time: a newer one means the older is dead (its agent
+  // restarted, or a proxy kept the upstream open after the agent left). Ended now, so that no
+  // command is claimed for a connection nobody reads.
+  polls.get(hostKey)?.abort();
+  const mine = new AbortController();
+  polls.set(hostKey, mine);
+  const signal = AbortSignal.any([outer, mine.signal]);
+  try {
+    return await pollUntil(store, hostKey, signal);
+  } finally {
+    if (polls.get(hostKey) === mine) polls.delete(hostKey);
+  }
+}
+
+/** Each host's newest command poll on this instance. */
+const polls = new Map<string, AbortController>();
+
+async function pollUntil(store: FleetStore, hostKey: string, signal: AbortSignal): Promise<AgentCommand[]> {
   const deadline = Date.now() + COMMAND_POLL_SECONDS * 1000;
   while (!signal.aborted && Date.now() < deadline) {
     const found = await claim(store, hostKey);

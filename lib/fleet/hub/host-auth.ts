@@ -4,12 +4,19 @@ import { hashSecret, hostKeyOf, secretMatches } from "./secrets";
 
 /**
  * The enrolled host a bearer host secret names, checked: unknown or wrong secret 401
- * (`UNKNOWN_HOST`: the agent enrols again), revoked 403 (`REVOKED`). Reports and command
- * polls both come through here.
+ * (`UNKNOWN_HOST`: the agent enrols again), revoked 403 (`REVOKED`), a re-enrolment still
+ * waiting for an operator 403 (`PENDING`). Reports and command polls both come through here.
  */
 export async function authenticateHost({ db }: FleetStore, secret: string | null) {
   const hostKey = hostKeyOf(secret);
   const host = secret && hostKey ? await db.fleetHost.findUnique({ where: { key: hostKey } }) : null;
+  if (secret && host?.pendingSecretHash && secretMatches(secret, host.pendingSecretHash)) {
+    throw new FleetRefusal(
+      403,
+      `This machine enrolled again as ${host.name} without its current secret; an operator must approve it on the hub (/fleet) before it reports.`,
+      { code: "PENDING" },
+    );
+  }
   if (!secret || !host || !secretMatches(secret, host.secretHash)) {
     throw new FleetRefusal(401, "This hub does not know this host secret; enrol again with the fleet key.", { code: "UNKNOWN_HOST" });
   }

@@ -64,6 +64,22 @@ async function ingestInTransaction(store: FleetStore, secret: string, report: Re
   if (host.machineId !== report.machineId) {
     throw new FleetRefusal(409, `Another machine already reports as ${host.name} (a cloned disk image?); enrol again.`, { code: "CLONE" });
   }
+  // A full disk clone carries the secret and the machine id: only the agents' process ids tell
+  // two machines apart. A new one is an agent that restarted; the one before coming back is a
+  // second machine, reporting in turns with the first. Flagged, and this report refused (its
+  // agent enrols again, which then waits for an operator), never merged into the host.
+  let instance: { instance?: string; prevInstance?: string | null } = {};
+  if (report.instance && report.instance !== host.instance) {
+    if (host.instance && report.instance === host.prevInstance) {
+      await db.fleetHost.update({ where: { key: hostKey }, data: { sharedSecretAt: Date.now() } });
+      throw new FleetRefusal(
+        409,
+        `Two machines report with the secret of ${host.name} in turns (a full disk clone, secret file included?); this one must enrol again, and an operator approve it.`,
+        { code: "CLONE" },
+      );
+    }
+    instance = { instance: report.instance, prevInstance: host.instance };
+  }
   if (!report.full && report.base !== host.seq) {
     throw new FleetRefusal(409, "This report builds on one the hub does not have; send the whole list.", {
       code: "NEED_FULL",
@@ -102,6 +118,7 @@ async function ingestInTransaction(store: FleetStore, secret: string, report: Re
       last_seen = ${now}, last_address = ${address}, hostname = ${report.facts.hostname},
       facts = ${JSON.stringify(report.facts)}, interval_s = ${report.interval}
     WHERE key = ${hostKey}`);
+  if (instance.instance) statements.push(db.fleetHost.update({ where: { key: hostKey }, data: instance }));
   const results = await db.$transaction(statements);
   const stored = new Set(eventStatements.flatMap((i) => (results[i] as Array<{ hash: string }>).map((row) => row.hash)));
   return { accepted: report.seq, name: host.name, newEvents: report.events.filter((e) => stored.has(e.hash)) };
@@ -124,6 +141,7 @@ async function ingestDeltaAtOnce(store: FleetStore, secret: string, report: Repo
         hostname = ${report.facts.hostname}, facts = ${JSON.stringify(report.facts)}, interval_s = ${report.interval}
       WHERE key = ${hostKey} AND secret_hash = ${hashSecret(secret)} AND revoked_at IS NULL
         AND machine_id = ${report.machineId} AND seq = ${report.base}
+        AND instance IS NOT DISTINCT FROM ${report.instance ?? null}::text
       RETURNING key, name
     ), removed AS (
       DELETE FROM fleet_process p USING h

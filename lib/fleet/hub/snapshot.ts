@@ -24,6 +24,10 @@ export interface FleetHostInfo {
   /** Other hosts of the fleet that report the same host id (a cloned disk image). */
   sharesIdWith: string[];
   revoked: boolean;
+  /** A re-enrolment of this machine without its secret waits for an operator: since when (ms), from where. */
+  pending: { since: number; address: string | null } | null;
+  /** When two machines were seen reporting with this host's one secret (a full disk clone); null if never. */
+  sharedSecretAt: number | null;
 }
 
 export interface FleetSnapshot {
@@ -333,6 +337,8 @@ export class FleetSnapshotReader {
         crashes24h: crashCount.get(row.key) ?? 0,
         sharesIdWith: (byId.get(row.hostId) ?? []).filter((n) => n !== row.name),
         revoked: row.revokedAt !== null,
+        pending: row.pendingSecretHash ? { since: row.pendingSince ?? row.enrolledAt, address: row.pendingAddress } : null,
+        sharedSecretAt: row.sharedSecretAt,
       };
     });
     // Many records read and nobody has asked for the order (a hub just started, or nobody

@@ -1,4 +1,4 @@
-import { FLEET_SCHEMA_VERSION, fleetSchemaSql, type FleetDialect } from "../../../prisma/fleet-schema";
+import { FLEET_SCHEMA_VERSION, fleetSchemaSql, fleetUpgradeSql, type FleetDialect } from "../../../prisma/fleet-schema";
 import type { FleetClient } from "../../db/fleet-client";
 
 export class FleetSchemaError extends Error {
@@ -23,6 +23,8 @@ export async function migrateFleetStore(db: FleetClient, dialect: FleetDialect):
       );
     }
     if (found < FLEET_SCHEMA_VERSION) {
+      // A new store was just made at version 1's shape; an older one is at its own.
+      for (const sql of fleetUpgradeSql(Math.max(found, 1))) await tx.$executeRawUnsafe(sql);
       await tx.$executeRawUnsafe("DELETE FROM fleet_meta WHERE key = 'schema_version'");
       await tx.$executeRawUnsafe(`INSERT INTO fleet_meta (key, value) VALUES ('schema_version', '${FLEET_SCHEMA_VERSION}')`);
     }

@@ -1,0 +1,7 @@
+import { hostDecision } from "@/lib/api/fleet";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: Request, { params }: { params: Promise<{ host: string }> }) {
+  return hostDecision(request, (await params).host, "approve");
+}
