@@ -33,7 +33,7 @@ export function knownFailure(error: unknown): Failure | null {
       code: "DISK_FULL",
       status: 507,
       message:
-        "The disk holding the registry is full: nothing could be written. Free some space (Delete all inactive removes old records and their output) and try again.",
+        "The disk holding the registry is full: nothing could be written. Free some space on it (process-monitor prune removes stopped records and their output files) and try again.",
     };
   }
   if (isBusyError(error) || (error as { code?: unknown })?.code === "BUSY") {

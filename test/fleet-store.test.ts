@@ -1,6 +1,4 @@
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fleetLocation } from "@/lib/db/fleet-client";
@@ -10,6 +8,7 @@ import { ingest } from "@/lib/fleet/hub/ingest";
 import { FleetSnapshotReader } from "@/lib/fleet/hub/snapshot";
 import type { HostFacts, Report, ReportedProcess } from "@/lib/fleet/protocol";
 import { closeFleetStore, fleetStore, type FleetStore } from "@/lib/fleet/store";
+import { tempDir } from "./support/temp";
 import { FleetProcesses } from "@/lib/processes/remote";
 import { ALL } from "@/lib/processes/query";
 import { postgresBin, startPostgres, type RunningPostgres } from "./support/postgres";
@@ -104,9 +103,7 @@ async function listing(reader: FleetSnapshotReader) {
   };
 }
 
-const stores: Array<[string, () => Promise<string>]> = [
-  ["SQLite", async () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pm-fleet-store-")), "fleet.db")],
-];
+const stores: Array<[string, () => Promise<string>]> = [["SQLite", async () => path.join(tempDir("pm-fleet-store-"), "fleet.db")]];
 let pg: RunningPostgres | null = null;
 if (postgresBin() || process.env.CI) {
   stores.push([

@@ -272,7 +272,7 @@ describe("a hub on SQLite and three workstations", () => {
     const auditContext = await loggedInContext(browser, hub);
     const auditPage = await auditContext.newPage();
     await auditPage.goto(`${hub.url}/fleet/audit`);
-    expect(await auditPage.locator("tr[data-audit]").count()).toBe(4);
+    expect(await auditPage.locator("tr[data-audit]").count()).toBe(5);
     await auditPage.screenshot({ path: path.join(SHOTS, "fleet-audit.png"), fullPage: true });
     await auditContext.close();
   });

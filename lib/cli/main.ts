@@ -9,6 +9,7 @@ import { LaunchError } from "../launcher/errors";
 import { openProcesses, type LocalProcesses } from "../processes";
 import { ALL } from "../processes/query";
 import { formatDetails, formatTable } from "./format";
+import fs from "node:fs";
 import os from "node:os";
 import { describeLeftAlone } from "../registry/left-alone";
 import { CliError } from "./errors";
@@ -238,6 +239,9 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .description("record the ends that keepers left beside the registry (run by each launch's keeper)")
     .addOption(dbOption())
     .action(async (_opts: unknown, cmd: Command) => {
+      // A keeper outliving its registry (deleted with its folder) leaves it gone: no new empty one.
+      const { db } = globals(cmd);
+      if (db && !fs.existsSync(db)) return;
       await withProcesses(globals(cmd), (processes) => processes.recordExits());
     });
 
