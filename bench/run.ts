@@ -2,6 +2,7 @@
 import os from "node:os";
 import { benchApi } from "./api";
 import { benchAyon } from "./ayon";
+import { benchFaults } from "./faults";
 import { benchFleet } from "./fleet";
 import { benchLauncher } from "./launcher";
 import { benchOutput } from "./output";
@@ -18,6 +19,7 @@ const sections: Record<string, () => Promise<void>> = {
   ayon: () => benchAyon(),
   retention: () => benchRetention(),
   fleet: () => benchFleet(),
+  faults: () => benchFaults(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

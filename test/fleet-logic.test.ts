@@ -48,6 +48,16 @@ describe("the agent's deltas", () => {
     state.pending.push(...exits);
     expect(detectExits(state, [ended, quick, history])).toEqual([]);
   });
+
+  it("waits for a keeper's record of how it ended when a listing found the process gone first", () => {
+    const state = { ...freshState("h", "k"), since: 2_000_000, base: 1 };
+    state.accepted = buildDelta(state, [record(1)]).next;
+    const gone = record(1, { status: "stopped", exitCode: null, exitSignal: null, endedAt: null, exitObserved: true });
+    expect(detectExits(state, [gone])).toEqual([]);
+    state.accepted = buildDelta(state, [gone]).next;
+    const crashed = record(1, { status: "stopped", exitCode: 2, endedAt: 2_100, exitObserved: true });
+    expect(detectExits(state, [crashed]).map((e) => [e.name, e.exitCode])).toEqual([["job-1", 2]]);
+  });
 });
 
 describe("the hub's rules", () => {

@@ -385,6 +385,7 @@ describe("a PostgreSQL hub and a record whose text PostgreSQL refuses", () => {
   let ws: Workstation;
   let agent: RunningAgent;
   let hash: string;
+  let stopped = false;
 
   beforeAll(async () => {
     dir = tempDir("pm-hostile-pg-");
@@ -400,7 +401,7 @@ describe("a PostgreSQL hub and a record whose text PostgreSQL refuses", () => {
     await agent?.stop("SIGKILL");
     ws?.stopAll();
     await hub?.stop();
-    await pg?.stop();
+    if (!stopped) await pg?.stop();
   });
 
   it("a NUL in a running record's name (as any script can write it) does not cut the host off: its exit arrives", async () => {
@@ -425,6 +426,22 @@ describe("a PostgreSQL hub and a record whose text PostgreSQL refuses", () => {
   it("takes a hostile enrolment and report, and every page shows them", async () => {
     const { name } = await hostileHost(hub);
     await expectHostileHostShown(hub, name);
+  });
+
+  it("says it cannot serve while its PostgreSQL is down (health 503), and no answer shows the driver's internals", async () => {
+    expect((await hub.api("/api/health")).status).toBe(200);
+    await pg.stop();
+    stopped = true;
+    const health = await hub.api("/api/health");
+    const body = (await health.json()) as { ok: boolean; checks: { fleetStore: { ok: boolean; error: string } } };
+    expect(health.status).toBe(503);
+    expect(body.ok).toBe(false);
+    expect(body.checks.fleetStore.ok).toBe(false);
+    const hosts = await hub.api("/api/fleet/hosts");
+    const text = await hosts.text();
+    expect(hosts.status, text).toBeGreaterThanOrEqual(500);
+    expect(JSON.parse(text).code).toMatch(/^(STORE_DOWN|INTERNAL)$/);
+    expect(text).not.toMatch(/prisma|invocation|ECONNREFUSED|127\.0\.0\.1:\d+/i);
   });
 });
 

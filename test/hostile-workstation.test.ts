@@ -122,6 +122,25 @@ describe("a registry held by another program", () => {
     expect(JSON.parse(runCli(db, ["list", "--json"]).stdout)).toEqual([]);
   });
 
+  it("a page that must wait for the lock says 'Registry busy' and tries again, then shows the end it waited for", async () => {
+    const launched = JSON.parse(runCli(db, ["launch", "--name", "short", "--json", "--", "/bin/sh", "-c", "sleep 1; exit 4"]).stdout) as {
+      hash: string;
+    };
+    const lock = await holdLock(db, 7);
+    // It ends while the registry is held: its end waits in a sidecar, which a listing folds in first.
+    await expect.poll(() => sidecars(dir).filter((f) => f.endsWith(".exit")).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const cookie = `pm_session_${server.port}=${await logIn(server)}`;
+    const page = await timed(async () => (await fetch(`${server.url}/`, { headers: { cookie } })).text());
+    expect(page.value).toContain("Registry busy");
+    expect(page.value).toMatch(/holds it locked/);
+    // Said while the lock is still held, not after it.
+    expect(lock.child.exitCode).toBeNull();
+    await lock.released;
+    await expect
+      .poll(async () => ((await (await server.api(`/api/processes/${launched.hash}`)).json()) as { exitCode: number | null }).exitCode)
+      .toBe(4);
+  });
+
   it("a launch that waits for a lock held briefly runs once, after it is recorded", async () => {
     const marker = path.join(dir, "ran");
     const lock = await holdLock(db, 2.5);

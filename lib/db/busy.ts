@@ -36,5 +36,14 @@ export async function withBusyRetry<T>(run: () => Promise<T>, deadlineMs = BUSY_
   }
 }
 
-/** How often statements had to wait for another program's lock, and how many wait now. */
-export const busyWaits = { count: 0, waiting: 0 };
+/**
+ * How often statements had to wait for another program's lock, and how many wait now. On
+ * globalThis: Next's bundles may each hold a copy of this module, and the page that asks is
+ * not always the bundle that opened the registry.
+ */
+export const busyWaits: { count: number; waiting: number } = ((
+  globalThis as { __pmBusyWaits?: { count: number; waiting: number } }
+).__pmBusyWaits ??= {
+  count: 0,
+  waiting: 0,
+});

@@ -103,7 +103,10 @@ export async function getRetentionSummary(): Promise<RetentionSummary> {
   let summary: RetentionSummary;
   try {
     const policy = policyFromEnv();
-    const { plan } = await processes().applyRetention(policy, { dryRun: true });
+    // Like the list beside it: a registry held by another program is said, not waited for.
+    const pass = await orUnavailable(() => processes().applyRetention(policy, { dryRun: true }));
+    if (isUnavailable(pass)) throw new Error(pass.unavailable.message);
+    const { plan } = pass;
     summary = {
       policy: describePolicy(policy),
       outputTotalBytes: plan.outputTotalBytes,
@@ -125,7 +128,8 @@ export async function getRetentionSummary(): Promise<RetentionSummary> {
       error: (error as Error).message,
     };
   }
-  globalCache.__pmRetentionSummary = { at: Date.now(), summary };
+  // A failure (a busy registry) is asked again on the next page, not remembered for 30 s.
+  if (summary.error === null) globalCache.__pmRetentionSummary = { at: Date.now(), summary };
   return summary;
 }
 

@@ -4,6 +4,15 @@ import type { AgentState } from "./state";
 
 const running = (p: ReportedProcess) => p.status !== "stopped";
 
+/**
+ * Found gone before its keeper wrote down how it ended (a listing in the moment between the
+ * program's end and its sidecar): its exit is yet to come, so it is not an exit yet. Told as
+ * one once the keeper's record arrives; a record whose keeper died never gets one (no exit
+ * to tell).
+ */
+const awaitingExit = (p: ReportedProcess) =>
+  !running(p) && p.exitObserved && p.exitCode === null && p.exitSignal === null && p.endedAt === null;
+
 /** Steps of about 10 %: memory and output size count as changed when they move that much. */
 const step = (value: number | null) => (value === null || value <= 0 ? "-" : String(Math.round(Math.log(value) / Math.log(1.1))));
 
@@ -30,7 +39,7 @@ export function detectExits(state: AgentState, current: ReportedProcess[]): Exit
   const pending = new Set(state.pending.map((e) => e.hash));
   const found: ExitEvent[] = [];
   for (const p of current) {
-    if (running(p) || pending.has(p.hash)) continue;
+    if (running(p) || awaitingExit(p) || pending.has(p.hash)) continue;
     const held = state.accepted[p.hash];
     const isNew = held ? held.running : p.endedAt !== null && p.endedAt * 1000 >= state.since;
     if (!isNew) continue;
@@ -60,7 +69,7 @@ export function buildDelta(state: AgentState, current: ReportedProcess[]): Delta
   const full = state.base === null;
   for (const p of current) {
     const fp = fingerprint(p);
-    next[p.hash] = { fp, running: running(p) };
+    next[p.hash] = { fp, running: running(p) || awaitingExit(p) };
     if (full || state.accepted[p.hash]?.fp !== fp) upserts.push(p);
   }
   const removed = full ? [] : Object.keys(state.accepted).filter((hash) => !(hash in next));
