@@ -86,9 +86,13 @@ export async function handleReport(request: Request): Promise<Response> {
   if (!secret || !hostKeyOf(secret)) {
     return jsonError(401, "Send the host secret this hub gave at enrolment as Authorization: Bearer <secret>.", { code: "UNKNOWN_HOST" });
   }
-  // Who it is before what it says: an unknown sender's body is never read.
+  // Who it is before what it says: an unknown sender's body is never read, and its connection
+  // is closed after the answer rather than drained for the next request.
   const known = await agentOf(request, true);
-  if ("response" in known) return known.response;
+  if ("response" in known) {
+    known.response.headers.set("connection", "close");
+    return known.response;
+  }
   const body = await readJsonBody(request, { limit: MAX_REPORT_BYTES });
   if ("response" in body) return body.response;
   const parsed = reportSchema.safeParse(body.value);
