@@ -445,9 +445,10 @@ describe("a PostgreSQL hub and a record whose text PostgreSQL refuses", () => {
   });
 });
 
-describe("times out of any range in a workstation's registry", () => {
+describe("times out of any range and a huge record in a workstation's registry", () => {
   let server: RunningServer;
   let hashes: string[];
+  let huge: string;
 
   beforeAll(async () => {
     const dir = tempDir("pm-odd-times-");
@@ -462,6 +463,13 @@ describe("times out of any range in a workstation's registry", () => {
     set.run(1.7e15, null, null, hashes[0]);
     set.run(null, 1e300, null, hashes[1]);
     set.run(null, null, "not-a-date", hashes[2]);
+    // A generated command line: 200,000 arguments in one row.
+    huge = "ab".repeat(32);
+    sqlite
+      .prepare(
+        "INSERT INTO process_info (hash, name, executable, args, env, pid, start_time, stopped) VALUES (?, 'generated', '/usr/bin/xargs', ?, '{}', 4900002, 1764500000.5, 1)",
+      )
+      .run(huge, JSON.stringify(Array.from({ length: 200_000 }, (_, i) => `--frame=${i}`)));
     sqlite.close();
     server = await startServer({ PROCESS_MONITOR_DB: db, HOME: dir });
   });
@@ -493,6 +501,24 @@ describe("times out of any range in a workstation's registry", () => {
     expect(micro.warnings.join(" ")).toMatch(/start_time 1700000000000000 is not a time/);
     for (const sort of ["started", "runtime", "name"])
       expect((await fetch(`${server.url}/?sort=${sort}`, { headers: { cookie } })).status).toBe(200);
+  });
+
+  it("shows a record of 200,000 arguments in bounded form, with the count and the way to all of them", async () => {
+    const cookie = `pm_session_${server.port}=${await logIn(server)}`;
+    const detail = (await (await fetch(`${server.url}/processes/${huge}`, { headers: { cookie } })).text()).replaceAll("<!-- -->", "");
+    expect(detail).toContain("Arguments (200,000)");
+    expect(detail).toMatch(/The first 1,000 are shown; 199,000 more/);
+    expect(detail).toContain(`href="/api/processes/${huge}"`);
+    expect(detail).toContain("--frame=999");
+    expect(detail).not.toContain("--frame=1000");
+    expect(detail.length).toBeLessThan(1024 * 1024);
+    // The list's rows carry 20 arguments at most; the API still gives scripts the whole record.
+    const list = await (await fetch(`${server.url}/`, { headers: { cookie } })).text();
+    expect(list).toContain("--frame=19");
+    expect(list).not.toContain("--frame=20");
+    expect(list.length).toBeLessThan(512 * 1024);
+    const json = (await (await server.api(`/api/processes/${huge}`)).json()) as { args: string[] };
+    expect(json.args).toHaveLength(200_000);
   });
 });
 
