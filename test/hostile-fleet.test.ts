@@ -25,6 +25,14 @@ import { tempDir } from "./support/temp";
 
 type Mode = "pass" | "html" | "badjson" | "wrongjson" | "reset" | "hang" | "bad-gateway";
 
+/** What the proxy answers in place of the hub, by mode. */
+const CANNED = {
+  html: { status: 200, type: "text/html", body: "<html><body><h1>Down for maintenance</h1></body></html>" },
+  badjson: { status: 200, type: "application/json", body: '{"accepted": 4' },
+  wrongjson: { status: 200, type: "application/json", body: '{"status":"ok"}' },
+  "bad-gateway": { status: 502, type: "text/html", body: "<h1>502 Bad Gateway</h1>" },
+} as const;
+
 /** A reverse proxy to `target` that misbehaves as told, counting the requests it spoiled. */
 async function misbehavingProxy(target: string) {
   const port = await freePort();
@@ -37,25 +45,18 @@ async function misbehavingProxy(target: string) {
       spoiled[`${mode} ${req.url}`] = (spoiled[`${mode} ${req.url}`] ?? 0) + 1;
       req.resume();
     }
-    switch (mode) {
-      case "html":
-        res.writeHead(200, { "content-type": "text/html" }).end("<html><body><h1>Down for maintenance</h1></body></html>");
-        return;
-      case "badjson":
-        res.writeHead(200, { "content-type": "application/json" }).end('{"accepted": 4');
-        return;
-      case "wrongjson":
-        res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
-        return;
-      case "bad-gateway":
-        res.writeHead(502, { "content-type": "text/html" }).end("<h1>502 Bad Gateway</h1>");
-        return;
-      case "reset":
-        req.socket.destroy();
-        return;
-      case "hang":
-        held.add(req.socket);
-        return;
+    const canned = CANNED[mode as keyof typeof CANNED];
+    if (canned) {
+      res.writeHead(canned.status, { "content-type": canned.type }).end(canned.body);
+      return;
+    }
+    if (mode === "reset") {
+      req.socket.destroy();
+      return;
+    }
+    if (mode === "hang") {
+      held.add(req.socket);
+      return;
     }
     const forward = http.request(
       { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
@@ -285,16 +286,22 @@ describe("an agent behind a proxy that answers garbage (SQLite hub)", () => {
     expect((await fleetHost(hub, "proxied"))?.status).toBe("online");
   });
 
-  it("a fresh agent enrolling through a maintenance page fails with the reason and keeps no secret", async () => {
-    proxy.set("html");
+  it("a fresh agent enrolling through a maintenance page, a 502 or a reset fails with the reason and keeps no secret", async () => {
+    const fresh = workstation(path.join(dir, "fresh"), proxy.url, "fresh");
     try {
-      const fresh = workstation(path.join(dir, "fresh"), proxy.url, "fresh");
-      // Asynchronously: the proxy answers from this process.
-      const result = await fresh.cliAsync("agent", "--once");
-      expect(result.status).not.toBe(0);
-      expect(result.stderr).toMatch(/answered HTTP 200 with text\/html, not JSON.*A proxy in front of the hub\?/);
-      expect(result.stdout + result.stderr).not.toMatch(/as undefined/);
-      expect(fs.existsSync(path.join(fresh.env.XDG_DATA_HOME!, "process-monitor", "hub-secret.json"))).toBe(false);
+      for (const [mode, reason] of [
+        ["html", /answered HTTP 200 with text\/html, not JSON.*A proxy in front of the hub\?/],
+        ["bad-gateway", /HTTP 502 502 Bad Gateway/],
+        ["reset", /Cannot reach the hub/],
+      ] as const) {
+        proxy.set(mode);
+        // Asynchronously: the proxy answers from this process.
+        const result = await fresh.cliAsync("agent", "--once");
+        expect(result.status, mode).not.toBe(0);
+        expect(result.stderr).toMatch(reason);
+        expect(result.stdout + result.stderr).not.toMatch(/as undefined/);
+        expect(fs.existsSync(path.join(fresh.env.XDG_DATA_HOME!, "process-monitor", "hub-secret.json"))).toBe(false);
+      }
     } finally {
       proxy.set("pass");
     }

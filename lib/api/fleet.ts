@@ -4,6 +4,7 @@ import { decidePending, enroll, readmitHost, revokeHost } from "../fleet/hub/enr
 import { FleetRefusal } from "../fleet/hub/errors";
 import { ingest } from "../fleet/hub/ingest";
 import { authenticateHost, hostBeforeBody } from "../fleet/hub/host-auth";
+import { clientAddress } from "../auth/login";
 import { wrongCredential } from "../auth/rate-limit";
 import { bearerOf, hostKeyOf, keyMatches } from "../fleet/hub/secrets";
 import { fleetProcesses, isHub, NOT_A_HUB } from "../fleet/hub/server";
@@ -39,6 +40,21 @@ function addressOf(request: Request): string | null {
   return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null;
 }
 
+/**
+ * A wrong agent credential from this address: counted (rate-limit.ts), and past the limit the
+ * 429 to send instead of the usual refusal; null while under it.
+ */
+function limited(request: Request, kind: "fleet-key" | "host-secret", what: string): Response | null {
+  const wait = wrongCredential(clientAddress(request), kind);
+  if (wait === 0) return null;
+  return jsonError(
+    429,
+    `Too many ${what} from this address; try again in ${wait} s.`,
+    { code: "TOO_MANY" },
+    { "retry-after": String(wait) },
+  );
+}
+
 function refusal(error: unknown): Response {
   if (error instanceof FleetRefusal) return jsonError(error.status, error.message, error.body);
   return errorResponse(error);
@@ -56,14 +72,8 @@ export async function handleEnroll(request: Request): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
   const given = bearerOf(request);
   if (!given || !keyMatches(given, resolveFleetKey().token)) {
-    const wait = wrongCredential(addressOf(request) ?? "unknown", "fleet-key");
-    if (wait > 0)
-      return jsonError(
-        429,
-        `Too many wrong fleet keys from this address; try again in ${wait} s.`,
-        { code: "TOO_MANY" },
-        { "retry-after": String(wait) },
-      );
+    const tooMany = limited(request, "fleet-key", "wrong fleet keys");
+    if (tooMany) return tooMany;
     return jsonError(401, "Wrong fleet key: set PROCESS_MONITOR_HUB_KEY to the key the hub printed at start (or its fleet-key file).", {
       code: "WRONG_KEY",
     });
@@ -242,20 +252,8 @@ async function agentOf(request: Request, beforeBody = false): Promise<{ hostKey:
     const secret = bearerOf(request);
     return { hostKey: beforeBody ? await hostBeforeBody(store, secret) : (await authenticateHost(store, secret)).key };
   } catch (error) {
-    if (error instanceof FleetRefusal && error.status === 401) {
-      const wait = wrongCredential(addressOf(request) ?? "unknown", "host-secret");
-      if (wait > 0) {
-        return {
-          response: jsonError(
-            429,
-            `Too many unknown host secrets from this address; try again in ${wait} s.`,
-            { code: "TOO_MANY" },
-            { "retry-after": String(wait) },
-          ),
-        };
-      }
-    }
-    return { response: refusal(error) };
+    const tooMany = error instanceof FleetRefusal && error.status === 401 ? limited(request, "host-secret", "unknown host secrets") : null;
+    return { response: tooMany ?? refusal(error) };
   }
 }
 
@@ -288,11 +286,6 @@ export async function handleCommandResult(request: Request, id: string): Promise
   }
 }
 
-/** An action as the audit log names it (a forced stop is a kill). */
-function actionName(kind: CommandKind, args: AgentCommand["args"]): string {
-  return kind === "stop" && args.force ? "kill" : kind;
-}
-
 /** Who is asking, for the audit log: the proxy's verdict (operator: the token) and the peer address. */
 export function requesterOf(request: Request): Requester {
   return { role: roleOf(request), address: addressOf(request) };
@@ -305,7 +298,7 @@ export async function commandOnHost(hostName: string, hash: string, kind: Comman
   const refuse = async (message: string) => {
     // An action refused for want of its target is in the audit log too; a read is not.
     if (ACTION_KINDS.has(kind)) {
-      await auditOnHub(await fleetStore(), { hostKey: host?.key, hostName, hash, kind: actionName(kind, args), ok: false, message }, who);
+      await auditOnHub(await fleetStore(), { hostKey: host?.key, hostName, hash, kind, args, ok: false, message }, who);
     }
     return new FleetRefusal(404, message);
   };

@@ -1,11 +1,11 @@
 import Database from "better-sqlite3";
 import { DRIVER_BUSY_MS, withBusyRetry } from "./busy";
-
-/** How long a write that can be made later waits for another program's lock. */
-const SOON_MS = 1_000;
 import { preparePrivateDatabase, tightenCompanions } from "./private-file";
 
 export { BUSY_TIMEOUT_MS } from "./busy";
+
+/** How long a write that can be made later waits for another program's lock. */
+const SOON_MS = 1_000;
 
 /**
  * What the registry needs of a connection: raw SQL, since its table is AYON's and every

@@ -52,24 +52,24 @@ export type HostFacts = z.infer<typeof hostFactsSchema>;
 /** One record as reported: the workstation's view of it (status checked there) and its environment. */
 const reportedShape = z.object({
   hash,
-  name: fitted(RECORD_LIMITS.name),
+  name: z.string(),
   pid: z.number().int().nullable(),
-  executable: fitted(RECORD_LIMITS.path),
-  currentExecutable: fitted(RECORD_LIMITS.path).nullable(),
+  executable: z.string(),
+  currentExecutable: z.string().nullable(),
   args: z.array(z.string()),
   env: z.record(z.string(), z.string()),
-  cwd: fitted(RECORD_LIMITS.path).nullable(),
+  cwd: z.string().nullable(),
   status: z.enum(["running", "unverified", "stopped", "children"]),
   exitCode: z.number().int().nullable(),
-  exitSignal: fitted(32).nullable(),
-  stopSignal: fitted(32).nullable(),
+  exitSignal: z.string().nullable(),
+  stopSignal: z.string().nullable(),
   exitObserved: z.boolean(),
   startTime: z.number().nullable(),
   endedAt: z.number().nullable(),
   createdAt: z.string().nullable(),
   cpuPercent: z.number().finite().nullable(),
   rssBytes: z.number().finite().nullable(),
-  outputFile: fitted(RECORD_LIMITS.path).nullable(),
+  outputFile: z.string().nullable(),
   outputSize: z.number().finite().nullable(),
   runawayOutput: z.boolean(),
   liveChildren: z.number().int().min(0),
@@ -106,20 +106,24 @@ function fitList(values: string[], max: number, chars: number): { kept: string[]
  * what it receives again (an older agent, or anyone holding a secret).
  */
 export function fitRecord(p: ReportedProcess): ReportedProcess {
+  const fit = (value: string, max: number) => clip(cleanText(value), max);
+  const fitOrNull = (value: string | null, max: number) => (value === null ? null : fit(value, max));
   const warnings = fitList(p.warnings, RECORD_LIMITS.warnings, 64 * 1024).kept;
   const args = fitList(p.args, RECORD_LIMITS.args, RECORD_LIMITS.argChars);
   if (args.dropped > 0) warnings.push(`${args.dropped} of ${p.args.length} arguments not reported (too many for the hub)`);
   const env: Record<string, string> = {};
+  let envKept = 0;
   let envChars = 0;
   let envDropped = 0;
   const entries = Object.entries(p.env);
   for (const [key, value] of entries) {
     const size = key.length + value.length;
-    if (Object.keys(env).length >= RECORD_LIMITS.envEntries || envChars + size > RECORD_LIMITS.envChars) {
+    if (envKept >= RECORD_LIMITS.envEntries || envChars + size > RECORD_LIMITS.envChars) {
       envDropped += 1;
       continue;
     }
     env[cleanText(key)] = cleanText(value);
+    envKept += 1;
     envChars += size;
   }
   if (envDropped > 0) warnings.push(`${envDropped} of ${entries.length} environment variables not reported (too large for the hub)`);
@@ -129,7 +133,22 @@ export function fitRecord(p: ReportedProcess): ReportedProcess {
   for (const warning of [timeWarning("start time", p.startTime), timeWarning("end time", p.endedAt)]) if (warning) warnings.push(warning);
   if (p.createdAt !== null && createdAt === null)
     warnings.push(`created ${JSON.stringify(clip(cleanText(p.createdAt), 40))} is not a date (shown as unknown)`);
-  return { ...p, args: args.kept, env, warnings, startTime, endedAt, createdAt };
+  return {
+    ...p,
+    name: fit(p.name, RECORD_LIMITS.name),
+    executable: fit(p.executable, RECORD_LIMITS.path),
+    currentExecutable: fitOrNull(p.currentExecutable, RECORD_LIMITS.path),
+    cwd: fitOrNull(p.cwd, RECORD_LIMITS.path),
+    exitSignal: fitOrNull(p.exitSignal, 32),
+    stopSignal: fitOrNull(p.stopSignal, 32),
+    outputFile: fitOrNull(p.outputFile, RECORD_LIMITS.path),
+    args: args.kept,
+    env,
+    warnings,
+    startTime,
+    endedAt,
+    createdAt,
+  };
 }
 
 export const reportedProcessSchema = reportedShape.transform(fitRecord);

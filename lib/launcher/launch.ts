@@ -56,14 +56,18 @@ export async function launch(registry: Registry, request: LaunchRequest, options
 
   const outputFile = registry.newOutputPath(req.name);
   const fd = fs.openSync(outputFile, "wx", 0o600);
+  // A launch that does not go through leaves neither its output file nor its keeper's sidecar.
+  const leaveNothing = () => {
+    fs.rmSync(outputFile, { force: true });
+    fs.rmSync(`${sidecarFor(registry.outputDir, outputFile)}.tmp`, { force: true });
+  };
   let started: Started;
   try {
     started = canUseKeeper()
       ? await startWithKeeper(registry, outputFile, fd, executable, req.args, cwd, env)
       : await startDirectly(fd, executable, req.args, cwd, env);
   } catch (error) {
-    fs.rmSync(outputFile, { force: true });
-    fs.rmSync(`${sidecarFor(registry.outputDir, outputFile)}.tmp`, { force: true });
+    leaveNothing();
     throw error instanceof LaunchError
       ? error
       : new LaunchError("SPAWN_FAILED", `Could not start ${executable}: ${(error as Error).message}`, "executable");
@@ -90,8 +94,7 @@ export async function launch(registry: Registry, request: LaunchRequest, options
   } catch (error) {
     // Not recorded: the program never runs (the keeper's child is still waiting for its go).
     started.cancel();
-    fs.rmSync(outputFile, { force: true });
-    fs.rmSync(`${sidecarFor(registry.outputDir, outputFile)}.tmp`, { force: true });
+    leaveNothing();
     throw error;
   }
   started.go();

@@ -133,10 +133,10 @@ export async function getRetentionSummary(): Promise<RetentionSummary> {
   return summary;
 }
 
-/** Cached per request: a page and its metadata share one check. */
 /** Environment variables the detail page shows before "all of them". */
 export const DETAIL_ENV = 2_000;
 
+/** Cached per request: a page and its metadata share one check. */
 export const getProcessDetail = cache((hash: string) =>
   orUnavailable(async () => {
     const detail = await processes().detail(hash);

@@ -5,7 +5,7 @@ import { tightenCompanions } from "../db/private-file";
 import { ensureDir, outputDirFor } from "../config/paths";
 import type { ProcessSnapshot } from "../system/snapshot";
 import { reconcile, reconcileOne, statusOf, STOPPED, UNCHECKED } from "../system/reconcile";
-import { knownFailure } from "../failure";
+import { knownFailure, type FailureCode } from "../failure";
 import { RegistryError, isBusyError } from "./errors";
 import { processHash } from "./hash";
 import { exitsDirFor, readObservedExits } from "./exits";
@@ -199,12 +199,11 @@ export class Registry {
    */
   async list(options: ListOptions = {}): Promise<ListedProcess[]> {
     const invalidate = options.invalidate ?? true;
-    // A listing's own writes are left for a later one when the disk is full (and marking records
-    // found gone, when another program holds the lock): what it read is still worth showing,
-    // and nothing is lost (the next listing finds the same).
-    // The ends kept in sidecars first, waiting for the lock as long as any write: a record found
-    // gone before its end is folded in would be sent to the hub as an end without its exit code.
-    if (invalidate) await this.foldExits().catch(unlessDiskFull);
+    // A listing's own writes are left for a later listing when the disk is full: what it read is
+    // still worth showing, and nothing is lost (the next listing finds the same). The ends kept
+    // in sidecars come first and wait for the lock as long as any write: a record found gone
+    // before its end is folded in would be sent to the hub as an end without its exit code.
+    if (invalidate) await this.foldExits().catch((error: unknown) => leaveForLater(error, ["DISK_FULL"]));
     const records = await this.readAll();
     // Whether each runs is the system's to say (lib/system/reconcile.ts); this stores the answer.
     const { verdicts, gone } = await reconcile(records, { check: invalidate, snapshot: options.snapshot });
@@ -213,12 +212,13 @@ export class Registry {
       return record.withStatus(statusOf(verdict.liveness), verdict.currentExecutable);
     });
     if (gone.length > 0) {
+      // Marking records found gone also waits only briefly for another program's lock.
       const stored = await this.writeStopped(
         gone.map((r) => r.hash),
         { soon: true },
       ).then(
         () => true,
-        (error: unknown) => (unlessMachine(error), false),
+        (error: unknown) => leaveForLater(error, ["DISK_FULL", "BUSY"]),
       );
       // Our own write: the cached rows stay valid once they say the same as the file.
       if (stored) for (const record of gone) record.stopped = true;
@@ -398,15 +398,10 @@ export class Registry {
   }
 }
 
-function unlessDiskFull(error: unknown): number {
-  if (knownFailure(error)?.code === "DISK_FULL") return 0;
-  throw error;
-}
-
-/** Swallows a lock held elsewhere or a full disk (a later listing writes it); rethrows anything else. */
-function unlessMachine(error: unknown): number {
+/** A listing's write that failed for one of these conditions is left for a later one (false); anything else is thrown. */
+function leaveForLater(error: unknown, conditions: FailureCode[]): false {
   const code = knownFailure(error)?.code;
-  if (code === "DISK_FULL" || code === "BUSY") return 0;
+  if (code && conditions.includes(code)) return false;
   throw error;
 }
 

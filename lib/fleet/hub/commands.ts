@@ -109,7 +109,7 @@ export async function runCommand(
  */
 export async function auditOnHub(
   { db }: FleetStore,
-  entry: { hostKey?: string; hostName: string; hash?: string; kind: string; ok: boolean; message: string },
+  entry: { hostKey?: string; hostName: string; hash?: string; kind: string; args?: AgentCommand["args"]; ok: boolean; message: string },
   who: Requester,
 ): Promise<void> {
   const now = Date.now();
@@ -120,7 +120,7 @@ export async function auditOnHub(
       hostName: entry.hostName.slice(0, 255),
       hash: (entry.hash ?? "").slice(0, 128),
       kind: entry.kind,
-      args: "{}",
+      args: JSON.stringify(entry.args ?? {}),
       audited: true,
       role: who.role,
       address: who.address,

@@ -68,8 +68,8 @@ async function ingestInTransaction(store: FleetStore, secret: string, report: Re
   // two machines apart. A new one is an agent that restarted; the one before coming back is a
   // second machine, reporting in turns with the first. Flagged, and this report refused (its
   // agent enrols again, which then waits for an operator), never merged into the host.
-  let instance: { instance?: string; prevInstance?: string | null } = {};
-  if (report.instance && report.instance !== host.instance) {
+  const switched = Boolean(report.instance && report.instance !== host.instance);
+  if (switched) {
     if (host.instance && report.instance === host.prevInstance) {
       await db.fleetHost.update({ where: { key: hostKey }, data: { sharedSecretAt: Date.now() } });
       throw new FleetRefusal(
@@ -78,7 +78,6 @@ async function ingestInTransaction(store: FleetStore, secret: string, report: Re
         { code: "CLONE" },
       );
     }
-    instance = { instance: report.instance, prevInstance: host.instance };
   }
   if (!report.full && report.base !== host.seq) {
     throw new FleetRefusal(409, "This report builds on one the hub does not have; send the whole list.", {
@@ -116,9 +115,9 @@ async function ingestInTransaction(store: FleetStore, secret: string, report: Re
   statements.push(db.$executeRaw`UPDATE fleet_host SET seq = ${report.seq},
       process_seq = process_seq + ${processSeqStep}, list_seq = list_seq + ${listSeqStep},
       last_seen = ${now}, last_address = ${address}, hostname = ${report.facts.hostname},
-      facts = ${JSON.stringify(report.facts)}, interval_s = ${report.interval}
+      facts = ${JSON.stringify(report.facts)}, interval_s = ${report.interval},
+      instance = ${switched ? report.instance! : host.instance}, prev_instance = ${switched ? host.instance : host.prevInstance}
     WHERE key = ${hostKey}`);
-  if (instance.instance) statements.push(db.fleetHost.update({ where: { key: hostKey }, data: instance }));
   const results = await db.$transaction(statements);
   const stored = new Set(eventStatements.flatMap((i) => (results[i] as Array<{ hash: string }>).map((row) => row.hash)));
   return { accepted: report.seq, name: host.name, newEvents: report.events.filter((e) => stored.has(e.hash)) };
