@@ -124,7 +124,8 @@ describe("system probe", () => {
     const { pid } = await liveChild("/bin/sh", ["-c", `cd ${dir} && sh -c 'sleep 31 & sleep 32; wait' & wait`]);
     const snapshot = await waitFor(async () => {
       const s = await ProcessSnapshot.take();
-      return flattenDescendants(descendantsOf(s, pid)).filter((d) => d.name === "sleep").length === 2 ? s : null;
+      // Both exec'd and their command lines readable (a child caught mid-exec reads as no args).
+      return flattenDescendants(descendantsOf(s, pid)).filter((d) => d.name === "sleep" && d.args.length > 0).length === 2 ? s : null;
     });
     const tree = descendantsOf(snapshot, pid);
     expect(tree).toHaveLength(1);
