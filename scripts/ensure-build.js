@@ -18,6 +18,7 @@ const NOT_BUILT = new Set([
   "node_modules",
   ".next",
   ".git",
+  ".cache",
   ".ci",
   "dist",
   "test",

@@ -11,7 +11,8 @@ import path from "node:path";
 export function newestMtime(entry, skip = () => false) {
   let stat;
   try {
-    stat = fs.statSync(entry);
+    // Not followed through links: a Wine prefix links drive Z: to `/`.
+    stat = fs.lstatSync(entry);
   } catch {
     return 0;
   }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import type { Readable, Writable } from "node:stream";
@@ -10,6 +10,7 @@ import { LaunchError } from "./errors";
 import { inheritedEnv, withoutOwnVariables } from "./inherited-env";
 import { KEEPER_SCRIPT, canUseKeeper, cliEntry } from "./keeper";
 import { resolveCwd, resolveExecutable } from "./resolve";
+import { launchId, launchOnWindows } from "./win32/start";
 
 export interface LaunchOptions {
   /** Base for a relative cwd and the default working directory (the launcher's own). */
@@ -24,9 +25,18 @@ export interface ExitInfo {
   endedAt: number;
 }
 
+/** What holds the launch in this process: the keeper or the program (Linux), our handle on it (Windows). */
+export interface LaunchHandle {
+  pid?: number;
+  /** Lets this process leave without waiting for the end (the keeper or supervisor records it). */
+  unref(): void;
+}
+
 export interface Launched {
   record: ProcessRow;
-  child: ChildProcess;
+  child: LaunchHandle;
+  /** On Windows, why no supervisor records the end (it is then recorded only while we run). */
+  warning?: string;
   /**
    * Resolves once the program's end is recorded in the registry. The child handle (the
    * keeper, or the program where no keeper can run) keeps this process alive until then;
@@ -52,7 +62,7 @@ export async function launch(registry: Registry, request: LaunchRequest, options
   const baseDir = options.baseDir ?? process.cwd();
   const env = req.envMode === "replace" ? { ...req.env } : { ...inheritedEnv(options.baseEnv ?? process.env), ...req.env };
   const cwd = resolveCwd(req.cwd, baseDir);
-  const executable = resolveExecutable(req.executable, cwd, env.PATH);
+  const executable = resolveExecutable(req.executable, cwd, env.PATH ?? env.Path, env.PATHEXT);
 
   const outputFile = registry.newOutputPath(req.name);
   const fd = fs.openSync(outputFile, "wx", 0o600);
@@ -63,9 +73,12 @@ export async function launch(registry: Registry, request: LaunchRequest, options
   };
   let started: Started;
   try {
-    started = canUseKeeper()
-      ? await startWithKeeper(registry, outputFile, fd, executable, req.args, cwd, env)
-      : await startDirectly(fd, executable, req.args, cwd, env);
+    started =
+      process.platform === "win32"
+        ? await startOnWindows(registry, outputFile, executable, req.args, cwd, env)
+        : canUseKeeper()
+          ? await startWithKeeper(registry, outputFile, fd, executable, req.args, cwd, env)
+          : await startDirectly(fd, executable, req.args, cwd, env);
   } catch (error) {
     leaveNothing();
     throw error instanceof LaunchError
@@ -86,8 +99,9 @@ export async function launch(registry: Registry, request: LaunchRequest, options
       env,
       cwd,
       pid,
-      // Read from /proc, as psutil (and so AYON) would; fork time, unchanged by exec.
-      startTime: startTimeOfPid(pid) ?? Date.now() / 1000,
+      // Read from /proc, as psutil (and so AYON) would; fork time, unchanged by exec. On
+      // Windows, GetProcessTimes' creation time, read while it was suspended.
+      startTime: started.startTime ?? startTimeOfPid(pid) ?? Date.now() / 1000,
       outputFile,
       keeperPid,
     });
@@ -100,7 +114,7 @@ export async function launch(registry: Registry, request: LaunchRequest, options
   started.go();
 
   const exited = started.ended.then(async (exit): Promise<ExitInfo> => {
-    if (keeperPid === null) {
+    if (keeperPid === null || started.warning) {
       await registry.markExited(record.hash, exit).catch(() => undefined);
       return exit;
     }
@@ -114,14 +128,17 @@ export async function launch(registry: Registry, request: LaunchRequest, options
     };
   });
   exited.catch(() => undefined);
-  return { record, child, exited };
+  return { record, child, exited, ...(started.warning ? { warning: started.warning } : {}) };
 }
 
 interface Started {
   /** The keeper, or the program itself where no keeper can run. */
-  child: ChildProcess;
+  child: LaunchHandle;
   /** The program's pid. */
   pid: number;
+  /** Its creation time, where the start knows it exactly (Windows). */
+  startTime?: number;
+  warning?: string;
   keeperPid: number | null;
   /** The program's end as its parent saw it. */
   ended: Promise<ExitInfo>;
@@ -242,6 +259,45 @@ async function startDirectly(fd: number, executable: string, args: string[], cwd
     }
   };
   return { child, pid, keeperPid: null, ended, go: () => undefined, cancel };
+}
+
+/**
+ * Windows: created suspended in its own group and Job object, adopted by this user's
+ * supervisor (which records its end), let run on `go`. The supervisor's pid stands where
+ * the Linux keeper's does.
+ */
+async function startOnWindows(
+  registry: Registry,
+  outputFile: string,
+  executable: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<Started> {
+  fs.mkdirSync(exitsDirFor(registry.outputDir), { recursive: true, mode: 0o700 });
+  const started = await launchOnWindows({
+    executable,
+    args,
+    cwd,
+    env,
+    outputFile,
+    id: launchId(outputFile),
+    sidecar: sidecarFor(registry.outputDir, outputFile),
+    dbPath: registry.dbPath,
+    cli: cliEntry(),
+  });
+  return {
+    child: { pid: started.pid, unref: started.unref },
+    pid: started.pid,
+    startTime: started.startTime,
+    keeperPid: started.supervisorPid,
+    ended: started.ended,
+    go: started.go,
+    cancel: started.cancel,
+    ...(started.supervisorError
+      ? { warning: `No supervisor records its end (${started.supervisorError}): it is recorded only while this process runs.` }
+      : {}),
+  };
 }
 
 /** Starts a new record with the same name, executable, arguments, environment and cwd. */

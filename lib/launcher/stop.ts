@@ -1,11 +1,18 @@
-import { Registry } from "../registry";
+import type { Registry } from "../registry";
 import type { ProcessRecord } from "../registry/types";
 import { ignoresSigterm, readProcStat } from "../system/proc-linux";
 import { checkLiveness, descendantsOf, flattenDescendants, stillAliveAs } from "../system/probe";
 import { ProcessSnapshot } from "../system/snapshot";
 import { LaunchError } from "./errors";
+import { isWindows, readStat } from "../system/native";
+import { launchId } from "./win32/start";
+import { jobNameFor } from "./win32/spawn";
+import { breakConsoleGroup, closeWindowsOf, terminateAs, terminateJob } from "./win32/stop";
 
 export const DEFAULT_GRACE_MS = 5_000;
+
+/** What a stop reads and writes of the registry. */
+export type StopStore = Pick<Registry, "get" | "markStopped" | "markStopRequested">;
 
 export interface StopOptions {
   /** How long to wait after SIGTERM before SIGKILL. */
@@ -67,12 +74,43 @@ async function waitUntilGone(targets: Target[], timeoutMs: number, meanwhile?: (
 }
 
 /**
+ * Windows: WM_CLOSE to the tree's windows and CTRL_BREAK to the program's console group,
+ * then after the grace period its Job object and every process of the tree still the one
+ * recorded. Reported with the words of the Linux signals they stand for (SIGTERM: asked to
+ * close; SIGKILL: ended).
+ */
+async function endOnWindows(
+  registry: StopStore,
+  record: ProcessRecord,
+  leader: Target,
+  descendants: Target[],
+  options: StopOptions,
+): Promise<StopResult["signal"]> {
+  const all = [leader, ...descendants];
+  const jobName = record.outputFile ? jobNameFor(launchId(record.outputFile)) : null;
+  const forceEnd = async () => {
+    await registry.markStopRequested(record.hash, "SIGKILL");
+    // The Job holds only processes created inside it, so ending it never reaches a reused pid.
+    if (jobName && stillAlive(leader)) terminateJob(jobName);
+    for (const target of all) if (stillAlive(target)) terminateAs(target);
+    await waitUntilGone(all, 2_000);
+    return "SIGKILL" as const;
+  };
+  if (options.force) return forceEnd();
+  await registry.markStopRequested(record.hash, "SIGTERM");
+  closeWindowsOf(new Set(all.filter(stillAlive).map((t) => t.pid)));
+  if (stillAlive(leader)) await breakConsoleGroup(leader);
+  if (await waitUntilGone(all, options.graceMs ?? DEFAULT_GRACE_MS)) return "SIGTERM";
+  return forceEnd();
+}
+
+/**
  * Stops a recorded process and its descendants: SIGTERM, then SIGKILL after the grace
  * period (at once with `force`). Identity (pid and creation time, as in `identifyProcess`:
  * a process that exec'd another program is still ours) is verified before any signal; a
  * pid now used by another process is refused.
  */
-export async function stopProcess(registry: Registry, hash: string, options: StopOptions = {}): Promise<StopResult> {
+export async function stopProcess(registry: StopStore, hash: string, options: StopOptions = {}): Promise<StopResult> {
   const record = await registry.get(hash);
   if (!record) throw new LaunchError("NOT_FOUND", `No process record with hash ${hash}.`);
   const label = `${record.name} (pid ${record.pid ?? "none"})`;
@@ -85,7 +123,7 @@ export async function stopProcess(registry: Registry, hash: string, options: Sto
   const liveness = checkLiveness(snapshot, record.pid, record.executable, record.startTime);
   if (liveness === "gone") {
     await registry.markStopped([record.hash]);
-    const reused = !record.stopped && snapshot.has(record.pid) && readProcStat(record.pid)?.state !== "Z";
+    const reused = !record.stopped && snapshot.has(record.pid) && readStat(record.pid)?.state !== "Z";
     if (reused) {
       throw new LaunchError(
         "REFUSED",
@@ -109,7 +147,9 @@ export async function stopProcess(registry: Registry, hash: string, options: Sto
   const all = [leader, ...descendants];
 
   let signal: StopResult["signal"];
-  if (options.force) {
+  if (isWindows) {
+    signal = await endOnWindows(registry, record, leader, descendants, options);
+  } else if (options.force) {
     signal = "SIGKILL";
     await registry.markStopRequested(record.hash, signal);
     signalAll(leader, descendants, "SIGKILL");
@@ -145,12 +185,13 @@ export async function stopProcess(registry: Registry, hash: string, options: Sto
   }
   await registry.markStopped([record.hash]);
   const stopped = (await registry.get(record.hash)) ?? record;
+  const how = isWindows ? (signal === "SIGKILL" ? "ended after the grace period (Job object)" : "closed when asked (WM_CLOSE, CTRL_BREAK)") : `with ${signal}`;
   const extra = descendants.length ? ` and ${descendants.length} descendant${descendants.length === 1 ? "" : "s"}` : "";
   return {
     outcome: "stopped",
     signal,
     descendants: descendants.length,
-    message: `Stopped ${label}${extra} with ${signal}.`,
+    message: `Stopped ${label}${extra} ${isWindows && signal === "SIGKILL" && options.force ? "at once (Job object)" : how}.`,
     record: stopped,
   };
 }

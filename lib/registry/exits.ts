@@ -34,6 +34,15 @@ export function decodeShellStatus(status: number): { exitCode: number | null; ex
   return signal ? { exitCode: null, exitSignal: signal } : { exitCode: status, exitSignal: null };
 }
 
+/**
+ * A Windows end, as the supervisor writes it: `pid code end w`. Windows has no signals and
+ * its exit codes are 32-bit (0xC0000005 is a crash), so the code is kept as it is; the `w`
+ * says so to the reader, which would otherwise read a shell's 128+N as signal N.
+ */
+export function formatWindowsExit(pid: number, code: number, endedAt: number): string {
+  return `${pid} ${code >>> 0} ${endedAt.toFixed(6)} w`;
+}
+
 /** Every sidecar waiting in the output folder; malformed ones are skipped (and reported). */
 export function readObservedExits(outputDir: string): { exits: ObservedExit[]; malformed: string[] } {
   const dir = exitsDirFor(outputDir);
@@ -54,7 +63,8 @@ export function readObservedExits(outputDir: string): { exits: ObservedExit[]; m
     } catch {
       continue;
     }
-    const [pid, status, end] = text.trim().split(/\s+/).map(Number);
+    const words = text.trim().split(/\s+/);
+    const [pid, status, end] = words.slice(0, 3).map(Number);
     if (!Number.isSafeInteger(pid) || !Number.isSafeInteger(status) || !Number.isFinite(end)) {
       malformed.push(sidecar);
       continue;
@@ -64,7 +74,7 @@ export function readObservedExits(outputDir: string): { exits: ObservedExit[]; m
       outputFile: path.join(outputDir, name.slice(0, -".exit".length)),
       pid: pid!,
       endedAt: end!,
-      ...decodeShellStatus(status!),
+      ...(words[3] === "w" ? { exitCode: status!, exitSignal: null } : decodeShellStatus(status!)),
     });
   }
   return { exits, malformed };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { pythonFloatStr, pythonPosixPathStr } from "./python-format";
+import { pythonFloatStr, pythonPathStr } from "./python-format";
 
 export interface HashInput {
   name: string;
@@ -11,12 +11,14 @@ export interface HashInput {
 /**
  * The record identity, computed exactly as the AYON launcher does:
  * sha256 of `f"{name}{pid}{executable}{start}"` where executable is a `Path`,
- * pid prints as `None` when missing and start is empty when missing.
+ * pid prints as `None` when missing and start is empty when missing. `str(Path)` follows the
+ * rules of the system that wrote the record (Windows ones for `C:\\...`; see `pythonPathStr`),
+ * which is also the string the registry stores, so the hash of a stored row is its own.
  */
 export function processHash({ name, pid, executable, startTime }: HashInput): string {
   const pidText = pid === null ? "None" : String(pid);
   const startText = startTime === null ? "" : pythonFloatStr(startTime);
-  const key = `${name}${pidText}${pythonPosixPathStr(executable)}${startText}`;
+  const key = `${name}${pidText}${pythonPathStr(executable)}${startText}`;
   return createHash("sha256").update(key, "utf8").digest("hex");
 }
 

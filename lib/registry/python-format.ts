@@ -47,3 +47,43 @@ export function pythonPosixPathStr(text: string): string {
   const joined = root + parts.join("/");
   return joined === "" ? "." : joined;
 }
+
+/** A path as Windows writes it: a drive (`C:`) or a UNC or device prefix (`\\server`, `//?/`). */
+export function looksLikeWindowsPath(text: string): boolean {
+  return /^[A-Za-z]:/.test(text) || /^[\\/]{2}[^\\/]/.test(text);
+}
+
+/**
+ * `str(pathlib.PureWindowsPath(text))`: `/` becomes `\`, repeated separators collapse,
+ * `.` segments and a trailing separator go; the drive (`C:`, `\\server\share`, `\\?\C:`)
+ * and root are kept as written. `..` stays, as in Python.
+ */
+export function pythonWindowsPathStr(text: string): string {
+  if (text === "") return ".";
+  const s = text.replace(/\//g, "\\");
+  let drive = "";
+  let rest = s;
+  // `\\server\share` (with `\\?\C:` and `\\.\device` read the same way) is a drive that
+  // always has a root; a lone `\\server` is only a root and a name, as ntpath reads it.
+  const unc = /^\\\\([^\\]+)\\([^\\]+)/.exec(s);
+  if (unc) {
+    drive = unc[0];
+    rest = s.slice(drive.length);
+    if (!rest.startsWith("\\")) rest = `\\${rest}`;
+  } else if (/^[A-Za-z]:/.test(s)) {
+    drive = s.slice(0, 2);
+    rest = s.slice(2);
+  }
+  const root = rest.startsWith("\\") ? "\\" : "";
+  const parts = rest.split("\\").filter((part) => part !== "" && part !== ".");
+  const joined = drive + root + parts.join("\\");
+  return joined === "" ? "." : joined;
+}
+
+/**
+ * `str(Path(text))` on the system that wrote it: Windows rules for a Windows-shaped path, or
+ * for any path on Windows (where AYON's `Path` is a `WindowsPath`); POSIX rules otherwise.
+ */
+export function pythonPathStr(text: string, platform: NodeJS.Platform = process.platform): string {
+  return platform === "win32" || looksLikeWindowsPath(text) ? pythonWindowsPathStr(text) : pythonPosixPathStr(text);
+}

@@ -8,6 +8,7 @@ import { reconcile, reconcileOne, statusOf, STOPPED, UNCHECKED } from "../system
 import { knownFailure, type FailureCode } from "../failure";
 import { RegistryError, isBusyError } from "./errors";
 import { processHash } from "./hash";
+import { pythonPathStr } from "./python-format";
 import { exitsDirFor, readObservedExits } from "./exits";
 import { migrateRegistry } from "./migrate";
 import { ORDER_NEWEST_FIRST, ProcessRow, SELECT_COLUMNS, decodeRow, type RawRow } from "./row";
@@ -110,7 +111,7 @@ export class Registry {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       hash,
       input.name,
-      input.executable.replace(/\\/g, "/"),
+      pythonPathStr(input.executable),
       JSON.stringify(input.args ?? []),
       JSON.stringify(input.env ?? {}),
       input.cwd ?? null,

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { hasProcFs, readProcCwd, readProcExe, readProcStat } from "./proc-linux";
+import { hasProcessFacts, isWindows, readCwd, readExe, readStat } from "./native";
 import { ProcessSnapshot, type ProcessDetails } from "./snapshot";
 
 /**
@@ -13,8 +13,6 @@ export type Liveness = "running" | "unverified" | "gone";
 
 /** Start times within this many seconds are the same process (AYON's tolerance). */
 export const START_TIME_TOLERANCE = 1.0;
-
-const isWindows = process.platform === "win32";
 
 function toPosix(p: string): string {
   return p.replace(/\\/g, "/");
@@ -54,7 +52,7 @@ export function sameStartTime(actual: number, recorded: number, extraSlack = 0):
  * /proc at the moment of asking, for a stop that is about to signal it.
  */
 export function stillAliveAs(pid: number, startTime: number | null): boolean {
-  const stat = readProcStat(pid);
+  const stat = readStat(pid);
   if (!stat || stat.state === "Z" || stat.state === "X") return false;
   return startTime === null || sameStartTime(stat.startTime, startTime);
 }
@@ -96,8 +94,8 @@ export function identifyProcess(
 ): Verdict {
   if (pid === null || !Number.isSafeInteger(pid) || pid <= 0 || !snapshot.has(pid)) return GONE;
   const details = snapshot.detailsOf(pid);
-  if (hasProcFs) {
-    // Not in /proc any more (it ended after the table was read) or a zombie: gone.
+  if (hasProcessFacts) {
+    // Not there any more (it ended after the table was read) or a zombie: gone.
     if (!details.stat || details.stat.state === "Z" || details.stat.state === "X") return GONE;
   }
 
@@ -131,14 +129,14 @@ export async function isRunning(pid: number, executable: string | null, startTim
 
 /** The executable of a pid; null when it cannot be known (gone, zombie, access denied). */
 export function executablePathOfPid(pid: number): string | null {
-  const stat = readProcStat(pid);
+  const stat = readStat(pid);
   if (!stat || stat.state === "Z") return null;
-  return readProcExe(pid).path;
+  return readExe(pid).path;
 }
 
 /** Creation time of a pid in seconds since the epoch, as psutil computes it; null when unknown. */
 export function startTimeOfPid(pid: number): number | null {
-  const stat = readProcStat(pid);
+  const stat = readStat(pid);
   if (!stat || stat.state === "Z") return null;
   return stat.startTime;
 }
@@ -175,7 +173,7 @@ export function descendantsOf(snapshot: ProcessSnapshot, pid: number, depthLimit
               name: snapshot.nameOf(child.pid),
               executable: details.exe,
               args: details.cmdline ?? child.cmd.split(" ").filter(Boolean),
-              cwd: hasProcFs ? readProcCwd(child.pid) : null,
+              cwd: readCwd(child.pid),
               startTime: details.stat?.startTime ?? child.psStartTime,
               cpuPercent: child.cpuPercent,
               memoryPercent: child.memoryPercent,

