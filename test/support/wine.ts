@@ -15,6 +15,7 @@ const root = path.resolve(__dirname, "..", "..");
 export function wineMissing(): string | null {
   if (process.platform !== "linux") return "not Linux";
   if (!fs.existsSync(WINE)) return `no Wine (${WINE}); apt-get install wine64`;
+  if (!fs.existsSync("/usr/bin/Xvfb")) return "no Xvfb (windows for WM_CLOSE); apt-get install xvfb";
   for (const [what, file] of [
     ["Node for Windows", nodeExe],
     ["koffi's Windows prebuilt", koffiWindows],
@@ -30,7 +31,27 @@ export function winPath(linuxPath: string): string {
   return `Z:${linuxPath.replace(/\//g, "\\")}`;
 }
 
-export const wineEnv = () => ({ ...process.env, WINEPREFIX: prefix, WINEDEBUG: "-all" });
+let display: { name: string; server: ChildProcess } | undefined;
+
+/**
+ * An X display of our own (Xvfb), so that Windows programs under Wine have real windows
+ * (WM_CLOSE); without one, Wine refuses to create any.
+ */
+export async function startDisplay(): Promise<void> {
+  if (display || !fs.existsSync("/usr/bin/Xvfb")) return;
+  for (let number = 90 + (process.pid % 50); ; number++) {
+    if (fs.existsSync(`/tmp/.X11-unix/X${number}`) || fs.existsSync(`/tmp/.X${number}-lock`)) continue;
+    const server = spawn("/usr/bin/Xvfb", [`:${number}`, "-screen", "0", "1024x768x24", "-nolisten", "tcp"], { stdio: "ignore" });
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(`/tmp/.X11-unix/X${number}`) && server.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (server.exitCode === null) {
+      display = { name: `:${number}`, server };
+      return;
+    }
+  }
+}
+
+export const wineEnv = () => ({ ...process.env, WINEPREFIX: prefix, WINEDEBUG: "-all", ...(display ? { DISPLAY: display.name } : {}) });
 
 let built: { driver: string; supervisor: string } | undefined;
 
@@ -117,4 +138,6 @@ export function endWine(): void {
   } catch {
     /* none ran */
   }
+  display?.server.kill("SIGKILL");
+  display = undefined;
 }

@@ -96,6 +96,7 @@ const ops: Record<string, (body: Body) => unknown> = {
     const line = windowsCommand(String(b.executable), b.args as string[], "C:\\windows\\system32\\cmd.exe").commandLine;
     return { line, argv: splitCommandLine(line) };
   },
+  break: (b) => askSupervisor({ op: "break", pid: Number(b.pid), startTime: Number(b.startTime) }, { pipe }),
   supervisor: () => askSupervisor({ op: "ping" }, { pipe, script: supervisorScript ?? null }),
   exit: () => {
     setTimeout(() => process.exit(0), 20);

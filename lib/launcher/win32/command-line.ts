@@ -2,7 +2,9 @@
 // which the program splits itself; nearly all split it as CommandLineToArgvW does, so that
 // is the quoting used. Batch files are run by cmd.exe, which reads the line with its own
 // rules (`&`, `|`, `%VAR%`, `^`...): their arguments are escaped for cmd (the "BatBadBut"
-// class, CVE-2024-24576 / CVE-2024-27980), as Rust's standard library does, or refused.
+// class, CVE-2024-24576 / CVE-2024-27980) as Rust's standard library does, except `%`, which
+// is refused: cmd expands `%NAME%` before anything else, and the one escape known for it
+// (Rust's `%%cd:~,%`) is not read the same by every cmd (Wine's rescans a batch's `%*`).
 import path from "node:path";
 import { LaunchError } from "../errors";
 
@@ -45,6 +47,13 @@ export function quoteBatchArgument(arg: string): string {
       "args",
     );
   }
+  if (arg.includes("%")) {
+    throw new LaunchError(
+      "INVALID",
+      "An argument of a batch file (.bat, .cmd) cannot hold '%': cmd.exe would expand %NAME% in it, and no escape for it is reliable. Run the program itself rather than its batch file, or pass the value in an environment variable.",
+      "args",
+    );
+  }
   let quote = arg === "" || arg.endsWith("\\");
   for (const ch of arg) {
     const code = ch.codePointAt(0) ?? 0;
@@ -60,8 +69,6 @@ export function quoteBatchArgument(arg: string): string {
     }
     // A quote is doubled (cmd's own escape) after doubling the backslashes before it.
     if (ch === '"') out += `${"\\".repeat(backslashes)}"`;
-    // `%` becomes `%%cd:~,%`: an empty substring of %cd% that keeps cmd from expanding %VAR%.
-    else if (ch === "%") out += "%%cd:~,";
     out += ch;
     backslashes = 0;
   }

@@ -44,7 +44,7 @@ interface Watched extends Adoption {
 }
 
 export type SupervisorRequest = ({ op: "adopt" } & Adoption) | { op: "break"; pid: number; startTime: number } | { op: "ping" };
-export type SupervisorAnswer = { ok: true; pid: number; watching: number; sent?: boolean } | { ok: false; error: string };
+export type SupervisorAnswer = { ok: true; pid: number; watching: number; sent?: boolean; why?: string } | { ok: false; error: string };
 
 /** Opens a pid for waiting, only while it is still the process that started at `startTime`. */
 function openAs(pid: number, startTime: number): unknown {
@@ -118,15 +118,17 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
     }
   };
 
-  const sendBreak = (pid: number, startTime: number): boolean => {
+  /** CTRL_BREAK on the program's console, to its group; why not, when it could not be sent. */
+  const sendBreak = (pid: number, startTime: number): { sent: boolean; why?: string } => {
     const handle = openAs(pid, startTime);
-    if (!handle) return false;
+    if (!handle) return { sent: false, why: "not the recorded process" };
     k32.CloseHandle(handle);
     k32.FreeConsole();
-    if (!k32.AttachConsole(pid)) return false;
+    if (!k32.AttachConsole(pid)) return { sent: false, why: `no console to attach to (error ${String(k32.GetLastError())})` };
     const sent = Boolean(k32.GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, pid));
+    const why = sent ? undefined : `GenerateConsoleCtrlEvent failed (error ${String(k32.GetLastError())})`;
     k32.FreeConsole();
-    return sent;
+    return { sent, ...(why ? { why } : {}) };
   };
 
   try {
@@ -152,7 +154,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
             if (!refused) save();
             answer = refused ? { ok: false, error: refused } : { ok: true, pid: process.pid, watching: watched.size };
           } else if (request.op === "break") {
-            answer = { ok: true, pid: process.pid, watching: watched.size, sent: sendBreak(request.pid, request.startTime) };
+            answer = { ok: true, pid: process.pid, watching: watched.size, ...sendBreak(request.pid, request.startTime) };
           } else {
             answer = { ok: true, pid: process.pid, watching: watched.size };
           }
