@@ -9,6 +9,7 @@ import { benchOutput } from "./output";
 import { benchPages } from "./pages";
 import { benchRegistry } from "./registry";
 import { benchRetention } from "./retention";
+import { benchWindows } from "./windows";
 
 const sections: Record<string, () => Promise<void>> = {
   registry: () => benchRegistry(),
@@ -20,6 +21,7 @@ const sections: Record<string, () => Promise<void>> = {
   retention: () => benchRetention(),
   fleet: () => benchFleet(),
   faults: () => benchFaults(),
+  windows: () => benchWindows(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

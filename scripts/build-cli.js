@@ -27,7 +27,12 @@ export async function buildCli() {
   const esbuild = await import("esbuild");
   const temp = `${outdir}.${process.pid}.tmp`;
   await esbuild.build({
-    entryPoints: [path.join(root, "lib", "cli", "main.ts")],
+    // The CLI, and Windows' per-user supervisor (lib/launcher/win32/supervisor.ts), which a
+    // launch there starts from this folder.
+    entryPoints: {
+      main: path.join(root, "lib", "cli", "main.ts"),
+      supervisor: path.join(root, "lib", "launcher", "win32", "supervisor-main.ts"),
+    },
     outdir: temp,
     // Code behind a dynamic import (Prisma's client) goes into its own chunk, loaded only when used.
     splitting: true,

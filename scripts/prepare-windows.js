@@ -22,7 +22,10 @@ export const koffiWindows = path.join(root, "node_modules", "@koromix", "koffi-w
 function unpack(spec, into, pick) {
   const packs = path.join(cacheDir, "packs");
   fs.mkdirSync(packs, { recursive: true });
-  const name = execFileSync("npm", ["pack", spec, "--silent", "--pack-destination", packs], { cwd: packs, encoding: "utf8" }).trim().split("\n").pop();
+  const name = execFileSync("npm", ["pack", spec, "--silent", "--pack-destination", packs], { cwd: packs, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop();
   const staging = fs.mkdtempSync(path.join(cacheDir, "unpack-"));
   try {
     execFileSync("tar", ["-xzf", path.join(packs, name), "-C", staging]);
@@ -34,7 +37,8 @@ function unpack(spec, into, pick) {
   }
 }
 
-export function prepareWindows(log = (line) => process.stdout.write(`${line}\n`)) {
+/** @param {(line: string) => void} [log] */
+export function prepareWindows(log = (line) => void process.stdout.write(`${line}\n`)) {
   if (process.platform !== "linux" || !fs.existsSync(WINE)) {
     log(`Windows suite: skipped (no Wine at ${WINE}; apt-get install wine64)`);
     return false;
@@ -58,7 +62,9 @@ export function prepareWindows(log = (line) => process.stdout.write(`${line}\n`)
     log("Windows suite: making a Wine prefix that reports Windows 10");
     execFileSync(WINE, ["winecfg", "/v", "win10"], { env: { ...process.env, WINEPREFIX: prefix, WINEDEBUG: "-all" }, stdio: "ignore" });
   }
-  log(`Windows suite: Wine ${execFileSync(WINE, ["--version"], { encoding: "utf8" }).trim()}, ${path.relative(root, nodeExe)}, koffi ${wanted} (win32-x64)`);
+  log(
+    `Windows suite: Wine ${execFileSync(WINE, ["--version"], { encoding: "utf8" }).trim()}, ${path.relative(root, nodeExe)}, koffi ${wanted} (win32-x64)`,
+  );
   return true;
 }
 

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { WINE, prepareWindows } from "./prepare-windows.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const vitest = path.join(root, "node_modules", "vitest", "vitest.mjs");
@@ -37,6 +38,16 @@ function leftRunning(marker) {
     }
   }
   return found;
+}
+
+// The Windows suite runs under Wine where Wine is installed: Node for Windows and koffi's
+// Windows build are fetched from npm into .cache/windows first (once).
+if (fs.existsSync(WINE)) {
+  try {
+    prepareWindows();
+  } catch (error) {
+    console.error(`Windows suite: could not prepare it (${error.message}); test/windows.test.ts will say so`);
+  }
 }
 
 const id = crypto.randomUUID();

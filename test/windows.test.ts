@@ -123,7 +123,13 @@ describe.skipIf(missing !== null)(`Windows under Wine${missing ? ` (skipped: ${m
     expect(facts.facts.startTime).toBe(launched.startTime);
     await driver.call("go", { pid: launched.pid });
     const text = await outputOf(launched.outputFile, (t) => t.includes("to stdout"));
-    const report = JSON.parse(text.split("\n")[0]!) as { argv: string[]; execPath: string; pid: number; selfStart: number; consoleWindow: boolean };
+    const report = JSON.parse(text.split("\n")[0]!) as {
+      argv: string[];
+      execPath: string;
+      pid: number;
+      selfStart: number;
+      consoleWindow: boolean;
+    };
     expect(report.pid).toBe(launched.pid);
     expect(report.argv).toEqual(["a b", 'say "hi"', "tail\\"]);
     expect(report.execPath.toLowerCase()).toBe(facts.facts.executable.toLowerCase());
@@ -168,7 +174,15 @@ describe.skipIf(missing !== null)(`Windows under Wine${missing ? ` (skipped: ${m
         id,
       });
       // Recorded as the dashboard records it: its pid and creation time, the stored path as Windows writes it.
-      await registry.store({ name: `exit-${code}`, executable: node, args: [winPath(file)], pid: launched.pid, startTime: launched.startTime, outputFile, cwd: winPath(dir) });
+      await registry.store({
+        name: `exit-${code}`,
+        executable: node,
+        args: [winPath(file)],
+        pid: launched.pid,
+        startTime: launched.startTime,
+        outputFile,
+        cwd: winPath(dir),
+      });
       await own.call("go", { pid: launched.pid });
       launches.push({ launched: { ...launched, outputFile }, code });
     }
@@ -197,7 +211,20 @@ describe.skipIf(missing !== null)(`Windows under Wine${missing ? ` (skipped: ${m
     const wrapper = path.join(dir, "tools", "wrap me.cmd");
     fs.mkdirSync(path.dirname(wrapper), { recursive: true });
     fs.writeFileSync(wrapper, `@echo off\r\n"${node}" "${winPath(child)}" %*\r\nexit /b %ERRORLEVEL%\r\n`);
-    const args = ["a & echo INJECTED", "x|y", "a>b", "<in", 'say "hi"', "two  spaces", "^caret", "", "(paren)", "semi;colon", "!bang!", "tail\\"];
+    const args = [
+      "a & echo INJECTED",
+      "x|y",
+      "a>b",
+      "<in",
+      'say "hi"',
+      "two  spaces",
+      "^caret",
+      "",
+      "(paren)",
+      "semi;colon",
+      "!bang!",
+      "tail\\",
+    ];
     const launched = await launch(winPath(wrapper), args);
     const text = await outputOf(launched.outputFile, (t) => t.includes("argv"));
     const report = JSON.parse(text.split("\n").find((line) => line.startsWith("{"))!) as { argv: string[] };
@@ -221,7 +248,7 @@ describe.skipIf(missing !== null)(`Windows under Wine${missing ? ` (skipped: ${m
   });
 
   it("quotes arguments so that CommandLineToArgvW gives them back exactly", async () => {
-    const args = ["", " ", "a b", 'q"x', '\\"', "tail\\", "tail\\\\", "C:\\Program Files\\x", '"', "\t tab", "ünï 日本", "a\\\\\"b"];
+    const args = ["", " ", "a b", 'q"x', '\\"', "tail\\", "tail\\\\", "C:\\Program Files\\x", '"', "\t tab", "ünï 日本", 'a\\\\"b'];
     const { argv } = await driver.call<{ argv: string[] }>("roundTrip", { executable: "C:\\Program Files\\App\\app.exe", args });
     expect(argv).toEqual(["C:\\Program Files\\App\\app.exe", ...args]);
   });
@@ -231,10 +258,19 @@ describe.skipIf(missing !== null)(`Windows under Wine${missing ? ` (skipped: ${m
     fs.mkdirSync(bin, { recursive: true });
     fs.writeFileSync(path.join(bin, "tool.cmd"), "@echo off\r\n");
     fs.writeFileSync(path.join(bin, "script.py"), "print(1)\n");
-    const found = await driver.call<string>("resolve", { executable: "tool", cwd: winPath(dir), path: `C:\\nowhere;${winPath(bin)}`, pathext: ".COM;.EXE;.BAT;.CMD" });
+    const found = await driver.call<string>("resolve", {
+      executable: "tool",
+      cwd: winPath(dir),
+      path: `C:\\nowhere;${winPath(bin)}`,
+      pathext: ".COM;.EXE;.BAT;.CMD",
+    });
     expect(found.toLowerCase()).toBe(winPath(path.join(bin, "tool.cmd")).toLowerCase());
-    await expect(driver.call("resolve", { executable: "missing-tool", cwd: winPath(dir), path: winPath(bin) })).rejects.toThrow(/was not found in PATH/);
-    await expect(driver.call("resolve", { executable: winPath(path.join(bin, "script.py")), cwd: winPath(dir) })).rejects.toThrow(/not a program Windows starts/);
+    await expect(driver.call("resolve", { executable: "missing-tool", cwd: winPath(dir), path: winPath(bin) })).rejects.toThrow(
+      /was not found in PATH/,
+    );
+    await expect(driver.call("resolve", { executable: winPath(path.join(bin, "script.py")), cwd: winPath(dir) })).rejects.toThrow(
+      /not a program Windows starts/,
+    );
   });
 
   it("tells a live record from a reused pid by creation time, directly and from the whole table", async () => {
@@ -265,7 +301,17 @@ describe.skipIf(missing !== null)(`Windows under Wine${missing ? ` (skipped: ${m
   }
 
   function recordOf(launched: Launch & { outputFile: string }, executable: string, startTime = launched.startTime) {
-    return { hash: "f".repeat(64), name: "test", executable, args: [], pid: launched.pid, startTime, outputFile: winPath(launched.outputFile), stopped: false, exitCode: null };
+    return {
+      hash: "f".repeat(64),
+      name: "test",
+      executable,
+      args: [],
+      pid: launched.pid,
+      startTime,
+      outputFile: winPath(launched.outputFile),
+      stopped: false,
+      exitCode: null,
+    };
   }
 
   /** A Node program with a real top-level window, which ends itself when the window is closed. */
@@ -293,11 +339,17 @@ setInterval(() => {
 
   it("stops a windowed tree gracefully with WM_CLOSE: the program and its child close their own windows", async () => {
     const kidScript = windowed("gui-child.js");
-    const parent = windowed("gui-parent.js", `require("child_process").spawn(process.execPath, [${JSON.stringify(winPath(kidScript))}], { stdio: "inherit" });`);
+    const parent = windowed(
+      "gui-parent.js",
+      `require("child_process").spawn(process.execPath, [${JSON.stringify(winPath(kidScript))}], { stdio: "inherit" });`,
+    );
     const launched = await launch(node, [winPath(parent)]);
     const kid = await programChild(launched.pid);
     await outputOf(launched.outputFile, (t) => t.includes("gui-child.js window true"));
-    const stopped = await driver.call<{ outcome: string; signal: string; requested: string[]; message: string }>("stop", { record: recordOf(launched, node), graceMs: 8000 });
+    const stopped = await driver.call<{ outcome: string; signal: string; requested: string[]; message: string }>("stop", {
+      record: recordOf(launched, node),
+      graceMs: 8000,
+    });
     expect(stopped).toMatchObject({ outcome: "stopped", signal: "SIGTERM", requested: ["SIGTERM"] });
     expect(stopped.message).toMatch(/closed when asked/);
     const text = fs.readFileSync(launched.outputFile, "utf8");
@@ -308,7 +360,11 @@ setInterval(() => {
   });
 
   it("ends a tree that ignores the request after the grace period, through its Job object", async () => {
-    const grandchild = script(dir, "stubborn-child.js", `process.on("SIGBREAK", () => console.log("child ignores")); setTimeout(() => {}, 60000);`);
+    const grandchild = script(
+      dir,
+      "stubborn-child.js",
+      `process.on("SIGBREAK", () => console.log("child ignores")); setTimeout(() => {}, 60000);`,
+    );
     const parent = script(
       dir,
       "stubborn.js",
@@ -343,7 +399,10 @@ setTimeout(() => {}, 60000);`,
     const launched = await launch(node, [winPath(child)]);
     const supervisorPid = launched.supervisorPid!;
     // Killed outright, as a crash or a logout would.
-    await driver.call("stop", { record: { ...recordOf(launched, node), pid: supervisorPid, startTime: null, executable: node, outputFile: null }, force: true });
+    await driver.call("stop", {
+      record: { ...recordOf(launched, node), pid: supervisorPid, startTime: null, executable: node, outputFile: null },
+      force: true,
+    });
     const again = await driver.call<{ pid: number; watching: number }>("supervisor");
     expect(again.pid).not.toBe(supervisorPid);
     expect(again.watching).toBeGreaterThanOrEqual(1);

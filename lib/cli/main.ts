@@ -103,6 +103,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
           });
           const { record } = launched.item;
           io.out(json ? JSON.stringify(toProcessJson(record), null, 2) + "\n" : `${record.hash}\n`);
+          if (launched.warning) io.err(`process-monitor: ${launched.warning}\n`);
           if (!opts.wait) {
             // The child lives on in its own process group, writing to its file.
             launched.child.unref();
@@ -232,6 +233,30 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals() as { db?: string; hub?: string; once?: boolean };
       await runAgent(opts, io.out);
+    });
+
+  program
+    .command("paths")
+    .description("where this registry, our data folder and the AYON launcher's registry are on this system")
+    .addOption(dbOption())
+    .option("--json", "print them as JSON")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { db, json } = globals(cmd);
+      const { ayonRegistryPath, dataDir, outputDirFor, resolveDbPath } = await import("../config/paths");
+      const registry = resolveDbPath(db);
+      const ayon = ayonRegistryPath();
+      const paths = {
+        registry,
+        output: outputDirFor(registry),
+        data: dataDir(),
+        ayonRegistry: ayon,
+        ayonRegistryExists: fs.existsSync(ayon),
+      };
+      if (json) io.out(`${JSON.stringify(paths, null, 2)}\n`);
+      else {
+        io.out(`registry       ${registry}\noutput         ${paths.output}\ndata folder    ${paths.data}\n`);
+        io.out(`AYON registry  ${ayon}${paths.ayonRegistryExists ? "" : " (not there)"}\n`);
+      }
     });
 
   program

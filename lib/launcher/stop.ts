@@ -185,7 +185,11 @@ export async function stopProcess(registry: StopStore, hash: string, options: St
   }
   await registry.markStopped([record.hash]);
   const stopped = (await registry.get(record.hash)) ?? record;
-  const how = isWindows ? (signal === "SIGKILL" ? "ended after the grace period (Job object)" : "closed when asked (WM_CLOSE, CTRL_BREAK)") : `with ${signal}`;
+  const how = isWindows
+    ? signal === "SIGKILL"
+      ? "ended after the grace period (Job object)"
+      : "closed when asked (WM_CLOSE, CTRL_BREAK)"
+    : `with ${signal}`;
   const extra = descendants.length ? ` and ${descendants.length} descendant${descendants.length === 1 ? "" : "s"}` : "";
   return {
     outcome: "stopped",

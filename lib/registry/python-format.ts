@@ -48,9 +48,13 @@ export function pythonPosixPathStr(text: string): string {
   return joined === "" ? "." : joined;
 }
 
-/** A path as Windows writes it: a drive (`C:`) or a UNC or device prefix (`\\server`, `//?/`). */
+/**
+ * A path only Windows writes: a drive (`C:`) or a UNC or device prefix with backslashes
+ * (`\\server`, `\\?\`). `//server/share` is a POSIX path too (two leading slashes are
+ * allowed there), so it keeps the rules of the system it is on.
+ */
 export function looksLikeWindowsPath(text: string): boolean {
-  return /^[A-Za-z]:/.test(text) || /^[\\/]{2}[^\\/]/.test(text);
+  return /^[A-Za-z]:/.test(text) || /^\\\\[^\\]/.test(text);
 }
 
 /**

@@ -33,7 +33,9 @@ export function readStat(pid: number): ProcStat | null {
 export function readExe(pid: number): { path: string | null; denied: boolean } {
   if (!isWindows) return linux.readProcExe(pid);
   const reading = readProcessFacts(pid);
-  return reading.facts ? { path: reading.facts.exited ? null : reading.facts.executable, denied: false } : { path: null, denied: reading.denied };
+  return reading.facts
+    ? { path: reading.facts.exited ? null : reading.facts.executable, denied: false }
+    : { path: null, denied: reading.denied };
 }
 
 export function readCmdline(pid: number): string[] | null {

@@ -2,6 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { hasProcessFacts, isWindows, readCwd, readExe, readStat } from "./native";
 import { ProcessSnapshot, type ProcessDetails } from "./snapshot";
+import { sameStartTime } from "./identity";
+
+export { START_TIME_TOLERANCE, sameStartTime } from "./identity";
 
 /**
  * - `running`: pid and start time match (the executable too, or the process exec'd).
@@ -10,9 +13,6 @@ import { ProcessSnapshot, type ProcessDetails } from "./snapshot";
  * - `gone`: no such process, a zombie, or the pid now belongs to another process.
  */
 export type Liveness = "running" | "unverified" | "gone";
-
-/** Start times within this many seconds are the same process (AYON's tolerance). */
-export const START_TIME_TOLERANCE = 1.0;
 
 function toPosix(p: string): string {
   return p.replace(/\\/g, "/");
@@ -35,15 +35,6 @@ export interface Verdict {
    * ending in `exec maya.bin`, a pyenv or rez shim, `bash -c 'a; b'`, `env X=1 prog`).
    */
   currentExecutable: string | null;
-}
-
-/**
- * Same creation time within the tolerance. A hair of float slack: two readers whose
- * boot times differ by exactly the tolerance (a clock adjustment between them) must
- * still agree.
- */
-export function sameStartTime(actual: number, recorded: number, extraSlack = 0): boolean {
-  return Math.abs(actual - recorded) <= START_TIME_TOLERANCE + extraSlack + 1e-6;
 }
 
 /**

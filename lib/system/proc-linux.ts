@@ -17,6 +17,8 @@ export interface ProcStat {
   /** User plus system CPU time, in seconds. */
   cpuSeconds: number;
   rssBytes: number;
+  /** Windows: the executable, read through the same handle (Linux reads it apart, from /proc/<pid>/exe). */
+  exe?: string | null;
 }
 
 let bootTimeCache: number | undefined;

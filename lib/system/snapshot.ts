@@ -169,8 +169,9 @@ export class ProcessSnapshot {
     let cached = this.details.get(pid);
     if (!cached) {
       if (hasProcessFacts) {
-        const exe = readExe(pid);
-        cached = { stat: this.statOf(pid), exe: exe.path, exeDenied: exe.denied, cmdline: readCmdline(pid) };
+        const stat = this.statOf(pid);
+        const exe = stat?.exe !== undefined ? { path: stat.exe, denied: false } : readExe(pid);
+        cached = { stat, exe: exe.path, exeDenied: exe.denied, cmdline: readCmdline(pid) };
       } else {
         const entry = this.byPid.get(pid);
         cached = {

@@ -19,12 +19,12 @@ import json
 import sqlite3
 import sys
 from hashlib import sha256
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 
-def ayon_hash(name, pid, executable, start_time):
+def ayon_hash(name, pid, executable, start_time, path_type=Path):
     start = f"{start_time}" if start_time is not None else ""
-    return sha256(f"{name}{pid}{Path(executable)}{start}".encode()).hexdigest()
+    return sha256(f"{name}{pid}{path_type(executable)}{start}".encode()).hexdigest()
 
 
 AYON_CREATE_TABLE = (
@@ -155,6 +155,33 @@ def main(argv):
         # stdin: JSON list of [name, pid|null, executable, start|null]
         cases = json.load(sys.stdin)
         print(json.dumps([ayon_hash(n, p, e, None if s is None else float(s)) for n, p, e, s in cases]))
+    elif cmd == "hash-many-windows":
+        # As AYON on Windows, where Path is a WindowsPath.
+        cases = json.load(sys.stdin)
+        print(json.dumps([ayon_hash(n, p, e, None if s is None else float(s), PureWindowsPath) for n, p, e, s in cases]))
+    elif cmd == "windows-path-str":
+        print(json.dumps([str(PureWindowsPath(c)) for c in json.load(sys.stdin)]))
+    elif cmd == "store-windows":
+        # stdin: JSON list of {name, pid, exe, start, args, env, cwd, output_file}: rows as AYON on
+        # Windows stores them (str(WindowsPath) with backslashes, the hash of that string).
+        cnx = sqlite3.connect(argv[1], timeout=15)
+        cnx.execute(AYON_CREATE_TABLE)
+        hashes = []
+        for r in json.load(sys.stdin):
+            exe = str(PureWindowsPath(r["exe"]))
+            h = ayon_hash(r["name"], r["pid"], exe, r["start"], PureWindowsPath)
+            cnx.execute(
+                "INSERT OR REPLACE INTO process_info "
+                "(hash, name, executable, args, env, cwd, pid, output_file, start_time, stopped) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (h, r["name"], exe, json.dumps(r["args"]), json.dumps(r["env"]), r["cwd"], r["pid"], r["output_file"], r["start"], 0),
+            )
+            hashes.append(h)
+        cnx.commit()
+        print(json.dumps(hashes))
+    elif cmd == "list2cmdline":
+        import subprocess
+        print(json.dumps([subprocess.list2cmdline(args) for args in json.load(sys.stdin)]))
     elif cmd == "read-positional":
         cnx = sqlite3.connect(argv[1])
         rows = []

@@ -5,7 +5,6 @@ import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll } from "vitest";
 import { WINE, koffiWindows, nodeExe, prefix } from "../../scripts/prepare-windows.js";
 import { tempDir } from "./temp";
 
@@ -43,7 +42,8 @@ export async function startDisplay(): Promise<void> {
     if (fs.existsSync(`/tmp/.X11-unix/X${number}`) || fs.existsSync(`/tmp/.X${number}-lock`)) continue;
     const server = spawn("/usr/bin/Xvfb", [`:${number}`, "-screen", "0", "1024x768x24", "-nolisten", "tcp"], { stdio: "ignore" });
     const deadline = Date.now() + 10_000;
-    while (!fs.existsSync(`/tmp/.X11-unix/X${number}`) && server.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!fs.existsSync(`/tmp/.X11-unix/X${number}`) && server.exitCode === null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     if (server.exitCode === null) {
       display = { name: `:${number}`, server };
       return;
@@ -61,9 +61,11 @@ export async function buildWindowsBundles(): Promise<{ driver: string; superviso
   const esbuild = await import("esbuild");
   const out = path.join(root, ".cache", "windows", `build-${process.pid}`);
   fs.mkdirSync(out, { recursive: true });
-  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
   await esbuild.build({
-    entryPoints: { driver: path.join(root, "test", "windows", "driver.ts"), supervisor: path.join(root, "lib", "launcher", "win32", "supervisor-main.ts") },
+    entryPoints: {
+      driver: path.join(root, "test", "windows", "driver.ts"),
+      supervisor: path.join(root, "lib", "launcher", "win32", "supervisor-main.ts"),
+    },
     outdir: out,
     outExtension: { ".js": ".mjs" },
     bundle: true,
@@ -103,11 +105,12 @@ export async function startDriver(pipe: string): Promise<Driver> {
   children.push(child);
   const deadline = Date.now() + 30_000;
   while (!fs.existsSync(portFile)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the Windows driver did not start: ${fs.readFileSync(logFile, "utf8")}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the Windows driver did not start: ${fs.readFileSync(logFile, "utf8")}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const port = Number(fs.readFileSync(portFile, "utf8"));
-  const call = async <T,>(op: string, body: unknown = {}): Promise<T> => {
+  const call = async <T>(op: string, body: unknown = {}): Promise<T> => {
     const response = await fetch(`http://127.0.0.1:${port}/${op}`, { method: "POST", body: JSON.stringify(body) });
     const answer = (await response.json()) as { ok: boolean; value?: T; error?: string; code?: string };
     if (!answer.ok) throw Object.assign(new Error(answer.error), { code: answer.code });
@@ -140,4 +143,6 @@ export function endWine(): void {
   }
   display?.server.kill("SIGKILL");
   display = undefined;
+  if (built) fs.rmSync(path.dirname(built.driver), { recursive: true, force: true });
+  built = undefined;
 }

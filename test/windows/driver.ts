@@ -25,7 +25,13 @@ function errorOf(error: unknown): { error: string; code?: string } {
 }
 
 const ops: Record<string, (body: Body) => unknown> = {
-  ping: () => ({ platform: process.platform, pid: process.pid, execPath: process.execPath, uptime: process.uptime(), now: Date.now() / 1000 }),
+  ping: () => ({
+    platform: process.platform,
+    pid: process.pid,
+    execPath: process.execPath,
+    uptime: process.uptime(),
+    now: Date.now() / 1000,
+  }),
   table: async () => {
     const table = readToolhelpTable();
     const snapshot = await ProcessSnapshot.take();
@@ -47,7 +53,13 @@ const ops: Record<string, (body: Body) => unknown> = {
       pipe,
     });
     launches.set(launched.pid, launched);
-    return { pid: launched.pid, startTime: launched.startTime, supervisorPid: launched.supervisorPid, supervisorError: launched.supervisorError, job: jobNameFor(String(b.id)) };
+    return {
+      pid: launched.pid,
+      startTime: launched.startTime,
+      supervisorPid: launched.supervisorPid,
+      supervisorError: launched.supervisorError,
+      job: jobNameFor(String(b.id)),
+    };
   },
   go: (b) => {
     launches.get(Number(b.pid))?.go();
@@ -71,7 +83,9 @@ const ops: Record<string, (body: Body) => unknown> = {
       table: identifyProcess(await ProcessSnapshot.take(), pid, executable, startTime),
     };
   },
-  descendants: async (b) => flattenDescendants(descendantsOf(await ProcessSnapshot.take(), Number(b.pid))).map(({ children: _children, ...d }) => d),
+  // The flat list is the answer: each without its nested children.
+  descendants: async (b) =>
+    flattenDescendants(descendantsOf(await ProcessSnapshot.take(), Number(b.pid))).map((d) => ({ ...d, children: [] })),
   stop: async (b) => {
     // The one record of this stop, kept in memory: the registry's SQLite driver has no
     // Windows build to install here, so the record's store is the Linux side's.
@@ -89,7 +103,14 @@ const ops: Record<string, (body: Body) => unknown> = {
     };
     const started = Date.now();
     const result = await stopProcess(store, record.hash, { graceMs: Number(b.graceMs ?? 5000), force: Boolean(b.force) });
-    return { outcome: result.outcome, signal: result.signal, descendants: result.descendants, message: result.message, requested, tookMs: Date.now() - started };
+    return {
+      outcome: result.outcome,
+      signal: result.signal,
+      descendants: result.descendants,
+      message: result.message,
+      requested,
+      tookMs: Date.now() - started,
+    };
   },
   resolve: (b) => resolveExecutable(String(b.executable), String(b.cwd), b.path as string | undefined, b.pathext as string | undefined),
   roundTrip: (b) => {

@@ -25,7 +25,6 @@ const FILE_APPEND_DATA = 0x4;
 const SYNCHRONIZE = 0x100000;
 const FILE_SHARE_ALL = 0x7;
 const OPEN_EXISTING = 3;
-const HANDLE_FLAG_INHERIT = 0x1;
 const PROC_THREAD_ATTRIBUTE_HANDLE_LIST = 0x20002;
 
 export interface WindowsStart {
@@ -68,7 +67,15 @@ function isInvalid(handle: unknown): boolean {
 
 function inheritable(name: string, access: number, disposition = OPEN_EXISTING): unknown {
   const { k32 } = win32();
-  const handle = k32.CreateFileW(name, access, FILE_SHARE_ALL, { nLength: 24, lpSecurityDescriptor: null, bInheritHandle: 1 }, disposition, 0, null);
+  const handle = k32.CreateFileW(
+    name,
+    access,
+    FILE_SHARE_ALL,
+    { nLength: 24, lpSecurityDescriptor: null, bInheritHandle: 1 },
+    disposition,
+    0,
+    null,
+  );
   if (isInvalid(handle)) throw lastError(`Opening ${name}`);
   return handle;
 }
@@ -76,7 +83,11 @@ function inheritable(name: string, access: number, disposition = OPEN_EXISTING):
 /** Creates the program suspended, in its Job object, with its output going to its file. */
 export function startSuspended(request: WindowsStartRequest): WindowsStart {
   const { k32, koffi } = win32();
-  const command = windowsCommand(request.executable, request.args, request.comSpec ?? process.env.ComSpec ?? "C:\\Windows\\System32\\cmd.exe");
+  const command = windowsCommand(
+    request.executable,
+    request.args,
+    request.comSpec ?? process.env.ComSpec ?? "C:\\Windows\\System32\\cmd.exe",
+  );
   const output = inheritable(request.outputFile, FILE_APPEND_DATA | SYNCHRONIZE);
   const input = inheritable("NUL", GENERIC_READ);
   let attributes: Buffer | null = null;
@@ -103,7 +114,8 @@ export function startSuspended(request: WindowsStartRequest): WindowsStart {
       },
       lpAttributeList: attributes,
     };
-    const flags = CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP | CREATE_UNICODE_ENVIRONMENT | CREATE_NO_WINDOW | EXTENDED_STARTUPINFO_PRESENT;
+    const flags =
+      CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP | CREATE_UNICODE_ENVIRONMENT | CREATE_NO_WINDOW | EXTENDED_STARTUPINFO_PRESENT;
     const line = Buffer.from(`${command.commandLine}\0`, "utf16le");
     if (!k32.CreateProcessW(command.application, line, null, null, 1, flags, environmentBlock(request.env), request.cwd, startup, info)) {
       throw lastError(`CreateProcessW of ${command.application}`);

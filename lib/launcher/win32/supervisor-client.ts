@@ -73,11 +73,15 @@ export async function askSupervisor(request: SupervisorRequest, options: ReachOp
   } catch (error) {
     if (!options.script) throw error;
   }
-  const child = spawn(/*turbopackIgnore: true*/ options.node ?? process.execPath, [options.script, "--pipe", pipe, "--state", supervisorStateFile(pipe)], {
-    detached: true,
-    stdio: "ignore",
-    windowsHide: true,
-  });
+  const child = spawn(
+    /*turbopackIgnore: true*/ options.node ?? process.execPath,
+    [options.script, "--pipe", pipe, "--state", supervisorStateFile(pipe)],
+    {
+      detached: true,
+      stdio: "ignore",
+      windowsHide: true,
+    },
+  );
   child.on("error", () => undefined);
   child.unref();
   const deadline = Date.now() + 10_000;

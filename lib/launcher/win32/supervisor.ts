@@ -17,7 +17,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { win32 } from "../../system/win32/api";
 import { fileTimeToSeconds } from "../../system/win32/processes";
-import { sameStartTime } from "../../system/probe";
+import { sameStartTime } from "../../system/identity";
 import { formatWindowsExit } from "../../registry/exits";
 
 const SYNCHRONIZE = 0x100000;
@@ -73,7 +73,15 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
   const key = (pid: number, startTime: number) => `${pid}:${startTime}`;
 
   const save = () => {
-    const list: Adoption[] = [...watched.values()].map(({ pid, startTime, sidecar, job, node, cli, db }) => ({ pid, startTime, sidecar, job, node, cli, db }));
+    const list: Adoption[] = [...watched.values()].map(({ pid, startTime, sidecar, job, node, cli, db }) => ({
+      pid,
+      startTime,
+      sidecar,
+      job,
+      node,
+      cli,
+      db,
+    }));
     const temp = `${options.stateFile}.tmp`;
     fs.writeFileSync(temp, JSON.stringify(list));
     fs.renameSync(temp, options.stateFile);
@@ -112,7 +120,11 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
     if (entry.jobHandle) k32.CloseHandle(entry.jobHandle);
     if (entry.node && entry.cli && entry.db) {
       // Folded into the registry now; if that fails (locked) the next listing folds it.
-      const child = spawn(entry.node, [entry.cli, "record-exits", "--db", entry.db], { stdio: "ignore", windowsHide: true, detached: true });
+      const child = spawn(entry.node, [entry.cli, "record-exits", "--db", entry.db], {
+        stdio: "ignore",
+        windowsHide: true,
+        detached: true,
+      });
       child.on("error", () => undefined);
       child.unref();
     }

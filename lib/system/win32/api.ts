@@ -11,7 +11,6 @@ export interface Win32 {
   PROCESSENTRY32W: Koffi.TypeObject;
   STARTUPINFOEXW: Koffi.TypeObject;
   PROCESS_MEMORY_COUNTERS: Koffi.TypeObject;
-  JOBOBJECT_EXTENDED_LIMIT_INFORMATION: Koffi.TypeObject;
   EnumWindowsProc: Koffi.TypeObject;
   k32: Record<
     | "CreateToolhelp32Snapshot"
@@ -31,10 +30,7 @@ export interface Win32 {
     | "OpenJobObjectW"
     | "AssignProcessToJobObject"
     | "TerminateJobObject"
-    | "QueryInformationJobObject"
-    | "SetInformationJobObject"
     | "CreateFileW"
-    | "SetHandleInformation"
     | "InitializeProcThreadAttributeList"
     | "UpdateProcThreadAttribute"
     | "DeleteProcThreadAttributeList"
@@ -42,8 +38,7 @@ export interface Win32 {
     | "FreeConsole"
     | "GenerateConsoleCtrlEvent"
     | "SetConsoleCtrlHandler"
-    | "GetLastError"
-    | "GetCurrentProcessId",
+    | "GetLastError",
     Fn
   >;
   user32: Record<"EnumWindows" | "GetWindowThreadProcessId" | "PostMessageW" | "IsWindowVisible" | "GetWindow", Fn>;
@@ -111,47 +106,16 @@ export function win32(): Win32 {
     PagefileUsage: "size_t",
     PeakPagefileUsage: "size_t",
   });
-  const JOBOBJECT_BASIC_LIMIT_INFORMATION = koffi.struct("JOBOBJECT_BASIC_LIMIT_INFORMATION", {
-    PerProcessUserTimeLimit: "int64_t",
-    PerJobUserTimeLimit: "int64_t",
-    LimitFlags: "DWORD",
-    MinimumWorkingSetSize: "size_t",
-    MaximumWorkingSetSize: "size_t",
-    ActiveProcessLimit: "DWORD",
-    Affinity: "uintptr_t",
-    PriorityClass: "DWORD",
-    SchedulingClass: "DWORD",
-  });
-  const IO_COUNTERS = koffi.struct("IO_COUNTERS", {
-    ReadOperationCount: "uint64_t",
-    WriteOperationCount: "uint64_t",
-    OtherOperationCount: "uint64_t",
-    ReadTransferCount: "uint64_t",
-    WriteTransferCount: "uint64_t",
-    OtherTransferCount: "uint64_t",
-  });
-  const JOBOBJECT_EXTENDED_LIMIT_INFORMATION = koffi.struct("JOBOBJECT_EXTENDED_LIMIT_INFORMATION", {
-    BasicLimitInformation: JOBOBJECT_BASIC_LIMIT_INFORMATION,
-    IoInfo: IO_COUNTERS,
-    ProcessMemoryLimit: "size_t",
-    JobMemoryLimit: "size_t",
-    PeakProcessMemoryUsed: "size_t",
-    PeakJobMemoryUsed: "size_t",
-  });
   const EnumWindowsProc = koffi.proto("BOOL __stdcall EnumWindowsProc(void *hwnd, intptr_t lParam)");
 
   const kernel32 = koffi.load("kernel32.dll");
-  const user32 = koffi.load("user32.dll");
-  const shell32 = koffi.load("shell32.dll");
   const k = (definition: string) => kernel32.func(definition) as Fn;
-  const u = (definition: string) => user32.func(definition) as Fn;
-  loaded = {
+  const bindings: Omit<Win32, "user32" | "shell32" | "ntdll"> = {
     koffi,
     HANDLE,
     PROCESSENTRY32W,
     STARTUPINFOEXW,
     PROCESS_MEMORY_COUNTERS,
-    JOBOBJECT_EXTENDED_LIMIT_INFORMATION,
     EnumWindowsProc,
     k32: {
       CreateToolhelp32Snapshot: k("HANDLE __stdcall CreateToolhelp32Snapshot(DWORD flags, DWORD pid)"),
@@ -162,7 +126,9 @@ export function win32(): Win32 {
       GetProcessTimes: k(
         "BOOL __stdcall GetProcessTimes(HANDLE h, _Out_ FILETIME *creation, _Out_ FILETIME *exit, _Out_ FILETIME *kernel, _Out_ FILETIME *user)",
       ),
-      QueryFullProcessImageNameW: k("BOOL __stdcall QueryFullProcessImageNameW(HANDLE h, DWORD flags, _Out_ char16_t *name, _Inout_ DWORD *size)"),
+      QueryFullProcessImageNameW: k(
+        "BOOL __stdcall QueryFullProcessImageNameW(HANDLE h, DWORD flags, _Out_ char16_t *name, _Inout_ DWORD *size)",
+      ),
       K32GetProcessMemoryInfo: k("BOOL __stdcall K32GetProcessMemoryInfo(HANDLE h, _Inout_ PROCESS_MEMORY_COUNTERS *counters, DWORD cb)"),
       GetExitCodeProcess: k("BOOL __stdcall GetExitCodeProcess(HANDLE h, _Out_ DWORD *code)"),
       WaitForSingleObject: k("DWORD __stdcall WaitForSingleObject(HANDLE h, DWORD ms)"),
@@ -175,13 +141,12 @@ export function win32(): Win32 {
       OpenJobObjectW: k("HANDLE __stdcall OpenJobObjectW(DWORD access, BOOL inherit, const char16_t *name)"),
       AssignProcessToJobObject: k("BOOL __stdcall AssignProcessToJobObject(HANDLE job, HANDLE process)"),
       TerminateJobObject: k("BOOL __stdcall TerminateJobObject(HANDLE job, uint32_t code)"),
-      QueryInformationJobObject: k("BOOL __stdcall QueryInformationJobObject(HANDLE job, int infoClass, _Out_ uint8_t *info, DWORD length, _Out_ DWORD *returned)"),
-      SetInformationJobObject: k("BOOL __stdcall SetInformationJobObject(HANDLE job, int infoClass, JOBOBJECT_EXTENDED_LIMIT_INFORMATION *info, DWORD length)"),
       CreateFileW: k(
         "HANDLE __stdcall CreateFileW(const char16_t *name, DWORD access, DWORD share, SECURITY_ATTRIBUTES *sa, DWORD disposition, DWORD flags, void *template)",
       ),
-      SetHandleInformation: k("BOOL __stdcall SetHandleInformation(HANDLE h, DWORD mask, DWORD flags)"),
-      InitializeProcThreadAttributeList: k("BOOL __stdcall InitializeProcThreadAttributeList(void *list, DWORD count, DWORD flags, _Inout_ size_t *size)"),
+      InitializeProcThreadAttributeList: k(
+        "BOOL __stdcall InitializeProcThreadAttributeList(void *list, DWORD count, DWORD flags, _Inout_ size_t *size)",
+      ),
       UpdateProcThreadAttribute: k(
         "BOOL __stdcall UpdateProcThreadAttribute(void *list, DWORD flags, uintptr_t attribute, void *value, size_t size, void *previous, void *returned)",
       ),
@@ -191,22 +156,47 @@ export function win32(): Win32 {
       GenerateConsoleCtrlEvent: k("BOOL __stdcall GenerateConsoleCtrlEvent(DWORD event, DWORD group)"),
       SetConsoleCtrlHandler: k("BOOL __stdcall SetConsoleCtrlHandler(void *handler, BOOL add)"),
       GetLastError: k("DWORD __stdcall GetLastError()"),
-      GetCurrentProcessId: k("DWORD __stdcall GetCurrentProcessId()"),
-    },
-    user32: {
-      EnumWindows: u("BOOL __stdcall EnumWindows(EnumWindowsProc *proc, intptr_t lParam)"),
-      GetWindowThreadProcessId: u("DWORD __stdcall GetWindowThreadProcessId(void *hwnd, _Out_ DWORD *pid)"),
-      PostMessageW: u("BOOL __stdcall PostMessageW(void *hwnd, uint32_t msg, uintptr_t wParam, intptr_t lParam)"),
-      IsWindowVisible: u("BOOL __stdcall IsWindowVisible(void *hwnd)"),
-      GetWindow: u("void * __stdcall GetWindow(void *hwnd, uint32_t cmd)"),
-    },
-    shell32: { CommandLineToArgvW: shell32.func("void * __stdcall CommandLineToArgvW(const char16_t *cmdline, _Out_ int *argc)") as Fn },
-    ntdll: {
-      NtQueryInformationProcess: koffi
-        .load("ntdll.dll")
-        .func("int32_t __stdcall NtQueryInformationProcess(HANDLE h, int infoClass, _Out_ uint8_t *info, uint32_t length, _Out_ uint32_t *returned)") as Fn,
     },
     LocalFree: k("void * __stdcall LocalFree(void *mem)"),
   };
+  // The other libraries load when first used: the supervisor needs kernel32 alone, and under
+  // Wine user32 brings the whole window system with it.
+  let user32: Win32["user32"] | undefined;
+  let shell32: Win32["shell32"] | undefined;
+  let ntdll: Win32["ntdll"] | undefined;
+  loaded = Object.defineProperties(bindings as Win32, {
+    user32: {
+      get: () => {
+        if (user32) return user32;
+        const lib = koffi.load("user32.dll");
+        const u = (definition: string) => lib.func(definition) as Fn;
+        return (user32 = {
+          EnumWindows: u("BOOL __stdcall EnumWindows(EnumWindowsProc *proc, intptr_t lParam)"),
+          GetWindowThreadProcessId: u("DWORD __stdcall GetWindowThreadProcessId(void *hwnd, _Out_ DWORD *pid)"),
+          PostMessageW: u("BOOL __stdcall PostMessageW(void *hwnd, uint32_t msg, uintptr_t wParam, intptr_t lParam)"),
+          IsWindowVisible: u("BOOL __stdcall IsWindowVisible(void *hwnd)"),
+          GetWindow: u("void * __stdcall GetWindow(void *hwnd, uint32_t cmd)"),
+        });
+      },
+    },
+    shell32: {
+      get: () =>
+        (shell32 ??= {
+          CommandLineToArgvW: koffi
+            .load("shell32.dll")
+            .func("void * __stdcall CommandLineToArgvW(const char16_t *cmdline, _Out_ int *argc)") as Fn,
+        }),
+    },
+    ntdll: {
+      get: () =>
+        (ntdll ??= {
+          NtQueryInformationProcess: koffi
+            .load("ntdll.dll")
+            .func(
+              "int32_t __stdcall NtQueryInformationProcess(HANDLE h, int infoClass, _Out_ uint8_t *info, uint32_t length, _Out_ uint32_t *returned)",
+            ) as Fn,
+        }),
+    },
+  });
   return loaded;
 }

@@ -42,7 +42,12 @@ export function readToolhelpTable(): TableEntry[] {
   }
   const table: TableEntry[] = [];
   try {
-    const entry = { dwSize: koffi.sizeof(PROCESSENTRY32W) } as { dwSize: number; th32ProcessID: number; th32ParentProcessID: number; szExeFile: string };
+    const entry = { dwSize: koffi.sizeof(PROCESSENTRY32W) } as {
+      dwSize: number;
+      th32ProcessID: number;
+      th32ParentProcessID: number;
+      szExeFile: string;
+    };
     for (let more = Boolean(k32.Process32FirstW(snapshot, entry)); more; more = Boolean(k32.Process32NextW(snapshot, entry))) {
       // pid 0 is the idle process, not a program.
       if (entry.th32ProcessID !== 0) table.push({ pid: entry.th32ProcessID, ppid: entry.th32ParentProcessID, name: entry.szExeFile });
@@ -124,6 +129,7 @@ export function toStat(pid: number, facts: WindowsProcessFacts, entry?: TableEnt
     startTime: facts.startTime,
     cpuSeconds: facts.cpuSeconds,
     rssBytes: facts.rssBytes,
+    exe: facts.exited ? null : facts.executable,
   };
 }
 
