@@ -35,7 +35,8 @@ const postgres = fs
   .replace('provider = "sqlite"', 'provider = "postgresql"')
   .replace(
     'output       = "../lib/generated/fleet-sqlite"',
-    `output       = ${JSON.stringify(path.join(root, "lib", "generated", "fleet-postgres"))}`,
+    // Forward slashes: a Windows path's backslashes would be escapes in the schema's string.
+    `output       = ${JSON.stringify(path.join(root, "lib", "generated", "fleet-postgres").replace(/\\/g, "/"))}`,
   );
 if (!postgres.includes("postgresql") || !postgres.includes("fleet-postgres")) {
   console.error("prisma/fleet.prisma no longer has the provider and output lines this script rewrites.");

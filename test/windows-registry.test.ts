@@ -8,7 +8,7 @@ import { Registry, processHash } from "../lib/registry";
 import { exitsDirFor, formatWindowsExit, sidecarFor } from "../lib/registry/exits";
 import { pythonPathStr, pythonWindowsPathStr } from "../lib/registry/python-format";
 import { ayonRegistryPath, dataDir } from "../lib/config/paths";
-import { environmentBlock, quoteArgument, windowsCommand } from "../lib/launcher/win32/command-line";
+import { environmentBlock, quoteArgument, windowsCommand, windowsVariable } from "../lib/launcher/win32/command-line";
 import { ayon } from "./support/python";
 import { tempDbPath } from "./support/temp";
 
@@ -173,7 +173,10 @@ describe("Windows files and command lines", () => {
     expect(windowsCommand("C:\\Program Files\\app.exe", ["50%", "a b"], "cmd.exe").commandLine).toBe(
       '"C:\\Program Files\\app.exe" 50% "a b"',
     );
-    const block = environmentBlock({ zeta: "1", Alpha: "2", "=C:": "C:\\x", PATH: "p", "bad=name": "x" }).toString("utf16le");
-    expect(block).toBe("=C:=C:\\x\0Alpha=2\0PATH=p\0zeta=1\0\0");
+    const block = environmentBlock({ zeta: "1", Alpha: "2", "=C:": "C:\\x", Path: "inherited", PATH: "given", "bad=name": "x" }).toString(
+      "utf16le",
+    );
+    expect(block).toBe("=C:=C:\\x\0Alpha=2\0PATH=given\0zeta=1\0\0");
+    expect(windowsVariable({ Path: "a", PATHEXT: ".EXE" }, "PATH")).toBe("a");
   });
 });

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "../lib/registry";
 import { exitsDirFor, sidecarFor } from "../lib/registry/exits";
 import { tempDir } from "./support/temp";
-import { endWine, startDisplay, startDriver, testPipe, winPath, wineMissing, type Driver } from "./support/wine";
+import { endWine, startDisplay, startDriver, testPipe, windowsCli, winPath, wineMissing, type Driver } from "./support/wine";
+import { ayon } from "./support/python";
 
 const missing = wineMissing();
 if (missing && process.env.CI) throw new Error(`The Windows suite cannot run in CI: ${missing}`);
@@ -409,5 +410,79 @@ setTimeout(() => {}, 60000);`,
     const sidecar = sidecarFor(outputDir, launched.outputFile);
     await expect.poll(() => fs.existsSync(sidecar), { timeout: 15_000 }).toBe(true);
     expect(fs.readFileSync(sidecar, "utf8").trim().split(/\s+/).slice(0, 2)).toEqual([String(launched.pid), "7"]);
+  });
+
+  describe("the CLI on Windows (its registry through node:sqlite; read here with better-sqlite3)", () => {
+    const supervisor = { PROCESS_MONITOR_SUPERVISOR: `pm-test-cli-${process.pid}` };
+    let db: string;
+    beforeAll(() => {
+      db = path.join(tempDir("pm-wreg-"), "process_handlers.db");
+    });
+
+    it("launch records the program as AYON on Windows would, and its end arrives after the CLI has exited", async () => {
+      const child = script(dir, "cli-three.js", "setTimeout(() => process.exit(3), 1500);");
+      const launched = await windowsCli(
+        ["--db", winPath(db), "launch", "--json", "--name", "render", "--", node, winPath(child), "frame 1"],
+        supervisor,
+      );
+      expect(launched.stderr).toBe("");
+      expect(launched.code).toBe(0);
+      const record = JSON.parse(launched.stdout) as {
+        hash: string;
+        pid: number;
+        startTime: number;
+        executable: string;
+        outputFile: string;
+        cwd: string;
+        args: string[];
+      };
+      expect(record.executable).toBe(node);
+      expect(record.args).toEqual([winPath(child), "frame 1"]);
+      expect(record.outputFile).toMatch(/^Z:\\tmp\\pm-wreg-[^\\]+\\process_output\\/);
+      // The stored string and its hash are AYON's (a WindowsPath).
+      expect(record.hash).toBe(
+        JSON.parse(ayon(["hash-many-windows"], JSON.stringify([["render", record.pid, record.executable, record.startTime]])))[0],
+      );
+      const registry = await Registry.open(db);
+      try {
+        // Folded by the supervisor's own call of the CLI: nobody lists meanwhile.
+        await expect.poll(async () => (await registry.get(record.hash))?.exitCode ?? null, { timeout: 20_000 }).toBe(3);
+        const ended = (await registry.get(record.hash))!;
+        expect(ended.stopped).toBe(true);
+        expect(ended.endedAt! - record.startTime).toBeGreaterThan(1.2);
+        expect(fs.readdirSync(exitsDirFor(path.join(path.dirname(db), "process_output"))).filter((f) => f.endsWith(".exit"))).toEqual([]);
+      } finally {
+        await registry.close();
+      }
+    });
+
+    it("launch --wait exits with the program's code; stop ends a windowed program gracefully; list shows both", async () => {
+      const waited = await windowsCli(
+        ["--db", winPath(db), "launch", "--wait", "--name", "zero", "--", node, "-e", "process.exit(0)"],
+        supervisor,
+      );
+      expect(waited.code).toBe(0);
+      const gui = windowed("cli-gui.js");
+      const started = await windowsCli(["--db", winPath(db), "launch", "--name", "gui", "--", node, winPath(gui)], supervisor);
+      const hash = started.stdout.trim();
+      const outputOfGui = async () => {
+        const registry = await Registry.open(db);
+        try {
+          return (await registry.get(hash))!.outputFile!;
+        } finally {
+          await registry.close();
+        }
+      };
+      const file = (await outputOfGui()).replace(/^Z:/, "").replace(/\\/g, "/");
+      await outputOf(file, (t) => t.includes("window true"));
+      const stopped = await windowsCli(["--db", winPath(db), "stop", hash], supervisor);
+      expect(stopped.code).toBe(0);
+      expect(stopped.stdout).toMatch(/closed when asked/);
+      expect(fs.readFileSync(file, "utf8")).toContain("closed by WM_CLOSE");
+      const listed = await windowsCli(["--db", winPath(db), "list", "--json"], supervisor);
+      const rows = JSON.parse(listed.stdout) as Array<{ name: string; status: string; exitCode: number | null; stopSignal: string | null }>;
+      expect(rows.find((r) => r.name === "zero")).toMatchObject({ exitCode: 0, status: "stopped" });
+      expect(rows.find((r) => r.name === "gui")).toMatchObject({ exitCode: 0, stopSignal: "SIGTERM" });
+    });
   });
 });

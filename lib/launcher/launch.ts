@@ -11,6 +11,7 @@ import { inheritedEnv, withoutOwnVariables } from "./inherited-env";
 import { KEEPER_SCRIPT, canUseKeeper, cliEntry } from "./keeper";
 import { resolveCwd, resolveExecutable } from "./resolve";
 import { launchId, launchOnWindows } from "./win32/start";
+import { windowsVariable } from "./win32/command-line";
 
 export interface LaunchOptions {
   /** Base for a relative cwd and the default working directory (the launcher's own). */
@@ -62,7 +63,10 @@ export async function launch(registry: Registry, request: LaunchRequest, options
   const baseDir = options.baseDir ?? process.cwd();
   const env = req.envMode === "replace" ? { ...req.env } : { ...inheritedEnv(options.baseEnv ?? process.env), ...req.env };
   const cwd = resolveCwd(req.cwd, baseDir);
-  const executable = resolveExecutable(req.executable, cwd, env.PATH ?? env.Path, env.PATHEXT);
+  const executable =
+    process.platform === "win32"
+      ? resolveExecutable(req.executable, cwd, windowsVariable(env, "PATH"), windowsVariable(env, "PATHEXT"))
+      : resolveExecutable(req.executable, cwd, env.PATH);
 
   const outputFile = registry.newOutputPath(req.name);
   const fd = fs.openSync(outputFile, "wx", 0o600);

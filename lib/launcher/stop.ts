@@ -90,8 +90,9 @@ async function endOnWindows(
   const jobName = record.outputFile ? jobNameFor(launchId(record.outputFile)) : null;
   const forceEnd = async () => {
     await registry.markStopRequested(record.hash, "SIGKILL");
-    // The Job holds only processes created inside it, so ending it never reaches a reused pid.
-    if (jobName && stillAlive(leader)) terminateJob(jobName);
+    // The Job holds only processes created inside it (the name is this launch's alone), so
+    // ending it never reaches a reused pid, even once the program itself has ended.
+    if (jobName) terminateJob(jobName);
     for (const target of all) if (stillAlive(target)) terminateAs(target);
     await waitUntilGone(all, 2_000);
     return "SIGKILL" as const;

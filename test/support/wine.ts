@@ -128,6 +128,29 @@ export async function startDriver(pipe: string): Promise<Driver> {
   };
 }
 
+/**
+ * The CLI (bin/process-monitor.js, its bundle built on Linux by the global setup) run by Node
+ * for Windows; its registry through node:sqlite, since better-sqlite3 here is Linux's build.
+ */
+export async function windowsCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const dir = tempDir("pm-wcli-");
+  const out = path.join(dir, "out");
+  const err = path.join(dir, "err");
+  const [stdout, stderr] = [fs.openSync(out, "w"), fs.openSync(err, "w")];
+  const child = spawn(WINE, [nodeExe, winPath(path.join(root, "bin", "process-monitor.js")), ...args], {
+    env: { ...wineEnv(), ...env },
+    stdio: ["ignore", stdout, stderr],
+  });
+  fs.closeSync(stdout);
+  fs.closeSync(stderr);
+  children.push(child);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { code, stdout: fs.readFileSync(out, "utf8"), stderr: fs.readFileSync(err, "utf8") };
+}
+
 /** A supervisor pipe of this test file's own. */
 export function testPipe(): string {
   return `\\\\.\\pipe\\pm-test-${crypto.randomBytes(6).toString("hex")}`;

@@ -97,12 +97,26 @@ export function windowsCommand(executable: string, args: string[], comSpec: stri
 
 /**
  * The environment block CreateProcessW takes: `NAME=value` strings sorted by name without
- * regard to case (as Windows keeps them), one NUL after each, a second at the end.
+ * regard to case (as Windows keeps them), one NUL after each, a second at the end. Windows'
+ * names ignore case, so of `Path` and `PATH` the one given last (a launch's own) is kept.
  */
 export function environmentBlock(env: Record<string, string>): Buffer {
-  // Names may begin with `=` (cmd's per-drive folders, `=C:`), never hold one after.
-  const names = Object.keys(env).filter((name) => name !== "" && !name.slice(1).includes("=") && !name.includes("\0"));
-  names.sort((a, b) => (a.toUpperCase() < b.toUpperCase() ? -1 : a.toUpperCase() > b.toUpperCase() ? 1 : 0));
-  const text = names.map((name) => `${name}=${(env[name] ?? "").replace(/\0/g, "")}\0`).join("");
+  const byName = new Map<string, [string, string]>();
+  for (const [name, value] of Object.entries(env)) {
+    // Names may begin with `=` (cmd's per-drive folders, `=C:`), never hold one after.
+    if (name === "" || name.slice(1).includes("=") || name.includes("\0")) continue;
+    byName.delete(name.toUpperCase());
+    byName.set(name.toUpperCase(), [name, value]);
+  }
+  const names = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const text = names.map((key) => `${byName.get(key)![0]}=${byName.get(key)![1].replace(/\0/g, "")}\0`).join("");
   return Buffer.from(`${text || "\0"}\0`, "utf16le");
+}
+
+/** A variable of a Windows environment, whatever the case of its name (`Path`, `PATH`). */
+export function windowsVariable(env: Record<string, string | undefined>, name: string): string | undefined {
+  const wanted = name.toUpperCase();
+  let found: string | undefined;
+  for (const [key, value] of Object.entries(env)) if (key.toUpperCase() === wanted) found = value;
+  return found;
 }
