@@ -233,6 +233,26 @@ describe.skipIf(missing !== null)(`Windows under Wine${missing ? ` (skipped: ${m
     expect(report.argv).toEqual(args);
   });
 
+  it("takes a running .cmd wrapper (cmd.exe, its interpreter) for the recorded program, and says why a file is not a program", async () => {
+    const idle = script(dir, "wrapped-idle.js", "setTimeout(() => {}, 60000);");
+    const wrapper = path.join(dir, "long wrapper.cmd");
+    fs.writeFileSync(wrapper, `@echo off\r\n"${node}" "${winPath(idle)}"\r\n`);
+    const launched = await launch(winPath(wrapper), []);
+    const verdict = await driver.call<{ direct: { liveness: string; currentExecutable: string | null } }>("identify", {
+      pid: launched.pid,
+      executable: winPath(wrapper),
+      startTime: launched.startTime,
+    });
+    expect(verdict.direct).toEqual({ liveness: "running", currentExecutable: null });
+    const kid = await programChild(launched.pid);
+    await driver.call("stop", { record: recordOf(launched, winPath(wrapper)), force: true });
+    expect(await ended(kid.pid)).toBe(true);
+
+    const fake = path.join(dir, "fake.exe");
+    fs.writeFileSync(fake, "this is text, not a program\n");
+    await expect(launch(winPath(fake), [])).rejects.toThrow(/not a Windows program/);
+  });
+
   it("refuses a batch argument that cmd.exe would cut at a line break or expand at a %, with a clear message, and runs nothing", async () => {
     const marker = path.join(dir, "batch-ran");
     const wrapper = path.join(dir, "plain.cmd");

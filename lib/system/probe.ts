@@ -14,8 +14,9 @@ export { START_TIME_TOLERANCE, sameStartTime } from "./identity";
  */
 export type Liveness = "running" | "unverified" | "gone";
 
+/** An executable as the registry keeps it here: with `/` off Windows, Windows' own form on it. */
 function toPosix(p: string): string {
-  return p.replace(/\\/g, "/");
+  return isWindows ? p : p.replace(/\\/g, "/");
 }
 
 function realpathOrSelf(p: string): string {
@@ -58,8 +59,11 @@ function executableMatches(snapshot: ProcessSnapshot, pid: number, details: Proc
   if (argv0) candidates.add(argv0);
 
   if (isWindows) {
+    const names = [...candidates].map((c) => path.win32.basename(c).toLowerCase());
+    // A batch file runs as cmd.exe, its interpreter: that is still the recorded program.
+    if (/\.(bat|cmd)$/i.test(executable) && names.includes("cmd.exe")) return true;
     const wanted = path.win32.basename(executable).toLowerCase();
-    return [...candidates].some((c) => path.win32.basename(c).toLowerCase() === wanted);
+    return names.includes(wanted);
   }
   const wanted = toPosix(executable);
   if (candidates.has(wanted)) return true;

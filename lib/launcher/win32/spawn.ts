@@ -56,8 +56,19 @@ export function jobNameFor(id: string): string {
   return `Local\\process-monitor-${id.replace(/[^A-Za-z0-9._-]/g, "_")}`;
 }
 
+/** Windows' words for what goes wrong most when starting a program. */
+const REASONS: Record<number, string> = {
+  2: "the file was not found",
+  3: "the folder was not found",
+  5: "access is denied",
+  32: "the file is in use by another process",
+  193: "it is not a Windows program (bad EXE format, or built for another architecture)",
+  740: "it asks to run elevated (as administrator)",
+};
+
 function lastError(what: string): Error {
-  return new Error(`${what} failed (Windows error ${String(win32().k32.GetLastError())})`);
+  const code = Number(win32().k32.GetLastError());
+  return new Error(`${what} failed: ${REASONS[code] ?? "Windows error"} (error ${code})`);
 }
 
 function isInvalid(handle: unknown): boolean {
