@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { WINE, nodeExe, prefix, prepareWindows } from "../scripts/prepare-windows.js";
+import { WINE, bundleForWindows, nodeExe, prefix, prepareWindows } from "../scripts/prepare-windows.js";
 import { ms, report } from "./stats";
 
 const win = (p: string) => `Z:${p.replace(/\//g, "\\")}`;
@@ -29,37 +29,19 @@ function linuxRssOf(match: string): number | null {
 export async function benchWindows(): Promise<void> {
   console.log("\n## windows (under Wine: Node for Windows, Win32 through koffi)");
   if (!prepareWindows((line) => void console.log(line))) return;
-  const esbuild = await import("esbuild");
   const root = path.resolve(import.meta.dirname, "..");
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-win-"));
   const build = path.join(root, ".cache", "windows", `bench-${process.pid}`);
   const env = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: "-all" };
   try {
-    await esbuild.build({
-      entryPoints: {
-        driver: path.join(root, "bench", "windows-driver.ts"),
-        supervisor: path.join(root, "lib", "launcher", "win32", "supervisor-main.ts"),
-      },
-      outdir: build,
-      outExtension: { ".js": ".mjs" },
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node22",
-      packages: "external",
-      logLevel: "warning",
-    });
+    const bundles = await bundleForWindows({ driver: "bench/windows-driver.ts" }, build);
     const out = path.join(work, "figures.json");
     const pipe = `\\\\.\\pipe\\pm-bench-${crypto.randomBytes(4).toString("hex")}`;
     const log = fs.openSync(path.join(work, "driver.log"), "w");
-    const child = spawn(
-      WINE,
-      [nodeExe, win(path.join(build, "driver.mjs")), win(out), win(path.join(build, "supervisor.mjs")), pipe, win(work)],
-      {
-        env,
-        stdio: ["ignore", log, log],
-      },
-    );
+    const child = spawn(WINE, [nodeExe, win(bundles.driver!), win(out), win(bundles.supervisor!), pipe, win(work)], {
+      env,
+      stdio: ["ignore", log, log],
+    });
     // The supervisor's memory is read from Linux while the driver waits with it watching a program.
     let supervisorRss: number | null = null;
     let bareRss: number | null = null;

@@ -69,3 +69,27 @@ export function prepareWindows(log = (line) => void process.stdout.write(`${line
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) prepareWindows();
+
+/**
+ * Bundles entry points for Node for Windows (ESM, `.mjs`), packages left to node_modules,
+ * where koffi finds its Windows build. The supervisor comes along: every Windows run needs it.
+ * @param {Record<string, string>} entryPoints name -> source, relative to the checkout
+ * @param {string} outdir
+ * @returns {Promise<Record<string, string>>} name -> bundled file
+ */
+export async function bundleForWindows(entryPoints, outdir) {
+  const esbuild = await import("esbuild");
+  const entries = { ...entryPoints, supervisor: "lib/launcher/win32/supervisor-main.ts" };
+  await esbuild.build({
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, source]) => [name, path.join(root, source)])),
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    packages: "external",
+    logLevel: "warning",
+  });
+  return Object.fromEntries(Object.keys(entries).map((name) => [name, path.join(outdir, `${name}.mjs`)]));
+}

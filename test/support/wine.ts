@@ -5,7 +5,7 @@ import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { WINE, koffiWindows, nodeExe, prefix } from "../../scripts/prepare-windows.js";
+import { WINE, bundleForWindows, koffiWindows, nodeExe, prefix } from "../../scripts/prepare-windows.js";
 import { tempDir } from "./temp";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -58,24 +58,9 @@ let built: { driver: string; supervisor: string } | undefined;
 /** The driver and the supervisor, bundled for Node for Windows (packages stay external: node_modules). */
 export async function buildWindowsBundles(): Promise<{ driver: string; supervisor: string }> {
   if (built) return built;
-  const esbuild = await import("esbuild");
   const out = path.join(root, ".cache", "windows", `build-${process.pid}`);
-  fs.mkdirSync(out, { recursive: true });
-  await esbuild.build({
-    entryPoints: {
-      driver: path.join(root, "test", "windows", "driver.ts"),
-      supervisor: path.join(root, "lib", "launcher", "win32", "supervisor-main.ts"),
-    },
-    outdir: out,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    packages: "external",
-    logLevel: "warning",
-  });
-  built = { driver: path.join(out, "driver.mjs"), supervisor: path.join(out, "supervisor.mjs") };
+  const bundles = await bundleForWindows({ driver: "test/windows/driver.ts" }, out);
+  built = { driver: bundles.driver!, supervisor: bundles.supervisor! };
   return built;
 }
 
