@@ -1,5 +1,6 @@
 // Formatting for the dashboard's pages and components (no Node APIs: also used in the browser).
 
+import { looksLikeWindowsPath, quoteWindowsArgument } from "./text/windows";
 import { isTime } from "./time";
 
 export function formatDuration(seconds: number | null): string {
@@ -32,7 +33,15 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The command line to copy: quoted for a POSIX shell, or as Windows programs read their
+ * command line when the executable is a Windows path.
+ */
 export function commandLine(executable: string, args: string[]): string {
+  if (looksLikeWindowsPath(executable)) {
+    const program = /\s/.test(executable) ? `"${executable}"` : executable;
+    return [program, ...args.map(quoteWindowsArgument)].join(" ");
+  }
   return [executable, ...args].map(shellQuote).join(" ");
 }
 

@@ -9,6 +9,8 @@ import { exitsDirFor, formatWindowsExit, sidecarFor } from "../lib/registry/exit
 import { pythonPathStr, pythonWindowsPathStr } from "../lib/registry/python-format";
 import { ayonRegistryPath, dataDir } from "../lib/config/paths";
 import { environmentBlock, quoteArgument, windowsCommand, windowsVariable } from "../lib/launcher/win32/command-line";
+import { commandLine } from "../lib/format";
+import { exitCodeField, statusText } from "../lib/processes/status";
 import { ayon } from "./support/python";
 import { tempDbPath } from "./support/temp";
 
@@ -178,5 +180,17 @@ describe("Windows files and command lines", () => {
     );
     expect(block).toBe("=C:=C:\\x\0Alpha=2\0PATH=given\0zeta=1\0\0");
     expect(windowsVariable({ Path: "a", PATHEXT: ".EXE" }, "PATH")).toBe("a");
+  });
+
+  it("shows a Windows record's command line as Windows reads it, and a crash's code by its name", () => {
+    expect(commandLine("C:\\Program Files\\Houdini\\bin\\houdini.exe", ["-foreground", "P:\\shows\\a b\\x.hip", 'say "hi"'])).toBe(
+      '"C:\\Program Files\\Houdini\\bin\\houdini.exe" -foreground "P:\\shows\\a b\\x.hip" "say \\"hi\\""',
+    );
+    expect(commandLine("/opt/hfs/bin/houdini", ["a b"])).toBe("/opt/hfs/bin/houdini 'a b'");
+    const crashed = { status: "stopped" as const, exitCode: 0xc0000005, exitSignal: null, stopSignal: null };
+    expect(statusText(crashed)).toBe("exited 0xC0000005");
+    expect(exitCodeField(crashed)).toBe("3221225477 (0xC0000005, access violation)");
+    expect(exitCodeField({ ...crashed, exitCode: 3 })).toBe("3");
+    expect(exitCodeField({ ...crashed, exitCode: 0xdeadbeef })).toBe("3735928559 (0xDEADBEEF)");
   });
 });

@@ -1,6 +1,7 @@
 // Display types and labels, free of Node APIs: client components import this.
 
 /** What the dashboard shows for a status: the registry's, plus "children running". */
+import { exitCodeText } from "../text/windows";
 export type DisplayStatus = "running" | "unverified" | "stopped" | "children";
 
 /** A record prepared for display (plain data, safe to pass to client components). */
@@ -68,9 +69,16 @@ export function statusText(
     default:
       if (view.stopSignal) return `stopped by user (${view.stopSignal})`;
       if (view.exitSignal) return `killed by ${view.exitSignal}`;
-      if (view.exitCode !== null) return `exited ${view.exitCode}`;
+      if (view.exitCode !== null) return `exited ${exitCodeText(view.exitCode)}`;
       return "stopped";
   }
+}
+
+/** The detail pages' "Exit code": the code (with a Windows code's meaning), the signal, or why neither. */
+export function exitCodeField(view: Pick<ProcessView, "status" | "exitCode" | "exitSignal">): string {
+  if (view.exitCode !== null) return exitCodeText(view.exitCode, true);
+  if (view.exitSignal) return `signal ${view.exitSignal}`;
+  return view.status === "stopped" ? "unknown" : "–";
 }
 
 /** Why a stopped record has no exit code, for the detail page; null when it has one. */

@@ -1,6 +1,9 @@
 // Reproductions of how Python prints values inside an f-string, because the AYON
 // launcher hashes `f"{name}{pid}{executable}{start_time}"` and our hashes must be
 // byte-for-byte theirs.
+import { looksLikeWindowsPath } from "../text/windows";
+
+export { looksLikeWindowsPath };
 
 /** Python's `str(float)` / `repr(float)`: shortest round-trip digits, always with a `.0` or exponent. */
 export function pythonFloatStr(value: number): string {
@@ -46,15 +49,6 @@ export function pythonPosixPathStr(text: string): string {
   const parts = text.split("/").filter((part) => part !== "" && part !== ".");
   const joined = root + parts.join("/");
   return joined === "" ? "." : joined;
-}
-
-/**
- * A path only Windows writes: a drive (`C:`) or a UNC or device prefix with backslashes
- * (`\\server`, `\\?\`). `//server/share` is a POSIX path too (two leading slashes are
- * allowed there), so it keeps the rules of the system it is on.
- */
-export function looksLikeWindowsPath(text: string): boolean {
-  return /^[A-Za-z]:/.test(text) || /^\\\\[^\\]/.test(text);
 }
 
 /**

@@ -12,7 +12,7 @@ import { isoToSeconds } from "@/lib/time";
 import { UnavailableNotice } from "@/components/unavailable-notice";
 import { getProcessDetail, isUnavailable } from "@/lib/processes/pages";
 import { currentRole, withoutValues } from "@/lib/auth/role";
-import { statusText, unknownExitReason } from "@/lib/processes/status";
+import { exitCodeField, statusText, unknownExitReason } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { ANSI_SEQUENCE } from "@/lib/output/tail";
 
@@ -70,9 +70,7 @@ export default async function ProcessPage({ params }: Props) {
               <span className="font-mono">{p.pid ?? "–"}</span>
             </Field>
             <Field label="Status">{statusText(p)}</Field>
-            <Field label="Exit code">
-              {p.exitCode ?? (p.exitSignal ? `signal ${p.exitSignal}` : p.status === "stopped" ? "unknown" : "–")}
-            </Field>
+            <Field label="Exit code">{exitCodeField(p)}</Field>
             <Field label="Running time">{formatDuration(p.runtime)}</Field>
             <Field label="Started">
               <LocalTime seconds={p.startTime} mode="exact" />

@@ -7,23 +7,10 @@
 // (Rust's `%%cd:~,%`) is not read the same by every cmd (Wine's rescans a batch's `%*`).
 import path from "node:path";
 import { LaunchError } from "../errors";
+import { quoteWindowsArgument } from "../../text/windows";
 
 /** One argument as CommandLineToArgvW (and the C runtime) reads it back. */
-export function quoteArgument(arg: string): string {
-  if (arg !== "" && !/[\s"]/.test(arg)) return arg;
-  let out = '"';
-  let backslashes = 0;
-  for (const ch of arg) {
-    if (ch === "\\") {
-      backslashes++;
-      continue;
-    }
-    // Backslashes are literal except right before a quote, where they escape it.
-    out += "\\".repeat(ch === '"' ? backslashes * 2 + 1 : backslashes) + ch;
-    backslashes = 0;
-  }
-  return `${out}${"\\".repeat(backslashes * 2)}"`;
-}
+export const quoteArgument = quoteWindowsArgument;
 
 /** The program's own name, first on the line: quoted when it holds a space (it never holds `"`). */
 function quoteProgram(program: string): string {

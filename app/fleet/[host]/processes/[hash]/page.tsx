@@ -14,7 +14,7 @@ import { isHub } from "@/lib/fleet/hub/server";
 import { currentRole, withoutValues } from "@/lib/auth/role";
 import { getFleetProcess } from "@/lib/fleet/pages";
 import { formatBytes, formatDuration } from "@/lib/format";
-import { statusText, unknownExitReason } from "@/lib/processes/status";
+import { exitCodeField, statusText, unknownExitReason } from "@/lib/processes/status";
 
 export const dynamic = "force-dynamic";
 
@@ -90,9 +90,7 @@ export default async function FleetProcessPage({ params }: Props) {
               <span className="font-mono">{p.pid ?? "–"}</span>
             </Field>
             <Field label="Status">{statusText(p)}</Field>
-            <Field label="Exit code">
-              {p.exitCode ?? (p.exitSignal ? `signal ${p.exitSignal}` : p.status === "stopped" ? "unknown" : "–")}
-            </Field>
+            <Field label="Exit code">{exitCodeField(p)}</Field>
             <Field label="Running time">{formatDuration(p.runtime)}</Field>
             <Field label="CPU · memory (last report)">
               {p.cpuPercent === null ? "–" : `${p.cpuPercent.toFixed(1)}%`} · {formatBytes(p.rssBytes)}
