@@ -8,8 +8,9 @@
 // - stdout and stderr: one inheritable handle on the output file, opened for appending so
 //   both streams and its children's keep the order they were written in; stdin: NUL. Only
 //   those handles are inherited (PROC_THREAD_ATTRIBUTE_HANDLE_LIST).
-// - a named Job object, assigned before it runs, so that its whole tree can be ended later
-//   from any process that knows the name, including children that left the tree.
+// - a named Job object (where one can be had), assigned before it runs, so that its whole
+//   tree can be ended later from any process that knows the name, children that left the
+//   tree included.
 import { win32 } from "../../system/win32/api";
 import { fileTimeToSeconds } from "../../system/win32/processes";
 import { environmentBlock, windowsCommand } from "./command-line";
@@ -31,7 +32,8 @@ export interface WindowsStart {
   pid: number;
   /** GetProcessTimes' creation time, seconds since the epoch. */
   startTime: number;
-  jobName: string;
+  /** Null where no Job object could be had. */
+  jobName: string | null;
   /** Lets it run (its record is stored). */
   resume(): void;
   /** It will not be recorded: ended before it ran a single instruction of its own. */
@@ -131,19 +133,20 @@ export function startSuspended(request: WindowsStartRequest): WindowsStart {
     if (!k32.CreateProcessW(command.application, line, null, null, 1, flags, environmentBlock(request.env), request.cwd, startup, info)) {
       throw lastError(`CreateProcessW of ${command.application}`);
     }
-    const jobName = jobNameFor(request.id);
-    const job = k32.CreateJobObjectW(null, jobName);
+    // Where a Job cannot be had (this process runs in one that forbids more), the program
+    // runs without: a stop then ends its tree by parent pid and creation time alone.
+    let job: unknown = k32.CreateJobObjectW(null, jobNameFor(request.id));
+    if (job && !k32.AssignProcessToJobObject(job, info.hProcess)) {
+      k32.CloseHandle(job);
+      job = null;
+    }
+    const jobName = job ? jobNameFor(request.id) : null;
     const terminate = () => {
       k32.TerminateProcess(info.hProcess, 1);
       k32.CloseHandle(info.hThread);
       k32.CloseHandle(info.hProcess);
       if (job) k32.CloseHandle(job);
     };
-    if (!job || !k32.AssignProcessToJobObject(job, info.hProcess)) {
-      const error = lastError("Giving the program its Job object");
-      terminate();
-      throw error;
-    }
     const creation = {} as { dwLowDateTime: number; dwHighDateTime: number };
     k32.GetProcessTimes(info.hProcess, creation, {}, {}, {});
     let released = false;
@@ -164,7 +167,7 @@ export function startSuspended(request: WindowsStartRequest): WindowsStart {
         released = true;
         k32.CloseHandle(info.hThread);
         k32.CloseHandle(info.hProcess);
-        k32.CloseHandle(job);
+        if (job) k32.CloseHandle(job);
       },
     };
   } finally {
