@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { commandOnHost, decideOnHost } from "../api/fleet";
+import { commandOnHost, decideOnHost } from "../fleet/hub/fleet";
 import { internalFailure, knownFailure } from "../failure";
 import { FleetRefusal } from "../fleet/hub/errors";
 import { fleetProcesses } from "../fleet/hub/server";

@@ -1,6 +1,7 @@
 import "server-only";
 import { resolveFleetKey } from "../auth/token-file.js";
-import { decidePending, enroll, readmitHost, revokeHost } from "../fleet/hub/enroll";
+import { enroll, revokeHost } from "../fleet/hub/enroll";
+import { commandOnHost, decideOnHost, type HostDecision } from "../fleet/hub/fleet";
 import { FleetRefusal } from "../fleet/hub/errors";
 import { ingest } from "../fleet/hub/ingest";
 import { authenticateHost, hostBeforeBody } from "../fleet/hub/host-auth";
@@ -15,13 +16,11 @@ import {
   MAX_REPORT_BYTES,
   PROTOCOL_VERSION,
   reportSchema,
-  ACTION_KINDS,
   type AgentCommand,
-  type CommandKind,
 } from "../fleet/protocol";
 import { followRemote } from "../fleet/hub/follow";
 import type { CommandOutcome } from "../fleet/hub/commands";
-import { auditLog, auditOnHub, completeCommand, pollCommands, runCommand, type Requester } from "../fleet/hub/commands";
+import { auditLog, auditOnHub, completeCommand, pollCommands, type Requester } from "../fleet/hub/commands";
 import { z } from "zod";
 import { fleetStore } from "../fleet/store";
 import type { FleetQuery } from "../processes/remote";
@@ -216,22 +215,6 @@ export async function revoke(request: Request, hostName: string): Promise<Respon
   }
 }
 
-const DECISIONS = {
-  approve: { done: "Approved the re-enrolment of", none: "No re-enrolment waits for approval on" },
-  deny: { done: "Denied the re-enrolment of", none: "No re-enrolment waits for approval on" },
-  readmit: { done: "Let back in", none: "No revoked host named" },
-} as const;
-export type HostDecision = keyof typeof DECISIONS;
-
-/** An operator's decision on a host, audited: approve or deny its pending re-enrolment, readmit it after a revocation. */
-export async function decideOnHost(hostName: string, decision: HostDecision, who: Requester): Promise<{ ok: boolean; message: string }> {
-  const store = await fleetStore();
-  const done = decision === "readmit" ? await readmitHost(store, hostName) : await decidePending(store, hostName, decision === "approve");
-  const message = done ? `${DECISIONS[decision].done} ${hostName}.` : `${DECISIONS[decision].none} "${hostName}".`;
-  await auditOnHub(store, { hostName, kind: decision, ok: done, message }, who);
-  return { ok: done, message };
-}
-
 /** POST /api/fleet/hosts/<host>/approve, /deny, /readmit. */
 export async function hostDecision(request: Request, hostName: string, decision: HostDecision): Promise<Response> {
   if (!isHub()) return jsonError(404, NOT_A_HUB);
@@ -289,22 +272,6 @@ export async function handleCommandResult(request: Request, id: string): Promise
 /** Who is asking, for the audit log: the proxy's verdict (operator: the token) and the peer address. */
 export function requesterOf(request: Request): Requester {
   return { role: roleOf(request), address: addressOf(request) };
-}
-
-/** Runs one command on a host's record through its agent; the answer, or why not. */
-export async function commandOnHost(hostName: string, hash: string, kind: CommandKind, args: AgentCommand["args"], who: Requester) {
-  const fleet = fleetProcesses({ fresh: true });
-  const host = await fleet.host(hostName);
-  const refuse = async (message: string) => {
-    // An action refused for want of its target is in the audit log too; a read is not.
-    if (ACTION_KINDS.has(kind)) {
-      await auditOnHub(await fleetStore(), { hostKey: host?.key, hostName, hash, kind, args, ok: false, message }, who);
-    }
-    return new FleetRefusal(404, message);
-  };
-  if (!host) throw await refuse(`No host named "${hostName}" in this fleet.`);
-  if (!(await fleet.detail(hostName, hash))) throw await refuse(`Host ${hostName} has reported no record with hash "${hash}".`);
-  return runCommand(await fleetStore(), host, { kind, hash, args }, who);
 }
 
 const stopBody = z.object({ force: z.boolean().default(false) }).strict();

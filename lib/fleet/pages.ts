@@ -2,7 +2,7 @@ import "server-only";
 import { cache } from "react";
 import { pageQuery, type FleetPageState } from "../processes/query-params";
 import type { FleetHostInfo } from "./hub/snapshot";
-import { commandOnHost } from "../api/fleet";
+import { commandOnHost } from "./hub/fleet";
 import { currentRole } from "../auth/role";
 import { auditLog } from "./hub/commands";
 import { fleetProcesses } from "./hub/server";

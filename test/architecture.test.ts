@@ -1,0 +1,62 @@
+// The import rules of docs/architecture.md are the lint's (eslint.config.mjs): a wrong import
+// fails `npm run lint`, and these show that it does, on the very files where it would be written.
+import path from "node:path";
+import { ESLint } from "eslint";
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(__dirname, "..");
+const eslint = new ESLint({ cwd: root });
+
+async function restricted(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+}
+
+describe("the house's import rules, enforced by the lint", () => {
+  it("refuses an HTTP adapter (lib/api) in an action, the fleet's door or pages module, and the workstation's door", async () => {
+    for (const [file, code] of [
+      ["lib/actions/fleet.ts", 'import { fleetAction } from "../api/fleet";\nexport const x = fleetAction;\n'],
+      ["lib/fleet/pages.ts", 'import { fleetOutput } from "../api/fleet";\nexport const x = fleetOutput;\n'],
+      ["lib/processes/local.ts", 'import { jsonOk } from "../api/respond";\nexport const x = jsonOk;\n'],
+      ["components/header.tsx", 'import { health } from "@/lib/api/health";\nexport const x = health;\n'],
+    ]) {
+      expect(await restricted(file!, code!), file).toEqual([expect.stringMatching(/lib\/api holds HTTP adapters/)]);
+    }
+  });
+
+  it("refuses the registry, the process table and the launcher in pages and components", async () => {
+    expect(
+      await restricted("app/(list)/page.tsx", 'import { Registry } from "@/lib/registry";\nexport const x = Registry;\n'),
+    ).toHaveLength(1);
+    expect(
+      await restricted(
+        "components/process-table.tsx",
+        'import { stopProcess } from "@/lib/launcher/stop";\nexport const x = stopProcess;\n',
+      ),
+    ).toHaveLength(1);
+    expect(
+      await restricted(
+        "app/processes/[hash]/page.tsx",
+        'import { ProcessSnapshot } from "@/lib/system/snapshot";\nexport const x = ProcessSnapshot;\n',
+      ),
+    ).toHaveLength(1);
+  });
+
+  it("lets routes use the adapters, and the doors' browser-safe parts be imported anywhere", async () => {
+    expect(
+      await restricted(
+        "app/api/fleet/report/route.ts",
+        'import { handleReport } from "@/lib/api/fleet";\nexport const POST = handleReport;\n',
+      ),
+    ).toEqual([]);
+    expect(
+      await restricted(
+        "components/status-badge.tsx",
+        'import { statusText } from "@/lib/processes/status";\nexport const x = statusText;\n',
+      ),
+    ).toEqual([]);
+    expect(
+      await restricted("lib/actions/fleet.ts", 'import { commandOnHost } from "../fleet/hub/fleet";\nexport const x = commandOnHost;\n'),
+    ).toEqual([]);
+  });
+});
