@@ -3,6 +3,7 @@
 import path from "node:path";
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
+import { isActive, isAlive, type DisplayStatus } from "../lib/processes/status";
 
 const root = path.resolve(__dirname, "..");
 const eslint = new ESLint({ cwd: root });
@@ -58,5 +59,13 @@ describe("the house's import rules, enforced by the lint", () => {
     expect(
       await restricted("lib/actions/fleet.ts", 'import { commandOnHost } from "../fleet/hub/fleet";\nexport const x = commandOnHost;\n'),
     ).toEqual([]);
+  });
+});
+
+describe("one owner of running", () => {
+  it("alive: the recorded process runs; active: it or children it left run", () => {
+    const statuses: DisplayStatus[] = ["running", "unverified", "children", "stopped"];
+    expect(statuses.filter((status) => isAlive({ status }))).toEqual(["running", "unverified"]);
+    expect(statuses.filter((status) => isActive({ status }))).toEqual(["running", "unverified", "children"]);
   });
 });

@@ -6,6 +6,7 @@ import type { LocalProcesses } from "../processes/local";
 import { ALL } from "../processes/query";
 import { secondsToIso } from "../registry/json";
 import type { AlertSender } from "./sender";
+import { isActive } from "../processes/status";
 
 /**
  * A lone workstation's alerts: every few seconds, the records that ended since the last look
@@ -21,9 +22,9 @@ export function watchCrashes(processes: LocalProcesses, sender: AlertSender, int
     try {
       const { items } = await processes.list(ALL);
       const previous = running;
-      running = new Map(items.map(({ view }) => [view.hash, view.status !== "stopped"]));
+      running = new Map(items.map(({ view }) => [view.hash, isActive(view)]));
       for (const { view } of items) {
-        if (view.status !== "stopped" || !isCrash(view)) continue;
+        if (isActive(view) || !isCrash(view)) continue;
         const was = previous?.get(view.hash);
         const ended = was === true || (was === undefined && view.endedAt !== null && view.endedAt * 1000 >= since);
         if (!ended) continue;

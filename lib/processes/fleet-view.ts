@@ -2,6 +2,7 @@ import type { FleetHostInfo } from "../fleet/hub/snapshot";
 import type { StoredProcess } from "../fleet/protocol";
 import { isoOrNull, timeOrNull } from "../time";
 import type { ProcessView } from "./status";
+import { isAlive } from "./status";
 
 /** A host as a row of the fleet table carries it. */
 export type FleetHostRef = Pick<FleetHostInfo, "key" | "name" | "status" | "lastSeen">;
@@ -18,11 +19,9 @@ function referenceTime(host: FleetHostRef, now: number): number {
   return host.status === "online" || host.lastSeen === null ? now : host.lastSeen;
 }
 
-export const isLive = (p: StoredProcess) => p.status !== "stopped" && p.status !== "children";
-
 export function runtimeOf(p: StoredProcess, host: FleetHostRef, now: number): number | null {
   const start = timeOrNull(p.startTime);
-  const end = isLive(p) ? referenceTime(host, now) / 1000 : timeOrNull(p.endedAt);
+  const end = isAlive(p) ? referenceTime(host, now) / 1000 : timeOrNull(p.endedAt);
   return start !== null && end !== null ? Math.max(0, end - start) : null;
 }
 
@@ -62,6 +61,6 @@ export function toFleetView(p: StoredProcess, host: FleetHostRef, now: number): 
 
 /** The item with its running time as of `now` (a copy when it moved; items are shared between readers). */
 export function withRuntime(item: FleetItem, now: number): FleetItem {
-  if (!isLive(item.reported)) return item;
+  if (!isAlive(item.reported)) return item;
   return { ...item, view: { ...item.view, runtime: runtimeOf(item.reported, item.host, now) } };
 }

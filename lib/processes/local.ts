@@ -15,6 +15,7 @@ import type { RetentionPolicy } from "../retention/policy";
 import { ALL, selectProcesses, type ProcessQuery, type Selection } from "./query";
 import { flagRunaway, runawayThreshold } from "./growth";
 import { descendantViews, toView, type DescendantView, type ProcessView } from "./view";
+import { isActive } from "./status";
 
 /** One record as every caller may want it: the stored record (for JSON) and its view (for pages). */
 export interface ProcessItem {
@@ -145,7 +146,7 @@ export class LocalProcesses {
     if (!record) return null;
     const view = toView(record, snapshot, withOutputSize);
     if (withOutputSize) flagRunaway(view);
-    const descendants = view.status !== "stopped" && record.pid !== null ? descendantViews(snapshot, record.pid) : [];
+    const descendants = isActive(view) && record.pid !== null ? descendantViews(snapshot, record.pid) : [];
     return { record, view, descendants };
   }
 
@@ -167,7 +168,7 @@ export class LocalProcesses {
       hash: record.hash,
       name: record.name,
       pid: record.pid,
-      running: record.status !== "stopped",
+      running: isActive(record),
       outputFile: record.outputFile,
       tail,
     };

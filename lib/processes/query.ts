@@ -1,4 +1,5 @@
 import type { ProcessView } from "./status";
+import { isActive } from "./status";
 
 export const SORT_KEYS = ["created", "name", "pid", "status", "started", "runtime", "cpu", "memory", "output"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -72,7 +73,7 @@ export function selectProcesses<T extends { view: ProcessView }>(
   /** The counts when the caller already knows them (the hub: per host, from its reading). */
   known?: Selection<T>["counts"],
 ): Selection<T> {
-  const isRunning = (item: T) => item.view.status !== "stopped";
+  const isRunning = (item: T) => isActive(item.view);
   const counts = known ?? { all: items.length, running: items.filter(isRunning).length, stopped: 0 };
   counts.stopped = counts.all - counts.running;
   let selected = items;

@@ -3,8 +3,8 @@ import type { StoredProcess } from "../fleet/protocol";
 import { secondsToIso, type ProcessJson } from "../registry/json";
 import { isProcessHash } from "../registry/hash";
 import { ALL, selectProcesses, type ProcessQuery, type Selection } from "./query";
-import type { ProcessView } from "./status";
-import { isLive, toFleetView, withRuntime, type FleetHostRef, type FleetItem } from "./fleet-view";
+import { isAlive, type ProcessView } from "./status";
+import { toFleetView, withRuntime, type FleetHostRef, type FleetItem } from "./fleet-view";
 
 export type { FleetHostRef, FleetItem } from "./fleet-view";
 
@@ -46,7 +46,7 @@ export function toFleetJson(p: StoredProcess, env: Record<string, string>, host:
     outputFile: p.outputFile,
     startTime: p.startTime,
     createdAt: p.createdAt,
-    running: isLive(p),
+    running: isAlive(p),
     status: p.status === "children" ? "stopped" : p.status,
     ...(p.currentExecutable ? { currentExecutable: p.currentExecutable } : {}),
     exitCode: p.exitCode,

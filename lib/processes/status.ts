@@ -1,7 +1,7 @@
 // Display types and labels, free of Node APIs: client components import this.
+import { exitCodeText } from "../text/windows";
 
 /** What the dashboard shows for a status: the registry's, plus "children running". */
-import { exitCodeText } from "../text/windows";
 export type DisplayStatus = "running" | "unverified" | "stopped" | "children";
 
 /** A record prepared for display (plain data, safe to pass to client components). */
@@ -38,6 +38,16 @@ export interface ProcessView {
   warnings: string[];
   /** How many arguments the record has, when `args` holds only the first of them (shownView). */
   argCount?: number;
+}
+
+/** The recorded process itself runs (or runs as far as anyone can tell: another user's). */
+export function isAlive(view: { status: string }): boolean {
+  return view.status === "running" || view.status === "unverified";
+}
+
+/** It, or children it left, still run: what "running" counts and filters mean. */
+export function isActive(view: { status: string }): boolean {
+  return view.status !== "stopped";
 }
 
 /** Arguments a page row carries (a list row shows none; search runs on the server). */

@@ -5,6 +5,7 @@ import { usageOf } from "../system/usage";
 import { outputSize } from "../output/tail";
 import { isoOrNull, timeOrNull } from "../time";
 import type { ProcessView } from "./status";
+import { isActive } from "./status";
 
 export type { DisplayStatus, ProcessView } from "./status";
 export { statusText, unknownExitReason } from "./status";
@@ -22,7 +23,7 @@ export function orphanedChildren(snapshot: ProcessSnapshot, record: ListedProces
 }
 
 export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, withOutputSize = true): ProcessView {
-  const live = record.status !== "stopped" && record.pid !== null;
+  const live = isActive(record) && record.pid !== null;
   const usage = live && snapshot && record.pid !== null ? usageOf(snapshot, record.pid, record.startTime) : null;
   const liveChildren = !live && snapshot ? orphanedChildren(snapshot, record) : 0;
   const now = Date.now() / 1000;

@@ -12,7 +12,7 @@ import { isoToSeconds } from "@/lib/time";
 import { UnavailableNotice } from "@/components/unavailable-notice";
 import { getProcessDetail, isUnavailable } from "@/lib/processes/pages";
 import { currentRole, withoutValues } from "@/lib/auth/role";
-import { exitCodeField, statusText, unknownExitReason } from "@/lib/processes/status";
+import { exitCodeField, statusText, unknownExitReason, isAlive } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { ANSI_SEQUENCE } from "@/lib/output/tail";
 
@@ -37,7 +37,7 @@ export default async function ProcessPage({ params }: Props) {
   // A viewer gets the names only: the values never leave the server.
   const viewer = (await currentRole()) === "viewer";
   const env = viewer ? withoutValues(detail.env) : detail.env;
-  const running = p.status === "running" || p.status === "unverified";
+  const running = isAlive(p);
   const unknownExit = unknownExitReason(p);
 
   return (

@@ -1,8 +1,9 @@
 import crypto from "node:crypto";
 import type { ExitEvent, ReportedProcess } from "../protocol";
 import type { AgentState } from "./state";
+import { isActive } from "../../processes/status";
 
-const running = (p: ReportedProcess) => p.status !== "stopped";
+const running = (p: ReportedProcess) => isActive(p);
 
 /**
  * Found gone before its keeper wrote down how it ended (a listing in the moment between the

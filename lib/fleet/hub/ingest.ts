@@ -5,6 +5,7 @@ import { FleetRefusal } from "./errors";
 import { authenticateHost } from "./host-auth";
 import { isCrash } from "./crash";
 import { hashSecret, hostKeyOf } from "./secrets";
+import { isActive } from "../../processes/status";
 
 /** Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound values. */
 const BATCH = 200;
@@ -16,7 +17,7 @@ function rowsOf(report: Report) {
   return {
     processes: report.upserts.map(({ env, ...view }) => ({
       hash: view.hash,
-      running: view.status !== "stopped",
+      running: isActive(view),
       data: JSON.stringify(view),
       env: JSON.stringify(env),
     })),

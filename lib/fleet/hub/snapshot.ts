@@ -3,6 +3,7 @@ import { isoToSeconds } from "../../time";
 import { hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
 import { hostStatus, type HostStatus } from "./status";
+import { isActive } from "../../processes/status";
 
 /** A host as the pages and the API show it (never its secret). */
 export interface FleetHostInfo {
@@ -296,7 +297,7 @@ export class FleetSnapshotReader {
     }
     for (const entry of touched) {
       entry.processes = [...entry.byHash.values()].sort(newestFirst);
-      entry.running = entry.processes.filter((p) => p.status !== "stopped").length;
+      entry.running = entry.processes.filter(isActive).length;
     }
     this.cache = next;
 

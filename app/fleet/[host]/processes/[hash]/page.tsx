@@ -14,7 +14,7 @@ import { isHub } from "@/lib/fleet/hub/server";
 import { currentRole, withoutValues } from "@/lib/auth/role";
 import { getFleetProcess } from "@/lib/fleet/pages";
 import { formatBytes, formatDuration } from "@/lib/format";
-import { exitCodeField, statusText, unknownExitReason } from "@/lib/processes/status";
+import { exitCodeField, statusText, unknownExitReason, isAlive } from "@/lib/processes/status";
 
 export const dynamic = "force-dynamic";
 
@@ -63,7 +63,7 @@ export default async function FleetProcessPage({ params }: Props) {
           <ProcessActions
             hash={p.hash}
             name={p.name}
-            running={p.status === "running" || p.status === "unverified"}
+            running={isAlive(p)}
             actions={{
               stop: fleetStopAction.bind(null, host.name, p.hash),
               relaunch: fleetRelaunchAction.bind(null, host.name, p.hash),

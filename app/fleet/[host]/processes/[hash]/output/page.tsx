@@ -5,6 +5,7 @@ import { NotAHub } from "@/components/fleet/not-a-hub";
 import { OutputViewer } from "@/components/output/output-viewer";
 import { isHub } from "@/lib/fleet/hub/server";
 import { getFleetOutputPage } from "@/lib/fleet/pages";
+import { isAlive } from "@/lib/processes/status";
 
 export const dynamic = "force-dynamic";
 
@@ -38,7 +39,7 @@ export default async function FleetOutputPage({ params }: Props) {
     <OutputViewer
       hash={hash}
       name={`${detail.process.name} on ${detail.host.name}`}
-      running={detail.process.status === "running" || detail.process.status === "unverified"}
+      running={isAlive(detail.process)}
       initial={data.tail}
       api={`/api/fleet/hosts/${detail.host.name}/processes/${hash}`}
       detailHref={detailHref}
