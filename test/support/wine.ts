@@ -70,6 +70,8 @@ export interface Driver {
   exit(): Promise<void>;
   log(): string;
   pid: number;
+  /** When it was started (seconds since the epoch, this clock). */
+  startedAt: number;
 }
 
 const children: ChildProcess[] = [];
@@ -81,6 +83,7 @@ export async function startDriver(pipe: string): Promise<Driver> {
   const portFile = path.join(dir, "port");
   const logFile = path.join(dir, "driver.log");
   const log = fs.openSync(logFile, "w");
+  const startedAt = Date.now() / 1000;
   // Node's stdout into a pipe fails under Wine (EBADF): a file.
   const child = spawn(WINE, [nodeExe, winPath(driver), winPath(portFile), winPath(supervisor), pipe], {
     env: wineEnv(),
@@ -105,6 +108,7 @@ export async function startDriver(pipe: string): Promise<Driver> {
   return {
     call,
     pid,
+    startedAt,
     log: () => fs.readFileSync(logFile, "utf8"),
     exit: async () => {
       await call("exit").catch(() => undefined);
