@@ -1,6 +1,6 @@
 // Formatting for the dashboard's pages and components (no Node APIs: also used in the browser).
 
-import { looksLikeWindowsPath, quoteWindowsArgument } from "./text/windows";
+import { looksLikeWindowsPath, quoteWindowsArgument, quoteWindowsProgram } from "./text/windows";
 import { isTime } from "./time";
 
 export function formatDuration(seconds: number | null): string {
@@ -39,8 +39,7 @@ export function shellQuote(word: string): string {
  */
 export function commandLine(executable: string, args: string[]): string {
   if (looksLikeWindowsPath(executable)) {
-    const program = /\s/.test(executable) ? `"${executable}"` : executable;
-    return [program, ...args.map(quoteWindowsArgument)].join(" ");
+    return [quoteWindowsProgram(executable), ...args.map(quoteWindowsArgument)].join(" ");
   }
   return [executable, ...args].map(shellQuote).join(" ");
 }

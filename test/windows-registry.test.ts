@@ -8,7 +8,8 @@ import { Registry, processHash } from "../lib/registry";
 import { exitsDirFor, formatWindowsExit, sidecarFor } from "../lib/registry/exits";
 import { pythonPathStr, pythonWindowsPathStr } from "../lib/registry/python-format";
 import { ayonRegistryPath, dataDir } from "../lib/config/paths";
-import { environmentBlock, quoteArgument, windowsCommand, windowsVariable } from "../lib/launcher/win32/command-line";
+import { environmentBlock, windowsCommand, windowsVariable } from "../lib/launcher/win32/command-line";
+import { quoteWindowsArgument } from "../lib/text/windows";
 import { commandLine } from "../lib/format";
 import { exitCodeField, statusText } from "../lib/processes/status";
 import { ayon } from "./support/python";
@@ -159,7 +160,7 @@ describe("Windows files and command lines", () => {
   it("quotes arguments as Python's subprocess.list2cmdline (the C runtime's rules) where both quote", () => {
     const sets = [["a b", "c"], ["C:\\Program Files\\x\\", "tail\\\\"], ['with \\"quote\\" inside'], ["", "x"], ["tab\there", "ü ñ"]];
     const python = JSON.parse(ayon(["list2cmdline"], JSON.stringify(sets))) as string[];
-    expect(sets.map((args) => args.map(quoteArgument).join(" "))).toEqual(python);
+    expect(sets.map((args) => args.map(quoteWindowsArgument).join(" "))).toEqual(python);
   });
 
   it("runs a batch file through cmd.exe with each argument escaped, and an environment block Windows reads", () => {

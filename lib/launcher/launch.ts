@@ -10,6 +10,7 @@ import { LaunchError } from "./errors";
 import { inheritedEnv, withoutOwnVariables } from "./inherited-env";
 import { KEEPER_SCRIPT, canUseKeeper, cliEntry } from "./keeper";
 import { resolveCwd, resolveExecutable } from "./resolve";
+import { isWindows } from "../system/native";
 import { launchId, launchOnWindows } from "./win32/start";
 import { windowsVariable } from "./win32/command-line";
 
@@ -63,10 +64,9 @@ export async function launch(registry: Registry, request: LaunchRequest, options
   const baseDir = options.baseDir ?? process.cwd();
   const env = req.envMode === "replace" ? { ...req.env } : { ...inheritedEnv(options.baseEnv ?? process.env), ...req.env };
   const cwd = resolveCwd(req.cwd, baseDir);
-  const executable =
-    process.platform === "win32"
-      ? resolveExecutable(req.executable, cwd, windowsVariable(env, "PATH"), windowsVariable(env, "PATHEXT"))
-      : resolveExecutable(req.executable, cwd, env.PATH);
+  const executable = isWindows
+    ? resolveExecutable(req.executable, cwd, windowsVariable(env, "PATH"), windowsVariable(env, "PATHEXT"))
+    : resolveExecutable(req.executable, cwd, env.PATH);
 
   const outputFile = registry.newOutputPath(req.name);
   const fd = fs.openSync(outputFile, "wx", 0o600);
@@ -77,12 +77,11 @@ export async function launch(registry: Registry, request: LaunchRequest, options
   };
   let started: Started;
   try {
-    started =
-      process.platform === "win32"
-        ? await startOnWindows(registry, outputFile, executable, req.args, cwd, env)
-        : canUseKeeper()
-          ? await startWithKeeper(registry, outputFile, fd, executable, req.args, cwd, env)
-          : await startDirectly(fd, executable, req.args, cwd, env);
+    started = isWindows
+      ? await startOnWindows(registry, outputFile, executable, req.args, cwd, env)
+      : canUseKeeper()
+        ? await startWithKeeper(registry, outputFile, fd, executable, req.args, cwd, env)
+        : await startDirectly(fd, executable, req.args, cwd, env);
   } catch (error) {
     leaveNothing();
     throw error instanceof LaunchError

@@ -186,17 +186,19 @@ export async function stopProcess(registry: StopStore, hash: string, options: St
   }
   await registry.markStopped([record.hash]);
   const stopped = (await registry.get(record.hash)) ?? record;
-  const how = isWindows
-    ? signal === "SIGKILL"
-      ? "ended after the grace period (Job object)"
-      : "closed when asked (WM_CLOSE, CTRL_BREAK)"
-    : `with ${signal}`;
+  const how = !isWindows
+    ? `with ${signal}`
+    : signal === "SIGTERM"
+      ? "closed when asked (WM_CLOSE, CTRL_BREAK)"
+      : options.force
+        ? "at once (Job object)"
+        : "ended after the grace period (Job object)";
   const extra = descendants.length ? ` and ${descendants.length} descendant${descendants.length === 1 ? "" : "s"}` : "";
   return {
     outcome: "stopped",
     signal,
     descendants: descendants.length,
-    message: `Stopped ${label}${extra} ${isWindows && signal === "SIGKILL" && options.force ? "at once (Job object)" : how}.`,
+    message: `Stopped ${label}${extra} ${how}.`,
     record: stopped,
   };
 }

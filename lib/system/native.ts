@@ -38,6 +38,11 @@ export function readExe(pid: number): { path: string | null; denied: boolean } {
     : { path: null, denied: reading.denied };
 }
 
+/** A pid's executable given its stat: the one read through the same handle (Windows), else read now. */
+export function exeFor(pid: number, stat: ProcStat | null): { path: string | null; denied: boolean } {
+  return stat?.exe !== undefined ? { path: stat.exe, denied: false } : readExe(pid);
+}
+
 export function readCmdline(pid: number): string[] | null {
   return isWindows ? readCommandLine(pid) : linux.readProcCmdline(pid);
 }

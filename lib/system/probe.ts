@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { hasProcessFacts, isWindows, readCwd, readExe, readStat } from "./native";
+import { hasProcessFacts, isWindows, exeFor, readCwd, readStat } from "./native";
 import { ProcessSnapshot, type ProcessDetails } from "./snapshot";
 import { sameStartTime } from "./identity";
 
@@ -126,7 +126,7 @@ export async function isRunning(pid: number, executable: string | null, startTim
 export function executablePathOfPid(pid: number): string | null {
   const stat = readStat(pid);
   if (!stat || stat.state === "Z") return null;
-  return readExe(pid).path;
+  return exeFor(pid, stat).path;
 }
 
 /** Creation time of a pid in seconds since the epoch, as psutil computes it; null when unknown. */

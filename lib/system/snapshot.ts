@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import psList from "ps-list";
-import { hasProcessFacts, isWindows, listPids, readCmdline, readCwd, readExe, readStat, type ProcStat } from "./native";
+import { hasProcessFacts, isWindows, listPids, exeFor, readCmdline, readCwd, readStat, type ProcStat } from "./native";
 
 /** One process of the table, as ps-list sees it, with /proc details read on demand. */
 export interface SnapshotEntry {
@@ -170,7 +170,7 @@ export class ProcessSnapshot {
     if (!cached) {
       if (hasProcessFacts) {
         const stat = this.statOf(pid);
-        const exe = stat?.exe !== undefined ? { path: stat.exe, denied: false } : readExe(pid);
+        const exe = exeFor(pid, stat);
         cached = { stat, exe: exe.path, exeDenied: exe.denied, cmdline: readCmdline(pid) };
       } else {
         const entry = this.byPid.get(pid);

@@ -26,6 +26,11 @@ export function quoteWindowsArgument(arg: string): string {
   return `${out}${"\\".repeat(backslashes * 2)}"`;
 }
 
+/** A program's path, first on a command line: quoted when it holds a space (a Windows path never holds `"`). */
+export function quoteWindowsProgram(program: string): string {
+  return /\s/.test(program) || program === "" ? `"${program}"` : program;
+}
+
 /** NTSTATUS codes a crashed Windows program exits with, by the words people search for. */
 const NTSTATUS: Record<number, string> = {
   0xc0000005: "access violation",

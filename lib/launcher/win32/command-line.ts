@@ -7,15 +7,12 @@
 // (Rust's `%%cd:~,%`) is not read the same by every cmd (Wine's rescans a batch's `%*`).
 import path from "node:path";
 import { LaunchError } from "../errors";
-import { quoteWindowsArgument } from "../../text/windows";
+import { quoteWindowsArgument, quoteWindowsProgram } from "../../text/windows";
 
-/** One argument as CommandLineToArgvW (and the C runtime) reads it back. */
-export const quoteArgument = quoteWindowsArgument;
-
-/** The program's own name, first on the line: quoted when it holds a space (it never holds `"`). */
-function quoteProgram(program: string): string {
+/** A program's path as it may stand on a command line: never with a `"`, which no Windows path holds. */
+function checkProgram(program: string): string {
   if (program.includes('"')) throw new LaunchError("INVALID", `A Windows path cannot contain '"': ${program}`, "executable");
-  return /[\s]/.test(program) || program === "" ? `"${program}"` : program;
+  return program;
 }
 
 export function isBatchFile(executable: string): boolean {
@@ -70,16 +67,22 @@ export interface WindowsCommand {
 
 /**
  * The command line of a launch. A batch file runs through cmd.exe (`/d`: no AutoRun;
- * `/e:ON /v:OFF`: the `%` escape works and `!` is literal; `/s /c "..."`: the line as given).
+ * `/e:ON /v:OFF`: command extensions as Windows ships them, and `!` literal; `/s /c "..."`: the
+ * line as given).
  */
 export function windowsCommand(executable: string, args: string[], comSpec: string): WindowsCommand {
   if (isBatchFile(executable)) {
     if (executable.endsWith("\\")) throw new LaunchError("INVALID", `Not a batch file path: ${executable}`, "executable");
-    quoteProgram(executable);
-    const line = [`"${executable}"`, ...args.map(quoteBatchArgument)].join(" ");
-    return { application: comSpec, commandLine: `${quoteProgram(path.win32.basename(comSpec))} /e:ON /v:OFF /d /s /c "${line}"` };
+    const line = [`"${checkProgram(executable)}"`, ...args.map(quoteBatchArgument)].join(" ");
+    return {
+      application: comSpec,
+      commandLine: `${quoteWindowsProgram(checkProgram(path.win32.basename(comSpec)))} /e:ON /v:OFF /d /s /c "${line}"`,
+    };
   }
-  return { application: executable, commandLine: [quoteProgram(executable), ...args.map(quoteArgument)].join(" ") };
+  return {
+    application: executable,
+    commandLine: [quoteWindowsProgram(checkProgram(executable)), ...args.map(quoteWindowsArgument)].join(" "),
+  };
 }
 
 /**

@@ -12,7 +12,7 @@
 //   tree can be ended later from any process that knows the name, children that left the
 //   tree included.
 import { win32 } from "../../system/win32/api";
-import { fileTimeToSeconds } from "../../system/win32/processes";
+import { creationTimeOf } from "../../system/win32/processes";
 import { environmentBlock, windowsCommand } from "./command-line";
 
 const CREATE_SUSPENDED = 0x4;
@@ -147,12 +147,11 @@ export function startSuspended(request: WindowsStartRequest): WindowsStart {
       k32.CloseHandle(info.hProcess);
       if (job) k32.CloseHandle(job);
     };
-    const creation = {} as { dwLowDateTime: number; dwHighDateTime: number };
-    k32.GetProcessTimes(info.hProcess, creation, {}, {}, {});
     let released = false;
     return {
       pid: info.dwProcessId,
-      startTime: fileTimeToSeconds(creation),
+      // Read while it cannot have run: its creation time, final.
+      startTime: creationTimeOf(info.hProcess) ?? Date.now() / 1000,
       jobName,
       process: info.hProcess,
       resume: () => {

@@ -1,8 +1,7 @@
 // A launch on Windows: created suspended (spawn.ts), handed to this user's supervisor, which
 // will record its end, and let run once its record is stored.
 import path from "node:path";
-import { win32 } from "../../system/win32/api";
-import { fileTimeToSeconds } from "../../system/win32/processes";
+import { endOf } from "../../system/win32/processes";
 import { askSupervisor, supervisorScript } from "./supervisor-client";
 import { startSuspended, type WindowsStartRequest } from "./spawn";
 
@@ -59,19 +58,15 @@ export async function launchOnWindows(options: WindowsLaunchOptions): Promise<Wi
     supervisorError = (error as Error).message;
   }
 
-  const { k32 } = win32();
   let timer: NodeJS.Timeout | undefined;
   let unrefd = false;
   const ended = new Promise<WindowsEnd>((resolve) => {
     timer = setInterval(() => {
-      if (Number(k32.WaitForSingleObject(started.process, 0)) !== 0) return;
+      const end = endOf(started.process);
+      if (!end) return;
       clearInterval(timer);
-      const code = [0];
-      k32.GetExitCodeProcess(started.process, code);
-      const exit = {} as { dwLowDateTime: number; dwHighDateTime: number };
-      const endedAt = k32.GetProcessTimes(started.process, {}, exit, {}, {}) ? fileTimeToSeconds(exit) : Date.now() / 1000;
       started.release();
-      resolve({ exitCode: code[0] ?? null, exitSignal: null, endedAt });
+      resolve({ ...end, exitSignal: null });
     }, 100);
     if (unrefd) timer.unref();
   });

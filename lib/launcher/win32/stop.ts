@@ -5,15 +5,13 @@
 // - forced: the launch's Job object ended at once (its whole tree, including children that
 //   left it), then each remaining process of the tree, each checked by pid and creation time
 //   right before it is ended, so a reused pid is never hit.
-import { sameStartTime } from "../../system/identity";
 import { win32 } from "../../system/win32/api";
-import { fileTimeToSeconds } from "../../system/win32/processes";
+import { openAs } from "../../system/win32/processes";
 import { askSupervisor } from "./supervisor-client";
 
 const WM_CLOSE = 0x10;
 const GW_OWNER = 4;
 const PROCESS_TERMINATE = 0x1;
-const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
 const JOB_OBJECT_TERMINATE = 0x8;
 /** What a process ended by stop exits with (as `taskkill /f` leaves it). */
 export const TERMINATED_EXIT_CODE = 1;
@@ -69,14 +67,9 @@ export function terminateJob(jobName: string): boolean {
 /** Ends one process, only while it is the one that started at `startTime` (checked on the very handle used). */
 export function terminateAs(target: Target): boolean {
   const { k32 } = win32();
-  const handle = k32.OpenProcess(PROCESS_TERMINATE | PROCESS_QUERY_LIMITED_INFORMATION, 0, target.pid);
+  const handle = openAs(target.pid, target.startTime, PROCESS_TERMINATE);
   if (!handle) return false;
   try {
-    if (target.startTime !== null) {
-      const creation = {} as { dwLowDateTime: number; dwHighDateTime: number };
-      if (!k32.GetProcessTimes(handle, creation, {}, {}, {})) return false;
-      if (!sameStartTime(fileTimeToSeconds(creation), target.startTime)) return false;
-    }
     return Boolean(k32.TerminateProcess(handle, TERMINATED_EXIT_CODE));
   } finally {
     k32.CloseHandle(handle);

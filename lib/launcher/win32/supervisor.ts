@@ -16,15 +16,12 @@ import net from "node:net";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { win32 } from "../../system/win32/api";
-import { fileTimeToSeconds } from "../../system/win32/processes";
-import { sameStartTime } from "../../system/identity";
+import { endOf, openAs } from "../../system/win32/processes";
 import { formatWindowsExit } from "../../registry/exits";
 
 const SYNCHRONIZE = 0x100000;
-const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
 const JOB_OBJECT_ALL_ACCESS = 0x1f001f;
 const CTRL_BREAK_EVENT = 1;
-const WAIT_OBJECT_0 = 0;
 const IDLE_EXIT_MS = 10 * 60_000;
 const POLL_MS = 200;
 
@@ -45,17 +42,6 @@ interface Watched extends Adoption {
 
 export type SupervisorRequest = ({ op: "adopt" } & Adoption) | { op: "break"; pid: number; startTime: number } | { op: "ping" };
 export type SupervisorAnswer = { ok: true; pid: number; watching: number; sent?: boolean; why?: string } | { ok: false; error: string };
-
-/** Opens a pid for waiting, only while it is still the process that started at `startTime`. */
-function openAs(pid: number, startTime: number): unknown {
-  const { k32 } = win32();
-  const handle = k32.OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
-  if (!handle) return null;
-  const creation = {} as { dwLowDateTime: number; dwHighDateTime: number };
-  if (k32.GetProcessTimes(handle, creation, {}, {}, {}) && sameStartTime(fileTimeToSeconds(creation), startTime)) return handle;
-  k32.CloseHandle(handle);
-  return null;
-}
 
 export interface SupervisorOptions {
   pipe: string;
@@ -88,7 +74,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
   };
 
   const adopt = (adoption: Adoption): string | null => {
-    const process_ = openAs(adoption.pid, adoption.startTime);
+    const process_ = openAs(adoption.pid, adoption.startTime, SYNCHRONIZE);
     if (!process_) return `pid ${adoption.pid} is not the process that started at ${adoption.startTime}`;
     // Holding the Job object keeps it (and its name) alive for stops from other processes.
     const jobHandle = adoption.job ? k32.OpenJobObjectW(JOB_OBJECT_ALL_ACCESS, 0, adoption.job) : null;
@@ -102,12 +88,8 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
     return null;
   };
 
-  const record = (entry: Watched) => {
-    const code = [0];
-    k32.GetExitCodeProcess(entry.process, code);
-    const exit = {} as { dwLowDateTime: number; dwHighDateTime: number };
-    const end = k32.GetProcessTimes(entry.process, {}, exit, {}, {}) ? fileTimeToSeconds(exit) : Date.now() / 1000;
-    const text = formatWindowsExit(entry.pid, code[0] ?? 0, end);
+  const record = (entry: Watched, end: { exitCode: number | null; endedAt: number }) => {
+    const text = formatWindowsExit(entry.pid, end.exitCode ?? 0, end.endedAt);
     try {
       const fd = fs.openSync(`${entry.sidecar}.tmp`, fs.existsSync(`${entry.sidecar}.tmp`) ? "r+" : "w");
       fs.writeSync(fd, text.padEnd(64, " "), 0);
@@ -132,7 +114,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
 
   /** CTRL_BREAK on the program's console, to its group; why not, when it could not be sent. */
   const sendBreak = (pid: number, startTime: number): { sent: boolean; why?: string } => {
-    const handle = openAs(pid, startTime);
+    const handle = openAs(pid, startTime, 0);
     if (!handle) return { sent: false, why: "not the recorded process" };
     k32.CloseHandle(handle);
     k32.FreeConsole();
@@ -188,8 +170,9 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
     const timer = setInterval(() => {
       let ended = false;
       for (const [id, entry] of watched) {
-        if (Number(k32.WaitForSingleObject(entry.process, 0)) !== WAIT_OBJECT_0) continue;
-        record(entry);
+        const end = endOf(entry.process);
+        if (!end) continue;
+        record(entry, end);
         watched.delete(id);
         ended = true;
       }

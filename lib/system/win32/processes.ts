@@ -3,6 +3,7 @@
 // time to 100 ns), its executable and memory. No PowerShell or WMI: a PowerShell start costs
 // hundreds of ms, and `wmic` is gone from current Windows.
 import type { ProcStat } from "../proc-linux";
+import { sameStartTime } from "../identity";
 import { win32 } from "./api";
 
 const TH32CS_SNAPPROCESS = 0x2;
@@ -168,4 +169,37 @@ export function splitCommandLine(commandLine: string): string[] {
   } finally {
     LocalFree(argv);
   }
+}
+
+/** A handle's creation time (seconds since the epoch), or null where it cannot be read. */
+export function creationTimeOf(handle: unknown): number | null {
+  const creation = {} as FileTime;
+  return win32().k32.GetProcessTimes(handle, creation, {}, {}, {}) ? fileTimeToSeconds(creation) : null;
+}
+
+/**
+ * Opens a pid with `access` (and the right to read its times), only while it is still the
+ * process that started at `startTime` (any process with the pid, when that is unknown): the
+ * identity rule checked on the very handle that will be used. Null otherwise; the caller
+ * closes what it gets.
+ */
+export function openAs(pid: number, startTime: number | null, access: number): unknown {
+  const { k32 } = win32();
+  const handle = k32.OpenProcess(access | PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+  if (!handle) return null;
+  if (startTime === null) return handle;
+  const actual = creationTimeOf(handle);
+  if (actual !== null && sameStartTime(actual, startTime)) return handle;
+  k32.CloseHandle(handle);
+  return null;
+}
+
+/** How a process ended (its code, and its exit time to the 100 ns), or null while it runs. */
+export function endOf(handle: unknown): { exitCode: number | null; endedAt: number } | null {
+  const { k32 } = win32();
+  if (Number(k32.WaitForSingleObject(handle, 0)) !== 0) return null;
+  const code = [0];
+  const exitCode = k32.GetExitCodeProcess(handle, code) ? (code[0] ?? null) : null;
+  const exit = {} as FileTime;
+  return { exitCode, endedAt: k32.GetProcessTimes(handle, {}, exit, {}, {}) ? fileTimeToSeconds(exit) : Date.now() / 1000 };
 }
