@@ -5,7 +5,8 @@ import nextTs from "eslint-config-next/typescript";
  * The house's import rules (docs/architecture.md), checked by the lint: HTTP adapters
  * (lib/api) are entered by routes only, never by the doors, actions, pages' data modules or
  * components; routes and components reach processes through the doors, not the registry,
- * the process table or the launcher.
+ * the process table or the launcher; components are handed their data and open no door; the
+ * workstation's door (lib/processes) knows nothing of the fleet.
  */
 const adapters = {
   group: ["**/lib/api/*", "../api/*", "../../api/*", "./api/*"],
@@ -14,6 +15,25 @@ const adapters = {
 const behindTheDoor = {
   group: ["**/lib/registry", "**/lib/registry/*", "**/lib/system/*", "**/lib/launcher", "**/lib/launcher/*"],
   message: "Pages and components reach processes through lib/processes (the door), not its rooms.",
+};
+
+const theFleet = {
+  group: ["**/lib/fleet", "**/lib/fleet/*", "**/lib/fleet/**", "../fleet/*", "../fleet/**", "../../fleet/**"],
+  message: "lib/processes is the workstation's: the fleet builds on it, never the other way round.",
+};
+// Components are handed their data by pages; they never open a door themselves (types aside).
+const theDoors = {
+  group: [
+    "**/lib/processes/server",
+    "**/lib/processes/local",
+    "**/lib/processes/index",
+    "**/lib/fleet/hub/fleet",
+    "**/lib/fleet/hub/server",
+    "**/lib/fleet/store",
+    "**/lib/fleet/store/*",
+  ],
+  allowTypeImports: true,
+  message: "Components get their data from the page (props) or an action; they do not call a door.",
 };
 
 const config = [
@@ -27,9 +47,25 @@ const config = [
     rules: { "no-restricted-imports": ["error", { patterns: [adapters] }] },
   },
   {
-    files: ["app/**", "components/**"],
+    files: ["lib/processes/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [adapters, theFleet] }] },
+  },
+  {
+    files: ["app/**"],
     ignores: ["app/api/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [adapters, behindTheDoor] }] },
+  },
+  {
+    files: ["components/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "@/lib/processes", allowTypeImports: true, message: theDoors.message }],
+          patterns: [adapters, behindTheDoor, theDoors],
+        },
+      ],
+    },
   },
 ];
 

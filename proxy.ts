@@ -5,6 +5,7 @@ import { wrongCredential } from "@/lib/auth/rate-limit";
 import { authenticate, sessionCookieName } from "@/lib/auth/session";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers.js";
 import { VIEWER_REFUSAL } from "@/lib/auth/viewer";
+import { serverEnv } from "@/lib/config/server-env";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Reachable without a session: the login page and the form it posts to. */
@@ -100,7 +101,7 @@ export async function proxy(request: NextRequest) {
 
   // A viewer looks: every change is refused, whatever door it comes through (API, action, form).
   if (!safe && who.role === "viewer" && pathname !== "/logout") {
-    if (process.env.PROCESS_MONITOR_HUB === "1" && /^\/(?:api\/)?fleet\//.test(pathname)) {
+    if (serverEnv().hub && /^\/(?:api\/)?fleet\//.test(pathname)) {
       // On a hub the refusal is in the audit log too. Loaded only here: a workstation's proxy never needs the store.
       const { auditViewerRefusal } = await import("@/lib/fleet/hub/viewer-audit");
       await auditViewerRefusal(request.method, pathname, clientAddress(request));

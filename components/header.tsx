@@ -1,17 +1,18 @@
 import Link from "next/link";
-import { headers } from "next/headers";
 import { formatBytes, formatDuration } from "@/lib/format";
-import { isHub } from "@/lib/fleet/hub/server";
-import { processes } from "@/lib/processes/server";
+import type { WorkstationInfo } from "@/lib/processes/local";
 import { MiddleTruncate } from "./middle-truncate";
 
+export interface HeaderProps {
+  /** This workstation, for a signed-in reader; null before login (nothing about the machine then). */
+  host: WorkstationInfo | null;
+  viewer: boolean;
+  hub: boolean;
+}
+
 /** The workstation at a glance: which machine, how loaded, and which registry file. */
-export async function Header() {
-  // proxy.ts has checked the request and says who it is (a client cannot set this).
-  const requestHeaders = await headers();
-  const signedIn = requestHeaders.get("x-pm-auth") !== null;
-  const viewer = requestHeaders.get("x-pm-role") === "viewer";
-  if (!signedIn) {
+export function Header({ host, viewer, hub }: HeaderProps) {
+  if (!host) {
     // Nothing about the machine before login.
     return (
       <header className="border-b border-zinc-200 bg-white/80 dark:border-zinc-800 dark:bg-zinc-900/80">
@@ -24,7 +25,6 @@ export async function Header() {
       </header>
     );
   }
-  const host = await processes().host();
   const memPercent = Math.round((100 * host.memUsedBytes) / host.memTotalBytes);
   return (
     <header className="border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/80">
@@ -63,7 +63,7 @@ export async function Header() {
           <Link href="/" className="rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800">
             Processes
           </Link>
-          {isHub() && (
+          {hub && (
             <Link href="/fleet" className="rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800">
               Fleet
             </Link>

@@ -43,6 +43,33 @@ describe("the house's import rules, enforced by the lint", () => {
     ).toHaveLength(1);
   });
 
+  it("refuses the fleet in the workstation's door, and a door in a component", async () => {
+    expect(
+      await restricted(
+        "lib/processes/local.ts",
+        'import { FleetProcesses } from "../fleet/hub/records";\nexport const x = FleetProcesses;\n',
+      ),
+    ).toEqual([expect.stringMatching(/the fleet builds on it/)]);
+    expect(
+      await restricted("lib/processes/query.ts", 'import { isHub } from "@/lib/fleet/hub/server";\nexport const x = isHub;\n'),
+    ).toEqual([expect.stringMatching(/the fleet builds on it/)]);
+    for (const [file, code] of [
+      ["components/header.tsx", 'import { processes } from "@/lib/processes/server";\nexport const x = processes;\n'],
+      ["components/fleet/host-table.tsx", 'import { isHub } from "@/lib/fleet/hub/server";\nexport const x = isHub;\n'],
+      ["components/process-table.tsx", 'import { openProcesses } from "@/lib/processes";\nexport const x = openProcesses;\n'],
+      ["components/fleet/pending-hosts.tsx", 'import { commandOnHost } from "@/lib/fleet/hub/fleet";\nexport const x = commandOnHost;\n'],
+    ]) {
+      expect(await restricted(file!, code!), file).toEqual([expect.stringMatching(/do not call a door/)]);
+    }
+    // A door's types describe what a component is handed: allowed.
+    expect(
+      await restricted(
+        "components/header.tsx",
+        'import type { WorkstationInfo } from "@/lib/processes/local";\nexport type X = WorkstationInfo;\n',
+      ),
+    ).toEqual([]);
+  });
+
   it("lets routes use the adapters, and the doors' browser-safe parts be imported anywhere", async () => {
     expect(
       await restricted(

@@ -9,7 +9,7 @@ import { FleetSnapshotReader } from "@/lib/fleet/hub/snapshot";
 import type { HostFacts, Report, ReportedProcess } from "@/lib/fleet/protocol";
 import { closeFleetStore, fleetStore, type FleetStore } from "@/lib/fleet/store";
 import { tempDir } from "./support/temp";
-import { FleetProcesses } from "@/lib/processes/remote";
+import { FleetProcesses } from "@/lib/fleet/hub/records";
 import { ALL } from "@/lib/processes/query";
 import { postgresBin, startPostgres, type RunningPostgres } from "./support/postgres";
 import { reportedProcess } from "./support/reported";

@@ -1,3 +1,5 @@
+import { shared } from "../config/shared";
+import { serverEnv } from "../config/server-env";
 /** What a webhook receives when a record ends with a non-zero code or a signal (SPEC "Alerts"). */
 export interface CrashAlert {
   kind: "crash";
@@ -161,26 +163,17 @@ function redact(webhook: string): string {
   }
 }
 
-export const ALERT_WEBHOOK_ENV = "PROCESS_MONITOR_ALERT_WEBHOOK";
-
-const globalCache = globalThis as unknown as { __pmAlerts?: AlertSender | null };
-
 /** This server's sender, configured by the environment; null without a webhook. */
 export function alertSender(): AlertSender | null {
-  if (globalCache.__pmAlerts === undefined) {
-    const webhook = process.env[ALERT_WEBHOOK_ENV]?.trim();
-    const number = (name: string) => {
-      const n = Number(process.env[name]);
-      return Number.isFinite(n) && n > 0 ? n : undefined;
-    };
-    globalCache.__pmAlerts = webhook
+  return shared("alert-sender", (): AlertSender | null => {
+    const { alertWebhook, alertsPerMinute, alertWindowSeconds } = serverEnv();
+    return alertWebhook
       ? new AlertSender({
-          webhook,
-          perWindow: number("PROCESS_MONITOR_ALERTS_PER_MINUTE"),
-          windowSeconds: number("PROCESS_MONITOR_ALERT_WINDOW_SECONDS"),
+          webhook: alertWebhook,
+          perWindow: alertsPerMinute,
+          windowSeconds: alertWindowSeconds,
           log: (line) => console.error(line),
         })
       : null;
-  }
-  return globalCache.__pmAlerts;
+  });
 }

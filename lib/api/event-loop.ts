@@ -1,6 +1,5 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
-
-const globalCache = globalThis as unknown as { __pmEventLoop?: { histogram: IntervalHistogram; since: number } };
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { shared } from "../config/shared";
 
 export interface EventLoopStats {
   p50Ms: number;
@@ -15,11 +14,11 @@ export interface EventLoopStats {
  * shows here first), measured from the first call on, or from the last reset.
  */
 export function eventLoopStats(reset = false): EventLoopStats {
-  const state = (globalCache.__pmEventLoop ??= (() => {
+  const state = shared("event-loop", () => {
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     histogram.enable();
     return { histogram, since: Date.now() };
-  })());
+  });
   const { histogram } = state;
   const toMs = (ns: number) => Math.round((ns / 1e6) * 100) / 100;
   const stats = {

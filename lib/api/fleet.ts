@@ -23,7 +23,7 @@ import type { CommandOutcome } from "../fleet/hub/commands";
 import { auditLog, auditOnHub, completeCommand, pollCommands, type Requester } from "../fleet/hub/commands";
 import { z } from "zod";
 import { fleetStore } from "../fleet/store";
-import type { FleetQuery } from "../processes/remote";
+import type { FleetQuery } from "../fleet/hub/records";
 import { alertSender } from "../alerts/sender";
 import { isCrash } from "../fleet/hub/crash";
 import { publicUrl } from "../http/public-url";

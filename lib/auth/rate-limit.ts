@@ -8,6 +8,7 @@
  * the noise it makes, not the odds of a guess.) Kept in memory: a restart forgets.
  */
 export type CredentialKind = "login" | "bearer" | "fleet-key" | "host-secret";
+import { shared } from "../config/shared";
 export const WINDOW_MS = 60_000;
 
 /**
@@ -21,8 +22,7 @@ export function maxFailures(kind: CredentialKind = "login"): number {
   return kind === "host-secret" ? base * 24 : kind === "fleet-key" ? base * 4 : base;
 }
 
-const globalCache = globalThis as unknown as { __pmLoginFailures?: Map<string, number[]> };
-const failures = (globalCache.__pmLoginFailures ??= new Map<string, number[]>());
+const failures = shared("wrong-credentials", () => new Map<string, number[]>());
 
 function recent(key: string, at: number): number[] {
   const kept = (failures.get(key) ?? []).filter((t) => at - t < WINDOW_MS);

@@ -3,6 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { dataDir, ensureDir } from "../config/paths";
 import { preparePrivateDatabase, tightenCompanions } from "../db/private-file";
+import { shared } from "../config/shared";
 
 /** How long a session lasts without being used (PROCESS_MONITOR_SESSION_IDLE_DAYS, default 30). */
 export function idleLimitSeconds(): number {
@@ -135,9 +136,7 @@ export function sessionsFilePath(): string {
   return path.join(dataDir(), "sessions.db");
 }
 
-const globalCache = globalThis as unknown as { __pmSessions?: SessionStore };
-
 /** The server's one session store. */
 export function sessionStore(): SessionStore {
-  return (globalCache.__pmSessions ??= new SessionStore(sessionsFilePath()));
+  return shared("sessions", () => new SessionStore(sessionsFilePath()));
 }

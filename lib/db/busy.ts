@@ -1,5 +1,6 @@
 /** How long a statement waits for another writer (web server, CLI, AYON) to let go. */
 export const BUSY_TIMEOUT_MS = 15_000;
+import { shared } from "../config/shared";
 
 /**
  * How long the driver itself waits on a lock. SQLite's busy handler sleeps in the calling
@@ -41,9 +42,4 @@ export async function withBusyRetry<T>(run: () => Promise<T>, deadlineMs = BUSY_
  * globalThis: Next's bundles may each hold a copy of this module, and the page that asks is
  * not always the bundle that opened the registry.
  */
-export const busyWaits: { count: number; waiting: number } = ((
-  globalThis as { __pmBusyWaits?: { count: number; waiting: number } }
-).__pmBusyWaits ??= {
-  count: 0,
-  waiting: 0,
-});
+export const busyWaits: { count: number; waiting: number } = shared("busy-waits", () => ({ count: 0, waiting: 0 }));

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import { DRIVER_BUSY_MS, withBusyRetry } from "./busy";
 import { preparePrivateDatabase, tightenCompanions } from "./private-file";
+import { shared } from "../config/shared";
 
 export { BUSY_TIMEOUT_MS } from "./busy";
 
@@ -35,7 +36,7 @@ export interface Db {
  */
 export type DbDriver = "prisma" | "direct";
 
-const globalCache = globalThis as unknown as { __processMonitorDbs?: Map<string, Promise<Db>> };
+const connections = shared("registry-connections", () => new Map<string, Promise<Db>>());
 
 async function prismaDb(dbPath: string): Promise<Db> {
   // Loaded only when used: a command that never needs Prisma never pays for loading it.
@@ -158,7 +159,7 @@ function directDb(dbPath: string): Db {
 
 /** The one place registry connections are made; one per file and driver. */
 export function dbFor(dbPath: string, driver: DbDriver = "prisma"): Promise<Db> {
-  const cache = (globalCache.__processMonitorDbs ??= new Map());
+  const cache = connections;
   const key = `${driver}:${dbPath}`;
   let db = cache.get(key);
   if (!db) {
@@ -170,7 +171,7 @@ export function dbFor(dbPath: string, driver: DbDriver = "prisma"): Promise<Db> 
 
 /** Closes and forgets the connection of one file (tests, CLI exit). */
 export async function closeDb(dbPath: string, driver: DbDriver = "prisma"): Promise<void> {
-  const cache = globalCache.__processMonitorDbs;
+  const cache = connections;
   const key = `${driver}:${dbPath}`;
   const db = cache?.get(key);
   if (db) {

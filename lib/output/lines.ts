@@ -1,4 +1,5 @@
 import { openOutput, readAt } from "./range";
+import { shared } from "../config/shared";
 
 const CHUNK = 1024 * 1024;
 
@@ -8,8 +9,7 @@ interface LineIndex {
   checkpoints: number[];
 }
 
-const globalCache = globalThis as unknown as { __pmLineIndex?: Map<string, LineIndex> };
-const indexes = (globalCache.__pmLineIndex ??= new Map());
+const indexes = shared("line-indexes", () => new Map<string, LineIndex>());
 
 function countNewlines(buffer: Buffer): number {
   let count = 0;

@@ -1,3 +1,5 @@
+import { shared } from "../config/shared";
+
 /**
  * Whole-file searches (next/previous match, match counts) read up to the whole file. Each
  * yields between chunks, but many at once would still fill the thread pool that every file
@@ -15,8 +17,7 @@ export class SearchesBusyError extends Error {
   }
 }
 
-const globalCache = globalThis as unknown as { __pmSearches?: { running: number } };
-const slots = (globalCache.__pmSearches ??= { running: 0 });
+const slots = shared("search-slots", () => ({ running: 0 }));
 
 /** Runs `scan` in one of the server's search slots, or throws SearchesBusyError when all are taken. */
 export async function withSearchSlot<T>(scan: () => Promise<T>): Promise<T> {

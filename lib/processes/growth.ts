@@ -1,9 +1,9 @@
 import { policyFromEnv } from "../retention/policy";
 import type { ProcessView } from "./status";
+import { shared } from "../config/shared";
 
 const GIB = 1024 ** 3;
-const globalCache = globalThis as unknown as { __pmGrowth?: Map<string, { size: number; at: number; rate: number | null }> };
-const samples = (globalCache.__pmGrowth ??= new Map());
+const samples = shared("output-growth", () => new Map<string, { size: number; at: number; rate: number | null }>());
 
 /**
  * How big a running record's output may get before it is flagged as a runaway log: a

@@ -18,6 +18,9 @@ import { descendantViews, toView, type DescendantView, type ProcessView } from "
 import { isActive } from "./status";
 
 /** One record as every caller may want it: the stored record (for JSON) and its view (for pages). */
+
+/** This workstation as the header shows it: the machine, and the registry file (null when it cannot be opened). */
+export type WorkstationInfo = HostInfo & { dbPath: string | null };
 export interface ProcessItem {
   record: ListedProcess;
   view: ProcessView;
@@ -227,7 +230,7 @@ export class LocalProcesses {
   }
 
   /** Which machine, how loaded, and which registry file: the header's facts. */
-  async host(): Promise<HostInfo & { dbPath: string | null }> {
+  async host(): Promise<WorkstationInfo> {
     // The header stands on every page, also one saying that the registry cannot be read.
     const registry = await this.registry().catch(() => null);
     return { ...hostInfo(), dbPath: registry?.dbPath ?? null };

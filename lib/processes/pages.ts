@@ -9,6 +9,8 @@ import { busyWaits } from "../db/busy";
 import { knownFailure, type Failure } from "../failure";
 import { processes } from "./server";
 import { DETAIL_ARGS, ROW_ARGS, shownView, type ProcessView } from "./status";
+import { shared } from "../config/shared";
+import { serverEnv } from "../config/server-env";
 
 export interface ProcessListPage {
   rows: ProcessView[];
@@ -91,14 +93,14 @@ export interface RetentionSummary {
   error: string | null;
 }
 
-const globalCache = globalThis as unknown as { __pmRetentionSummary?: { at: number; summary: RetentionSummary } };
+const summaryCache = shared("retention-summary", () => ({ current: null as { at: number; summary: RetentionSummary } | null }));
 
 /**
  * What the list page says about retention: the output folder's size, what the policy will
  * remove next (a dry run, at most every 30 s), and the last automatic pass.
  */
 export async function getRetentionSummary(): Promise<RetentionSummary> {
-  const cached = globalCache.__pmRetentionSummary;
+  const cached = summaryCache.current;
   if (cached && Date.now() - cached.at < 30_000) return { ...cached.summary, last: lastRetentionPass() };
   let summary: RetentionSummary;
   try {
@@ -113,7 +115,7 @@ export async function getRetentionSummary(): Promise<RetentionSummary> {
       next: { count: plan.remove.length, bytes: plan.removeBytes },
       stillOverBytes: plan.stillOverBytes,
       last: lastRetentionPass(),
-      automatic: process.env.PROCESS_MONITOR_RETENTION !== "off",
+      automatic: serverEnv().automaticRetention,
       error: null,
     };
   } catch (error) {
@@ -129,7 +131,7 @@ export async function getRetentionSummary(): Promise<RetentionSummary> {
     };
   }
   // A failure (a busy registry) is asked again on the next page, not remembered for 30 s.
-  if (summary.error === null) globalCache.__pmRetentionSummary = { at: Date.now(), summary };
+  if (summary.error === null) summaryCache.current = { at: Date.now(), summary };
   return summary;
 }
 

@@ -3,23 +3,24 @@ import os from "node:os";
 import { resolveDbPath } from "../config/paths";
 import { Registry } from "../registry/registry";
 import { LocalProcesses } from "./local";
+import { shared } from "../config/shared";
 
-const globalCache = globalThis as unknown as { __processMonitorRegistry?: Promise<Registry>; __pmProcesses?: LocalProcesses };
+const opened = shared("registry", () => ({ current: undefined as Promise<Registry> | undefined }));
 
 /** The dashboard's registry: PROCESS_MONITOR_DB or the default file, opened once per server. */
 function serverRegistry(): Promise<Registry> {
-  if (!globalCache.__processMonitorRegistry) {
+  if (!opened.current) {
     const opening = Registry.open(resolveDbPath());
     // A failed open (locked, not a registry) is retried on the next request, not cached.
     opening.catch(() => {
-      if (globalCache.__processMonitorRegistry === opening) globalCache.__processMonitorRegistry = undefined;
+      if (opened.current === opening) opened.current = undefined;
     });
-    globalCache.__processMonitorRegistry = opening;
+    opened.current = opening;
   }
-  return globalCache.__processMonitorRegistry;
+  return opened.current;
 }
 
 /** The dashboard's processes: this workstation's registry, through the one door. */
 export function processes(): LocalProcesses {
-  return (globalCache.__pmProcesses ??= new LocalProcesses(serverRegistry, { usage: true, baseDir: os.homedir() }));
+  return shared("processes", () => new LocalProcesses(serverRegistry, { usage: true, baseDir: os.homedir() }));
 }

@@ -1,5 +1,6 @@
 import { formatBytes } from "../format";
-import { processes } from "../processes/server";
+import type { LocalProcesses } from "../processes/local";
+import { shared } from "../config/shared";
 import { describePolicy, policyFromEnv } from "./policy";
 
 export interface LastPass {
@@ -11,15 +12,14 @@ export interface LastPass {
 }
 
 const HOUR = 3_600_000;
-const globalCache = globalThis as unknown as { __pmRetention?: { last: LastPass | null; timer: ReturnType<typeof setInterval> | null } };
-const state = (globalCache.__pmRetention ??= { last: null, timer: null });
+const state = shared("retention-schedule", () => ({ last: null as LastPass | null, timer: null as ReturnType<typeof setInterval> | null }));
 
 /** One automatic pass with the configured policy; the result goes to the server log and the list page. */
-export async function runRetentionPass(): Promise<LastPass> {
+export async function runRetentionPass(processes: LocalProcesses): Promise<LastPass> {
   const at = Date.now();
   try {
     const policy = policyFromEnv();
-    const outcome = await processes().applyRetention(policy);
+    const outcome = await processes.applyRetention(policy);
     const deleted = outcome.result?.deleted ?? 0;
     const bytes = outcome.plan.removeBytes;
     state.last = { at, deleted, bytes, tookMs: outcome.tookMs, error: null };
@@ -37,11 +37,11 @@ export async function runRetentionPass(): Promise<LastPass> {
 }
 
 /** At start and hourly (SPEC "Retention"); the timer never keeps the process alive. */
-export function startRetentionSchedule(): void {
+export function startRetentionSchedule(processes: LocalProcesses): void {
   if (state.timer) return;
-  state.timer = setInterval(() => void runRetentionPass(), HOUR);
+  state.timer = setInterval(() => void runRetentionPass(processes), HOUR);
   state.timer.unref?.();
-  void runRetentionPass();
+  void runRetentionPass(processes);
 }
 
 export function lastRetentionPass(): LastPass | null {

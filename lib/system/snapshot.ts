@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import psList from "ps-list";
 import { hasProcessFacts, isWindows, listPids, exeFor, readCmdline, readCwd, readStat, type ProcStat } from "./native";
+import { shared } from "../config/shared";
 
 /** One process of the table, as ps-list sees it, with /proc details read on demand. */
 export interface SnapshotEntry {
@@ -47,13 +48,13 @@ export class ProcessSnapshot {
    * polling every second or two then cost one `ps` run a second, not one each.
    */
   static recent(maxAgeMs = 1_000): Promise<ProcessSnapshot> {
-    const cache = globalThis as unknown as { __pmSnapshot?: { at: number; snapshot: Promise<ProcessSnapshot> } };
-    const current = cache.__pmSnapshot;
+    const cache = shared("process-table", () => ({ recent: undefined as { at: number; snapshot: Promise<ProcessSnapshot> } | undefined }));
+    const current = cache.recent;
     if (current && Date.now() - current.at < maxAgeMs) return current.snapshot;
     const snapshot = ProcessSnapshot.take();
-    cache.__pmSnapshot = { at: Date.now(), snapshot };
+    cache.recent = { at: Date.now(), snapshot };
     snapshot.catch(() => {
-      if (cache.__pmSnapshot?.snapshot === snapshot) cache.__pmSnapshot = undefined;
+      if (cache.recent?.snapshot === snapshot) cache.recent = undefined;
     });
     return snapshot;
   }

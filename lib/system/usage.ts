@@ -1,5 +1,6 @@
 import { readStat } from "./native";
 import type { ProcessSnapshot } from "./snapshot";
+import { shared } from "../config/shared";
 
 export interface Usage {
   /** Percent of one core over the time since the previous reading (ps's lifetime average the first time). */
@@ -13,8 +14,7 @@ interface Reading {
   at: number;
 }
 
-const globalCache = globalThis as unknown as { __pmCpuReadings?: Map<string, Reading> };
-const readings = (globalCache.__pmCpuReadings ??= new Map());
+const readings = shared("cpu-readings", () => new Map<string, Reading>());
 
 /**
  * Current CPU and memory of a process. CPU is a rate between two readings of /proc's

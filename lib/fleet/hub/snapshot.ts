@@ -1,20 +1,16 @@
-import { toFleetView, type FleetHostRef, type FleetItem } from "../../processes/fleet-view";
+import { toFleetView, type FleetHostRef, type FleetItem } from "./view";
 import { isoToSeconds } from "../../time";
 import { hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
-import { hostStatus, type HostStatus } from "./status";
+import { hostStatus } from "./status";
 import { isActive } from "../../processes/status";
 
 /** A host as the pages and the API show it (never its secret). */
-export interface FleetHostInfo {
-  key: string;
+export interface FleetHostInfo extends FleetHostRef {
   /** The agent's host id (a UUID kept in its data folder). */
   id: string;
-  name: string;
   hostname: string;
   machineId: string;
-  status: HostStatus;
-  lastSeen: number | null;
   enrolledAt: number;
   intervalSeconds: number;
   address: string | null;

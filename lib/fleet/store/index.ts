@@ -1,16 +1,17 @@
 import { createFleetClient, fleetLocation, type FleetClient, type FleetLocation } from "../../db/fleet-client";
 import { migrateFleetStore } from "./migrate";
+import { shared } from "../../config/shared";
 
 export interface FleetStore {
   db: FleetClient;
   location: FleetLocation;
 }
 
-const globalCache = globalThis as unknown as { __pmFleetStores?: Map<string, Promise<FleetStore>> };
+const stores = shared("fleet-stores", () => new Map<string, Promise<FleetStore>>());
 
 /** The hub's store, opened and migrated once per location and process. */
 export function fleetStore(location: FleetLocation = fleetLocation()): Promise<FleetStore> {
-  const cache = (globalCache.__pmFleetStores ??= new Map());
+  const cache = stores;
   let store = cache.get(location.url);
   if (!store) {
     store = (async () => {
@@ -33,8 +34,8 @@ export function fleetStore(location: FleetLocation = fleetLocation()): Promise<F
 }
 
 export async function closeFleetStore(location: FleetLocation = fleetLocation()): Promise<void> {
-  const store = globalCache.__pmFleetStores?.get(location.url);
+  const store = stores.get(location.url);
   if (!store) return;
-  globalCache.__pmFleetStores?.delete(location.url);
+  stores.delete(location.url);
   await (await store.catch(() => null))?.db.$disconnect();
 }

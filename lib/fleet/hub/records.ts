@@ -1,12 +1,12 @@
-import type { FleetHostInfo, FleetSnapshot } from "../fleet/hub/snapshot";
-import type { StoredProcess } from "../fleet/protocol";
-import { secondsToIso, type ProcessJson } from "../registry/json";
-import { isProcessHash } from "../registry/hash";
-import { ALL, selectProcesses, type ProcessQuery, type Selection } from "./query";
-import { isAlive, type ProcessView } from "./status";
-import { toFleetView, withRuntime, type FleetHostRef, type FleetItem } from "./fleet-view";
+import type { FleetHostInfo, FleetSnapshot } from "./snapshot";
+import type { StoredProcess } from "../protocol";
+import { secondsToIso, type ProcessJson } from "../../registry/json";
+import { isProcessHash } from "../../registry/hash";
+import { ALL, selectProcesses, type ProcessQuery, type Selection } from "../../processes/query";
+import { isAlive, type ProcessView } from "../../processes/status";
+import { toFleetView, withRuntime, type FleetHostRef, type FleetItem } from "./view";
 
-export type { FleetHostRef, FleetItem } from "./fleet-view";
+export type { FleetHostRef, FleetItem } from "./view";
 
 /** The JSON record (SPEC) plus where it runs and when that was last reported. */
 export interface FleetProcessJson extends ProcessJson {

@@ -1,11 +1,16 @@
-import type { FleetHostInfo } from "../fleet/hub/snapshot";
-import type { StoredProcess } from "../fleet/protocol";
-import { isoOrNull, timeOrNull } from "../time";
-import type { ProcessView } from "./status";
-import { isAlive } from "./status";
+import type { HostStatus } from "./status";
+import type { StoredProcess } from "../protocol";
+import { isoOrNull, timeOrNull } from "../../time";
+import type { ProcessView } from "../../processes/status";
+import { isAlive } from "../../processes/status";
 
 /** A host as a row of the fleet table carries it. */
-export type FleetHostRef = Pick<FleetHostInfo, "key" | "name" | "status" | "lastSeen">;
+export interface FleetHostRef {
+  key: string;
+  name: string;
+  status: HostStatus;
+  lastSeen: number | null;
+}
 
 /** A record of the fleet: as its host last reported it. */
 export interface FleetItem {

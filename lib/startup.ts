@@ -1,0 +1,30 @@
+import "server-only";
+import { alertSender } from "./alerts/sender";
+import { watchCrashes } from "./alerts/watch";
+import { resolveDbPath } from "./config/paths";
+import { serverEnv } from "./config/server-env";
+import { agentFromEnv } from "./fleet/agent/start";
+import { startFleetReading } from "./fleet/hub/server";
+import { processes } from "./processes/server";
+import { startRetentionSchedule } from "./retention/schedule";
+
+/**
+ * What a server runs in the background from its start (instrumentation.ts calls this once):
+ * the hourly retention pass, crash alerts of a workstation (a hub alerts from the reports it
+ * takes), the hub's reading of its store, and the agent of a workstation that reports to a hub.
+ * Each starts once, whatever calls this again.
+ */
+export function startBackground(): void {
+  const env = serverEnv();
+  if (env.automaticRetention) startRetentionSchedule(processes());
+  const alerts = alertSender();
+  if (alerts && !env.hub) watchCrashes(processes(), alerts);
+  if (env.hub) startFleetReading();
+  if (env.hubUrl) {
+    try {
+      agentFromEnv(processes(), resolveDbPath())?.start();
+    } catch (error) {
+      console.error(`Not reporting to the hub: ${(error as Error).message}`);
+    }
+  }
+}
