@@ -2,14 +2,13 @@ import { isBusyError } from "./db/busy";
 
 /**
  * Conditions of the machine rather than mistakes of the caller, told the same way by the API
- * (a status and a code) and the pages (a notice instead of an error page): another program
+ * (a code, its status in lib/api/respond.ts) and the pages (a notice instead of an error page): another program
  * holds the registry, the disk is full, the hub's store cannot be reached.
  */
 export type FailureCode = "BUSY" | "DISK_FULL" | "STORE_DOWN";
 
 export interface Failure {
   code: FailureCode;
-  status: number;
   message: string;
 }
 
@@ -31,7 +30,6 @@ export function knownFailure(error: unknown): Failure | null {
   if (DISK_FULL.test(text)) {
     return {
       code: "DISK_FULL",
-      status: 507,
       message:
         "The disk holding the registry is full: nothing could be written. Free some space on it (process-monitor prune removes stopped records and their output files) and try again.",
     };
@@ -39,14 +37,12 @@ export function knownFailure(error: unknown): Failure | null {
   if (isBusyError(error) || (error as { code?: unknown })?.code === "BUSY") {
     return {
       code: "BUSY",
-      status: 503,
       message: "The registry is busy: another program (the AYON launcher, a CLI) holds it locked. Try again in a moment.",
     };
   }
   if (STORE_DOWN.test(text)) {
     return {
       code: "STORE_DOWN",
-      status: 503,
       message: "The hub's fleet store cannot be reached (is its PostgreSQL running?). Try again in a moment.",
     };
   }

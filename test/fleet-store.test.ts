@@ -3,7 +3,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fleetLocation } from "@/lib/db/fleet-client";
 import { enroll, revokeHost } from "@/lib/fleet/hub/enroll";
-import { FleetRefusal } from "@/lib/fleet/hub/errors";
+import { FleetError } from "@/lib/fleet/hub/errors";
+import { statusOf } from "@/lib/api/respond";
 import { ingest } from "@/lib/fleet/hub/ingest";
 import { FleetSnapshotReader } from "@/lib/fleet/hub/snapshot";
 import type { HostFacts, Report, ReportedProcess } from "@/lib/fleet/protocol";
@@ -83,7 +84,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; cod
   try {
     await promise;
   } catch (error) {
-    if (error instanceof FleetRefusal) return { status: error.status, code: error.body.code };
+    if (error instanceof FleetError) return { status: statusOf(error.code), code: error.code };
     throw error;
   }
   throw new Error("the report was accepted");

@@ -4,10 +4,9 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { commandOnHost, decideOnHost } from "../fleet/hub/fleet";
 import { internalFailure, knownFailure } from "../failure";
-import { FleetRefusal } from "../fleet/hub/errors";
-import { fleetProcesses } from "../fleet/hub/server";
+import { FleetError } from "../fleet/hub/errors";
+import { fleet } from "../fleet/hub/server";
 import { isFleetName } from "../fleet/hub/names";
 import { ALL } from "../processes/query";
 import type { DisplayStatus } from "../processes/status";
@@ -27,7 +26,9 @@ async function who() {
 async function untilReported(host: string, done: (statusOf: (hash: string) => DisplayStatus | null) => boolean): Promise<void> {
   const deadline = Date.now() + 4_000;
   while (Date.now() < deadline) {
-    const list = await fleetProcesses({ fresh: true }).list({ ...ALL, host });
+    const list = await fleet()
+      .processes({ fresh: true })
+      .list({ ...ALL, host });
     const statuses = new Map(list.items.map((i) => [i.view.hash, i.view.status]));
     if (done((hash) => statuses.get(hash) ?? null)) return;
     await new Promise((r) => setTimeout(r, 200));
@@ -37,9 +38,9 @@ async function untilReported(host: string, done: (statusOf: (hash: string) => Di
 async function run(host: string, hash: string, kind: "stop" | "relaunch" | "delete", force = false) {
   if (!target.safeParse({ host, hash }).success) return { ok: false as const, message: "Not a fleet record." };
   try {
-    return await commandOnHost(host, hash, kind, kind === "stop" ? { force } : {}, await who());
+    return await fleet().command(host, hash, kind, kind === "stop" ? { force } : {}, await who());
   } catch (error) {
-    const message = error instanceof FleetRefusal ? error.message : (knownFailure(error)?.message ?? internalFailure(error).message);
+    const message = error instanceof FleetError ? error.message : (knownFailure(error)?.message ?? internalFailure(error).message);
     return { ok: false as const, message };
   }
 }
@@ -75,6 +76,6 @@ const decision = z.object({ host: z.string().refine(isFleetName), decision: z.en
 export async function fleetHostDecisionAction(host: string, choice: string): Promise<void> {
   const parsed = decision.safeParse({ host, decision: choice });
   if (!parsed.success) return;
-  await decideOnHost(parsed.data.host, parsed.data.decision, await who());
+  await fleet().decide(parsed.data.host, parsed.data.decision, await who());
   revalidatePath("/fleet");
 }

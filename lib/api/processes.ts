@@ -5,6 +5,7 @@ import type { ProcessQuery } from "../processes/query";
 import { withoutValues } from "../auth/role";
 import type { Role } from "../auth/session";
 import { processes } from "../processes/server";
+import { ValidationError } from "../validation/errors";
 import { fieldErrors, launchRequestSchema } from "../validation/launch";
 
 /** GET /api/processes: records newest first (or as sorted), each not yet stopped checked against the system. */
@@ -24,18 +25,6 @@ export function forRole<T extends { env: Record<string, string> }>(record: T, ro
 }
 
 export const launchBodySchema = launchRequestSchema.strict();
-
-/** A request body that does not validate: a 400 with the messages by field. */
-export class ValidationError extends Error {
-  constructor(readonly fields: Record<string, string[]>) {
-    super(
-      Object.entries(fields)
-        .map(([field, messages]) => `${field}: ${messages.join(" ")}`)
-        .join("; "),
-    );
-    this.name = "ValidationError";
-  }
-}
 
 /** POST /api/processes: validates, launches, returns the new record. */
 export async function launchProcess(body: unknown) {

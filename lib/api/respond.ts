@@ -1,6 +1,61 @@
-import { LaunchError } from "../launcher/errors";
-import { internalFailure, knownFailure } from "../failure";
-import { RegistryError } from "../registry/errors";
+import { CodedError } from "../errors";
+import type { LaunchErrorCode } from "../launcher/errors";
+import { internalFailure, knownFailure, type FailureCode } from "../failure";
+import type { FleetErrorCode } from "../fleet/hub/errors";
+import type { OutputErrorCode } from "../output/range";
+import { RegistryError, type RegistryErrorCode } from "../registry/errors";
+
+/** Codes the adapters answer with themselves (a wrong credential, a report from a newer agent). */
+type AdapterCode = "WRONG_KEY" | "TOO_MANY" | "PROTOCOL" | "INTERNAL";
+
+export type ErrorCode =
+  LaunchErrorCode | RegistryErrorCode | FailureCode | FleetErrorCode | OutputErrorCode | "SEARCHES_BUSY" | AdapterCode;
+
+/**
+ * Every code an error of ours carries, and the status it answers with: the one table, for the
+ * workstation's errors, the hub's, and the codes an agent's answers carry. The compiler sees
+ * that every code of every error has its status.
+ */
+export const STATUS_OF = {
+  INVALID: 400,
+  MISSING_PID: 400,
+  EXECUTABLE_NOT_FOUND: 400,
+  NOT_EXECUTABLE: 400,
+  IS_DIRECTORY: 400,
+  CWD_NOT_FOUND: 400,
+  SPAWN_FAILED: 400,
+  PROTOCOL: 400,
+  UNKNOWN_HOST: 401,
+  WRONG_KEY: 401,
+  PERMISSION: 403,
+  PENDING: 403,
+  REVOKED: 403,
+  NOT_FOUND: 404,
+  NO_OUTPUT: 404,
+  OUTPUT_MISSING: 404,
+  NOT_A_FILE: 404,
+  REFUSED: 409,
+  CLONE: 409,
+  NEED_FULL: 409,
+  HOST_OFFLINE: 409,
+  NOT_WAITING: 409,
+  TOO_MANY: 429,
+  SEARCHES_BUSY: 429,
+  NOT_A_REGISTRY: 500,
+  NEWER_SCHEMA: 500,
+  UNREADABLE: 500,
+  INTERNAL: 500,
+  BUSY: 503,
+  STORE_DOWN: 503,
+  NAME_TAKEN: 503,
+  NO_ANSWER: 504,
+  DISK_FULL: 507,
+} as const satisfies Record<ErrorCode, number>;
+
+/** The status of a code from anywhere (an agent's answer too); `fallback` for one this table does not know. */
+export function statusOf(code: unknown, fallback = 500): number {
+  return typeof code === "string" && Object.hasOwn(STATUS_OF, code) ? STATUS_OF[code as ErrorCode] : fallback;
+}
 
 /** A JSON error body `{ "error": "..." }` with a fitting status. */
 export function jsonError(
@@ -12,31 +67,40 @@ export function jsonError(
   return Response.json({ error: message, ...extra }, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
+/** The answer for a code: its status from the table, the code and `details` beside the message. */
+export function codedResponse(
+  code: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  return jsonError(STATUS_OF[code], message, { code, ...details }, headers);
+}
+
 export function jsonOk(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });
 }
 
+function retryHeaders(error: unknown): Record<string, string> {
+  const wait = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof wait === "number" ? { "retry-after": String(wait) } : {};
+}
+
 /**
- * Maps our errors to statuses. Anything unexpected is a 500 that names no internals (a driver's
- * message can hold SQL, hosts and stack frames): a reference to the line in the server's log.
+ * Maps our errors to statuses through STATUS_OF. Conditions of the machine (a lock, a full
+ * disk, a store down) are told as such whatever error carried them. Anything unexpected is a
+ * 500 that names no internals (a driver's message can hold SQL, hosts and stack frames): a
+ * reference to the line in the server's log.
  */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof Error && error.name === "ValidationError" && "fields" in error) {
-    return jsonError(400, error.message, { fields: (error as Error & { fields: unknown }).fields });
-  }
-  if (error instanceof LaunchError) {
-    const status = error.code === "NOT_FOUND" ? 404 : error.code === "REFUSED" ? 409 : error.code === "PERMISSION" ? 403 : 400;
-    return jsonError(status, error.message, { code: error.code, ...(error.field ? { field: error.field } : {}) });
+  // A registry error is often a driver's failure underneath: the condition's words come first.
+  if (error instanceof CodedError && !(error instanceof RegistryError) && Object.hasOwn(STATUS_OF, error.code)) {
+    return codedResponse(error.code as ErrorCode, error.message, error.details, retryHeaders(error));
   }
   const failure = knownFailure(error);
   if (failure)
-    return jsonError(failure.status, error instanceof RegistryError && failure.code === "BUSY" ? error.message : failure.message, {
-      code: failure.code,
-    });
-  if (error instanceof RegistryError && error.code !== "UNREADABLE") {
-    const status = error.code === "MISSING_PID" || error.code === "INVALID" ? 400 : error.code === "NOT_FOUND" ? 404 : 500;
-    return jsonError(status, error.message, { code: error.code });
-  }
+    return codedResponse(failure.code, error instanceof RegistryError && failure.code === "BUSY" ? error.message : failure.message);
+  if (error instanceof RegistryError && error.code !== "UNREADABLE") return codedResponse(error.code, error.message);
   const { ref, message } = internalFailure(error);
-  return jsonError(500, message, { code: "INTERNAL", ref });
+  return codedResponse("INTERNAL", message, { ref });
 }

@@ -2,11 +2,9 @@ import "server-only";
 import { cache } from "react";
 import { pageQuery, type FleetPageState } from "../processes/query-params";
 import type { FleetHostInfo } from "./hub/snapshot";
-import { commandOnHost } from "./hub/fleet";
 import { currentRole } from "../auth/role";
-import { auditLog } from "./hub/commands";
-import { fleetProcesses } from "./hub/server";
-import { fleetStore } from "./store";
+import { fleet } from "./hub/server";
+import { INITIAL_TAIL_BYTES } from "../processes/local";
 import { ROW_ARGS, shownView, type ProcessView } from "../processes/status";
 import type { HostStatus } from "./hub/status";
 
@@ -29,12 +27,12 @@ export const FLEET_PAGE_SIZE = 50;
 
 /** One page of the fleet's process table; a page past the end shows the last one. */
 export async function getFleetListPage(state: FleetPageState): Promise<FleetListPage> {
-  const fleet = fleetProcesses();
+  const records = fleet().processes();
   const query = (s: FleetPageState) => ({ ...pageQuery(s, FLEET_PAGE_SIZE), host: s.host });
-  let list = await fleet.list(query(state));
+  let list = await records.list(query(state));
   const pages = Math.max(1, Math.ceil(list.total / FLEET_PAGE_SIZE));
   const page = Math.min(state.page, pages);
-  if (page !== state.page) list = await fleet.list(query({ ...state, page }));
+  if (page !== state.page) list = await records.list(query({ ...state, page }));
   return {
     rows: list.items.map((i) => ({ ...shownView(i.view, ROW_ARGS), host: { name: i.host.name, status: i.host.status } })),
     total: list.total,
@@ -46,9 +44,9 @@ export async function getFleetListPage(state: FleetPageState): Promise<FleetList
 }
 
 /** The hosts and when the hub read them (what "Updated … ago" says). */
-export const getFleetOverview = cache(() => fleetProcesses().overview());
-export const getFleetHost = cache((name: string) => fleetProcesses().host(name));
-export const getFleetProcess = cache((host: string, hash: string) => fleetProcesses().detail(host, hash));
+export const getFleetOverview = cache(() => fleet().processes().overview());
+export const getFleetHost = cache((name: string) => fleet().processes().host(name));
+export const getFleetProcess = cache((host: string, hash: string) => fleet().processes().detail(host, hash));
 
 /** Hosts listed on /fleet before "show all": a studio of 300 sees the ones that need a look. */
 export const HOSTS_SHOWN = 40;
@@ -68,12 +66,12 @@ export function hostsNeedingAttention(hosts: FleetHostInfo[], limit: number, sel
 
 /** One page (100 entries) of the hub's audit log. */
 export async function getAuditPage(page: number) {
-  return auditLog(await fleetStore(), { limit: 100, offset: (page - 1) * 100 });
+  return fleet().audit({ limit: 100, offset: (page - 1) * 100 });
 }
 
 /** A remote record's output page: its last screenful, read on the workstation by its agent. */
 export async function getFleetOutputPage(hostName: string, hash: string) {
-  const detail = await fleetProcesses({ fresh: true }).detail(hostName, hash);
+  const detail = await fleet().processes({ fresh: true }).detail(hostName, hash);
   if (!detail) return null;
   if (detail.host.status !== "online" || detail.host.revoked) {
     return {
@@ -83,17 +81,14 @@ export async function getFleetOutputPage(hostName: string, hash: string) {
     };
   }
   try {
-    const outcome = await commandOnHost(
+    const range = await fleet().range(
       hostName,
       hash,
-      "range",
-      { length: 64 * 1024, align: "lines" },
+      { length: INITIAL_TAIL_BYTES, align: "lines" },
       { role: await currentRole(), address: null },
     );
-    if (!outcome.ok) return { detail, tail: null, problem: outcome.message };
-    const data = outcome.data as { start: number; end: number; size: number; base64: string };
-    const text = new TextDecoder().decode(Buffer.from(data.base64, "base64"));
-    return { detail, tail: { start: data.start, end: data.end, size: data.size, text }, problem: null };
+    const text = new TextDecoder().decode(range.bytes);
+    return { detail, tail: { start: range.start, end: range.end, size: range.size, text }, problem: null };
   } catch (error) {
     return { detail, tail: null, problem: (error as Error).message };
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_RANGE_BYTES } from "../output/range";
 import { clip, cleanText } from "../text/clean";
 import { isoOrNull, timeOrNull, timeWarning } from "../time";
 
@@ -13,6 +14,13 @@ export const PROTOCOL_VERSION = 1;
 
 /** A report's body may carry a full list of a busy workstation, environments included. */
 export const MAX_REPORT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * An agent's answer to a command may carry the largest range a workstation's output route
+ * gives (MAX_RANGE_BYTES), as base64, with room for the rest of the answer: the hub's output
+ * route then has the local one's limits.
+ */
+export const MAX_COMMAND_RESULT_BYTES = Math.ceil(MAX_RANGE_BYTES / 3) * 4 + 64 * 1024;
 
 /** A string that any store can hold, refused past `max` (identity: names, ids). */
 const text = (max: number, min = 0) => z.string().min(min).max(max).transform(cleanText);
@@ -246,7 +254,7 @@ export const agentCommandSchema = z.object({
   args: z.object({
     force: z.boolean().optional(),
     offset: z.number().int().min(0).optional(),
-    length: z.number().int().min(0).optional(),
+    length: z.number().int().min(0).max(MAX_RANGE_BYTES).optional(),
     align: z.enum(["lines", "bytes"]).optional(),
     q: z.string().max(4096).optional(),
     from: z.number().int().min(0).optional(),

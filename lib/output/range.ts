@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
+import { CodedError } from "../errors";
 
 /** The most one range request returns, so a request never costs more than this in memory. */
 export const MAX_RANGE_BYTES = 4 * 1024 * 1024;
@@ -15,19 +16,26 @@ export interface ByteRange {
   bytes: Buffer;
   /** Identity of the file, so a reader notices when it was replaced. */
   inode: number;
+  /** The inode and its birth time: a file replaced shows here even where inode numbers are reused. */
+  identity: string;
 }
 
-/** An output file that cannot be served: gone, or not a regular file. */
-export class OutputMissingError extends Error {
+export type OutputErrorCode = "OUTPUT_MISSING" | "NOT_A_FILE" | "NO_OUTPUT";
+
+const OUTPUT_MESSAGES: Record<OutputErrorCode, (file: string) => string> = {
+  OUTPUT_MISSING: (file) => `The output file ${file} does not exist (deleted, or never written).`,
+  NOT_A_FILE: (file) => `The output file ${file} is not a regular file (a device, pipe or folder); only regular files are served.`,
+  NO_OUTPUT: () => "This process has no output file recorded.",
+};
+
+/** An output that cannot be served: none recorded, gone, or not a regular file. */
+export class OutputMissingError extends CodedError<OutputErrorCode> {
+  static override readonly brand = "OutputMissingError";
   constructor(
     readonly file: string,
-    readonly code: "OUTPUT_MISSING" | "NOT_A_FILE" = "OUTPUT_MISSING",
+    code: OutputErrorCode = "OUTPUT_MISSING",
   ) {
-    super(
-      code === "NOT_A_FILE"
-        ? `The output file ${file} is not a regular file (a device, pipe or folder); only regular files are served.`
-        : `The output file ${file} does not exist (deleted, or never written).`,
-    );
+    super(code, OUTPUT_MESSAGES[code](file));
   }
 }
 
@@ -83,7 +91,7 @@ export async function readRange(
   file: string,
   options: { offset?: number; length?: number; alignLines?: boolean } = {},
 ): Promise<ByteRange> {
-  const { handle, size, inode } = await openOutput(file);
+  const { handle, size, inode, stat } = await openOutput(file);
   try {
     const length = Math.max(0, Math.min(options.length ?? DEFAULT_RANGE_BYTES, MAX_RANGE_BYTES));
     let start = options.offset === undefined ? Math.max(0, size - length) : Math.min(Math.max(0, options.offset), size);
@@ -100,7 +108,7 @@ export async function readRange(
         }
       }
     }
-    return { start, end: start + bytes.length, size, bytes, inode };
+    return { start, end: start + bytes.length, size, bytes, inode, identity: `${inode}:${stat.birthtimeMs}` };
   } finally {
     await handle.close();
   }

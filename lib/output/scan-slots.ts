@@ -1,3 +1,4 @@
+import { CodedError } from "../errors";
 import { shared } from "../config/shared";
 
 /**
@@ -10,10 +11,11 @@ export function maxSearches(): number {
   return Number.isInteger(n) && n > 0 ? n : 4;
 }
 
-export class SearchesBusyError extends Error {
+export class SearchesBusyError extends CodedError<"SEARCHES_BUSY"> {
+  static override readonly brand = "SearchesBusyError";
   readonly retryAfterSeconds = 2;
   constructor(readonly running: number) {
-    super(`${running} searches are already running on this server; try again in a moment.`);
+    super("SEARCHES_BUSY", `${running} searches are already running on this server; try again in a moment.`);
   }
 }
 

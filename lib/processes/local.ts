@@ -179,12 +179,13 @@ export class LocalProcesses {
 
   /**
    * The output file of a record: the only way to name a file to read (nothing from a URL
-   * ever becomes a path). Null for an unknown record; `file` null when it names none.
+   * ever becomes a path). Throws NOT_FOUND for an unknown record, NO_OUTPUT when it names none.
    */
-  async outputOf(hash: string): Promise<{ record: ProcessRecord; file: string | null } | null> {
-    if (!isProcessHash(hash)) return null;
-    const record = await (await this.registry()).get(hash);
-    return record ? { record, file: record.outputFile } : null;
+  async outputOf(hash: string): Promise<{ record: ProcessRecord; file: string }> {
+    const record = isProcessHash(hash) ? await (await this.registry()).get(hash) : null;
+    if (!record) throw new LaunchError("NOT_FOUND", "No process record with this hash.");
+    if (!record.outputFile) throw new OutputMissingError("", "NO_OUTPUT");
+    return { record, file: record.outputFile };
   }
 
   /** Starts a program (validated by the launcher) and records it; `exited` resolves at its end. */

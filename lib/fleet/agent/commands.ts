@@ -1,8 +1,5 @@
-import { LaunchError } from "../../launcher/errors";
-import { lineNumberAt } from "../../output/lines";
-import { OutputMissingError, readRange } from "../../output/range";
-import { SearchesBusyError, withSearchSlot } from "../../output/scan-slots";
-import { countMatches, findMatch } from "../../output/search";
+import { CodedError } from "../../errors";
+import { fileOutput } from "../../output/source";
 import type { LocalProcesses } from "../../processes/local";
 import type { AgentCommand, CommandResult } from "../protocol";
 
@@ -32,55 +29,34 @@ export async function executeCommand(processes: LocalProcesses, command: AgentCo
         return { ok: true, message: "Deleted the record and its output file.", data: { deleted, filesLeftAlone } };
       }
       case "range": {
-        const file = await outputFileOf(processes, command.hash);
-        if (typeof file !== "string") return file;
-        const range = await readRange(file, {
-          offset: command.args.offset,
-          length: command.args.length,
-          alignLines: command.args.align === "lines",
-        });
-        return {
-          ok: true,
-          message: `${range.end - range.start} bytes`,
-          data: {
-            start: range.start,
-            end: range.end,
-            size: range.size,
-            inode: range.inode,
-            base64: Buffer.from(range.bytes).toString("base64"),
-          },
-        };
+        const range = await (await outputOf(processes, command.hash)).range(command.args);
+        const { bytes, ...where } = range;
+        return { ok: true, message: `${range.end - range.start} bytes`, data: { ...where, base64: Buffer.from(bytes).toString("base64") } };
       }
       case "search": {
-        const file = await outputFileOf(processes, command.hash);
-        if (typeof file !== "string") return file;
-        const q = command.args.q ?? "";
-        // The same cap on whole-file searches as the workstation's own dashboard.
-        return await withSearchSlot(async () => {
-          if (command.args.count) return { ok: true, message: "counted", data: { ...(await countMatches(file, q)) } };
-          const hit = await findMatch(file, q, command.args.from ?? 0, command.args.dir ?? "next");
-          return { ok: true, message: "searched", data: hit === "timeout" ? { match: null, timedOut: true } : { match: hit } };
-        });
+        const { q = "", from = 0, dir = "next", count = false } = command.args;
+        return { ok: true, message: "searched", data: await (await outputOf(processes, command.hash)).search({ q, from, dir, count }) };
       }
       case "line": {
-        const file = await outputFileOf(processes, command.hash);
-        if (typeof file !== "string") return file;
         const offset = command.args.offset ?? 0;
-        return { ok: true, message: "line", data: { offset, line: await lineNumberAt(file, offset) } };
+        return { ok: true, message: "line", data: { offset, line: await (await outputOf(processes, command.hash)).line(offset) } };
       }
     }
   } catch (error) {
-    if (error instanceof OutputMissingError) return { ok: false, message: error.message, data: { code: error.code } };
-    if (error instanceof SearchesBusyError) return { ok: false, message: error.message, data: { code: "SEARCHES_BUSY" } };
-    if (error instanceof LaunchError) return { ok: false, message: error.message, data: { code: error.code } };
+    // The code the workstation's own API would answer with: the hub answers as it would.
+    if (error instanceof CodedError) {
+      const wait = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      return {
+        ok: false,
+        message: error.message,
+        data: { code: error.code, ...(typeof wait === "number" ? { retryAfterSeconds: wait } : {}) },
+      };
+    }
     return { ok: false, message: `Failed on the workstation: ${(error as Error).message}`, data: {} };
   }
 }
 
-/** The output file a record names, or the answer saying why there is none. */
-async function outputFileOf(processes: LocalProcesses, hash: string): Promise<string | CommandResult> {
-  const found = await processes.outputOf(hash);
-  if (!found) return { ok: false, message: "No such record on this workstation.", data: {} };
-  if (!found.file) return { ok: false, message: "This record names no output file.", data: { code: "NO_OUTPUT" } };
-  return found.file;
+/** A record's output here, as the workstation's own output routes read it. */
+async function outputOf(processes: LocalProcesses, hash: string) {
+  return fileOutput((await processes.outputOf(hash)).file);
 }

@@ -2,8 +2,11 @@ import crypto from "node:crypto";
 import { EventEmitter } from "node:events";
 import { ACTION_KINDS, COMMAND_POLL_SECONDS, type AgentCommand, type CommandKind, type CommandResult } from "../protocol";
 import type { FleetStore } from "../store";
-import { FleetRefusal } from "./errors";
+import { FleetError } from "./errors";
 import type { FleetHostInfo } from "./snapshot";
+
+/** What a command needs of its host: where to send it, and whether anyone listens there. */
+export type CommandHost = Pick<FleetHostInfo, "key" | "name" | "status" | "revoked" | "lastSeen">;
 
 /** Who asked, for the audit log. */
 export interface Requester {
@@ -29,7 +32,7 @@ export interface CommandOutcome extends CommandResult {
   id: string;
 }
 
-function describe(host: FleetHostInfo): string {
+function describe(host: CommandHost): string {
   const seen = host.lastSeen === null ? "it never reported" : `its last report was ${new Date(host.lastSeen).toISOString()}`;
   return `${host.name} is ${host.revoked ? "revoked" : host.status} (${seen})`;
 }
@@ -41,7 +44,7 @@ function describe(host: FleetHostInfo): string {
  */
 export async function runCommand(
   { db }: FleetStore,
-  host: FleetHostInfo,
+  host: CommandHost,
   command: { kind: CommandKind; hash: string; args?: AgentCommand["args"] },
   who: Requester,
 ): Promise<CommandOutcome> {
@@ -65,7 +68,7 @@ export async function runCommand(
       await db.fleetCommand.create({
         data: { ...row, status: "failed", doneAt: Date.now(), result: JSON.stringify({ ok: false, message }) },
       });
-    throw new FleetRefusal(409, message, { code: "HOST_OFFLINE" });
+    throw new FleetError("HOST_OFFLINE", message);
   }
   await db.fleetCommand.create({ data: { ...row, status: "pending" } });
   wake.emit(host.key);
@@ -100,7 +103,7 @@ export async function runCommand(
       data: { status: "failed", doneAt: Date.now(), result: JSON.stringify({ ok: false, message }) },
     });
   }
-  throw new FleetRefusal(504, message, { code: "NO_ANSWER" });
+  throw new FleetError("NO_ANSWER", message);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { EnrollAnswer, EnrollRequest } from "../protocol";
 import type { FleetStore } from "../store";
-import { FleetRefusal, isUniqueViolation } from "./errors";
+import { FleetError, isUniqueViolation } from "./errors";
 import { forgetVerifiedSecrets } from "./host-auth";
 import { baseName, uniqueName } from "./names";
 import { hashSecret, newHostKey, newHostSecret, secretMatches } from "./secrets";
@@ -23,10 +23,9 @@ export async function enroll({ db }: FleetStore, request: EnrollRequest, address
   });
   const revoked = known.find((h) => h.revokedAt !== null);
   if (revoked) {
-    throw new FleetRefusal(
-      403,
+    throw new FleetError(
+      "REVOKED",
       `Host ${revoked.name} was revoked on this hub; it cannot enrol again until an operator lets it back in (POST /api/fleet/hosts/${revoked.name}/readmit).`,
-      { code: "REVOKED" },
     );
   }
   const sameId = known.filter((h) => h.hostId === request.hostId);
@@ -73,7 +72,7 @@ export async function enroll({ db }: FleetStore, request: EnrollRequest, address
       if (!isUniqueViolation(error)) throw error;
     }
   }
-  throw new FleetRefusal(503, "Could not give this host a unique name; try again.");
+  throw new FleetError("NAME_TAKEN", "Could not give this host a unique name; try again.");
 }
 
 /**

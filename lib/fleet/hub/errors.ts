@@ -1,12 +1,28 @@
-/** A refusal the hub's routes turn into a status and a JSON body the agent acts on. */
-export class FleetRefusal extends Error {
-  override name = "FleetRefusal";
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly body: Record<string, unknown> = {},
-  ) {
-    super(message);
+import { CodedError } from "../../errors";
+
+/**
+ * Why the hub refused: the code says what the agent or the person should do next (its HTTP
+ * status is lib/api/respond.ts's to choose); `details` carry what acting on it needs (the
+ * report number to build on after NEED_FULL).
+ */
+export type FleetErrorCode =
+  | "NOT_FOUND"
+  | "UNKNOWN_HOST"
+  | "PENDING"
+  | "REVOKED"
+  | "CLONE"
+  | "NEED_FULL"
+  | "NAME_TAKEN"
+  | "HOST_OFFLINE"
+  | "NO_ANSWER"
+  | "NOT_WAITING";
+
+export class FleetError extends CodedError<FleetErrorCode> {
+  static override readonly brand = "FleetError";
+
+  constructor(code: FleetErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, { details });
+    this.name = "FleetError";
   }
 }
 

@@ -1,29 +1,24 @@
 import "server-only";
-// The fleet's door, beside the workstation's (`processes()`): what pages, actions and the
-// HTTP adapters do with the fleet's hosts and records goes through here, never through
-// lib/api (an adapter), so the rules live in one place and every caller gets them.
-import { ACTION_KINDS, type AgentCommand, type CommandKind } from "../protocol";
-import { fleetStore } from "../store";
-import { auditOnHub, runCommand, type Requester } from "./commands";
-import { decidePending, readmitHost } from "./enroll";
-import { FleetRefusal } from "./errors";
-import { fleetProcesses } from "./server";
-
-/** Runs one command on a host's record through its agent; the answer, or why not (audited when an action). */
-export async function commandOnHost(hostName: string, hash: string, kind: CommandKind, args: AgentCommand["args"], who: Requester) {
-  const fleet = fleetProcesses({ fresh: true });
-  const host = await fleet.host(hostName);
-  const refuse = async (message: string) => {
-    // An action refused for want of its target is in the audit log too; a read is not.
-    if (ACTION_KINDS.has(kind)) {
-      await auditOnHub(await fleetStore(), { hostKey: host?.key, hostName, hash, kind, args, ok: false, message }, who);
-    }
-    return new FleetRefusal(404, message);
-  };
-  if (!host) throw await refuse(`No host named "${hostName}" in this fleet.`);
-  if (!(await fleet.detail(hostName, hash))) throw await refuse(`Host ${hostName} has reported no record with hash "${hash}".`);
-  return runCommand(await fleetStore(), host, { kind, hash, args }, who);
-}
+// The fleet's door, beside the workstation's (`processes()`): what pages, actions and the HTTP
+// adapters do with the fleet's hosts and records goes through here, never through lib/api (an
+// adapter), so the rules live in one place and every caller gets them. It throws coded errors
+// (FleetError); lib/api/respond.ts alone turns codes into statuses.
+import { alertSender } from "../../alerts/sender";
+import { CodedError } from "../../errors";
+import { publicUrl } from "../../http/public-url";
+import type { ByteRange } from "../../output/range";
+import { isProcessHash } from "../../registry/hash";
+import { secondsToIso } from "../../registry/json";
+import { ACTION_KINDS, type AgentCommand, type CommandKind, type CommandResult, type EnrollRequest, type Report } from "../protocol";
+import type { FleetStore } from "../store";
+import { auditLog, auditOnHub, completeCommand, pollCommands, runCommand, type CommandHost, type Requester } from "./commands";
+import { isCrash } from "./crash";
+import { decidePending, enroll, readmitHost, revokeHost } from "./enroll";
+import { FleetError } from "./errors";
+import { authenticateHost, hostBeforeBody } from "./host-auth";
+import { ingest } from "./ingest";
+import type { FleetProcesses } from "./records";
+import { hostRowStatus } from "./status";
 
 const DECISIONS = {
   approve: { done: "Approved the re-enrolment of", none: "No re-enrolment waits for approval on" },
@@ -32,11 +27,166 @@ const DECISIONS = {
 } as const;
 export type HostDecision = keyof typeof DECISIONS;
 
-/** An operator's decision on a host, audited: approve or deny its pending re-enrolment, readmit it after a revocation. */
-export async function decideOnHost(hostName: string, decision: HostDecision, who: Requester): Promise<{ ok: boolean; message: string }> {
-  const store = await fleetStore();
-  const done = decision === "readmit" ? await readmitHost(store, hostName) : await decidePending(store, hostName, decision === "approve");
-  const message = done ? `${DECISIONS[decision].done} ${hostName}.` : `${DECISIONS[decision].none} "${hostName}".`;
-  await auditOnHub(store, { hostName, kind: decision, ok: done, message }, who);
-  return { ok: done, message };
+/** An agent's answer that refused a read: its code (the workstation's), said by the hub as the workstation would. */
+export class RemoteRefusal extends CodedError {
+  static override readonly brand = "RemoteRefusal";
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(code, message);
+  }
+}
+
+export class FleetDoor {
+  constructor(
+    private readonly store: () => Promise<FleetStore>,
+    private readonly reading: { pages: FleetProcesses; api: FleetProcesses },
+  ) {}
+
+  /**
+   * The fleet's records and hosts as last reported. Pages may be served a reading up to 2 s
+   * old while a newer one is made; `fresh` (the API, an action's follow-up) waits for a current one.
+   */
+  processes({ fresh = false }: { fresh?: boolean } = {}): FleetProcesses {
+    return fresh ? this.reading.api : this.reading.pages;
+  }
+
+  // ---- what the agents ask ----
+
+  /** An agent that presented the fleet key: its host secret (or why not). */
+  async enroll(request: EnrollRequest, address: string | null) {
+    return enroll(await this.store(), request, address);
+  }
+
+  /** The host key of an agent's secret, checked (`beforeBody`: may be taken from a recent check). */
+  async agent(secret: string | null, { beforeBody = false } = {}): Promise<string> {
+    const store = await this.store();
+    return beforeBody ? hostBeforeBody(store, secret) : (await authenticateHost(store, secret)).key;
+  }
+
+  /** Takes one report; each crash it tells of for the first time goes to the alert webhook. */
+  async report(secret: string, report: Report, address: string | null) {
+    const { newEvents, ...answer } = await ingest(await this.store(), secret, report, address);
+    const alerts = alertSender();
+    if (alerts) {
+      for (const event of newEvents.filter(isCrash)) {
+        alerts.crash({
+          kind: "crash",
+          host: answer.name,
+          name: event.name,
+          hash: event.hash,
+          exitCode: event.exitCode,
+          signal: event.exitSignal,
+          endedAt: secondsToIso(event.endedAt),
+          lastLines: event.lastLines ?? [],
+          url: `${publicUrl()}/fleet/${answer.name}/processes/${event.hash}`,
+        });
+      }
+    }
+    return answer;
+  }
+
+  /** An agent's long-poll for the commands waiting for it. */
+  async commandsFor(hostKey: string, signal: AbortSignal): Promise<AgentCommand[]> {
+    return pollCommands(await this.store(), hostKey, signal);
+  }
+
+  /** An agent's answer to one command it was sent. */
+  async answer(hostKey: string, id: string, result: CommandResult): Promise<void> {
+    if (!(await completeCommand(await this.store(), hostKey, id, result))) {
+      throw new FleetError("NOT_WAITING", "No command of this host with this id is waiting for an answer.");
+    }
+  }
+
+  // ---- what an operator does ----
+
+  /**
+   * Runs one command on a host's record through its agent: the answer, or why not (audited when
+   * an action). The target is looked up by two indexed reads of the store, not a whole reading:
+   * a follower through the hub asks every half second.
+   */
+  async command(hostName: string, hash: string, kind: CommandKind, args: AgentCommand["args"], who: Requester) {
+    const store = await this.store();
+    const host = await this.target(store, hostName);
+    const refuse = async (message: string) => {
+      // An action refused for want of its target is in the audit log too; a read is not.
+      if (ACTION_KINDS.has(kind)) await auditOnHub(store, { hostKey: host?.key, hostName, hash, kind, args, ok: false, message }, who);
+      return new FleetError("NOT_FOUND", message);
+    };
+    if (!host) throw await refuse(`No host named "${hostName}" in this fleet.`);
+    if (!(await this.reported(store, host.key, hash))) throw await refuse(`Host ${hostName} has reported no record with hash "${hash}".`);
+    return runCommand(store, host, { kind, hash, args }, who);
+  }
+
+  /** A read of a record's output on its workstation: what the agent answered, or its refusal thrown with its code. */
+  async read(hostName: string, hash: string, kind: "range" | "search" | "line", args: AgentCommand["args"], who: Requester) {
+    const outcome = await this.command(hostName, hash, kind, args, who);
+    if (outcome.ok) return outcome.data;
+    const code = typeof outcome.data.code === "string" ? outcome.data.code : "NOT_FOUND";
+    const wait = outcome.data.retryAfterSeconds;
+    throw new RemoteRefusal(code, outcome.message, typeof wait === "number" ? wait : code === "SEARCHES_BUSY" ? 2 : undefined);
+  }
+
+  /** Bytes of a record's output, read on its workstation: the same range as a local read of the file. */
+  async range(
+    hostName: string,
+    hash: string,
+    args: { offset?: number; length?: number; align?: "lines" | "bytes" },
+    who: Requester,
+  ): Promise<ByteRange> {
+    const data = (await this.read(hostName, hash, "range", args, who)) as Omit<ByteRange, "bytes" | "identity"> & {
+      identity?: string;
+      base64: string;
+    };
+    return {
+      start: data.start,
+      end: data.end,
+      size: data.size,
+      inode: data.inode,
+      // An agent of before identities were reported: the inode alone.
+      identity: typeof data.identity === "string" ? data.identity : String(data.inode),
+      bytes: Buffer.from(String(data.base64), "base64"),
+    };
+  }
+
+  /** An operator's decision on a host, audited: approve or deny its pending re-enrolment, readmit it after a revocation. */
+  async decide(hostName: string, decision: HostDecision, who: Requester): Promise<{ ok: boolean; message: string }> {
+    const store = await this.store();
+    const done = decision === "readmit" ? await readmitHost(store, hostName) : await decidePending(store, hostName, decision === "approve");
+    const message = done ? `${DECISIONS[decision].done} ${hostName}.` : `${DECISIONS[decision].none} "${hostName}".`;
+    await auditOnHub(store, { hostName, kind: decision, ok: done, message }, who);
+    return { ok: done, message };
+  }
+
+  /** Revokes a host, audited: its secret stops working and it cannot enrol again until readmitted. */
+  async revoke(hostName: string, who: Requester): Promise<string> {
+    const store = await this.store();
+    const revoked = await revokeHost(store, hostName);
+    const message = revoked
+      ? `Revoked ${hostName}: its secret no longer works and it cannot enrol again.`
+      : `No host named "${hostName}" that is not already revoked.`;
+    await auditOnHub(store, { hostName, kind: "revoke", ok: revoked, message }, who);
+    if (!revoked) throw new FleetError("NOT_FOUND", message);
+    return message;
+  }
+
+  /** Every action through the hub, newest first. */
+  async audit(page: { limit: number; offset: number }) {
+    return auditLog(await this.store(), page);
+  }
+
+  private async target({ db }: FleetStore, name: string): Promise<CommandHost | null> {
+    const row = await db.fleetHost.findUnique({
+      where: { name },
+      select: { key: true, name: true, lastSeen: true, intervalS: true, revokedAt: true },
+    });
+    return row && { key: row.key, name: row.name, lastSeen: row.lastSeen, status: hostRowStatus(row), revoked: row.revokedAt !== null };
+  }
+
+  private async reported({ db }: FleetStore, hostKey: string, hash: string): Promise<boolean> {
+    if (!isProcessHash(hash)) return false;
+    return (await db.fleetProcess.findUnique({ where: { hostKey_hash: { hostKey, hash } }, select: { hash: true } })) !== null;
+  }
 }

@@ -1,5 +1,5 @@
 import type { FleetStore } from "../store";
-import { FleetRefusal } from "./errors";
+import { FleetError } from "./errors";
 import { hashSecret, hostKeyOf, secretMatches } from "./secrets";
 
 /**
@@ -11,17 +11,16 @@ export async function authenticateHost({ db }: FleetStore, secret: string | null
   const hostKey = hostKeyOf(secret);
   const host = secret && hostKey ? await db.fleetHost.findUnique({ where: { key: hostKey } }) : null;
   if (secret && host?.pendingSecretHash && secretMatches(secret, host.pendingSecretHash)) {
-    throw new FleetRefusal(
-      403,
+    throw new FleetError(
+      "PENDING",
       `This machine enrolled again as ${host.name} without its current secret; an operator must approve it on the hub (/fleet) before it reports.`,
-      { code: "PENDING" },
     );
   }
   if (!secret || !host || !secretMatches(secret, host.secretHash)) {
-    throw new FleetRefusal(401, "This hub does not know this host secret; enrol again with the fleet key.", { code: "UNKNOWN_HOST" });
+    throw new FleetError("UNKNOWN_HOST", "This hub does not know this host secret; enrol again with the fleet key.");
   }
   if (host.revokedAt !== null) {
-    throw new FleetRefusal(403, `Host ${host.name} was revoked on this hub.`, { code: "REVOKED" });
+    throw new FleetError("REVOKED", `Host ${host.name} was revoked on this hub.`);
   }
   return host;
 }

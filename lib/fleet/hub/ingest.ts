@@ -1,7 +1,7 @@
 import { Prisma } from "../../generated/fleet-sqlite/client";
 import type { Report, ReportAnswer } from "../protocol";
 import type { FleetStore } from "../store";
-import { FleetRefusal } from "./errors";
+import { FleetError } from "./errors";
 import { authenticateHost } from "./host-auth";
 import { isCrash } from "./crash";
 import { hashSecret, hostKeyOf } from "./secrets";
@@ -63,7 +63,7 @@ async function ingestInTransaction(store: FleetStore, secret: string, report: Re
   const host = await authenticateHost(store, secret);
   const hostKey = host.key;
   if (host.machineId !== report.machineId) {
-    throw new FleetRefusal(409, `Another machine already reports as ${host.name} (a cloned disk image?); enrol again.`, { code: "CLONE" });
+    throw new FleetError("CLONE", `Another machine already reports as ${host.name} (a cloned disk image?); enrol again.`);
   }
   // A full disk clone carries the secret and the machine id: only the agents' process ids tell
   // two machines apart. A new one is an agent that restarted; the one before coming back is a
@@ -73,18 +73,14 @@ async function ingestInTransaction(store: FleetStore, secret: string, report: Re
   if (switched) {
     if (host.instance && report.instance === host.prevInstance) {
       await db.fleetHost.update({ where: { key: hostKey }, data: { sharedSecretAt: Date.now() } });
-      throw new FleetRefusal(
-        409,
+      throw new FleetError(
+        "CLONE",
         `Two machines report with the secret of ${host.name} in turns (a full disk clone, secret file included?); this one must enrol again, and an operator approve it.`,
-        { code: "CLONE" },
       );
     }
   }
   if (!report.full && report.base !== host.seq) {
-    throw new FleetRefusal(409, "This report builds on one the hub does not have; send the whole list.", {
-      code: "NEED_FULL",
-      seq: host.seq,
-    });
+    throw new FleetError("NEED_FULL", "This report builds on one the hub does not have; send the whole list.", { seq: host.seq });
   }
 
   const now = Date.now();

@@ -1,5 +1,6 @@
 import type { FleetHostInfo, FleetSnapshot } from "./snapshot";
 import type { StoredProcess } from "../protocol";
+import { FleetError } from "./errors";
 import { secondsToIso, type ProcessJson } from "../../registry/json";
 import { isProcessHash } from "../../registry/hash";
 import { ALL, selectProcesses, type ProcessQuery, type Selection } from "../../processes/query";
@@ -92,6 +93,21 @@ export class FleetProcesses {
 
   async host(name: string): Promise<FleetHostInfo | null> {
     return (await this.snapshot()).hosts.find((h) => h.name === name) ?? null;
+  }
+
+  /** A host of the fleet by name; NOT_FOUND when there is none. */
+  async hostNamed(name: string): Promise<FleetHostInfo> {
+    const host = await this.host(name);
+    if (!host) throw new FleetError("NOT_FOUND", `No host named "${name}" in this fleet.`);
+    return host;
+  }
+
+  /** One record of one host, as `detail`; NOT_FOUND, saying which is missing, when there is none. */
+  async record(hostName: string, hash: string): Promise<FleetProcessDetail> {
+    await this.hostNamed(hostName);
+    const detail = await this.detail(hostName, hash);
+    if (!detail) throw new FleetError("NOT_FOUND", `Host ${hostName} has reported no record with hash "${hash}".`);
+    return detail;
   }
 
   async list(query: FleetQuery = { ...ALL, host: "" }): Promise<FleetList> {

@@ -2,7 +2,7 @@ import { toFleetView, type FleetHostRef, type FleetItem } from "./view";
 import { isoToSeconds } from "../../time";
 import { hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
-import { hostStatus } from "./status";
+import { hostRowStatus } from "./status";
 import { isActive } from "../../processes/status";
 
 /** A host as the pages and the API show it (never its secret). */
@@ -315,7 +315,7 @@ export class FleetSnapshotReader {
         cached.factsText = row.facts;
       }
       processes.set(row.name, cached.processes);
-      const status = row.revokedAt !== null ? "offline" : hostStatus(row.lastSeen, row.intervalS, now);
+      const status = hostRowStatus(row, now);
       Object.assign(cached.ref, { name: row.name, status, lastSeen: row.lastSeen });
       return {
         key: row.key,

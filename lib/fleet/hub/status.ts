@@ -9,3 +9,8 @@ export function hostStatus(lastSeenMs: number | null, intervalSeconds: number, n
   if (missed > 3) return "stale";
   return "online";
 }
+
+/** A host's status from its stored row: a revoked host is offline whenever it last reported. */
+export function hostRowStatus(row: { revokedAt: number | null; lastSeen: number | null; intervalS: number }, now = Date.now()): HostStatus {
+  return row.revokedAt !== null ? "offline" : hostStatus(row.lastSeen, row.intervalS, now);
+}

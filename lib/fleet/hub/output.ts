@@ -1,0 +1,18 @@
+import { followStream } from "../../output/follow";
+import type { OutputSource } from "../../output/source";
+import type { Requester } from "./commands";
+import type { FleetDoor } from "./fleet";
+
+/** How often a follower through the hub asks the agent for what was appended. */
+const FOLLOW_POLL_MS = 500;
+
+/** A remote record's output, read on its workstation by its agent: the same source as a local file's. */
+export function remoteOutput(door: FleetDoor, hostName: string, hash: string, who: Requester): OutputSource {
+  return {
+    range: (args) => door.range(hostName, hash, args, who),
+    search: (args) => door.read(hostName, hash, "search", args, who),
+    line: async (offset) => Number((await door.read(hostName, hash, "line", { offset }, who)).line),
+    follow: (from, signal) =>
+      followStream((offset, length) => door.range(hostName, hash, { offset, length }, who), { from, signal, pollMs: FOLLOW_POLL_MS }),
+  };
+}
