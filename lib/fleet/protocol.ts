@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_RANGE_BYTES } from "../output/range";
+import { DERIVED_VIEW_FIELDS, processViewSchema, type ProcessView } from "../processes/view-schema";
 import { clip, cleanText } from "../text/clean";
 import { isoOrNull, timeOrNull, timeWarning } from "../time";
 
@@ -57,32 +58,12 @@ export const hostFactsSchema = z.object({
 });
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 
-/** One record as reported: the workstation's view of it (status checked there) and its environment. */
-const reportedShape = z.object({
-  hash,
-  name: z.string(),
-  pid: z.number().int().nullable(),
-  executable: z.string(),
-  currentExecutable: z.string().nullable(),
-  args: z.array(z.string()),
-  env: z.record(z.string(), z.string()),
-  cwd: z.string().nullable(),
-  status: z.enum(["running", "unverified", "stopped", "children"]),
-  exitCode: z.number().int().nullable(),
-  exitSignal: z.string().nullable(),
-  stopSignal: z.string().nullable(),
-  exitObserved: z.boolean(),
-  startTime: z.number().nullable(),
-  endedAt: z.number().nullable(),
-  createdAt: z.string().nullable(),
-  cpuPercent: z.number().finite().nullable(),
-  rssBytes: z.number().finite().nullable(),
-  outputFile: z.string().nullable(),
-  outputSize: z.number().finite().nullable(),
-  runawayOutput: z.boolean(),
-  liveChildren: z.number().int().min(0),
-  warnings: z.array(z.string()),
-});
+/**
+ * One record as reported: the workstation's view of it (status checked there) and its
+ * environment; what the view derives for itself (the running time, output growth) the hub
+ * derives again.
+ */
+const reportedShape = processViewSchema.omit(DERIVED_VIEW_FIELDS).extend({ hash, env: z.record(z.string(), z.string()) });
 export type ReportedProcess = z.infer<typeof reportedShape>;
 
 /** Every string inside a JSON value cleaned (a command's data is stored as JSON). */
@@ -162,6 +143,20 @@ export function fitRecord(p: ReportedProcess): ReportedProcess {
 export const reportedProcessSchema = reportedShape.transform(fitRecord);
 /** A reported record as the hub keeps it in memory: without its environment. */
 export type StoredProcess = Omit<ReportedProcess, "env">;
+
+/** A view as an agent reports it: its own fields (derived ones left to the hub) and the environment. */
+export function reportedOf(view: ProcessView, env: Record<string, string>): ReportedProcess {
+  const reported: Record<string, unknown> = { ...view, env };
+  for (const field of Object.keys(DERIVED_VIEW_FIELDS)) delete reported[field];
+  return reported as ReportedProcess;
+}
+
+// Every field of the view is reported or derived again: a field added to the view on one side
+// only fails the build here (as FIELDS does for the registry's columns, lib/registry/row.ts).
+type Covered<T extends 0> = T;
+export type ReportCoversView = Covered<
+  Exclude<keyof ProcessView, keyof ReportedProcess | keyof typeof DERIVED_VIEW_FIELDS> extends never ? 0 : 1
+>;
 
 /** A record ended: sent once per record, kept by the agent until the hub accepted it. */
 export const exitEventSchema = z.object({

@@ -1,44 +1,8 @@
 // Display types and labels, free of Node APIs: client components import this.
 import { exitCodeText } from "../text/windows";
+import type { ProcessView } from "./view-schema";
 
-/** What the dashboard shows for a status: the registry's, plus "children running". */
-export type DisplayStatus = "running" | "unverified" | "stopped" | "children";
-
-/** A record prepared for display (plain data, safe to pass to client components). */
-export interface ProcessView {
-  hash: string;
-  name: string;
-  pid: number | null;
-  executable: string;
-  /** What the process runs now when it exec'd another program (null otherwise). */
-  currentExecutable: string | null;
-  args: string[];
-  cwd: string | null;
-  status: DisplayStatus;
-  exitCode: number | null;
-  exitSignal: string | null;
-  /** The strongest signal a stop of ours sent, when the end was ours. */
-  stopSignal: string | null;
-  /** Whether a keeper of ours waited for it: its end is observed, not guessed. */
-  exitObserved: boolean;
-  startTime: number | null;
-  endedAt: number | null;
-  createdAt: string | null;
-  /** Seconds: until now while running, until the end when known. */
-  runtime: number | null;
-  cpuPercent: number | null;
-  rssBytes: number | null;
-  outputFile: string | null;
-  outputSize: number | null;
-  /** Bytes per second the output grew lately (running records, as this server saw it). */
-  outputGrowth: number | null;
-  /** A running record whose output alone is huge (see lib/processes/growth.ts). */
-  runawayOutput: boolean;
-  liveChildren: number;
-  warnings: string[];
-  /** How many arguments the record has, when `args` holds only the first of them (shownView). */
-  argCount?: number;
-}
+export type { DisplayStatus, ProcessView } from "./view-schema";
 
 /** The recorded process itself runs (or runs as far as anyone can tell: another user's). */
 export function isAlive(view: { status: string }): boolean {

@@ -30,27 +30,54 @@ export interface ProcessJson {
 
 export { secondsToIso };
 
-export function toProcessJson(record: ListedProcess): ProcessJson {
+/** What a JSON record is made of, wherever the record was read (this registry, a host's report). */
+export type JsonSource = Pick<
+  ListedProcess,
+  | "hash"
+  | "name"
+  | "executable"
+  | "args"
+  | "env"
+  | "cwd"
+  | "pid"
+  | "outputFile"
+  | "startTime"
+  | "createdAt"
+  | "status"
+  | "currentExecutable"
+  | "exitCode"
+  | "exitSignal"
+  | "endedAt"
+  | "stopSignal"
+  | "warnings"
+>;
+
+/** The JSON record (SPEC), once for the workstation's API and the hub's. */
+export function jsonOf(p: JsonSource, exitObserved: boolean): ProcessJson {
   return {
-    hash: record.hash,
-    name: record.name,
-    executable: record.executable,
-    args: record.args,
-    env: record.env,
-    cwd: record.cwd,
-    pid: record.pid,
-    outputFile: record.outputFile,
-    startTime: record.startTime,
-    createdAt: record.createdAt,
-    running: record.status !== "stopped",
-    status: record.status,
-    ...(record.currentExecutable ? { currentExecutable: record.currentExecutable } : {}),
-    exitCode: record.exitCode,
-    exitSignal: record.exitSignal,
-    endedAt: secondsToIso(record.endedAt),
-    stoppedBy: record.stopSignal ? "user" : null,
-    stopSignal: record.stopSignal,
-    exitObserved: record.keeperPid !== null,
-    warnings: record.warnings,
+    hash: p.hash,
+    name: p.name,
+    executable: p.executable,
+    args: p.args,
+    env: p.env,
+    cwd: p.cwd,
+    pid: p.pid,
+    outputFile: p.outputFile,
+    startTime: p.startTime,
+    createdAt: p.createdAt,
+    running: p.status !== "stopped",
+    status: p.status,
+    ...(p.currentExecutable ? { currentExecutable: p.currentExecutable } : {}),
+    exitCode: p.exitCode,
+    exitSignal: p.exitSignal,
+    endedAt: secondsToIso(p.endedAt),
+    stoppedBy: p.stopSignal ? "user" : null,
+    stopSignal: p.stopSignal,
+    exitObserved,
+    warnings: p.warnings,
   };
+}
+
+export function toProcessJson(record: ListedProcess): ProcessJson {
+  return jsonOf(record, record.keeperPid !== null);
 }

@@ -3,7 +3,7 @@ import type { LocalProcesses } from "../../processes/local";
 import { ALL } from "../../processes/query";
 import { alertLines } from "../../output/tail";
 import { hostInfo } from "../../system/host";
-import { fitRecord, PROTOCOL_VERSION, type ExitEvent, type HostFacts, type ReportedProcess } from "../protocol";
+import { fitRecord, PROTOCOL_VERSION, reportedOf, type ExitEvent, type HostFacts, type ReportedProcess } from "../protocol";
 
 export function hostFacts(hostname: string): HostFacts {
   const info = hostInfo();
@@ -26,29 +26,8 @@ export async function collectProcesses(processes: LocalProcesses): Promise<Repor
   const list = await processes.list({ ...ALL, sort: "output" });
   return list.items.map(({ record, view }) =>
     fitRecord({
-      hash: view.hash,
-      name: view.name,
-      pid: view.pid,
-      executable: view.executable,
-      currentExecutable: view.currentExecutable,
-      args: view.args,
-      env: record.env,
-      cwd: view.cwd,
-      status: view.status,
-      exitCode: view.exitCode,
-      exitSignal: view.exitSignal,
-      stopSignal: view.stopSignal,
-      exitObserved: view.exitObserved,
-      startTime: view.startTime,
-      endedAt: view.endedAt,
-      createdAt: view.createdAt,
+      ...reportedOf(view, record.env),
       cpuPercent: view.cpuPercent === null ? null : Math.round(view.cpuPercent * 10) / 10,
-      rssBytes: view.rssBytes,
-      outputFile: view.outputFile,
-      outputSize: view.outputSize,
-      runawayOutput: view.runawayOutput,
-      liveChildren: view.liveChildren,
-      warnings: view.warnings,
     }),
   );
 }

@@ -1,10 +1,10 @@
 import type { FleetHostInfo, FleetSnapshot } from "./snapshot";
 import type { StoredProcess } from "../protocol";
 import { FleetError } from "./errors";
-import { secondsToIso, type ProcessJson } from "../../registry/json";
+import { jsonOf, type ProcessJson } from "../../registry/json";
 import { isProcessHash } from "../../registry/hash";
 import { ALL, selectProcesses, type ProcessQuery, type Selection } from "../../processes/query";
-import { isAlive, type ProcessView } from "../../processes/status";
+import type { ProcessView } from "../../processes/status";
 import { toFleetView, withRuntime, type FleetHostRef, type FleetItem } from "./view";
 
 export type { FleetHostRef, FleetItem } from "./view";
@@ -36,27 +36,10 @@ export interface FleetQuery extends ProcessQuery {
 }
 
 export function toFleetJson(p: StoredProcess, env: Record<string, string>, host: FleetHostRef): FleetProcessJson {
+  // A host's "children running" is, in the registry's words, stopped (its process is gone).
+  const status = p.status === "children" ? "stopped" : p.status;
   return {
-    hash: p.hash,
-    name: p.name,
-    executable: p.executable,
-    args: p.args,
-    env,
-    cwd: p.cwd,
-    pid: p.pid,
-    outputFile: p.outputFile,
-    startTime: p.startTime,
-    createdAt: p.createdAt,
-    running: isAlive(p),
-    status: p.status === "children" ? "stopped" : p.status,
-    ...(p.currentExecutable ? { currentExecutable: p.currentExecutable } : {}),
-    exitCode: p.exitCode,
-    exitSignal: p.exitSignal,
-    endedAt: secondsToIso(p.endedAt),
-    stoppedBy: p.stopSignal ? "user" : null,
-    stopSignal: p.stopSignal,
-    exitObserved: p.exitObserved,
-    warnings: p.warnings,
+    ...jsonOf({ ...p, env, status }, p.exitObserved),
     host: host.name,
     cpuPercent: p.cpuPercent,
     rssBytes: p.rssBytes,

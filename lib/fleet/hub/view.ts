@@ -36,31 +36,13 @@ export function runtimeOf(p: StoredProcess, host: FleetHostRef, now: number): nu
  */
 export function toFleetView(p: StoredProcess, host: FleetHostRef, now: number): ProcessView {
   return {
-    hash: p.hash,
-    name: p.name,
-    pid: p.pid,
-    executable: p.executable,
-    currentExecutable: p.currentExecutable,
-    args: p.args,
-    cwd: p.cwd,
-    status: p.status,
-    exitCode: p.exitCode,
-    exitSignal: p.exitSignal,
-    stopSignal: p.stopSignal,
-    exitObserved: p.exitObserved,
+    ...p,
     // Stored before records were fitted, a time may be out of range: unknown, never a crash.
     startTime: timeOrNull(p.startTime),
     endedAt: timeOrNull(p.endedAt),
     createdAt: isoOrNull(p.createdAt),
     runtime: runtimeOf(p, host, now),
-    cpuPercent: p.cpuPercent,
-    rssBytes: p.rssBytes,
-    outputFile: p.outputFile,
-    outputSize: p.outputSize,
     outputGrowth: null,
-    runawayOutput: p.runawayOutput,
-    liveChildren: p.liveChildren,
-    warnings: p.warnings,
   };
 }
 
