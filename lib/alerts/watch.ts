@@ -1,10 +1,10 @@
-import { reportedHostname } from "../fleet/agent/identity";
-import { isCrash } from "../fleet/hub/crash";
+import { isCrash } from "./crash";
 import { publicUrl } from "../http/public-url";
 import { alertLines } from "../output/tail";
 import type { LocalProcesses } from "../processes/local";
 import { ALL } from "../processes/query";
 import { secondsToIso } from "../registry/json";
+import { reportedHostname } from "../system/host";
 import type { AlertSender } from "./sender";
 import { isActive } from "../processes/status";
 

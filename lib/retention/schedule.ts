@@ -1,5 +1,6 @@
 import { formatBytes } from "../format";
-import type { LocalProcesses } from "../processes/local";
+import type { RetentionOutcome } from "./apply";
+import type { RetentionPolicy } from "./policy";
 import { shared } from "../config/shared";
 import { describePolicy, policyFromEnv } from "./policy";
 
@@ -12,10 +13,15 @@ export interface LastPass {
 }
 
 const HOUR = 3_600_000;
+
+/** What a pass runs on: the workstation's door (retention knows its rule, not the door). */
+export interface RetentionTarget {
+  applyRetention(policy: RetentionPolicy): Promise<RetentionOutcome>;
+}
 const state = shared("retention-schedule", () => ({ last: null as LastPass | null, timer: null as ReturnType<typeof setInterval> | null }));
 
 /** One automatic pass with the configured policy; the result goes to the server log and the list page. */
-export async function runRetentionPass(processes: LocalProcesses): Promise<LastPass> {
+export async function runRetentionPass(processes: RetentionTarget): Promise<LastPass> {
   const at = Date.now();
   try {
     const policy = policyFromEnv();
@@ -37,7 +43,7 @@ export async function runRetentionPass(processes: LocalProcesses): Promise<LastP
 }
 
 /** At start and hourly (SPEC "Retention"); the timer never keeps the process alive. */
-export function startRetentionSchedule(processes: LocalProcesses): void {
+export function startRetentionSchedule(processes: RetentionTarget): void {
   if (state.timer) return;
   state.timer = setInterval(() => void runRetentionPass(processes), HOUR);
   state.timer.unref?.();

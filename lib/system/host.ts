@@ -21,3 +21,8 @@ export function hostInfo(): HostInfo {
     memUsedBytes: total - os.freemem(),
   };
 }
+
+/** This machine's name as it reports it (to a hub, in alerts): `PROCESS_MONITOR_HOST_NAME`, else the system's. */
+export function reportedHostname(): string {
+  return process.env.PROCESS_MONITOR_HOST_NAME?.trim() || os.hostname();
+}

@@ -7,17 +7,9 @@ import { collectProcesses, hostFacts, withLastLines } from "./collect";
 import { executeCommand } from "./commands";
 import { buildDelta, detectExits } from "./delta";
 import { HubClient, HubError, hubBaseUrl } from "./hub-client";
-import {
-  agentDir,
-  forgetCredentials,
-  hostId,
-  machineId,
-  readCredentials,
-  reportedHostname,
-  writeCredentials,
-  type Credentials,
-} from "./identity";
+import { agentDir, forgetCredentials, hostId, machineId, readCredentials, writeCredentials, type Credentials } from "./identity";
 import { loadState, saveState, type AgentState } from "./state";
+import { reportedHostname } from "../../system/host";
 
 export interface AgentOptions {
   hubUrl: string;

@@ -60,11 +60,6 @@ export function machineId(): string {
     .slice(0, 32);
 }
 
-/** The hostname reported: `PROCESS_MONITOR_HOST_NAME`, else the system's. */
-export function reportedHostname(): string {
-  return process.env.PROCESS_MONITOR_HOST_NAME?.trim() || os.hostname();
-}
-
 export interface Credentials {
   hub: string;
   hostKey: string;

@@ -3,6 +3,7 @@ import "server-only";
 // adapters do with the fleet's hosts and records goes through here, never through lib/api (an
 // adapter), so the rules live in one place and every caller gets them. It throws coded errors
 // (FleetError); lib/api/respond.ts alone turns codes into statuses.
+import { isCrash } from "../../alerts/crash";
 import { alertSender } from "../../alerts/sender";
 import { CodedError } from "../../errors";
 import { publicUrl } from "../../http/public-url";
@@ -12,7 +13,6 @@ import { secondsToIso } from "../../registry/json";
 import { ACTION_KINDS, type AgentCommand, type CommandKind, type CommandResult, type EnrollRequest, type Report } from "../protocol";
 import type { FleetStore } from "../store";
 import { auditLog, auditOnHub, completeCommand, pollCommands, runCommand, type CommandHost, type Requester } from "./commands";
-import { isCrash } from "./crash";
 import { decidePending, enroll, readmitHost, revokeHost } from "./enroll";
 import { FleetError } from "./errors";
 import { authenticateHost, hostBeforeBody } from "./host-auth";

@@ -3,7 +3,7 @@ import type { Report, ReportAnswer } from "../protocol";
 import type { FleetStore } from "../store";
 import { FleetError } from "./errors";
 import { authenticateHost } from "./host-auth";
-import { isCrash } from "./crash";
+import { isCrash } from "../../alerts/crash";
 import { hashSecret, hostKeyOf } from "./secrets";
 import { isActive } from "../../processes/status";
 
