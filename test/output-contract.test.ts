@@ -151,6 +151,23 @@ describe("the output API through the hub answers as the workstation's own", () =
     expect(events[0]).toEqual([`ready {"from":${size - 11}}`, `append {"start":${size - 11},"end":${size},"text":"needle two\\n"}`]);
     expect(events[1]).toEqual(events[0]);
 
+    // A file that is gone: both streams say `missing`, and go on waiting for it.
+    fs.renameSync(outputFile, `${outputFile}.moved`);
+    try {
+      const gone = await Promise.all([
+        local.api(`/api/processes/${hash}/output?follow=1&offset=0`),
+        hub.api(`/api/fleet/hosts/${HOST}/processes/${hash}/output?follow=1&offset=0`),
+      ]);
+      const said = await Promise.all(gone.map((r) => firstEvents(r, 2)));
+      expect(said[0]).toEqual(['ready {"from":0}', 'missing {"message":"The output file was deleted."}']);
+      expect(said[1]).toEqual(said[0]);
+      const [mine, remote] = await ask("?offset=0");
+      expect(mine).toMatchObject({ status: 404, body: { code: "OUTPUT_MISSING" } });
+      expect(remote).toEqual(mine);
+    } finally {
+      fs.renameSync(`${outputFile}.moved`, outputFile);
+    }
+
     const [download, notCarried] = await ask("?download=1");
     expect(download.status).toBe(200);
     expect(Buffer.from(download.body, "base64").length).toBe(size);

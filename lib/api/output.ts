@@ -30,6 +30,9 @@ export const searchQuerySchema = z.object({
 
 export const lineQuerySchema = z.object({ offset: decimalInt() });
 
+/** Output errors a follow stream tells as its events rather than as an error answer. */
+const STREAM_SAYS = new Set<unknown>(["OUTPUT_MISSING", "NOT_A_FILE"]);
+
 /** Where an output route reads: the source, and how to download it whole where that is possible. */
 export interface OutputTarget {
   source: OutputSource;
@@ -62,9 +65,9 @@ export async function outputResponse(request: Request, open: () => Promise<Outpu
   return answer(open, async ({ source, download }) => {
     if (query.follow === "1") {
       // Asked once up front: an unknown record, or a host that cannot be asked, is a plain error,
-      // not an empty stream. A file that is gone is the stream's to say (`missing`).
+      // not an empty stream. What the file is (gone: `missing`; not a file: `error`) is the stream's to say.
       await source.range({ offset: query.offset ?? 0, length: 0 }).catch((error: unknown) => {
-        if ((error as { code?: unknown }).code !== "OUTPUT_MISSING") throw error;
+        if (!STREAM_SAYS.has((error as { code?: unknown }).code)) throw error;
       });
       return new Response(source.follow(query.offset, request.signal), {
         headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
