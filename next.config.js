@@ -3,7 +3,7 @@ import { SECURITY_HEADERS } from "./lib/http/security-headers.js";
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native and process-spawning modules stay plain Node requires on the server.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "ps-list", "koffi"],
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "ps-list", "koffi", "ws", "prom-client"],
   poweredByHeader: false,
   // On everything, static files included; proxy.ts adds them to the answers it makes itself.
   async headers() {

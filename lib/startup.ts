@@ -1,5 +1,7 @@
 import "server-only";
 import { alertSender } from "./alerts/sender";
+import { fleetUpgrade } from "./api/channel";
+import { setUpgradeHandler } from "./http/upgrade.js";
 import { watchCrashes } from "./alerts/watch";
 import { resolveDbPath } from "./config/paths";
 import { serverEnv } from "./config/server-env";
@@ -11,7 +13,7 @@ import { startRetentionSchedule } from "./retention/schedule";
 /**
  * What a server runs in the background from its start (instrumentation.ts calls this once):
  * the hourly retention pass, crash alerts of a workstation (a hub alerts from the reports it
- * takes), the hub's reading of its store, and the agent of a workstation that reports to a hub.
+ * takes), the hub's reading of its store and its agents' channel, and the agent of a workstation that reports to a hub.
  * Each starts once, whatever calls this again.
  */
 export function startBackground(): void {
@@ -19,7 +21,11 @@ export function startBackground(): void {
   if (env.automaticRetention) startRetentionSchedule(processes());
   const alerts = alertSender();
   if (alerts && !env.hub) watchCrashes(processes(), alerts);
-  if (env.hub) startFleetReading();
+  if (env.hub) {
+    startFleetReading();
+    // The agents' WebSockets, taken by scripts/serve.js before Next sees them.
+    setUpgradeHandler(fleetUpgrade);
+  }
   if (env.hubUrl) {
     try {
       agentFromEnv(processes(), resolveDbPath())?.start();

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { resolveToken } from "../lib/auth/token-file.js";
 import { clientAddress, trustedProxies } from "../lib/http/forwarded.js";
+import { upgradeHandler } from "../lib/http/upgrade.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -63,6 +64,14 @@ export async function serve({ host = process.env.HOST || "127.0.0.1", port = Num
   };
   const tls = tlsOptions();
   const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
+  // A WebSocket (the agents' channel on a hub) is handed to its handler before Next sees it;
+  // with none (a workstation), refused.
+  server.on("upgrade", (req, socket, head) => {
+    req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted);
+    const handler = upgradeHandler();
+    if (handler && decodablePath(req.url)) return handler(req, socket, head);
+    socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  });
   await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolve);

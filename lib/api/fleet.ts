@@ -22,6 +22,7 @@ import {
   MAX_REPORT_BYTES,
   PROTOCOL_VERSION,
   reportSchema,
+  type Report,
 } from "../fleet/protocol";
 import { readJsonBody } from "./body";
 import { lineResponse, outputResponse, searchResponse, type OutputTarget } from "./output";
@@ -96,6 +97,15 @@ async function agentOf(request: Request, beforeBody = false): Promise<{ hostKey:
   }
 }
 
+/** A report's body checked (the HTTP route's and the socket's): the report, or a coded refusal. */
+export function checkedReport(value: unknown): Report {
+  const parsed = reportSchema.safeParse(value);
+  if (!parsed.success) throw new CodedError("INVALID", `Bad report: ${issues(parsed.error)}`);
+  if (parsed.data.protocol > PROTOCOL_VERSION)
+    throw new CodedError("PROTOCOL", `This hub speaks report protocol ${PROTOCOL_VERSION}; upgrade the hub.`);
+  return parsed.data;
+}
+
 /** POST /api/fleet/report: `Authorization: Bearer <host secret>`, body a report (lib/fleet/protocol.ts). */
 export async function handleReport(request: Request): Promise<Response> {
   return onHub(async () => {
@@ -112,13 +122,9 @@ export async function handleReport(request: Request): Promise<Response> {
     }
     const body = await readJsonBody(request, { limit: MAX_REPORT_BYTES });
     if ("response" in body) return body.response;
-    const parsed = reportSchema.safeParse(body.value);
-    if (!parsed.success) return jsonError(400, `Bad report: ${issues(parsed.error)}`);
-    if (parsed.data.protocol > PROTOCOL_VERSION) {
-      return codedResponse("PROTOCOL", `This hub speaks report protocol ${PROTOCOL_VERSION}; upgrade the hub.`);
-    }
+    const report = checkedReport(body.value);
     const started = performance.now();
-    const response = jsonOk(await fleet().report(secret, parsed.data, addressOf(request)));
+    const response = jsonOk(await fleet().report(secret, report, addressOf(request)));
     // The time the hub spent storing it, apart from waiting in line (bench fleet reads it).
     response.headers.set("server-timing", `ingest;dur=${(performance.now() - started).toFixed(1)}`);
     return response;

@@ -93,14 +93,24 @@ function retryHeaders(error: unknown): Record<string, string> {
  * reference to the line in the server's log.
  */
 export function errorResponse(error: unknown): Response {
+  const { status, body, headers } = errorAnswer(error);
+  return Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
+}
+
+/** The status and JSON body an error answers with, for a channel that is not an HTTP response (the agents' socket). */
+export function errorAnswer(error: unknown): { status: number; body: Record<string, unknown>; headers: Record<string, string> } {
+  const answer = (code: ErrorCode, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}) => ({
+    status: STATUS_OF[code],
+    body: { error: message, code, ...details },
+    headers,
+  });
   // A registry error is often a driver's failure underneath: the condition's words come first.
   if (error instanceof CodedError && !(error instanceof RegistryError) && Object.hasOwn(STATUS_OF, error.code)) {
-    return codedResponse(error.code as ErrorCode, error.message, error.details, retryHeaders(error));
+    return answer(error.code as ErrorCode, error.message, error.details, retryHeaders(error));
   }
   const failure = knownFailure(error);
-  if (failure)
-    return codedResponse(failure.code, error instanceof RegistryError && failure.code === "BUSY" ? error.message : failure.message);
-  if (error instanceof RegistryError && error.code !== "UNREADABLE") return codedResponse(error.code, error.message);
+  if (failure) return answer(failure.code, error instanceof RegistryError && failure.code === "BUSY" ? error.message : failure.message);
+  if (error instanceof RegistryError && error.code !== "UNREADABLE") return answer(error.code, error.message);
   const { ref, message } = internalFailure(error);
-  return codedResponse("INTERNAL", message, { ref });
+  return answer("INTERNAL", message, { ref });
 }

@@ -276,3 +276,23 @@ export type CommandResult = z.infer<typeof commandResultSchema>;
 
 /** Longest an agent's command poll is held open by the hub. */
 export const COMMAND_POLL_SECONDS = 25;
+
+/** Where an agent opens its WebSocket to the hub (SPEC "The agents' channel"). */
+export const CHANNEL_PATH = "/api/fleet/channel";
+
+/** What an agent sends on its socket: a report (answered by id), or a command's result. */
+export const agentMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("report"), id: z.string().min(1).max(64), report: z.unknown() }),
+  z.object({ type: z.literal("result"), id: z.string().min(1).max(255), result: z.unknown() }),
+]);
+export type AgentMessage = z.infer<typeof agentMessageSchema>;
+
+/** What the hub sends: a report's answer (the HTTP status and body it would have had), or a command. */
+export const hubMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("report-answer"), id: z.string(), status: z.number().int(), body: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal("command"), command: agentCommandSchema }),
+]);
+export type HubMessage = z.infer<typeof hubMessageSchema>;
+
+/** How often each side pings the other; one missed answer ends the socket. */
+export const HEARTBEAT_SECONDS = 15;

@@ -2,8 +2,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { LocalProcesses } from "../../processes/local";
-import { PROTOCOL_VERSION, type Report } from "../protocol";
+import { PROTOCOL_VERSION, type AgentCommand, type CommandResult, type Report, type ReportAnswer } from "../protocol";
 import { collectProcesses, hostFacts, withLastLines } from "./collect";
+import { ChannelUnavailable, HubChannel } from "./channel";
 import { executeCommand } from "./commands";
 import { buildDelta, detectExits } from "./delta";
 import { HubClient, HubError, hubBaseUrl } from "./hub-client";
@@ -39,6 +40,10 @@ export function reportSeconds(value = process.env.PROCESS_MONITOR_REPORT_SECONDS
  */
 export class Agent {
   private readonly client: HubClient;
+  /** The WebSocket to the hub; HTTP (client) when it cannot be had. */
+  private readonly channel: HubChannel;
+  /** A single report (`agent --once`): over HTTP, no socket left open. */
+  private oneShot = false;
   private readonly dir: string;
   private readonly interval: number;
   private readonly log: (line: string) => void;
@@ -62,6 +67,11 @@ export class Agent {
 
   constructor(private readonly options: AgentOptions) {
     this.client = new HubClient(hubBaseUrl(options.hubUrl));
+    this.channel = new HubChannel(
+      this.client.base,
+      (command) => this.run(command),
+      (line) => this.log(line),
+    );
     this.dir = options.dir ?? agentDir();
     this.interval = options.intervalSeconds ?? reportSeconds();
     this.log = options.log ?? ((line) => console.log(`[agent] ${line}`));
@@ -86,6 +96,7 @@ export class Agent {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.channel.stop();
     this.polling.abort();
     if (this.timer) clearTimeout(this.timer);
     this.watcher?.close();
@@ -107,18 +118,19 @@ export class Agent {
         await this.pause(this.interval * 1000);
         continue;
       }
+      // While the socket is open, commands come on it.
+      if (this.channel.connected) {
+        await this.channel.closed();
+        continue;
+      }
       try {
         const commands = await this.client.commands(credentials.secret, this.polling.signal);
         failures = 0;
         for (const command of commands) {
-          const result = await executeCommand(this.options.processes, command);
-          this.log(
-            `${command.kind}${command.args.force ? " (force)" : ""} of ${command.hash.slice(0, 12)} from the hub: ${result.message}`,
-          );
+          const result = await this.run(command);
           await this.client
             .answer(credentials.secret, command.id, result)
             .catch((error: Error) => this.log(`could not answer the hub: ${error.message}`));
-          if (command.kind !== "range") this.soon(true);
         }
       } catch {
         if (this.stopped) return;
@@ -129,6 +141,26 @@ export class Agent {
         await this.pause(Math.min(MAX_BACKOFF_MS, this.interval * 1000 * backoff));
       }
     }
+  }
+
+  /** Carries out one command from the hub (on the socket or from the long-poll); a change is reported at once after it. */
+  private async run(command: AgentCommand): Promise<CommandResult> {
+    const result = await executeCommand(this.options.processes, command);
+    this.log(`${command.kind}${command.args.force ? " (force)" : ""} of ${command.hash.slice(0, 12)} from the hub: ${result.message}`);
+    if (command.kind !== "range") this.soon(true);
+    return result;
+  }
+
+  /** A report on the socket, or over HTTP when the socket cannot be had (refused by a proxy, lost, a one-shot). */
+  private async send(secret: string, report: Report): Promise<ReportAnswer> {
+    if (!this.oneShot) {
+      try {
+        return await this.channel.report(secret, report);
+      } catch (error) {
+        if (!(error instanceof ChannelUnavailable)) throw error;
+      }
+    }
+    return this.client.report(secret, report);
   }
 
   /** Ends the command loop's current wait (the hub answered a report again). */
@@ -168,6 +200,7 @@ export class Agent {
    */
   async reportOnce(): Promise<string | null> {
     const before = this.lastAccepted;
+    this.oneShot = true;
     for (let attempt = 0; attempt < 4; attempt += 1) {
       this.again = false;
       await this.reportNow();
@@ -254,7 +287,7 @@ export class Agent {
         events: this.state.pending,
       };
       this.state.seq = report.seq;
-      const answer = await this.client.report(credentials.secret, report);
+      const answer = await this.send(credentials.secret, report);
       const sent = new Set(report.events.map((e) => e.hash));
       this.state = {
         ...this.state,

@@ -1,0 +1,140 @@
+import "server-only";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { wrongCredential } from "../auth/rate-limit";
+import { CodedError } from "../errors";
+import { fleet, isHub } from "../fleet/hub/server";
+import {
+  agentMessageSchema,
+  CHANNEL_PATH,
+  commandResultSchema,
+  HEARTBEAT_SECONDS,
+  MAX_REPORT_BYTES,
+  type HubMessage,
+} from "../fleet/protocol";
+import { shared } from "../config/shared";
+import { checkedReport } from "./fleet";
+import { errorAnswer } from "./respond";
+
+// The agents' channel on the hub (SPEC "The agents' channel"): one WebSocket per agent on the
+// hub's own port, authenticated by the host secret at the upgrade, before anything is read from
+// the socket. Reports and command results come in, commands go out, through the same door as the
+// HTTP routes (fleet().report, fleet().commandsFor, fleet().answer): the same guarantees.
+
+/** The open sockets of this instance, by host key (a newer one replaces an older). */
+export function connectedAgents(): Map<string, WebSocket> {
+  return shared("agent-sockets", () => new Map<string, WebSocket>());
+}
+
+const server = () => shared("agent-socket-server", () => new WebSocketServer({ noServer: true, maxPayload: MAX_REPORT_BYTES + 64 * 1024 }));
+
+/** Refuses an upgrade with an HTTP answer the agent reads like the report route's (status, JSON body). */
+function refuse(socket: Duplex, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Refused"}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n${extra}\r\n${text}`,
+  );
+}
+
+/** scripts/serve.js hands every upgrade request here (lib/http/upgrade.js) on a hub. */
+export function fleetUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  socket.on("error", () => socket.destroy());
+  const address =
+    String(req.headers["x-forwarded-for"] ?? "")
+      .split(",")[0]
+      ?.trim() || null;
+  if (!isHub() || new URL(req.url ?? "/", "http://hub").pathname !== CHANNEL_PATH) {
+    return refuse(socket, 404, { error: "No WebSocket here.", code: "NOT_FOUND" });
+  }
+  const header = req.headers.authorization ?? "";
+  const secret = header.startsWith("Bearer ") ? header.slice(7).trim() : null;
+  fleet()
+    .agent(secret)
+    .then((hostKey) => server().handleUpgrade(req, socket, head, (ws) => attach(ws, hostKey, secret!, address)))
+    .catch((error: unknown) => {
+      const unknownHost = error instanceof CodedError && error.code === "UNKNOWN_HOST";
+      const wait = unknownHost ? wrongCredential(address ?? "unknown", "host-secret") : 0;
+      if (wait > 0) {
+        return refuse(
+          socket,
+          429,
+          { error: `Too many unknown host secrets from this address; try again in ${wait} s.`, code: "TOO_MANY" },
+          { "retry-after": String(wait) },
+        );
+      }
+      const { status, body } = errorAnswer(error);
+      refuse(socket, status, body);
+    });
+}
+
+function attach(ws: WebSocket, hostKey: string, secret: string, address: string | null): void {
+  const sockets = connectedAgents();
+  sockets.get(hostKey)?.close(4000, "replaced by a newer connection of this host");
+  sockets.set(hostKey, ws);
+  const closed = new AbortController();
+  const send = (message: HubMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+
+  // Heartbeats: an agent that stops answering pings is let go, and its next command waits for
+  // it to come back (on this instance or another).
+  let alive = true;
+  ws.on("pong", () => (alive = true));
+  const heartbeat = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+  }, HEARTBEAT_SECONDS * 1000);
+  heartbeat.unref();
+
+  ws.on("close", () => {
+    clearInterval(heartbeat);
+    closed.abort();
+    if (sockets.get(hostKey) === ws) sockets.delete(hostKey);
+  });
+  ws.on("error", () => ws.terminate());
+
+  // Commands: the same claim as the HTTP long-poll, held for as long as the socket is open.
+  void (async () => {
+    while (!closed.signal.aborted) {
+      try {
+        for (const command of await fleet().commandsFor(hostKey, closed.signal)) send({ type: "command", command });
+      } catch {
+        if (closed.signal.aborted) return;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  })();
+
+  ws.on("message", (data, isBinary) => {
+    void (async () => {
+      let message;
+      try {
+        message = agentMessageSchema.parse(JSON.parse(isBinary ? "" : data.toString()));
+      } catch {
+        return ws.close(1003, "not a message of this protocol");
+      }
+      if (message.type === "report") {
+        try {
+          const answer = await fleet().report(secret, checkedReport(message.report), address);
+          send({ type: "report-answer", id: message.id, status: 200, body: answer });
+        } catch (error) {
+          const { status, body } = errorAnswer(error);
+          send({ type: "report-answer", id: message.id, status, body });
+        }
+        return;
+      }
+      const result = commandResultSchema.safeParse(message.result);
+      if (!result.success) return;
+      // An answer nobody waits for any more (withdrawn, answered twice) is dropped, as over HTTP.
+      await fleet()
+        .answer(hostKey, message.id, result.data)
+        .catch(() => undefined);
+    })();
+  });
+}

@@ -1,0 +1,189 @@
+import crypto from "node:crypto";
+import WebSocket from "ws";
+import {
+  agentCommandSchema,
+  CHANNEL_PATH,
+  HEARTBEAT_SECONDS,
+  hubMessageSchema,
+  reportAnswerSchema,
+  type AgentCommand,
+  type AgentMessage,
+  type CommandResult,
+  type Report,
+  type ReportAnswer,
+} from "../protocol";
+import { BAD_ANSWER, HubError } from "./hub-client";
+
+/** After the hub's address refused an upgrade (a proxy that does not pass WebSockets): HTTP for this long. */
+const HTTP_FOR_MS = 10 * 60_000;
+/** After a socket could not be opened otherwise (the hub down, a hang): HTTP for this long, doubling. */
+const RETRY_MS = 15_000;
+const OPEN_TIMEOUT_MS = 5_000;
+const ANSWER_TIMEOUT_MS = 30_000;
+
+/** The socket is not there to use (refused, lost): the caller sends over HTTP instead. */
+export class ChannelUnavailable extends Error {}
+
+/**
+ * The agent's end of the channel (SPEC "The agents' channel"): one WebSocket to the hub, opened
+ * with the host secret, carrying reports (answered as the HTTP route would: status and body) and
+ * commands pushed by the hub with their results. When the hub's address refuses the upgrade, the
+ * agent says so once and reports over HTTP, trying the socket again later.
+ */
+export class HubChannel {
+  private socket: WebSocket | null = null;
+  private secret: string | null = null;
+  private opening: Promise<WebSocket> | null = null;
+  private httpUntil = 0;
+  private openFailures = 0;
+  private readonly waiting = new Map<
+    string,
+    { resolve: (m: { status: number; body: Record<string, unknown> }) => void; reject: (e: Error) => void }
+  >();
+  private closedWaiters: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(
+    private readonly base: string,
+    private readonly onCommand: (command: AgentCommand) => Promise<CommandResult>,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Whether reports and commands travel on the socket now. */
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Resolves when the socket closes (at once when there is none). */
+  closed(): Promise<void> {
+    if (!this.connected) return Promise.resolve();
+    return new Promise((resolve) => this.closedWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.socket?.close(1000, "agent stopping");
+  }
+
+  /** Sends a report on the socket; HubError for a refusal, ChannelUnavailable to send it over HTTP. */
+  async report(secret: string, report: Report): Promise<ReportAnswer> {
+    const socket = await this.open(secret);
+    const id = crypto.randomUUID();
+    const answered = new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      setTimeout(() => reject(new ChannelUnavailable("the hub did not answer the report on its socket")), ANSWER_TIMEOUT_MS).unref();
+    });
+    socket.send(JSON.stringify({ type: "report", id, report } satisfies AgentMessage));
+    const { status, body } = await answered.finally(() => this.waiting.delete(id));
+    if (status !== 200) {
+      throw new HubError(
+        typeof body.error === "string" ? body.error : `HTTP ${status}`,
+        status,
+        typeof body.code === "string" ? body.code : null,
+        body,
+      );
+    }
+    const parsed = reportAnswerSchema.safeParse(body);
+    if (!parsed.success) throw new HubError("The hub's answer on its socket is not a report's answer.", status, BAD_ANSWER);
+    return parsed.data;
+  }
+
+  /** The open socket for this secret, opening it when needed. */
+  private open(secret: string): Promise<WebSocket> {
+    if (this.stopped || Date.now() < this.httpUntil) return Promise.reject(new ChannelUnavailable("reporting over HTTP"));
+    if (this.socket && this.secret === secret && this.socket.readyState === WebSocket.OPEN) return Promise.resolve(this.socket);
+    if (this.secret !== secret) this.socket?.close(1000, "a new secret");
+    this.opening ??= this.connect(secret).finally(() => (this.opening = null));
+    return this.opening;
+  }
+
+  private connect(secret: string): Promise<WebSocket> {
+    const url = `${this.base.replace(/^http/, "ws")}${CHANNEL_PATH}`;
+    return new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(url, {
+        headers: { authorization: `Bearer ${secret}` },
+        handshakeTimeout: OPEN_TIMEOUT_MS,
+        maxPayload: 64 * 1024 * 1024,
+      });
+      // The hub's address answered HTTP instead of switching protocols: said by its status.
+      let refused = false;
+      socket.once("unexpected-response", (_request, response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (text = (text + chunk).slice(0, 64 * 1024)));
+        response.on("end", () => {
+          refused = true;
+          socket.terminate();
+          let body: Record<string, unknown> = {};
+          try {
+            body = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            /* a proxy's page */
+          }
+          const status = response.statusCode ?? 0;
+          // The hub's own refusal of this secret: handled like the report route's.
+          if (typeof body.code === "string" && [401, 403, 429].includes(status)) {
+            return reject(new HubError(typeof body.error === "string" ? body.error : `HTTP ${status}`, status, body.code, body));
+          }
+          this.httpUntil = Date.now() + HTTP_FOR_MS;
+          this.log(
+            `the hub's address refused a WebSocket (HTTP ${status}); reporting over HTTP, the socket is tried again in ${HTTP_FOR_MS / 60_000} min`,
+          );
+          reject(new ChannelUnavailable(`upgrade refused (HTTP ${status})`));
+        });
+      });
+      const failed = (error: Error) => {
+        if (refused) return;
+        // Reports go over HTTP meanwhile: a socket that hangs must not hold every report back.
+        this.openFailures += 1;
+        this.httpUntil = Math.max(this.httpUntil, Date.now() + Math.min(HTTP_FOR_MS, RETRY_MS * 2 ** (this.openFailures - 1)));
+        reject(new ChannelUnavailable(error.message));
+      };
+      socket.on("error", failed);
+      socket.once("open", () => {
+        socket.off("error", failed);
+        this.openFailures = 0;
+        this.socket = socket;
+        this.secret = secret;
+        this.watch(socket);
+        this.log("connected to the hub over a WebSocket");
+        resolve(socket);
+      });
+    });
+  }
+
+  private watch(socket: WebSocket): void {
+    let alive = true;
+    socket.on("pong", () => (alive = true));
+    socket.on("ping", () => (alive = true));
+    const heartbeat = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, HEARTBEAT_SECONDS * 1000);
+    heartbeat.unref();
+    socket.on("message", (data) => {
+      let message;
+      try {
+        message = hubMessageSchema.parse(JSON.parse(data.toString()));
+      } catch {
+        return;
+      }
+      if (message.type === "report-answer") return this.waiting.get(message.id)?.resolve(message);
+      const command = agentCommandSchema.parse(message.command);
+      void this.onCommand(command).then((result) => {
+        if (socket.readyState === WebSocket.OPEN)
+          socket.send(JSON.stringify({ type: "result", id: command.id, result } satisfies AgentMessage));
+      });
+    });
+    socket.on("error", () => socket.terminate());
+    socket.on("close", () => {
+      clearInterval(heartbeat);
+      if (this.socket === socket) this.socket = null;
+      for (const { reject } of this.waiting.values()) reject(new ChannelUnavailable("the socket closed"));
+      this.waiting.clear();
+      for (const resolve of this.closedWaiters.splice(0)) resolve();
+      if (!this.stopped) this.log("the hub's WebSocket closed");
+    });
+  }
+}

@@ -1,0 +1,6 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+export function setUpgradeHandler(handler: UpgradeHandler | null): void;
+export function upgradeHandler(): UpgradeHandler | null;

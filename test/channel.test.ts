@@ -1,0 +1,151 @@
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { fleetHost, startAgent, startHub, waitUntil, workstation, type RunningAgent, type Workstation } from "./support/fleet";
+import { freePort, type RunningServer } from "./support/next-server";
+import { tempDir } from "./support/temp";
+
+// The agents' channel (SPEC "The agents' channel"): one WebSocket per agent on the hub's own
+// port, opened with the host secret; reports go up and commands come down on it. Behind a proxy
+// that refuses upgrades the agent reports and takes commands over HTTP, and says so.
+
+/** A reverse proxy to `target` that passes HTTP and refuses every upgrade with a 502 page. */
+async function noUpgradeProxy(target: string) {
+  const port = await freePort();
+  const upstream = new URL(target);
+  let refused = 0;
+  const server = http.createServer((req, res) => {
+    const forward = http.request(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  server.on("upgrade", (_req, socket) => {
+    refused += 1;
+    socket.end("HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n<h1>502 Bad Gateway</h1>");
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    refused: () => refused,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+/** What the hub answers a WebSocket opened with `secret`: "open", or the HTTP status and body of its refusal. */
+function openWith(hub: RunningServer, secret: string | null, route = "/api/fleet/channel") {
+  return new Promise<{ open: true; socket: WebSocket } | { open: false; status: number; body: Record<string, unknown> }>(
+    (resolve, reject) => {
+      const socket = new WebSocket(`${hub.url.replace(/^http/, "ws")}${route}`, {
+        headers: secret ? { authorization: `Bearer ${secret}` } : {},
+      });
+      socket.once("open", () => resolve({ open: true, socket }));
+      socket.once("unexpected-response", (_req, response) => {
+        let text = "";
+        response.on("data", (chunk) => (text += chunk));
+        response.on("end", () => {
+          socket.terminate();
+          resolve({ open: false, status: response.statusCode ?? 0, body: JSON.parse(text || "{}") });
+        });
+      });
+      socket.once("error", (error) => reject(error));
+    },
+  );
+}
+
+function launch(ws: Workstation, name: string, ...command: string[]): string {
+  const result = ws.cli("launch", "--name", name, "--", ...command);
+  if (result.status !== 0) throw new Error(`launch failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+async function recordOnHub(hub: RunningServer, host: string, hash: string) {
+  const response = await hub.api(`/api/fleet/hosts/${host}/processes/${hash}`);
+  return response.ok ? ((await response.json()) as { status: string }) : null;
+}
+
+describe("the agents' channel", () => {
+  let dir: string;
+  let hub: RunningServer;
+  let proxy: Awaited<ReturnType<typeof noUpgradeProxy>>;
+  const agents: RunningAgent[] = [];
+  const stations: Workstation[] = [];
+
+  beforeAll(async () => {
+    dir = tempDir("pm-channel-");
+    hub = await startHub(path.join(dir, "hub"));
+    proxy = await noUpgradeProxy(hub.url);
+  });
+
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.stop("SIGKILL")));
+    await Promise.all([hub?.stop(), proxy?.close()]);
+    for (const ws of stations) ws.stopAll();
+  });
+
+  it("reports and takes a stop from the hub over one WebSocket", async () => {
+    const ws = workstation(path.join(dir, "socket"), hub.url, "socket-node");
+    stations.push(ws);
+    const hash = launch(ws, "render", "/bin/sleep", "300");
+    const agent = startAgent(ws);
+    agents.push(agent);
+    await waitUntil("the record on the hub", async () => (await recordOnHub(hub, "socket-node", hash))?.status === "running");
+    expect(agent.logs()).toContain("connected to the hub over a WebSocket");
+    expect(agent.logs()).not.toContain("reporting over HTTP");
+    const stop = await hub.api(`/api/fleet/hosts/socket-node/processes/${hash}/stop`, { method: "POST" });
+    expect(stop.status).toBe(200);
+    expect(await stop.json()).toMatchObject({ ok: true, data: { outcome: "stopped" } });
+    await waitUntil("stopped on the hub", async () => (await recordOnHub(hub, "socket-node", hash))?.status === "stopped");
+    expect(JSON.parse(ws.cli("show", "--json", hash).stdout).status).toBe("stopped");
+  });
+
+  it("falls back to HTTP behind a proxy that refuses upgrades, says so, and still takes commands", async () => {
+    const ws = workstation(path.join(dir, "proxied"), proxy.url, "proxied-node");
+    stations.push(ws);
+    const hash = launch(ws, "comp", "/bin/sleep", "300");
+    const agent = startAgent(ws);
+    agents.push(agent);
+    await waitUntil("the record on the hub", async () => (await recordOnHub(hub, "proxied-node", hash))?.status === "running");
+    expect(proxy.refused()).toBeGreaterThan(0);
+    expect(agent.logs()).toMatch(/refused a WebSocket \(HTTP 502\); reporting over HTTP/);
+    expect(agent.logs()).not.toContain("connected to the hub over a WebSocket");
+    const stop = await hub.api(`/api/fleet/hosts/proxied-node/processes/${hash}/stop`, {
+      method: "POST",
+      body: JSON.stringify({ force: true }),
+    });
+    expect(await stop.json()).toMatchObject({ ok: true, data: { signal: "SIGKILL" } });
+    await waitUntil("stopped on the hub", async () => (await recordOnHub(hub, "proxied-node", hash))?.status === "stopped");
+  });
+
+  it("refuses a socket without a secret, with a wrong one or a revoked one before reading anything, and closes one that speaks nonsense", async () => {
+    expect(await openWith(hub, null)).toMatchObject({ open: false, status: 401, body: { code: "UNKNOWN_HOST" } });
+    expect(await openWith(hub, "k0.not-a-real-secret")).toMatchObject({ open: false, status: 401, body: { code: "UNKNOWN_HOST" } });
+    expect(await openWith(hub, null, "/api/fleet/other")).toMatchObject({ open: false, status: 404 });
+
+    const ws = workstation(path.join(dir, "revoked"), hub.url, "revoked-node");
+    stations.push(ws);
+    expect(ws.cli("agent", "--once").status).toBe(0);
+    const { secret } = JSON.parse(fs.readFileSync(path.join(ws.env.XDG_DATA_HOME!, "process-monitor", "hub-secret.json"), "utf8")) as {
+      secret: string;
+    };
+
+    const opened = await openWith(hub, secret);
+    expect(opened.open).toBe(true);
+    if (opened.open) {
+      const closed = new Promise<number>((resolve) => opened.socket.once("close", (code) => resolve(code)));
+      opened.socket.send("not json at all");
+      expect(await closed).toBe(1003);
+    }
+
+    expect((await hub.api("/api/fleet/hosts/revoked-node/revoke", { method: "POST" })).status).toBe(200);
+    expect(await openWith(hub, secret)).toMatchObject({ open: false, status: 403, body: { code: "REVOKED" } });
+    expect((await fleetHost(hub, "revoked-node"))?.status).toBe("offline");
+  });
+});
