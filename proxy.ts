@@ -119,5 +119,6 @@ export const config = {
   // for commands) present the fleet key or their host secret, which their routes check; no
   // browser session is involved, and skipping the proxy saves a hub that 300 workstations
   // report to about 2 ms of CPU per report (bench fleet). Everything else goes through the check.
-  matcher: ["/((?!_next/static|_next/image|icon.svg|favicon.ico|api/fleet/(?:enroll|report|commands)(?:/|$)).*)"],
+  // /metrics checks its own tokens (the operator's or a scraper's, lib/api/metrics.ts).
+  matcher: ["/((?!_next/static|_next/image|icon.svg|favicon.ico|metrics$|api/fleet/(?:enroll|report|commands)(?:/|$)).*)"],
 };

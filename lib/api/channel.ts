@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { wrongCredential } from "../auth/rate-limit";
 import { CodedError } from "../errors";
+import { agentSockets } from "../fleet/hub/agents";
 import { fleet, isHub } from "../fleet/hub/server";
 import {
   agentMessageSchema,
@@ -14,6 +15,7 @@ import {
   type HubMessage,
 } from "../fleet/protocol";
 import { shared } from "../config/shared";
+import { observeReport } from "../metrics/instruments";
 import { checkedReport } from "./fleet";
 import { errorAnswer } from "./respond";
 
@@ -21,11 +23,6 @@ import { errorAnswer } from "./respond";
 // hub's own port, authenticated by the host secret at the upgrade, before anything is read from
 // the socket. Reports and command results come in, commands go out, through the same door as the
 // HTTP routes (fleet().report, fleet().commandsFor, fleet().answer): the same guarantees.
-
-/** The open sockets of this instance, by host key (a newer one replaces an older). */
-export function connectedAgents(): Map<string, WebSocket> {
-  return shared("agent-sockets", () => new Map<string, WebSocket>());
-}
 
 const server = () => shared("agent-socket-server", () => new WebSocketServer({ noServer: true, maxPayload: MAX_REPORT_BYTES + 64 * 1024 }));
 
@@ -73,7 +70,7 @@ export function fleetUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer)
 }
 
 function attach(ws: WebSocket, hostKey: string, secret: string, address: string | null): void {
-  const sockets = connectedAgents();
+  const sockets = agentSockets();
   sockets.get(hostKey)?.close(4000, "replaced by a newer connection of this host");
   sockets.set(hostKey, ws);
   const closed = new AbortController();
@@ -120,10 +117,13 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
         return ws.close(1003, "not a message of this protocol");
       }
       if (message.type === "report") {
+        const started = performance.now();
         try {
           const answer = await fleet().report(secret, checkedReport(message.report), address);
+          observeReport("socket", true, (performance.now() - started) / 1000);
           send({ type: "report-answer", id: message.id, status: 200, body: answer });
         } catch (error) {
+          observeReport("socket", false, 0);
           const { status, body } = errorAnswer(error);
           send({ type: "report-answer", id: message.id, status, body });
         }

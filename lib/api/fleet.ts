@@ -24,6 +24,7 @@ import {
   reportSchema,
   type Report,
 } from "../fleet/protocol";
+import { observeReport } from "../metrics/instruments";
 import { readJsonBody } from "./body";
 import { lineResponse, outputResponse, searchResponse, type OutputTarget } from "./output";
 import { forRole } from "./processes";
@@ -122,9 +123,16 @@ export async function handleReport(request: Request): Promise<Response> {
     }
     const body = await readJsonBody(request, { limit: MAX_REPORT_BYTES });
     if ("response" in body) return body.response;
-    const report = checkedReport(body.value);
     const started = performance.now();
-    const response = jsonOk(await fleet().report(secret, report, addressOf(request)));
+    let answer;
+    try {
+      answer = await fleet().report(secret, checkedReport(body.value), addressOf(request));
+    } catch (error) {
+      observeReport("http", false, 0);
+      throw error;
+    }
+    observeReport("http", true, (performance.now() - started) / 1000);
+    const response = jsonOk(answer);
     // The time the hub spent storing it, apart from waiting in line (bench fleet reads it).
     response.headers.set("server-timing", `ingest;dur=${(performance.now() - started).toFixed(1)}`);
     return response;

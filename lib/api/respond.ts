@@ -1,6 +1,7 @@
 import { CodedError } from "../errors";
 import type { LaunchErrorCode } from "../launcher/errors";
 import { internalFailure, knownFailure, type FailureCode } from "../failure";
+import { instruments } from "../metrics/instruments";
 import type { FleetErrorCode } from "../fleet/hub/errors";
 import type { OutputErrorCode } from "../output/range";
 import { RegistryError, type RegistryErrorCode } from "../registry/errors";
@@ -109,6 +110,7 @@ export function errorAnswer(error: unknown): { status: number; body: Record<stri
     return answer(error.code as ErrorCode, error.message, error.details, retryHeaders(error));
   }
   const failure = knownFailure(error);
+  if (failure) instruments().storeErrors.inc({ code: failure.code });
   if (failure) return answer(failure.code, error instanceof RegistryError && failure.code === "BUSY" ? error.message : failure.message);
   if (error instanceof RegistryError && error.code !== "UNREADABLE") return answer(error.code, error.message);
   const { ref, message } = internalFailure(error);

@@ -34,6 +34,15 @@ export function viewerToken(): string | null {
   return value && value.length >= 16 && value !== serverToken() ? value : null;
 }
 
+export const METRICS_TOKEN_ENV = "PROCESS_MONITOR_METRICS_TOKEN";
+
+/** Whether a token may read GET /metrics: the operator's, or PROCESS_MONITOR_METRICS_TOKEN (a scraper's, which opens nothing else). */
+export function metricsTokenMatches(candidate: string | null | undefined): boolean {
+  if (tokenMatches(candidate)) return true;
+  const value = process.env[METRICS_TOKEN_ENV]?.trim();
+  return Boolean(value && value.length >= 16 && typeof candidate === "string" && candidate.length < 1024 && safeEqual(candidate, value));
+}
+
 /** The role a presented token gives, or null. */
 export function roleOfToken(candidate: string | null | undefined): Role | null {
   if (tokenMatches(candidate)) return "operator";

@@ -178,6 +178,11 @@ export async function pollCommands(store: FleetStore, hostKey: string, outer: Ab
 /** Each host's newest command poll on this instance. */
 const polls = new Map<string, AbortController>();
 
+/** The hosts whose agent waits for commands on this instance (a long-poll, or a socket's loop). */
+export function pollingHosts(): string[] {
+  return [...polls.keys()];
+}
+
 async function pollUntil(store: FleetStore, hostKey: string, signal: AbortSignal): Promise<AgentCommand[]> {
   const deadline = Date.now() + COMMAND_POLL_SECONDS * 1000;
   while (!signal.aborted && Date.now() < deadline) {

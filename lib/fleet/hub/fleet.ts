@@ -8,6 +8,7 @@ import { alertSender } from "../../alerts/sender";
 import { CodedError } from "../../errors";
 import { publicUrl } from "../../http/public-url";
 import type { ByteRange } from "../../output/range";
+import { instruments } from "../../metrics/instruments";
 import { isProcessHash } from "../../registry/hash";
 import { secondsToIso } from "../../registry/json";
 import { ACTION_KINDS, type AgentCommand, type CommandKind, type CommandResult, type EnrollRequest, type Report } from "../protocol";
@@ -117,7 +118,16 @@ export class FleetDoor {
     };
     if (!host) throw await refuse(`No host named "${hostName}" in this fleet.`);
     if (!(await this.reported(store, host.key, hash))) throw await refuse(`Host ${hostName} has reported no record with hash "${hash}".`);
-    return runCommand(store, host, { kind, hash, args }, who);
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const outcome = await runCommand(store, host, { kind, hash, args }, who);
+      instruments().commands.observe({ kind, result: outcome.ok ? "ok" : "refused" }, seconds());
+      return outcome;
+    } catch (error) {
+      instruments().commands.observe({ kind, result: "failed" }, seconds());
+      throw error;
+    }
   }
 
   /** A read of a record's output on its workstation: what the agent answered, or its refusal thrown with its code. */

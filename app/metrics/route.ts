@@ -1,0 +1,8 @@
+import { metricsResponse } from "@/lib/api/metrics";
+
+export const dynamic = "force-dynamic";
+
+/** Prometheus scrapes this (README "Metrics"). */
+export async function GET(request: Request) {
+  return metricsResponse(request);
+}
