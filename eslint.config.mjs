@@ -43,7 +43,7 @@ const config = [
     ignores: [".cache/**", ".next/**", "node_modules/**", "lib/generated/**", "scratch/**", "dist/**", "test-results/**", "next-env.d.ts"],
   },
   {
-    files: ["lib/actions/**", "lib/fleet/**", "lib/processes/**", "lib/alerts/**"],
+    files: ["lib/actions/**", "lib/fleet/**", "lib/processes/**", "lib/alerts/**", "lib/metrics/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [adapters] }] },
   },
   {

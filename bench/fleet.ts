@@ -1,11 +1,13 @@
 // Fleet: 300 simulated agents × 100 processes reporting every 5 s to one hub, on SQLite and
-// then on PostgreSQL. A simulated agent is a loop here speaking the real protocol over HTTP.
+// then on PostgreSQL, over the agents' WebSocket and over the HTTP fallback side by side. A
+// simulated agent is a loop here speaking the real protocol.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { HostFacts, Report, ReportedProcess } from "../lib/fleet/protocol";
-import { PROTOCOL_VERSION } from "../lib/fleet/protocol";
+import WebSocket from "ws";
+import { CHANNEL_PATH, PROTOCOL_VERSION } from "../lib/fleet/protocol";
 import { FLEET_KEY, startAgent, startHub, workstation } from "../test/support/fleet";
 import type { RunningServer } from "../test/support/next-server";
 import { postgresBin, startPostgres } from "../test/support/postgres";
@@ -18,6 +20,8 @@ const INTERVAL_MS = 5_000;
 const DURATION_MS = Number(process.env.BENCH_FLEET_SECONDS ?? 60) * 1000;
 /** BENCH_FLEET_ONLY=actions|sqlite|postgres runs one part (a comma-separated list for more). */
 const ONLY = new Set((process.env.BENCH_FLEET_ONLY ?? "actions,sqlite,postgres").split(",").map((s) => s.trim()));
+/** BENCH_FLEET_TRANSPORT=socket|http runs one transport (both by default, one after the other). */
+const TRANSPORTS = (process.env.BENCH_FLEET_TRANSPORT ?? "socket,http").split(",").map((s) => s.trim()) as Array<"socket" | "http">;
 
 function facts(i: number): HostFacts {
   return {
@@ -72,6 +76,25 @@ interface SimAgent {
   seq: number;
   base: number | null;
   processes: ReportedProcess[];
+  /** The agent's WebSocket, when the run is over sockets. */
+  socket?: WebSocket;
+  answers?: Map<string, (answer: { status: number; body: Record<string, unknown> }) => void>;
+}
+
+/** Opens an agent's socket as the real agent does (its host secret at the upgrade). */
+function openSocket(hub: RunningServer, agent: SimAgent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${hub.url.replace(/^http/, "ws")}${CHANNEL_PATH}`, {
+      headers: { authorization: `Bearer ${agent.secret}` },
+    });
+    agent.answers = new Map();
+    socket.on("message", (data) => {
+      const message = JSON.parse(data.toString()) as { type: string; id: string; status: number; body: Record<string, unknown> };
+      if (message.type === "report-answer") agent.answers?.get(message.id)?.(message);
+    });
+    socket.once("open", () => ((agent.socket = socket), resolve()));
+    socket.once("error", reject);
+  });
 }
 
 async function post(
@@ -106,6 +129,17 @@ async function sendReport(hub: RunningServer, agent: SimAgent, full: boolean, up
   };
   agent.seq += 1;
   const start = performance.now();
+  if (agent.socket) {
+    const id = crypto.randomUUID();
+    const answer = await new Promise<{ status: number; body: Record<string, unknown> }>((resolve) => {
+      agent.answers!.set(id, resolve);
+      agent.socket!.send(JSON.stringify({ type: "report", id, report: body }));
+    });
+    agent.answers!.delete(id);
+    if (answer.status !== 200) throw new Error(`report refused: ${answer.status} ${JSON.stringify(answer.body)}`);
+    agent.base = answer.body.accepted as number;
+    return performance.now() - start;
+  }
   const answer = await post(`${hub.url}/api/fleet/report`, agent.secret, body);
   const took = performance.now() - start;
   if (answer.status !== 200) throw new Error(`report refused: ${answer.status} ${JSON.stringify(answer.json)}`);
@@ -133,7 +167,7 @@ async function timePage(hub: RunningServer, pathname: string): Promise<number> {
   return performance.now() - start;
 }
 
-async function run(label: string, fleetDb?: string): Promise<void> {
+async function run(label: string, transport: "socket" | "http", fleetDb?: string): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-fleet-"));
   // BENCH_HUB_NODE_OPTIONS (e.g. "--require ./profile-hook.cjs") goes to the hub alone, to profile it under this load.
   const hubOptions = process.env.BENCH_HUB_NODE_OPTIONS;
@@ -160,6 +194,7 @@ async function run(label: string, fleetDb?: string): Promise<void> {
       });
     }
     const enrolMs = performance.now() - enrolStart;
+    if (transport === "socket") for (const agent of agents) await openSocket(hub, agent);
     const fullTimes: number[] = [];
     for (let i = 0; i < agents.length; i += 10) {
       fullTimes.push(...(await Promise.all(agents.slice(i, i + 10).map((a) => sendReport(hub, a, true, a.processes, [])))));
@@ -226,7 +261,10 @@ async function run(label: string, fleetDb?: string): Promise<void> {
     const api: number[] = [];
     for (let k = 0; k < 10; k += 1) api.push(await timePage(hub, "/api/fleet/processes?limit=100"));
 
-    console.log(`\n${label}: ${AGENTS} agents × ${PROCESSES} processes, reports every ${INTERVAL_MS / 1000} s for ${DURATION_MS / 1000} s`);
+    for (const agent of agents) agent.socket?.close();
+    console.log(
+      `\n${label}, reports over ${transport === "socket" ? "WebSockets" : "HTTP"}: ${AGENTS} agents × ${PROCESSES} processes, every ${INTERVAL_MS / 1000} s for ${DURATION_MS / 1000} s`,
+    );
     report("enrol all agents (one after another)", `${(enrolMs / 1000).toFixed(1)} s`);
     report("full report of 100 records: median / p95", `${ms(median(fullTimes))} / ${ms(percentile(fullTimes, 95))}`);
     report(
@@ -235,7 +273,8 @@ async function run(label: string, fleetDb?: string): Promise<void> {
       "p95 < 50 ms",
     );
     report(`  …while /fleet is opened every second (n = ${deltas.length})`, `${ms(median(deltas))} / ${ms(percentile(deltas, 95))}`);
-    report("  of which storing it in the hub: median / p95", `${ms(median(storing))} / ${ms(percentile(storing, 95))}`);
+    if (storing.length > 0)
+      report("  of which storing it in the hub: median / p95", `${ms(median(storing))} / ${ms(percentile(storing, 95))}`);
     report("hub CPU per report with nobody looking (all its work / reports)", ms(quietCpu.ms / quietCpu.reports));
     report("hub event-loop delay meanwhile: p99 / max", `${ms(loop?.p99Ms ?? NaN)} / ${ms(loop?.maxMs ?? NaN)}`);
     report("/fleet first page, first visit after start", ms(coldFirst));
@@ -249,15 +288,15 @@ async function run(label: string, fleetDb?: string): Promise<void> {
     report("hub RSS after the full reports / at the end", `${rssAfterFull.toFixed(0)} / ${rssEnd.toFixed(0)} MiB`);
   } finally {
     await hub.stop();
-    fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
 /** Actions through a real agent: from the hub's API to the workstation and back. */
-async function actions(): Promise<void> {
+async function actions(transport: "socket" | "http"): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-fleet-actions-"));
   const hub = await startHub(path.join(home, "hub"));
-  const ws = workstation(path.join(home, "ws"), hub.url, "bench-ws");
+  const ws = workstation(path.join(home, "ws"), hub.url, "bench-ws", transport === "http" ? { PROCESS_MONITOR_HUB_TRANSPORT: "http" } : {});
   const agent = startAgent(ws);
   try {
     const hashes = Array.from({ length: 20 }, (_, i) => ws.cli("launch", "--name", `job-${i}`, "--", "/bin/sleep", "600").stdout.trim());
@@ -271,8 +310,8 @@ async function actions(): Promise<void> {
     for (const hash of hashes) {
       const start = performance.now();
       const response = await hub.api(`/api/fleet/hosts/bench-ws/processes/${hash}/stop`, { method: "POST" });
-      await response.text();
-      if (response.status !== 200) throw new Error(`stop: ${response.status}`);
+      const said = await response.text();
+      if (response.status !== 200) throw new Error(`stop: ${response.status} ${said}\nagent:\n${agent.logs().slice(-3000)}`);
       stops.push(performance.now() - start);
     }
     // A 1 GiB output file (sparse, with real lines at its end), read from its end through the hub.
@@ -284,10 +323,29 @@ async function actions(): Promise<void> {
       const start = performance.now();
       const response = await hub.api(`/api/fleet/hosts/bench-ws/processes/${big}/output?length=65536`);
       const text = await response.text();
-      if (!text.includes("frame 499 done")) throw new Error("the tail did not come through");
+      if (!text.includes("frame 499 done"))
+        throw new Error(`the tail did not come through: ${response.status} ${text.slice(0, 300)}\nagent:\n${agent.logs().slice(-3000)}`);
       tails.push(performance.now() - start);
     }
-    console.log("\nactions through a real agent (SQLite hub, one workstation)");
+    // A remote follow: from a line written on the workstation to its first byte in the hub's stream.
+    const follows: number[] = [];
+    const stream = await hub.api(`/api/fleet/hosts/bench-ws/processes/${big}/output?follow=1`);
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = "";
+    while (!seen.includes("event: ready")) seen += decoder.decode((await reader.read()).value);
+    for (let i = 0; i < 10; i += 1) {
+      const marker = `follow-marker-${i}`;
+      const start = performance.now();
+      fs.appendFileSync(file, `${marker}\n`);
+      while (!seen.includes(marker)) seen += decoder.decode((await reader.read()).value);
+      follows.push(performance.now() - start);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await reader.cancel();
+    console.log(
+      `\nactions through a real agent over ${transport === "socket" ? "its WebSocket" : "HTTP (long-poll)"} (SQLite hub, one workstation)`,
+    );
     report(
       "stop from the hub API, carried out and answered: median / p95",
       `${ms(median(stops))} / ${ms(percentile(stops, 95))}`,
@@ -298,18 +356,24 @@ async function actions(): Promise<void> {
       `${ms(median(tails))} / ${ms(Math.max(...tails))}`,
       "< 1 s",
     );
+    report(
+      "remote follow: a line written to its first byte in the hub's stream: median / max",
+      `${ms(median(follows))} / ${ms(Math.max(...follows))}`,
+      "< 300 ms",
+    );
     ws.cli("stop", "--force", big);
   } finally {
     await agent.stop();
+    ws.stopAll();
     await hub.stop();
-    fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
 export async function benchFleet(): Promise<void> {
   console.log("\nfleet");
-  if (ONLY.has("actions")) await actions();
-  if (ONLY.has("sqlite")) await run("SQLite");
+  if (ONLY.has("actions")) for (const transport of TRANSPORTS) await actions(transport);
+  if (ONLY.has("sqlite")) for (const transport of TRANSPORTS) await run("SQLite", transport);
   if (!ONLY.has("postgres")) return;
   if (!postgresBin()) {
     console.log("  PostgreSQL is not installed (apt-get install -y postgresql): its run is left out.");
@@ -317,7 +381,7 @@ export async function benchFleet(): Promise<void> {
   }
   const pg = await startPostgres();
   try {
-    await run("PostgreSQL", pg.url);
+    for (const transport of TRANSPORTS) await run("PostgreSQL", transport, pg.url);
   } finally {
     await pg.stop();
   }

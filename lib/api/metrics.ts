@@ -2,7 +2,7 @@ import "server-only";
 import { clientAddress } from "../auth/login";
 import { wrongCredential } from "../auth/rate-limit";
 import { metricsTokenMatches } from "../auth/session";
-import { metricsText } from "../metrics/collect";
+import { metricsText } from "./metrics-gauges";
 import { codedResponse, errorResponse } from "./respond";
 
 /** GET /metrics: the Prometheus text format, for the operator token or PROCESS_MONITOR_METRICS_TOKEN. */

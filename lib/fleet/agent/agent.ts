@@ -23,6 +23,9 @@ export interface AgentOptions {
   log?: (line: string) => void;
 }
 
+/** PROCESS_MONITOR_HUB_TRANSPORT=http: report and take commands over HTTP only (no WebSocket). */
+export const TRANSPORT_ENV = "PROCESS_MONITOR_HUB_TRANSPORT";
+
 /** Longest wait between attempts while the hub is down. */
 const MAX_BACKOFF_MS = 60_000;
 /** Reports triggered by registry writes come at most this often. */
@@ -50,6 +53,8 @@ export class Agent {
   private state: AgentState;
   private credentials: Credentials | null;
   private timer: NodeJS.Timeout | null = null;
+  /** When the pending timer fires. */
+  private due = 0;
   private watcher: fs.FSWatcher | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -153,7 +158,7 @@ export class Agent {
 
   /** A report on the socket, or over HTTP when the socket cannot be had (refused by a proxy, lost, a one-shot). */
   private async send(secret: string, report: Report): Promise<ReportAnswer> {
-    if (!this.oneShot) {
+    if (!this.oneShot && process.env[TRANSPORT_ENV] !== "http") {
       try {
         return await this.channel.report(secret, report);
       } catch (error) {
@@ -218,7 +223,13 @@ export class Agent {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
+    // Never later than a report already due: a registry written more often than every 250 ms
+    // (a run of stops) would otherwise push the next report back for as long as it lasts, and
+    // the hub would see the host go stale.
+    const due = Date.now() + ms;
+    if (this.timer && this.due <= due) return;
     if (this.timer) clearTimeout(this.timer);
+    this.due = due;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.tick();

@@ -9,7 +9,7 @@ import { HOST_STATUSES } from "../fleet/hub/status";
 import { ALL } from "../processes/query";
 import { processes } from "../processes/server";
 import { DISPLAY_STATUSES, type DisplayStatus } from "../processes/view-schema";
-import { instruments } from "./instruments";
+import { instruments } from "../metrics/instruments";
 
 // The gauges of GET /metrics, read from the doors when Prometheus scrapes: the hub's hosts and
 // records, the agents connected to this instance; a workstation's own records.
