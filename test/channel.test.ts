@@ -68,7 +68,7 @@ function launch(ws: Workstation, name: string, ...command: string[]): string {
 
 async function recordOnHub(hub: RunningServer, host: string, hash: string) {
   const response = await hub.api(`/api/fleet/hosts/${host}/processes/${hash}`);
-  return response.ok ? ((await response.json()) as { status: string }) : null;
+  return response.ok ? ((await response.json()) as { status: string; exitCode: number | null }) : null;
 }
 
 describe("the agents' channel", () => {
@@ -123,6 +123,61 @@ describe("the agents' channel", () => {
     expect(await stop.json()).toMatchObject({ ok: true, data: { signal: "SIGKILL" } });
     await waitUntil("stopped on the hub", async () => (await recordOnHub(hub, "proxied-node", hash))?.status === "stopped");
   });
+
+  it("takes back every agent over its socket after the hub is killed and started again, and every exit from meanwhile arrives once", async () => {
+    const home = path.join(dir, "hub-restart");
+    let restartHub = await startHub(home);
+    const count = 10;
+    const flag = path.join(dir, "end-now");
+    const fleetOf = Array.from({ length: count }, (_, i) => {
+      const ws = workstation(path.join(dir, `restart-${i}`), restartHub.url, `restart-${i}`);
+      stations.push(ws);
+      const hash = launch(ws, "sim", "/bin/sh", "-c", `while [ ! -e ${flag} ]; do sleep 0.2; done; exit 3`);
+      const agent = startAgent(ws);
+      agents.push(agent);
+      return { ws, hash, agent, name: `restart-${i}` };
+    });
+    const sockets = async () => {
+      const text = await (await fetch(`${restartHub.url}/metrics`, { headers: { authorization: `Bearer ${restartHub.token}` } })).text();
+      return Number(/process_monitor_agents_connected\{transport="socket"\} (\d+)/.exec(text)?.[1] ?? NaN);
+    };
+    try {
+      await waitUntil(
+        "every record running on the hub",
+        async () => {
+          const states = await Promise.all(fleetOf.map((w) => recordOnHub(restartHub, w.name, w.hash)));
+          return states.every((r) => r?.status === "running");
+        },
+        60_000,
+      );
+      await waitUntil("every agent on its socket", async () => (await sockets()) === count);
+
+      await restartHub.stop("SIGKILL");
+      fs.writeFileSync(flag, "");
+      for (const w of fleetOf) {
+        await waitUntil(`${w.name}'s exit, recorded`, async () => JSON.parse(w.ws.cli("show", "--json", w.hash).stdout).exitCode === 3);
+      }
+      restartHub = await startHub(home, { port: restartHub.port });
+      await waitUntil(
+        "every exit on the hub, once",
+        async () => {
+          const hosts = await Promise.all(fleetOf.map((w) => fleetHost(restartHub, w.name)));
+          return hosts.every((h) => h?.crashes24h === 1);
+        },
+        60_000,
+      );
+      await waitUntil("every agent back on its socket", async () => (await sockets()) === count, 60_000);
+      for (const w of fleetOf) expect(await recordOnHub(restartHub, w.name, w.hash)).toMatchObject({ status: "stopped", exitCode: 3 });
+      // Reports go on; an exit sent again around the restart is still counted once.
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect((await Promise.all(fleetOf.map((w) => fleetHost(restartHub, w.name)))).map((h) => h?.crashes24h)).toEqual(
+        Array(count).fill(1),
+      );
+    } finally {
+      await Promise.all(fleetOf.map((w) => w.agent.stop("SIGKILL")));
+      await restartHub.stop();
+    }
+  }, 180_000);
 
   it("refuses a socket without a secret, with a wrong one or a revoked one before reading anything, and closes one that speaks nonsense", async () => {
     expect(await openWith(hub, null)).toMatchObject({ open: false, status: 401, body: { code: "UNKNOWN_HOST" } });

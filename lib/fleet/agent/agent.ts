@@ -309,6 +309,7 @@ export class Agent {
       saveState(this.state, this.dir);
       if (this.failures > 0) {
         this.log(`the hub is back: caught up (${report.upserts.length} changed, ${report.events.length} exits)`);
+        this.channel.hubBack();
         // Commands too, at once, not after the command loop's own backoff.
         this.wakeCommands?.();
       }

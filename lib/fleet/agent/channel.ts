@@ -36,6 +36,8 @@ export class HubChannel {
   private opening: Promise<WebSocket> | null = null;
   private httpUntil = 0;
   private openFailures = 0;
+  /** Whether the wait for the socket is a proxy's refusal (kept), or a connection that failed (ended when the hub is back). */
+  private refusedByProxy = false;
   private readonly waiting = new Map<
     string,
     { resolve: (m: { status: number; body: Record<string, unknown> }) => void; reject: (e: Error) => void }
@@ -58,6 +60,13 @@ export class HubChannel {
   closed(): Promise<void> {
     if (!this.connected) return Promise.resolve();
     return new Promise((resolve) => this.closedWaiters.push(resolve));
+  }
+
+  /** The hub answers again after an outage: the socket is tried on the next report, unless a proxy refuses it. */
+  hubBack(): void {
+    if (this.refusedByProxy) return;
+    this.httpUntil = 0;
+    this.openFailures = 0;
   }
 
   stop(): void {
@@ -126,6 +135,7 @@ export class HubChannel {
             return reject(new HubError(typeof body.error === "string" ? body.error : `HTTP ${status}`, status, body.code, body));
           }
           this.httpUntil = Date.now() + HTTP_FOR_MS;
+          this.refusedByProxy = true;
           this.log(
             `the hub's address refused a WebSocket (HTTP ${status}); reporting over HTTP, the socket is tried again in ${HTTP_FOR_MS / 60_000} min`,
           );
@@ -134,15 +144,21 @@ export class HubChannel {
       });
       const failed = (error: Error) => {
         if (refused) return;
-        // Reports go over HTTP meanwhile: a socket that hangs must not hold every report back.
-        this.openFailures += 1;
-        this.httpUntil = Math.max(this.httpUntil, Date.now() + Math.min(HTTP_FOR_MS, RETRY_MS * 2 ** (this.openFailures - 1)));
+        // A hub that is down refuses HTTP as well: the report's own backoff applies, and the
+        // socket is the first thing tried when it is back. A socket that hangs or breaks while
+        // HTTP may work must not hold every report back: HTTP meanwhile, the socket again later.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== "ECONNREFUSED" && code !== "ENOTFOUND" && code !== "EHOSTUNREACH") {
+          this.openFailures += 1;
+          this.httpUntil = Math.max(this.httpUntil, Date.now() + Math.min(HTTP_FOR_MS, RETRY_MS * 2 ** (this.openFailures - 1)));
+        }
         reject(new ChannelUnavailable(error.message));
       };
       socket.on("error", failed);
       socket.once("open", () => {
         socket.off("error", failed);
         this.openFailures = 0;
+        this.refusedByProxy = false;
         this.socket = socket;
         this.secret = secret;
         this.watch(socket);
