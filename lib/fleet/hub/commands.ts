@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { EventEmitter } from "node:events";
 import { ACTION_KINDS, COMMAND_POLL_SECONDS, type AgentCommand, type CommandKind, type CommandResult } from "../protocol";
+import { shared } from "../../config/shared";
 import type { FleetStore } from "../store";
 import { FleetError } from "./errors";
 import type { FleetHostInfo } from "./snapshot";
@@ -158,7 +159,7 @@ async function claim({ db }: FleetStore, hostKey: string): Promise<AgentCommand[
 
 /**
  * An agent's long-poll: answers as soon as commands are waiting, else after `COMMAND_POLL_SECONDS`.
- * Woken at once by a command given on this instance; checks the store every second for the others.
+ * Woken at once by a command given on this instance; by a sweep of the store every second for the others.
  */
 export async function pollCommands(store: FleetStore, hostKey: string, outer: AbortSignal): Promise<AgentCommand[]> {
   // An agent holds one poll at a time: a newer one means the older is dead (its agent
@@ -185,17 +186,41 @@ export function pollingHosts(): string[] {
 
 async function pollUntil(store: FleetStore, hostKey: string, signal: AbortSignal): Promise<AgentCommand[]> {
   const deadline = Date.now() + COMMAND_POLL_SECONDS * 1000;
+  sweepFor(store);
   while (!signal.aborted && Date.now() < deadline) {
     const found = await claim(store, hostKey);
     if (found.length > 0) return found;
+    // Woken by a command given here, or by the sweep for one given on another instance.
     const woken = new AbortController();
     const onWake = () => woken.abort();
     wake.once(hostKey, onWake);
     signal.addEventListener("abort", onWake, { once: true });
-    await sleep(Math.min(1_000, Math.max(0, deadline - Date.now())), woken.signal);
+    await sleep(Math.max(0, deadline - Date.now()), woken.signal);
     wake.off(hostKey, onWake);
   }
   return [];
+}
+
+/**
+ * Commands given on another hub instance (several on one PostgreSQL): one query a second for
+ * the hosts with a command pending (read from the host_key/status index alone) wakes their
+ * polls here, instead of every waiting poll asking the store every second (1,000 connected
+ * agents: 1,000 queries a second).
+ */
+function sweepFor(store: FleetStore): void {
+  const sweeps = shared("command-sweeps", () => new Set<FleetStore>());
+  if (sweeps.has(store)) return;
+  sweeps.add(store);
+  const timer = setInterval(() => {
+    if (polls.size === 0) return;
+    void store.db.fleetCommand
+      .findMany({ where: { status: "pending" }, select: { hostKey: true }, distinct: ["hostKey"] })
+      .then((rows) => {
+        for (const { hostKey } of rows) if (polls.has(hostKey)) wake.emit(hostKey);
+      })
+      .catch(() => undefined);
+  }, 1_000);
+  timer.unref();
 }
 
 /** An agent's answer: kept once, for the command it was sent (by this host). */

@@ -9,7 +9,14 @@ import { hashSecret, hostKeyOf, secretMatches } from "./secrets";
  */
 export async function authenticateHost({ db }: FleetStore, secret: string | null) {
   const hostKey = hostKeyOf(secret);
-  const host = secret && hostKey ? await db.fleetHost.findUnique({ where: { key: hostKey } }) : null;
+  return checkSecret(secret && hostKey ? await db.fleetHost.findUnique({ where: { key: hostKey } }) : null, secret);
+}
+
+/** The checks of authenticateHost on a host row already read (a batch of reports reads its hosts at once). */
+export function checkSecret<H extends { name: string; secretHash: string; pendingSecretHash: string | null; revokedAt: number | null }>(
+  host: H | null,
+  secret: string | null,
+): H {
   if (secret && host?.pendingSecretHash && secretMatches(secret, host.pendingSecretHash)) {
     throw new FleetError(
       "PENDING",

@@ -2,7 +2,8 @@ import { Prisma } from "../../generated/fleet-sqlite/client";
 import type { Report, ReportAnswer } from "../protocol";
 import type { FleetStore } from "../store";
 import { FleetError } from "./errors";
-import { authenticateHost } from "./host-auth";
+import { checkSecret } from "./host-auth";
+import { shared } from "../../config/shared";
 import { isCrash } from "../../alerts/crash";
 import { hashSecret, hostKeyOf } from "./secrets";
 import { isActive } from "../../processes/status";
@@ -40,10 +41,11 @@ function rowsOf(report: Report) {
 /**
  * Takes one report. A delta must build on the last accepted report (`base`), or the agent is
  * told to send its whole list; exits are stored once per record whatever is sent again.
- * On PostgreSQL a delta from a known host is one statement (one round trip); anything else,
- * and every report on SQLite (in process: round trips cost nothing), is one transaction of a
- * few statements. Either way a heartbeat of a 100-record host costs milliseconds however
- * often 300 hosts send one.
+ * On PostgreSQL a delta from a known host is one statement (one round trip). Anything else,
+ * and every report on SQLite, goes through the store's commit queue: reports that arrive
+ * while a transaction is being written are checked together and written together in the next
+ * one (group commit), so 300 hosts reporting every 5 s cost a few transactions a second, not
+ * 60, and a report that arrives alone is written at once.
  */
 export async function ingest(store: FleetStore, secret: string, report: Report, address: string | null): Promise<Ingested> {
   // A record sent twice in one report counts once, as its last copy (PostgreSQL refuses to
@@ -55,13 +57,152 @@ export async function ingest(store: FleetStore, secret: string, report: Report, 
     if (done) return done;
     // Refused by the guard: find out why (or take it the long way after a race).
   }
-  return ingestInTransaction(store, secret, unique, address);
+  return commitQueue(store).submit({ secret, report: unique, address });
 }
 
-async function ingestInTransaction(store: FleetStore, secret: string, report: Report, address: string | null): Promise<Ingested> {
-  const { db } = store;
-  const host = await authenticateHost(store, secret);
-  const hostKey = host.key;
+interface Submitted {
+  secret: string;
+  report: Report;
+  address: string | null;
+}
+interface Waiting extends Submitted {
+  resolve: (answer: Ingested) => void;
+  reject: (error: unknown) => void;
+}
+
+type HostRow = NonNullable<Awaited<ReturnType<FleetStore["db"]["fleetHost"]["findUnique"]>>>;
+
+function commitQueue(store: FleetStore): CommitQueue {
+  const queues = shared("ingest-queues", () => new WeakMap<FleetStore, CommitQueue>());
+  let queue = queues.get(store);
+  if (!queue) queues.set(store, (queue = new CommitQueue(store)));
+  return queue;
+}
+
+class CommitQueue {
+  private waiting: Waiting[] = [];
+  private writing = false;
+
+  constructor(private readonly store: FleetStore) {}
+
+  submit(report: Submitted): Promise<Ingested> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ ...report, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        // The reports of this turn of the event loop go in together.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) {
+        // One report per host in a transaction: a second builds on the first's answer.
+        const batch: Waiting[] = [];
+        const later: Waiting[] = [];
+        const hosts = new Set<string>();
+        for (const item of this.waiting) {
+          const key = hostKeyOf(item.secret) ?? "";
+          (hosts.has(key) ? later : batch).push(item);
+          hosts.add(key);
+        }
+        this.waiting = later;
+        await this.write(batch);
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** Checks each report against its host row (read at once for all), then writes the ones accepted in one transaction. */
+  private async write(batch: Waiting[]): Promise<void> {
+    const { db } = this.store;
+    let rows: HostRow[];
+    try {
+      const keys = [...new Set(batch.map((w) => hostKeyOf(w.secret)).filter((k): k is string => k !== null))];
+      rows = keys.length > 0 ? await db.fleetHost.findMany({ where: { key: { in: keys } } }) : [];
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    const byKey = new Map(rows.map((row) => [row.key, row]));
+    const accepted: Array<{ w: Waiting; host: HostRow; switched: boolean }> = [];
+    for (const w of batch) {
+      try {
+        const host = checkSecret(byKey.get(hostKeyOf(w.secret) ?? "") ?? null, w.secret);
+        accepted.push({ w, host, switched: await admit(this.store, host, w.report) });
+      } catch (error) {
+        // Refused: nothing of it is written.
+        w.reject(error);
+      }
+    }
+    if (accepted.length === 0) return;
+    try {
+      const now = Date.now();
+      const statements: Prisma.PrismaPromise<unknown>[] = [];
+      const processRows: Prisma.Sql[] = [];
+      const eventRows: Prisma.Sql[] = [];
+      const hostUpdates: Prisma.PrismaPromise<unknown>[] = [];
+      for (const { w, host, switched } of accepted) {
+        const { report, address } = w;
+        const { processes, events, processSeqStep, listSeqStep } = rowsOf(report);
+        if (report.full) statements.push(db.$executeRaw`DELETE FROM fleet_process WHERE host_key = ${host.key}`);
+        for (let i = 0; i < report.removed.length; i += BATCH) {
+          const hashes = report.removed.slice(i, i + BATCH);
+          statements.push(db.$executeRaw`DELETE FROM fleet_process WHERE host_key = ${host.key} AND hash IN (${Prisma.join(hashes)})`);
+        }
+        for (const r of processes) processRows.push(Prisma.sql`(${host.key}, ${r.hash}, ${r.running}, ${r.data}, ${r.env}, ${now})`);
+        for (const e of events) {
+          eventRows.push(
+            Prisma.sql`(${host.key}, ${e.hash}, ${e.name}, ${e.exit_code}, ${e.exit_signal}, ${e.stop_signal}, ${e.ended_at}, ${e.crashed}, ${now})`,
+          );
+        }
+        hostUpdates.push(db.$executeRaw`UPDATE fleet_host SET seq = ${report.seq},
+            process_seq = process_seq + ${processSeqStep}, list_seq = list_seq + ${listSeqStep},
+            last_seen = ${now}, last_address = ${address}, hostname = ${report.facts.hostname},
+            facts = ${JSON.stringify(report.facts)}, interval_s = ${report.interval},
+            instance = ${switched ? report.instance! : host.instance}, prev_instance = ${switched ? host.instance : host.prevInstance}
+          WHERE key = ${host.key}`);
+      }
+      for (let i = 0; i < processRows.length; i += BATCH) {
+        statements.push(db.$executeRaw`INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at) VALUES ${Prisma.join(processRows.slice(i, i + BATCH))}
+          ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env, updated_at = excluded.updated_at`);
+      }
+      const eventStatements: number[] = [];
+      for (let i = 0; i < eventRows.length; i += BATCH) {
+        eventStatements.push(statements.length);
+        // RETURNING names the events stored now: only those are new (and alerted), whichever instance took them.
+        statements.push(db.$queryRaw`INSERT INTO fleet_event (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
+          VALUES ${Prisma.join(eventRows.slice(i, i + BATCH))} ON CONFLICT (host_key, hash) DO NOTHING RETURNING host_key, hash`);
+      }
+      statements.push(...hostUpdates);
+      const results = await db.$transaction(statements);
+      const stored = new Set(
+        eventStatements.flatMap((i) =>
+          (results[i] as Array<{ host_key: string; hash: string }>).map((row) => `${row.host_key}/${row.hash}`),
+        ),
+      );
+      for (const { w, host } of accepted) {
+        w.resolve({
+          accepted: w.report.seq,
+          name: host.name,
+          newEvents: w.report.events.filter((e) => stored.has(`${host.key}/${e.hash}`)),
+        });
+      }
+    } catch (error) {
+      for (const { w } of accepted) w.reject(error);
+    }
+  }
+}
+
+/**
+ * What a report must be, beyond its secret, before anything of it is written: from the machine
+ * that enrolled, from its agent (or one that restarted, never two in turns), building on the
+ * last accepted report. Says whether the agent restarted (its instance is recorded).
+ */
+async function admit({ db }: FleetStore, host: HostRow, report: Report): Promise<boolean> {
   if (host.machineId !== report.machineId) {
     throw new FleetError("CLONE", `Another machine already reports as ${host.name} (a cloned disk image?); enrol again.`);
   }
@@ -70,54 +211,17 @@ async function ingestInTransaction(store: FleetStore, secret: string, report: Re
   // second machine, reporting in turns with the first. Flagged, and this report refused (its
   // agent enrols again, which then waits for an operator), never merged into the host.
   const switched = Boolean(report.instance && report.instance !== host.instance);
-  if (switched) {
-    if (host.instance && report.instance === host.prevInstance) {
-      await db.fleetHost.update({ where: { key: hostKey }, data: { sharedSecretAt: Date.now() } });
-      throw new FleetError(
-        "CLONE",
-        `Two machines report with the secret of ${host.name} in turns (a full disk clone, secret file included?); this one must enrol again, and an operator approve it.`,
-      );
-    }
+  if (switched && host.instance && report.instance === host.prevInstance) {
+    await db.fleetHost.update({ where: { key: host.key }, data: { sharedSecretAt: Date.now() } });
+    throw new FleetError(
+      "CLONE",
+      `Two machines report with the secret of ${host.name} in turns (a full disk clone, secret file included?); this one must enrol again, and an operator approve it.`,
+    );
   }
   if (!report.full && report.base !== host.seq) {
     throw new FleetError("NEED_FULL", "This report builds on one the hub does not have; send the whole list.", { seq: host.seq });
   }
-
-  const now = Date.now();
-  const { processes, events, processSeqStep, listSeqStep } = rowsOf(report);
-  const statements: Prisma.PrismaPromise<unknown>[] = [];
-  if (report.full) statements.push(db.$executeRaw`DELETE FROM fleet_process WHERE host_key = ${hostKey}`);
-  for (let i = 0; i < report.removed.length; i += BATCH) {
-    const hashes = report.removed.slice(i, i + BATCH);
-    statements.push(db.$executeRaw`DELETE FROM fleet_process WHERE host_key = ${hostKey} AND hash IN (${Prisma.join(hashes)})`);
-  }
-  for (let i = 0; i < processes.length; i += BATCH) {
-    const rows = processes.slice(i, i + BATCH).map((r) => Prisma.sql`(${hostKey}, ${r.hash}, ${r.running}, ${r.data}, ${r.env}, ${now})`);
-    statements.push(db.$executeRaw`INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at) VALUES ${Prisma.join(rows)}
-      ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env, updated_at = excluded.updated_at`);
-  }
-  const eventStatements: number[] = [];
-  for (let i = 0; i < events.length; i += BATCH) {
-    const rows = events
-      .slice(i, i + BATCH)
-      .map(
-        (e) =>
-          Prisma.sql`(${hostKey}, ${e.hash}, ${e.name}, ${e.exit_code}, ${e.exit_signal}, ${e.stop_signal}, ${e.ended_at}, ${e.crashed}, ${now})`,
-      );
-    eventStatements.push(statements.length);
-    // RETURNING names the events stored now: only those are new (and alerted), whichever instance took them.
-    statements.push(db.$queryRaw`INSERT INTO fleet_event (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
-      VALUES ${Prisma.join(rows)} ON CONFLICT (host_key, hash) DO NOTHING RETURNING hash`);
-  }
-  statements.push(db.$executeRaw`UPDATE fleet_host SET seq = ${report.seq},
-      process_seq = process_seq + ${processSeqStep}, list_seq = list_seq + ${listSeqStep},
-      last_seen = ${now}, last_address = ${address}, hostname = ${report.facts.hostname},
-      facts = ${JSON.stringify(report.facts)}, interval_s = ${report.interval},
-      instance = ${switched ? report.instance! : host.instance}, prev_instance = ${switched ? host.instance : host.prevInstance}
-    WHERE key = ${hostKey}`);
-  const results = await db.$transaction(statements);
-  const stored = new Set(eventStatements.flatMap((i) => (results[i] as Array<{ hash: string }>).map((row) => row.hash)));
-  return { accepted: report.seq, name: host.name, newEvents: report.events.filter((e) => stored.has(e.hash)) };
+  return switched;
 }
 
 /**
