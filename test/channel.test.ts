@@ -6,6 +6,7 @@ import WebSocket from "ws";
 import { fleetHost, startAgent, startHub, waitUntil, workstation, type RunningAgent, type Workstation } from "./support/fleet";
 import { freePort, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
+import { forward } from "./support/proxy";
 
 // The agents' channel (SPEC "The agents' channel"): one WebSocket per agent on the hub's own
 // port, opened with the host secret; reports go up and commands come down on it. Behind a proxy
@@ -17,15 +18,7 @@ async function noUpgradeProxy(target: string) {
   const upstream = new URL(target);
   let refused = 0;
   const server = http.createServer((req, res) => {
-    const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on("error", () => res.destroy());
-    req.pipe(forward);
+    forward(upstream, req, res);
   });
   server.on("upgrade", (_req, socket) => {
     refused += 1;

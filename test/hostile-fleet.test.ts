@@ -18,6 +18,7 @@ import {
 import { freePort, logIn, startServer, type RunningServer } from "./support/next-server";
 import { startPostgres, type RunningPostgres } from "./support/postgres";
 import { tempDir } from "./support/temp";
+import { forward } from "./support/proxy";
 
 // Hostile data and faults on the fleet's channel (issue 21, holes 1 to 3): a proxy in front of
 // the hub that answers garbage, records whose text PostgreSQL refuses, times out of any range.
@@ -58,15 +59,7 @@ async function misbehavingProxy(target: string) {
       held.add(req.socket);
       return;
     }
-    const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on("error", () => res.destroy());
-    req.pipe(forward);
+    forward(upstream, req, res);
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
