@@ -167,11 +167,19 @@ async function timePage(hub: RunningServer, pathname: string): Promise<number> {
   return performance.now() - start;
 }
 
+/** A hub that did not start: its folder goes too, and the error on. */
+function leaving(home: string) {
+  return (error: unknown): never => {
+    fs.rmSync(home, { recursive: true, force: true });
+    throw error;
+  };
+}
+
 async function run(label: string, transport: "socket" | "http", fleetDb?: string): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-fleet-"));
   // BENCH_HUB_NODE_OPTIONS (e.g. "--require ./profile-hook.cjs") goes to the hub alone, to profile it under this load.
   const hubOptions = process.env.BENCH_HUB_NODE_OPTIONS;
-  const hub = await startHub(home, { fleetDb, env: hubOptions ? { NODE_OPTIONS: hubOptions } : {} });
+  const hub = await startHub(home, { fleetDb, env: hubOptions ? { NODE_OPTIONS: hubOptions } : {} }).catch(leaving(home));
   try {
     const agents: SimAgent[] = [];
     const enrolStart = performance.now();
@@ -295,7 +303,7 @@ async function run(label: string, transport: "socket" | "http", fleetDb?: string
 /** Actions through a real agent: from the hub's API to the workstation and back. */
 async function actions(transport: "socket" | "http"): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-fleet-actions-"));
-  const hub = await startHub(path.join(home, "hub"));
+  const hub = await startHub(path.join(home, "hub")).catch(leaving(home));
   const ws = workstation(path.join(home, "ws"), hub.url, "bench-ws", transport === "http" ? { PROCESS_MONITOR_HUB_TRANSPORT: "http" } : {});
   const agent = startAgent(ws);
   try {

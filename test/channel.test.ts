@@ -70,6 +70,18 @@ describe("the agents' channel", () => {
   let proxy: Awaited<ReturnType<typeof noUpgradeProxy>>;
   const agents: RunningAgent[] = [];
   const stations: Workstation[] = [];
+  /** Hubs a test starts itself: stopped here too, should the test end before it does. */
+  const ownHubs: RunningServer[] = [];
+
+  /** A workstation named `name` reporting to `hubUrl` with its agent, one record launched. */
+  function reporting(name: string, hubUrl: string, ...command: string[]) {
+    const ws = workstation(path.join(dir, name), hubUrl, name);
+    stations.push(ws);
+    const hash = launch(ws, "job", ...command);
+    const agent = startAgent(ws);
+    agents.push(agent);
+    return { ws, hash, agent, name };
+  }
 
   beforeAll(async () => {
     dir = tempDir("pm-channel-");
@@ -79,16 +91,12 @@ describe("the agents' channel", () => {
 
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop("SIGKILL")));
-    await Promise.all([hub?.stop(), proxy?.close()]);
+    await Promise.all([hub?.stop(), proxy?.close(), ...ownHubs.map((h) => h.stop())]);
     for (const ws of stations) ws.stopAll();
   });
 
   it("reports and takes a stop from the hub over one WebSocket", async () => {
-    const ws = workstation(path.join(dir, "socket"), hub.url, "socket-node");
-    stations.push(ws);
-    const hash = launch(ws, "render", "/bin/sleep", "300");
-    const agent = startAgent(ws);
-    agents.push(agent);
+    const { ws, hash, agent } = reporting("socket-node", hub.url, "/bin/sleep", "300");
     await waitUntil("the record on the hub", async () => (await recordOnHub(hub, "socket-node", hash))?.status === "running");
     expect(agent.logs()).toContain("connected to the hub over a WebSocket");
     expect(agent.logs()).not.toContain("reporting over HTTP");
@@ -100,11 +108,7 @@ describe("the agents' channel", () => {
   });
 
   it("falls back to HTTP behind a proxy that refuses upgrades, says so, and still takes commands", async () => {
-    const ws = workstation(path.join(dir, "proxied"), proxy.url, "proxied-node");
-    stations.push(ws);
-    const hash = launch(ws, "comp", "/bin/sleep", "300");
-    const agent = startAgent(ws);
-    agents.push(agent);
+    const { hash, agent } = reporting("proxied-node", proxy.url, "/bin/sleep", "300");
     await waitUntil("the record on the hub", async () => (await recordOnHub(hub, "proxied-node", hash))?.status === "running");
     expect(proxy.refused()).toBeGreaterThan(0);
     expect(agent.logs()).toMatch(/refused a WebSocket \(HTTP 502\); reporting over HTTP/);
@@ -120,16 +124,12 @@ describe("the agents' channel", () => {
   it("takes back every agent over its socket after the hub is killed and started again, and every exit from meanwhile arrives once", async () => {
     const home = path.join(dir, "hub-restart");
     let restartHub = await startHub(home);
+    ownHubs.push(restartHub);
     const count = 10;
     const flag = path.join(dir, "end-now");
-    const fleetOf = Array.from({ length: count }, (_, i) => {
-      const ws = workstation(path.join(dir, `restart-${i}`), restartHub.url, `restart-${i}`);
-      stations.push(ws);
-      const hash = launch(ws, "sim", "/bin/sh", "-c", `while [ ! -e ${flag} ]; do sleep 0.2; done; exit 3`);
-      const agent = startAgent(ws);
-      agents.push(agent);
-      return { ws, hash, agent, name: `restart-${i}` };
-    });
+    const fleetOf = Array.from({ length: count }, (_, i) =>
+      reporting(`restart-${i}`, restartHub.url, "/bin/sh", "-c", `while [ ! -e ${flag} ]; do sleep 0.2; done; exit 3`),
+    );
     const sockets = async () => {
       const text = await (await fetch(`${restartHub.url}/metrics`, { headers: { authorization: `Bearer ${restartHub.token}` } })).text();
       return Number(/process_monitor_agents_connected\{transport="socket"\} (\d+)/.exec(text)?.[1] ?? NaN);
@@ -151,6 +151,7 @@ describe("the agents' channel", () => {
         await waitUntil(`${w.name}'s exit, recorded`, async () => JSON.parse(w.ws.cli("show", "--json", w.hash).stdout).exitCode === 3);
       }
       restartHub = await startHub(home, { port: restartHub.port });
+      ownHubs.push(restartHub);
       await waitUntil(
         "every exit on the hub, once",
         async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fleetLocation } from "@/lib/db/fleet-client";
 import { enroll, revokeHost } from "@/lib/fleet/hub/enroll";
 import { FleetError } from "@/lib/fleet/hub/errors";
-import { statusOf } from "@/lib/api/respond";
+import { STATUS_OF } from "@/lib/api/respond";
 import { ingest } from "@/lib/fleet/hub/ingest";
 import { FleetSnapshotReader } from "@/lib/fleet/hub/snapshot";
 import type { HostFacts, Report, ReportedProcess } from "@/lib/fleet/protocol";
@@ -84,7 +84,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; cod
   try {
     await promise;
   } catch (error) {
-    if (error instanceof FleetError) return { status: statusOf(error.code), code: error.code };
+    if (error instanceof FleetError) return { status: STATUS_OF[error.code], code: error.code };
     throw error;
   }
   throw new Error("the report was accepted");

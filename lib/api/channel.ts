@@ -1,23 +1,17 @@
 import "server-only";
-import type { IncomingMessage } from "node:http";
+import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { wrongCredential } from "../auth/rate-limit";
 import { CodedError } from "../errors";
 import { agentSockets } from "../fleet/hub/agents";
 import { fleet, isHub } from "../fleet/hub/server";
-import {
-  agentMessageSchema,
-  CHANNEL_PATH,
-  commandResultSchema,
-  HEARTBEAT_SECONDS,
-  MAX_REPORT_BYTES,
-  type HubMessage,
-} from "../fleet/protocol";
+import { agentMessageSchema, CHANNEL_PATH, commandResultSchema, MAX_REPORT_BYTES, type HubMessage } from "../fleet/protocol";
 import { shared } from "../config/shared";
 import { observeReport } from "../metrics/instruments";
-import { checkedReport } from "./fleet";
-import { errorAnswer } from "./respond";
+import { keepAlive } from "../fleet/heartbeat";
+import { bearerToken, peerAddress } from "../http/headers";
+import { checkedReport, limitedAnswer } from "./fleet";
+import { codedAnswer, errorAnswer, type CodedAnswer } from "./respond";
 
 // The agents' channel on the hub (SPEC "The agents' channel"): one WebSocket per agent on the
 // hub's own port, authenticated by the host secret at the upgrade, before anything is read from
@@ -27,45 +21,33 @@ import { errorAnswer } from "./respond";
 const server = () => shared("agent-socket-server", () => new WebSocketServer({ noServer: true, maxPayload: MAX_REPORT_BYTES + 64 * 1024 }));
 
 /** Refuses an upgrade with an HTTP answer the agent reads like the report route's (status, JSON body). */
-function refuse(socket: Duplex, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+function refuse(socket: Duplex, { status, body, headers }: CodedAnswer): void {
   const text = JSON.stringify(body);
-  const extra = Object.entries(headers)
+  const lines = Object.entries({
+    ...headers,
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+    connection: "close",
+  })
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join("");
-  socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Refused"}\r\n` +
-      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n${extra}\r\n${text}`,
-  );
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Refused"}\r\n${lines}\r\n${text}`);
 }
 
 /** scripts/serve.js hands every upgrade request here (lib/http/upgrade.js) on a hub. */
 export function fleetUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on("error", () => socket.destroy());
-  const address =
-    String(req.headers["x-forwarded-for"] ?? "")
-      .split(",")[0]
-      ?.trim() || null;
+  const address = peerAddress(req.headers["x-forwarded-for"]);
   if (!isHub() || new URL(req.url ?? "/", "http://hub").pathname !== CHANNEL_PATH) {
-    return refuse(socket, 404, { error: "No WebSocket here.", code: "NOT_FOUND" });
+    return refuse(socket, codedAnswer("NOT_FOUND", "No WebSocket here."));
   }
-  const header = req.headers.authorization ?? "";
-  const secret = header.startsWith("Bearer ") ? header.slice(7).trim() : null;
+  const secret = bearerToken(req.headers.authorization);
   fleet()
     .agent(secret)
     .then((hostKey) => server().handleUpgrade(req, socket, head, (ws) => attach(ws, hostKey, secret!, address)))
     .catch((error: unknown) => {
       const unknownHost = error instanceof CodedError && error.code === "UNKNOWN_HOST";
-      const wait = unknownHost ? wrongCredential(address ?? "unknown", "host-secret") : 0;
-      if (wait > 0) {
-        return refuse(
-          socket,
-          429,
-          { error: `Too many unknown host secrets from this address; try again in ${wait} s.`, code: "TOO_MANY" },
-          { "retry-after": String(wait) },
-        );
-      }
-      const { status, body } = errorAnswer(error);
-      refuse(socket, status, body);
+      refuse(socket, (unknownHost ? limitedAnswer(address, "host-secret", "unknown host secrets") : null) ?? errorAnswer(error));
     });
 }
 
@@ -78,19 +60,12 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
 
-  // Heartbeats: an agent that stops answering pings is let go, and its next command waits for
-  // it to come back (on this instance or another).
-  let alive = true;
-  ws.on("pong", () => (alive = true));
-  const heartbeat = setInterval(() => {
-    if (!alive) return ws.terminate();
-    alive = false;
-    ws.ping();
-  }, HEARTBEAT_SECONDS * 1000);
-  heartbeat.unref();
+  // An agent that stops answering pings is let go, and its next command waits for it to come
+  // back (on this instance or another).
+  const stopHeartbeat = keepAlive(ws);
 
   ws.on("close", () => {
-    clearInterval(heartbeat);
+    stopHeartbeat();
     closed.abort();
     if (sockets.get(hostKey) === ws) sockets.delete(hostKey);
   });
@@ -117,13 +92,10 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
         return ws.close(1003, "not a message of this protocol");
       }
       if (message.type === "report") {
-        const started = performance.now();
         try {
-          const answer = await fleet().report(secret, checkedReport(message.report), address);
-          observeReport("socket", true, (performance.now() - started) / 1000);
+          const answer = await observeReport("socket", async () => fleet().report(secret, checkedReport(message.report), address));
           send({ type: "report-answer", id: message.id, status: 200, body: answer });
         } catch (error) {
-          observeReport("socket", false, 0);
           const { status, body } = errorAnswer(error);
           send({ type: "report-answer", id: message.id, status, body });
         }

@@ -2,7 +2,6 @@ import "server-only";
 // The fleet's HTTP adapters: each parses the request, calls the fleet's door and responds; the
 // rules are the door's (lib/fleet/hub/fleet.ts), the statuses respond.ts's.
 import { z } from "zod";
-import { clientAddress } from "../auth/login";
 import { wrongCredential } from "../auth/rate-limit";
 import { roleOf } from "../auth/role";
 import type { Role } from "../auth/session";
@@ -28,11 +27,12 @@ import { observeReport } from "../metrics/instruments";
 import { readJsonBody } from "./body";
 import { lineResponse, outputResponse, searchResponse, type OutputTarget } from "./output";
 import { forRole } from "./processes";
-import { codedResponse, errorResponse, jsonError, jsonOk } from "./respond";
+import { codedAnswer, codedResponse, errorResponse, jsonError, jsonOk, responseOf, type CodedAnswer } from "./respond";
+import { peerAddress } from "../http/headers";
 
 /** The peer's address as scripts/serve.js set it from the socket. */
 function addressOf(request: Request): string | null {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null;
+  return peerAddress(request.headers.get("x-forwarded-for"));
 }
 
 /** Who is asking, for the audit log: the proxy's verdict (operator: the token) and the peer address. */
@@ -42,12 +42,17 @@ export function requesterOf(request: Request): Requester {
 
 /**
  * A wrong agent credential from this address: counted (rate-limit.ts), and past the limit the
- * 429 to send instead of the usual refusal; null while under it.
+ * 429 to send instead of the usual refusal; null while under it. The socket's upgrade asks too.
  */
-function limited(request: Request, kind: "fleet-key" | "host-secret", what: string): Response | null {
-  const wait = wrongCredential(clientAddress(request), kind);
+export function limitedAnswer(address: string | null, kind: "fleet-key" | "host-secret", what: string): CodedAnswer | null {
+  const wait = wrongCredential(address ?? "unknown", kind);
   if (wait === 0) return null;
-  return codedResponse("TOO_MANY", `Too many ${what} from this address; try again in ${wait} s.`, {}, { "retry-after": String(wait) });
+  return codedAnswer("TOO_MANY", `Too many ${what} from this address; try again in ${wait} s.`, {}, { "retry-after": String(wait) });
+}
+
+function limited(request: Request, kind: "fleet-key" | "host-secret", what: string): Response | null {
+  const answer = limitedAnswer(addressOf(request), kind, what);
+  return answer && responseOf(answer);
 }
 
 function issues(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
@@ -124,15 +129,7 @@ export async function handleReport(request: Request): Promise<Response> {
     const body = await readJsonBody(request, { limit: MAX_REPORT_BYTES });
     if ("response" in body) return body.response;
     const started = performance.now();
-    let answer;
-    try {
-      answer = await fleet().report(secret, checkedReport(body.value), addressOf(request));
-    } catch (error) {
-      observeReport("http", false, 0);
-      throw error;
-    }
-    observeReport("http", true, (performance.now() - started) / 1000);
-    const response = jsonOk(answer);
+    const response = jsonOk(await observeReport("http", async () => fleet().report(secret, checkedReport(body.value), addressOf(request))));
     // The time the hub spent storing it, apart from waiting in line (bench fleet reads it).
     response.headers.set("server-timing", `ingest;dur=${(performance.now() - started).toFixed(1)}`);
     return response;

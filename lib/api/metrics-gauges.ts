@@ -30,14 +30,8 @@ function gauges() {
       labelNames: ["status"] as const,
       registers: [registry],
       async collect() {
-        const items = hub
-          ? (
-              await fleet()
-                .processes()
-                .list({ ...ALL, host: "" })
-            ).items
-          : (await processes().list(ALL)).items;
-        for (const [status, n] of countStatuses(items.map((i) => i.view.status))) this.set({ status }, n);
+        const statuses = hub ? await fleet().processes().statuses() : (await processes().list(ALL)).items.map((i) => i.view.status);
+        for (const [status, n] of countStatuses(statuses)) this.set({ status }, n);
       },
     });
     if (!hub) return;

@@ -4,11 +4,11 @@ import { wrongCredential } from "../auth/rate-limit";
 import { metricsTokenMatches } from "../auth/session";
 import { metricsText } from "./metrics-gauges";
 import { codedResponse, errorResponse } from "./respond";
+import { bearerToken } from "../http/headers";
 
 /** GET /metrics: the Prometheus text format, for the operator token or PROCESS_MONITOR_METRICS_TOKEN. */
 export async function metricsResponse(request: Request): Promise<Response> {
-  const header = request.headers.get("authorization") ?? "";
-  const given = header.startsWith("Bearer ") ? header.slice(7).trim() : null;
+  const given = bearerToken(request.headers.get("authorization"));
   if (!metricsTokenMatches(given)) {
     const wait = given ? wrongCredential(clientAddress(request), "bearer") : 0;
     if (wait > 0)

@@ -40,9 +40,6 @@ export interface OutputTarget {
   download?: { file: string; name: string };
 }
 
-function badQuery(error: z.ZodError, say: (issues: z.ZodError["issues"]) => string): Response {
-  return codedResponse("INVALID", say(error.issues));
-}
 const byPath = (issues: z.ZodError["issues"]) => `Bad query: ${issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
 
 async function answer(open: () => Promise<OutputTarget>, respond: (target: OutputTarget) => Promise<Response>): Promise<Response> {
@@ -60,16 +57,17 @@ async function answer(open: () => Promise<OutputTarget>, respond: (target: Outpu
  */
 export async function outputResponse(request: Request, open: () => Promise<OutputTarget>): Promise<Response> {
   const parsed = outputQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) return badQuery(parsed.error, byPath);
+  if (!parsed.success) return codedResponse("INVALID", byPath(parsed.error.issues));
   const query = parsed.data;
   return answer(open, async ({ source, download }) => {
     if (query.follow === "1") {
       // Asked once up front: an unknown record, or a host that cannot be asked, is a plain error,
       // not an empty stream. What the file is (gone: `missing`; not a file: `error`) is the stream's to say.
-      await source.range({ offset: query.offset ?? 0, length: 0 }).catch((error: unknown) => {
+      const now = await source.range({ offset: query.offset ?? 0, length: 0 }).catch((error: unknown) => {
         if (!STREAM_SAYS.has((error as { code?: unknown }).code)) throw error;
       });
-      return new Response(source.follow(query.offset, request.signal), {
+      // Without an offset, from the end this read found (a remote source is not asked twice).
+      return new Response(source.follow(query.offset ?? now?.size, request.signal), {
         headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
       });
     }
@@ -124,7 +122,7 @@ async function downloadResponse(file: string, name: string): Promise<Response> {
 /** GET …/output/search: the next/previous match from a byte, or the count (`count=1`), over the whole output. */
 export async function searchResponse(request: Request, open: () => Promise<OutputTarget>): Promise<Response> {
   const parsed = searchQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) return badQuery(parsed.error, (issues) => issues.map((i) => i.message).join("; "));
+  if (!parsed.success) return codedResponse("INVALID", parsed.error.issues.map((i) => i.message).join("; "));
   const { q, from, dir, count } = parsed.data;
   return answer(open, async ({ source }) => jsonOk(await source.search({ q, from, dir, count: count === "1" }, request.signal)));
 }

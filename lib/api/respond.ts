@@ -53,29 +53,44 @@ export const STATUS_OF = {
   DISK_FULL: 507,
 } as const satisfies Record<ErrorCode, number>;
 
-/** The status of a code from anywhere (an agent's answer too); `fallback` for one this table does not know. */
-export function statusOf(code: unknown, fallback = 500): number {
-  return typeof code === "string" && Object.hasOwn(STATUS_OF, code) ? STATUS_OF[code as ErrorCode] : fallback;
+/** An error's answer before it is an HTTP response: the agents' socket sends the same status and body. */
+export interface CodedAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
 }
 
-/** A JSON error body `{ "error": "..." }` with a fitting status. */
+/** The answer for a code: its status from the table, the code and `details` beside the message. */
+export function codedAnswer(
+  code: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): CodedAnswer {
+  return { status: STATUS_OF[code], body: { error: message, code, ...details }, headers };
+}
+
+export function responseOf({ status, body, headers }: CodedAnswer): Response {
+  return Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
+}
+
+/** A JSON error body `{ "error": "..." }` with a fitting status (one the table does not decide: a bad body, not a hub). */
 export function jsonError(
   status: number,
   message: string,
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Response {
-  return Response.json({ error: message, ...extra }, { status, headers: { "cache-control": "no-store", ...headers } });
+  return responseOf({ status, body: { error: message, ...extra }, headers });
 }
 
-/** The answer for a code: its status from the table, the code and `details` beside the message. */
 export function codedResponse(
   code: ErrorCode,
   message: string,
   details: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ) {
-  return jsonError(STATUS_OF[code], message, { code, ...details }, headers);
+  return responseOf(codedAnswer(code, message, details, headers));
 }
 
 export function jsonOk(body: unknown, status = 200): Response {
@@ -94,17 +109,12 @@ function retryHeaders(error: unknown): Record<string, string> {
  * reference to the line in the server's log.
  */
 export function errorResponse(error: unknown): Response {
-  const { status, body, headers } = errorAnswer(error);
-  return Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
+  return responseOf(errorAnswer(error));
 }
 
-/** The status and JSON body an error answers with, for a channel that is not an HTTP response (the agents' socket). */
-export function errorAnswer(error: unknown): { status: number; body: Record<string, unknown>; headers: Record<string, string> } {
-  const answer = (code: ErrorCode, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}) => ({
-    status: STATUS_OF[code],
-    body: { error: message, code, ...details },
-    headers,
-  });
+/** The status and JSON body an error answers with (errorResponse's, for the agents' socket too). */
+export function errorAnswer(error: unknown): CodedAnswer {
+  const answer = codedAnswer;
   // A registry error is often a driver's failure underneath: the condition's words come first.
   if (error instanceof CodedError && !(error instanceof RegistryError) && Object.hasOwn(STATUS_OF, error.code)) {
     return answer(error.code as ErrorCode, error.message, error.details, retryHeaders(error));

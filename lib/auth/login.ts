@@ -4,13 +4,14 @@ import { safeNextPath } from "./next-path";
 import { clearFailures, wrongCredential } from "./rate-limit";
 import { roleOfToken, sessionCookieName, sessionCookieOptions, tokenOfRole, type Role } from "./session";
 import { sessionStore } from "./sessions";
+import { peerAddress } from "../http/headers";
 
 /**
  * The peer's address. scripts/serve.js sets x-forwarded-for from the socket (overwriting
  * what a client sent), so this is the real peer under `npm start`.
  */
 export function clientAddress(request: Request): string {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
+  return peerAddress(request.headers.get("x-forwarded-for")) ?? "unknown";
 }
 
 /**

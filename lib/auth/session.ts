@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { resolveToken } from "./token-file.js";
 import { sessionStore } from "./sessions";
+import { bearerToken } from "../http/headers";
 
 let cached: { token: string; at: number } | null = null;
 
@@ -86,7 +87,6 @@ export function authenticate(request: {
     const index = sessionStore().which(request.cookie, viewer ? [serverToken(), viewer] : [serverToken()]);
     if (index >= 0) return { by: "session", sessionId: request.cookie, role: index === 0 ? "operator" : "viewer" };
   }
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.authorization ?? "")?.[1];
-  const role = roleOfToken(bearer);
+  const role = roleOfToken(bearerToken(request.authorization));
   return role ? { by: "bearer", role } : null;
 }

@@ -50,9 +50,17 @@ export function instruments() {
   return shared("metrics", make);
 }
 
-/** One report taken or refused, with the time it took. */
-export function observeReport(transport: "socket" | "http", accepted: boolean, seconds: number): void {
+/** Takes one report (`take` checks and stores it), counted as accepted or refused, timed when accepted. */
+export async function observeReport<T>(transport: "socket" | "http", take: () => Promise<T>): Promise<T> {
   const m = instruments();
-  m.reports.inc({ transport, result: accepted ? "accepted" : "refused" });
-  if (accepted) m.ingest.observe({ transport }, seconds);
+  const started = performance.now();
+  try {
+    const answer = await take();
+    m.reports.inc({ transport, result: "accepted" });
+    m.ingest.observe({ transport }, (performance.now() - started) / 1000);
+    return answer;
+  } catch (error) {
+    m.reports.inc({ transport, result: "refused" });
+    throw error;
+  }
 }

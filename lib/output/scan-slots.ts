@@ -11,9 +11,12 @@ export function maxSearches(): number {
   return Number.isInteger(n) && n > 0 ? n : 4;
 }
 
+/** How long a search refused for want of a slot is told to wait. */
+export const SEARCH_RETRY_SECONDS = 2;
+
 export class SearchesBusyError extends CodedError<"SEARCHES_BUSY"> {
   static override readonly brand = "SearchesBusyError";
-  readonly retryAfterSeconds = 2;
+  readonly retryAfterSeconds = SEARCH_RETRY_SECONDS;
   constructor(readonly running: number) {
     super("SEARCHES_BUSY", `${running} searches are already running on this server; try again in a moment.`);
   }

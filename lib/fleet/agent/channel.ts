@@ -1,9 +1,8 @@
 import crypto from "node:crypto";
 import WebSocket from "ws";
+import { keepAlive } from "../heartbeat";
 import {
-  agentCommandSchema,
   CHANNEL_PATH,
-  HEARTBEAT_SECONDS,
   hubMessageSchema,
   reportAnswerSchema,
   type AgentCommand,
@@ -12,7 +11,7 @@ import {
   type Report,
   type ReportAnswer,
 } from "../protocol";
-import { BAD_ANSWER, HubError } from "./hub-client";
+import { BAD_ANSWER, HubError, refusalOf } from "./hub-client";
 
 /** After the hub's address refused an upgrade (a proxy that does not pass WebSockets): HTTP for this long. */
 const HTTP_FOR_MS = 10 * 60_000;
@@ -78,20 +77,18 @@ export class HubChannel {
   async report(secret: string, report: Report): Promise<ReportAnswer> {
     const socket = await this.open(secret);
     const id = crypto.randomUUID();
+    let timer: NodeJS.Timeout | undefined;
     const answered = new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      setTimeout(() => reject(new ChannelUnavailable("the hub did not answer the report on its socket")), ANSWER_TIMEOUT_MS).unref();
+      timer = setTimeout(() => reject(new ChannelUnavailable("the hub did not answer the report on its socket")), ANSWER_TIMEOUT_MS);
+      timer.unref();
     });
     socket.send(JSON.stringify({ type: "report", id, report } satisfies AgentMessage));
-    const { status, body } = await answered.finally(() => this.waiting.delete(id));
-    if (status !== 200) {
-      throw new HubError(
-        typeof body.error === "string" ? body.error : `HTTP ${status}`,
-        status,
-        typeof body.code === "string" ? body.code : null,
-        body,
-      );
-    }
+    const { status, body } = await answered.finally(() => {
+      clearTimeout(timer);
+      this.waiting.delete(id);
+    });
+    if (status !== 200) throw refusalOf(status, body, `HTTP ${status}`);
     const parsed = reportAnswerSchema.safeParse(body);
     if (!parsed.success) throw new HubError("The hub's answer on its socket is not a report's answer.", status, BAD_ANSWER);
     return parsed.data;
@@ -131,9 +128,7 @@ export class HubChannel {
           }
           const status = response.statusCode ?? 0;
           // The hub's own refusal of this secret: handled like the report route's.
-          if (typeof body.code === "string" && [401, 403, 429].includes(status)) {
-            return reject(new HubError(typeof body.error === "string" ? body.error : `HTTP ${status}`, status, body.code, body));
-          }
+          if (typeof body.code === "string" && [401, 403, 429].includes(status)) return reject(refusalOf(status, body, `HTTP ${status}`));
           this.httpUntil = Date.now() + HTTP_FOR_MS;
           this.refusedByProxy = true;
           this.log(
@@ -169,15 +164,7 @@ export class HubChannel {
   }
 
   private watch(socket: WebSocket): void {
-    let alive = true;
-    socket.on("pong", () => (alive = true));
-    socket.on("ping", () => (alive = true));
-    const heartbeat = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-    }, HEARTBEAT_SECONDS * 1000);
-    heartbeat.unref();
+    const stopHeartbeat = keepAlive(socket);
     socket.on("message", (data) => {
       let message;
       try {
@@ -186,7 +173,7 @@ export class HubChannel {
         return;
       }
       if (message.type === "report-answer") return this.waiting.get(message.id)?.resolve(message);
-      const command = agentCommandSchema.parse(message.command);
+      const { command } = message;
       void this.onCommand(command).then((result) => {
         if (socket.readyState === WebSocket.OPEN)
           socket.send(JSON.stringify({ type: "result", id: command.id, result } satisfies AgentMessage));
@@ -194,7 +181,7 @@ export class HubChannel {
     });
     socket.on("error", () => socket.terminate());
     socket.on("close", () => {
-      clearInterval(heartbeat);
+      stopHeartbeat();
       if (this.socket === socket) this.socket = null;
       for (const { reject } of this.waiting.values()) reject(new ChannelUnavailable("the socket closed"));
       this.waiting.clear();

@@ -28,6 +28,16 @@ export class HubError extends Error {
   }
 }
 
+/** The hub's refusal as the agent acts on it: the message and code the hub sent, else `otherwise`. */
+export function refusalOf(status: number, body: Record<string, unknown>, otherwise: string): HubError {
+  return new HubError(
+    typeof body.error === "string" ? body.error : otherwise,
+    status,
+    typeof body.code === "string" ? body.code : null,
+    body,
+  );
+}
+
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
@@ -91,10 +101,7 @@ async function post<T>(
     /* not JSON: a proxy's error page */
   }
   const fields = value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  if (!response.ok) {
-    const message = typeof fields.error === "string" ? fields.error : `HTTP ${response.status} ${snippet(text)}`;
-    throw new HubError(message, response.status, typeof fields.code === "string" ? fields.code : null, fields);
-  }
+  if (!response.ok) throw refusalOf(response.status, fields, `HTTP ${response.status} ${snippet(text)}`);
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const what =

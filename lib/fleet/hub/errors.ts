@@ -26,6 +26,12 @@ export class FleetError extends CodedError<FleetErrorCode> {
   }
 }
 
+/** The two ways a target of the fleet is missing, worded once (the API's 404 and an action's refusal alike). */
+export const NOT_IN_FLEET = {
+  host: (name: string) => `No host named "${name}" in this fleet.`,
+  record: (host: string, hash: string) => `Host ${host} has reported no record with hash "${hash}".`,
+};
+
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === "P2002";
 }

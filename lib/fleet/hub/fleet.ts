@@ -8,6 +8,7 @@ import { alertSender } from "../../alerts/sender";
 import { CodedError } from "../../errors";
 import { publicUrl } from "../../http/public-url";
 import type { ByteRange } from "../../output/range";
+import { SEARCH_RETRY_SECONDS } from "../../output/scan-slots";
 import { instruments } from "../../metrics/instruments";
 import { isProcessHash } from "../../registry/hash";
 import { secondsToIso } from "../../registry/json";
@@ -15,7 +16,7 @@ import { ACTION_KINDS, type AgentCommand, type CommandKind, type CommandResult, 
 import type { FleetStore } from "../store";
 import { auditLog, auditOnHub, completeCommand, pollCommands, runCommand, type CommandHost, type Requester } from "./commands";
 import { decidePending, enroll, readmitHost, revokeHost } from "./enroll";
-import { FleetError } from "./errors";
+import { FleetError, NOT_IN_FLEET } from "./errors";
 import { authenticateHost, hostBeforeBody } from "./host-auth";
 import { ingest } from "./ingest";
 import type { FleetProcesses } from "./records";
@@ -116,8 +117,8 @@ export class FleetDoor {
       if (ACTION_KINDS.has(kind)) await auditOnHub(store, { hostKey: host?.key, hostName, hash, kind, args, ok: false, message }, who);
       return new FleetError("NOT_FOUND", message);
     };
-    if (!host) throw await refuse(`No host named "${hostName}" in this fleet.`);
-    if (!(await this.reported(store, host.key, hash))) throw await refuse(`Host ${hostName} has reported no record with hash "${hash}".`);
+    if (!host) throw await refuse(NOT_IN_FLEET.host(hostName));
+    if (!(await this.reported(store, host.key, hash))) throw await refuse(NOT_IN_FLEET.record(hostName, hash));
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
@@ -136,7 +137,11 @@ export class FleetDoor {
     if (outcome.ok) return outcome.data;
     const code = typeof outcome.data.code === "string" ? outcome.data.code : "NOT_FOUND";
     const wait = outcome.data.retryAfterSeconds;
-    throw new RemoteRefusal(code, outcome.message, typeof wait === "number" ? wait : code === "SEARCHES_BUSY" ? 2 : undefined);
+    throw new RemoteRefusal(
+      code,
+      outcome.message,
+      typeof wait === "number" ? wait : code === "SEARCHES_BUSY" ? SEARCH_RETRY_SECONDS : undefined,
+    );
   }
 
   /** Bytes of a record's output, read on its workstation: the same range as a local read of the file. */

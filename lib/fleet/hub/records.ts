@@ -1,6 +1,6 @@
 import type { FleetHostInfo, FleetSnapshot } from "./snapshot";
 import type { StoredProcess } from "../protocol";
-import { FleetError } from "./errors";
+import { FleetError, NOT_IN_FLEET } from "./errors";
 import { jsonOf, type ProcessJson } from "../../registry/json";
 import { isProcessHash } from "../../registry/hash";
 import { ALL, selectProcesses, type ProcessQuery, type Selection } from "../../processes/query";
@@ -78,10 +78,17 @@ export class FleetProcesses {
     return (await this.snapshot()).hosts.find((h) => h.name === name) ?? null;
   }
 
+  /** The status of every record of the fleet as last reported, read off the reading (no views copied, unlike `list`). */
+  async statuses(): Promise<Array<ProcessView["status"]>> {
+    const statuses: Array<ProcessView["status"]> = [];
+    for (const records of (await this.snapshot()).processes.values()) for (const p of records) statuses.push(p.status);
+    return statuses;
+  }
+
   /** A host of the fleet by name; NOT_FOUND when there is none. */
   async hostNamed(name: string): Promise<FleetHostInfo> {
     const host = await this.host(name);
-    if (!host) throw new FleetError("NOT_FOUND", `No host named "${name}" in this fleet.`);
+    if (!host) throw new FleetError("NOT_FOUND", NOT_IN_FLEET.host(name));
     return host;
   }
 
@@ -89,7 +96,7 @@ export class FleetProcesses {
   async record(hostName: string, hash: string): Promise<FleetProcessDetail> {
     await this.hostNamed(hostName);
     const detail = await this.detail(hostName, hash);
-    if (!detail) throw new FleetError("NOT_FOUND", `Host ${hostName} has reported no record with hash "${hash}".`);
+    if (!detail) throw new FleetError("NOT_FOUND", NOT_IN_FLEET.record(hostName, hash));
     return detail;
   }
 

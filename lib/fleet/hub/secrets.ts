@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { bearerToken } from "../../http/headers";
 
 // A host secret is `<host key>.<random>`: the hub finds the host by its key and compares
 // the SHA-256 of the whole secret; the secret itself is never stored.
@@ -36,6 +37,5 @@ export function keyMatches(given: string, expected: string): boolean {
 }
 
 export function bearerOf(request: Request): string | null {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
-  return match ? match[1]! : null;
+  return bearerToken(request.headers.get("authorization"));
 }
