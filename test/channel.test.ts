@@ -3,7 +3,7 @@ import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { fleetHost, startAgent, startHub, waitUntil, workstation, type RunningAgent, type Workstation } from "./support/fleet";
+import { fleetHost, fleetHosts, startAgent, startHub, waitUntil, workstation, type RunningAgent, type Workstation } from "./support/fleet";
 import { freePort, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
 import { forward } from "./support/proxy";
@@ -83,6 +83,17 @@ describe("the agents' channel", () => {
     return { ws, hash, agent, name };
   }
 
+  /** The same, launching without blocking this process (many at once). */
+  async function reportingSoon(name: string, hubUrl: string, ...command: string[]) {
+    const ws = workstation(path.join(dir, name), hubUrl, name);
+    stations.push(ws);
+    const launched = await ws.cliAsync("launch", "--name", "job", "--", ...command);
+    if (launched.status !== 0) throw new Error(`launch failed: ${launched.stderr}`);
+    const agent = startAgent(ws);
+    agents.push(agent);
+    return { ws, hash: launched.stdout.trim(), agent, name };
+  }
+
   beforeAll(async () => {
     dir = tempDir("pm-channel-");
     hub = await startHub(path.join(dir, "hub"));
@@ -121,52 +132,56 @@ describe("the agents' channel", () => {
     await waitUntil("stopped on the hub", async () => (await recordOnHub(hub, "proxied-node", hash))?.status === "stopped");
   });
 
-  it("takes back every agent over its socket after the hub is killed and started again, and every exit from meanwhile arrives once", async () => {
+  it("takes back 50 agents over their sockets after the hub is killed and started again, and every exit from meanwhile arrives once", async () => {
     const home = path.join(dir, "hub-restart");
     let restartHub = await startHub(home);
     ownHubs.push(restartHub);
-    const count = 10;
+    const count = 50;
     const flag = path.join(dir, "end-now");
-    const fleetOf = Array.from({ length: count }, (_, i) =>
-      reporting(`restart-${i}`, restartHub.url, "/bin/sh", "-c", `while [ ! -e ${flag} ]; do sleep 0.2; done; exit 3`),
+    // Launched side by side: one after another, 50 launches are most of a minute.
+    const fleetOf = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        reportingSoon(`restart-${i}`, restartHub.url, "/bin/sh", "-c", `while [ ! -e ${flag} ]; do sleep 0.2; done; exit 3`),
+      ),
     );
     const sockets = async () => {
       const text = await (await fetch(`${restartHub.url}/metrics`, { headers: { authorization: `Bearer ${restartHub.token}` } })).text();
       return Number(/process_monitor_agents_connected\{transport="socket"\} (\d+)/.exec(text)?.[1] ?? NaN);
     };
     try {
+      // One reading of the fleet per check: asking 50 times each time would load the hub more than the agents do.
+      const ours = async () => (await fleetHosts(restartHub)).filter((h) => h.name.startsWith("restart-"));
       await waitUntil(
         "every record running on the hub",
-        async () => {
-          const states = await Promise.all(fleetOf.map((w) => recordOnHub(restartHub, w.name, w.hash)));
-          return states.every((r) => r?.status === "running");
-        },
-        60_000,
+        async () => (await ours()).filter((h) => h.running === 1).length === count,
+        90_000,
       );
       await waitUntil("every agent on its socket", async () => (await sockets()) === count);
+      const pids = await Promise.all(
+        fleetOf.map(async (w) => (await recordOnHub(restartHub, w.name, w.hash)) as unknown as { pid: number }),
+      );
 
       await restartHub.stop("SIGKILL");
       fs.writeFileSync(flag, "");
-      for (const w of fleetOf) {
-        await waitUntil(`${w.name}'s exit, recorded`, async () => JSON.parse(w.ws.cli("show", "--json", w.hash).stdout).exitCode === 3);
-      }
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      await waitUntil("every job ended while the hub is down", async () => !pids.some(({ pid }) => alive(pid)));
+      // Each keeper records its end a moment after: then the hub comes back.
+      await new Promise((r) => setTimeout(r, 1_000));
       restartHub = await startHub(home, { port: restartHub.port });
       ownHubs.push(restartHub);
-      await waitUntil(
-        "every exit on the hub, once",
-        async () => {
-          const hosts = await Promise.all(fleetOf.map((w) => fleetHost(restartHub, w.name)));
-          return hosts.every((h) => h?.crashes24h === 1);
-        },
-        60_000,
-      );
+      await waitUntil("every exit on the hub, once", async () => (await ours()).filter((h) => h.crashes24h === 1).length === count, 60_000);
       await waitUntil("every agent back on its socket", async () => (await sockets()) === count, 60_000);
       for (const w of fleetOf) expect(await recordOnHub(restartHub, w.name, w.hash)).toMatchObject({ status: "stopped", exitCode: 3 });
       // Reports go on; an exit sent again around the restart is still counted once.
       await new Promise((r) => setTimeout(r, 2_500));
-      expect((await Promise.all(fleetOf.map((w) => fleetHost(restartHub, w.name)))).map((h) => h?.crashes24h)).toEqual(
-        Array(count).fill(1),
-      );
+      expect((await ours()).map((h) => h.crashes24h)).toEqual(Array(count).fill(1));
     } finally {
       await Promise.all(fleetOf.map((w) => w.agent.stop("SIGKILL")));
       await restartHub.stop();

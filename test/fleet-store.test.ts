@@ -170,37 +170,51 @@ describe.each(stores)("the fleet store on %s", (_label, locate) => {
     expect(await store.db.fleetProcess.count({ where: { hash: record(1, 9).hash } })).toBe(0);
   });
 
-  it("keeps the fleet-wide order report by report exactly as a reading made from nothing", async () => {
+  it("keeps the fleet-wide order report by report exactly as a reading made from nothing, handed what was accepted or not", async () => {
     const hosts = await Promise.all([10, 11, 12].map((i) => newHost(store, i)));
+    // `reader` is the hub's own: told what each report accepted on its instance made of the rows
+    // (as the door does), so that it need not read them back. `unhanded` is another instance's.
     const reader = new FleetSnapshotReader(() => Promise.resolve(store));
+    const unhanded = new FleetSnapshotReader(() => Promise.resolve(store));
+    const hand = async (host: Host, change: Partial<Report>, { lost = false } = {}) => {
+      const answer = await send(store, host, change);
+      if (answer.change && !lost) reader.handOver(answer.change);
+      return answer;
+    };
     const check = async () => {
       const fresh = new FleetSnapshotReader(() => Promise.resolve(store));
-      const [kept, made] = await Promise.all([listing(reader), listing(fresh)]);
+      const [kept, other, made] = await Promise.all([listing(reader), listing(unhanded), listing(fresh)]);
       expect(kept).toEqual(made);
+      expect(other).toEqual(made);
       return kept;
     };
     for (const [i, host] of hosts.entries()) {
-      await send(store, host, { full: true, base: null, upserts: Array.from({ length: 20 }, (_, n) => record(10 + i, n)) });
+      await hand(host, { full: true, base: null, upserts: Array.from({ length: 20 }, (_, n) => record(10 + i, n)) });
     }
     const start = await check();
     expect(start.counts).toEqual({ all: 60, running: 60, stopped: 0 });
 
     // New records, changed ones (some stopped), a removal, and a host sending its whole list
-    // again with fewer records; the order is asked for after some readings and not others.
-    await send(store, hosts[0]!, { upserts: [record(10, 20), record(10, 3, { cpuPercent: 99 })] });
+    // again with fewer records; the order is asked for after some readings and not others. One
+    // change is never handed (written, then lost before it was told): the row says so, and the
+    // reading takes that host from the store.
+    await hand(hosts[0]!, { upserts: [record(10, 20), record(10, 3, { cpuPercent: 99 })] });
     await reader.read({ wait: true });
-    await send(store, hosts[1]!, {
+    await hand(hosts[1]!, {
       upserts: [record(11, 5, { status: "stopped", exitCode: 0, endedAt: 3_000 })],
       removed: [record(11, 6).hash],
     });
     await check();
-    await send(store, hosts[2]!, { full: true, base: null, upserts: Array.from({ length: 8 }, (_, n) => record(12, n * 2)) });
-    await send(store, hosts[0]!, { upserts: [record(10, 21, { createdAt: "2026-11-25T09:00:00.000Z" })] });
+    await hand(hosts[2]!, { full: true, base: null, upserts: Array.from({ length: 8 }, (_, n) => record(12, n * 2)) });
+    await hand(hosts[0]!, { upserts: [record(10, 21, { createdAt: "2026-11-25T09:00:00.000Z" })] }, { lost: true });
     await reader.read({ wait: true });
-    await send(store, hosts[0]!, { upserts: [record(10, 3, { cpuPercent: 1 })] });
+    await hand(hosts[0]!, { upserts: [record(10, 3, { cpuPercent: 1 })] });
+    await hand(hosts[1]!, { upserts: [record(11, 7, { cpuPercent: 42 })] });
+    await hand(hosts[1]!, { upserts: [record(11, 8, { cpuPercent: 43 })] });
     const end = await check();
     expect(end.counts).toEqual({ all: 22 + 19 + 8, running: 22 + 18 + 8, stopped: 1 });
     expect(end.rows).toContain("ws-10/job-10-3/1");
+    expect(end.rows).toContain("ws-11/job-11-8/43");
     expect(end.rows).not.toContain("ws-11/job-11-6/10");
     // Newest first: the record made an hour earlier is last.
     expect(end.rows.at(-1)).toBe("ws-10/job-10-21/10");

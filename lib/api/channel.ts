@@ -43,7 +43,7 @@ export function fleetUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer)
   }
   const secret = bearerToken(req.headers.authorization);
   fleet()
-    .agent(secret)
+    .socketFor(secret)
     .then((hostKey) => server().handleUpgrade(req, socket, head, (ws) => attach(ws, hostKey, secret!, address)))
     .catch((error: unknown) => {
       const unknownHost = error instanceof CodedError && error.code === "UNKNOWN_HOST";
@@ -71,11 +71,22 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
   });
   ws.on("error", () => ws.terminate());
 
-  // Commands: the same claim as the HTTP long-poll, held for as long as the socket is open.
+  /** Whether a message was handed to the socket whole (false: it closed first, or the write failed). */
+  const sent = (message: HubMessage) =>
+    new Promise<boolean>((resolve) => {
+      if (ws.readyState !== ws.OPEN) return resolve(false);
+      ws.send(JSON.stringify(message), (error) => resolve(!error));
+    });
+
+  // Commands: the same claim as the HTTP long-poll, held for as long as the socket is open. One
+  // claimed as the socket closed goes back to waiting for the agent's next connection.
   void (async () => {
     while (!closed.signal.aborted) {
       try {
-        for (const command of await fleet().commandsFor(hostKey, closed.signal)) send({ type: "command", command });
+        const commands = await fleet().commandsFor(hostKey, closed.signal);
+        const unsent = [];
+        for (const command of commands) if (!(await sent({ type: "command", command }))) unsent.push(command.id);
+        await fleet().putBack(hostKey, unsent);
       } catch {
         if (closed.signal.aborted) return;
         await new Promise((r) => setTimeout(r, 1_000));

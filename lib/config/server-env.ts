@@ -18,6 +18,8 @@ export interface ServerEnv {
   alertWindowSeconds: number | undefined;
   /** PROCESS_MONITOR_RETENTION (default on): the hourly automatic pass. */
   automaticRetention: boolean;
+  /** PROCESS_MONITOR_HUB_ADMISSIONS: agents' sockets a hub instance opens per second (undefined: the default). */
+  admissionsPerSecond: number | undefined;
 }
 
 export const HUB_ENV = "PROCESS_MONITOR_HUB";
@@ -58,6 +60,7 @@ export function parseServerEnv(
       .string()
       .optional()
       .transform(flag("PROCESS_MONITOR_RETENTION", true, ["on", "off"], warn)),
+    PROCESS_MONITOR_HUB_ADMISSIONS: z.string().optional().transform(positive("PROCESS_MONITOR_HUB_ADMISSIONS", warn)),
   });
   const parsed = schema.parse(env);
   return {
@@ -67,6 +70,7 @@ export function parseServerEnv(
     alertsPerMinute: parsed.PROCESS_MONITOR_ALERTS_PER_MINUTE,
     alertWindowSeconds: parsed.PROCESS_MONITOR_ALERT_WINDOW_SECONDS,
     automaticRetention: parsed.PROCESS_MONITOR_RETENTION,
+    admissionsPerSecond: parsed.PROCESS_MONITOR_HUB_ADMISSIONS,
   };
 }
 

@@ -7,7 +7,7 @@ import { collectProcesses, hostFacts, withLastLines } from "./collect";
 import { ChannelUnavailable, HubChannel } from "./channel";
 import { executeCommand } from "./commands";
 import { buildDelta, detectExits } from "./delta";
-import { HubClient, HubError, hubBaseUrl } from "./hub-client";
+import { HubClient, HubError, hubBaseUrls } from "./hub-client";
 import { agentDir, forgetCredentials, hostId, machineId, readCredentials, writeCredentials, type Credentials } from "./identity";
 import { loadState, saveState, type AgentState } from "./state";
 import { reportedHostname } from "../../system/host";
@@ -71,17 +71,20 @@ export class Agent {
   private formerSecret: string | undefined;
 
   constructor(private readonly options: AgentOptions) {
-    this.client = new HubClient(hubBaseUrl(options.hubUrl));
+    this.log = options.log ?? ((line) => console.log(`[agent] ${line}`));
+    this.client = new HubClient(hubBaseUrls(options.hubUrl), undefined, (from, to) =>
+      this.log(`the hub at ${from} does not serve now; asking ${to} from now on`),
+    );
     this.channel = new HubChannel(
-      this.client.base,
+      () => this.client.base,
       (command) => this.run(command),
       (line) => this.log(line),
     );
     this.dir = options.dir ?? agentDir();
     this.interval = options.intervalSeconds ?? reportSeconds();
-    this.log = options.log ?? ((line) => console.log(`[agent] ${line}`));
-    this.credentials = readCredentials(this.client.base, this.dir);
-    this.state = loadState(this.client.base, this.dir);
+    // One hub whichever of its addresses answers: its credentials are kept under the first.
+    this.credentials = readCredentials(this.client.home, this.dir);
+    this.state = loadState(this.client.home, this.dir);
     if (this.state.hostKey !== (this.credentials?.hostKey ?? null)) this.state.base = null;
   }
 
@@ -162,6 +165,8 @@ export class Agent {
       try {
         return await this.channel.report(secret, report);
       } catch (error) {
+        // A full instance (many agents coming back at once): the next report may try another of the hub's addresses.
+        if (error instanceof HubError && error.code === "BUSY") this.client.moveOn();
         if (!(error instanceof ChannelUnavailable)) throw error;
       }
     }
@@ -259,7 +264,7 @@ export class Agent {
       ...(this.formerSecret ? { currentSecret: this.formerSecret } : {}),
     });
     this.formerSecret = undefined;
-    this.credentials = { hub: this.client.base, hostKey: answer.hostKey, secret: answer.secret, name: answer.name };
+    this.credentials = { hub: this.client.home, hostKey: answer.hostKey, secret: answer.secret, name: answer.name };
     writeCredentials(this.credentials, this.dir);
     this.state.hostKey = answer.hostKey;
     this.state.base = null;

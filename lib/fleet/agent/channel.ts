@@ -45,7 +45,8 @@ export class HubChannel {
   private stopped = false;
 
   constructor(
-    private readonly base: string,
+    /** The hub's address to connect to now (the agent's client moves between a hub's addresses). */
+    private readonly base: () => string,
     private readonly onCommand: (command: AgentCommand) => Promise<CommandResult>,
     private readonly log: (line: string) => void,
   ) {}
@@ -104,7 +105,7 @@ export class HubChannel {
   }
 
   private connect(secret: string): Promise<WebSocket> {
-    const url = `${this.base.replace(/^http/, "ws")}${CHANNEL_PATH}`;
+    const url = `${this.base().replace(/^http/, "ws")}${CHANNEL_PATH}`;
     return new Promise<WebSocket>((resolve, reject) => {
       const socket = new WebSocket(url, {
         headers: { authorization: `Bearer ${secret}` },
@@ -128,7 +129,8 @@ export class HubChannel {
           }
           const status = response.statusCode ?? 0;
           // The hub's own refusal of this secret: handled like the report route's.
-          if (typeof body.code === "string" && [401, 403, 429].includes(status)) return reject(refusalOf(status, body, `HTTP ${status}`));
+          if (typeof body.code === "string" && [401, 403, 429, 503].includes(status))
+            return reject(refusalOf(status, body, `HTTP ${status}`));
           this.httpUntil = Date.now() + HTTP_FOR_MS;
           this.refusedByProxy = true;
           this.log(

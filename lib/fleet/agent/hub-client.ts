@@ -126,37 +126,92 @@ function snippet(text: string): string {
     .slice(0, 120);
 }
 
+/**
+ * PROCESS_MONITOR_HUB_URL: the hub's address, or the addresses of several instances of one hub
+ * (one PostgreSQL store behind them), separated by commas or spaces, each checked as hubBaseUrl.
+ */
+export function hubBaseUrls(value: string, insecure?: boolean): string[] {
+  const list = [
+    ...new Set(
+      value
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((v) => hubBaseUrl(v, insecure)),
+    ),
+  ];
+  if (list.length === 0) throw new Error(`${HUB_URL_ENV} is empty (expected https://hub.example:3000).`);
+  return list;
+}
+
+/** A failure that says this address is not serving now (down, or a proxy without a hub behind it, or a full hub): another instance may be. */
+function elsewhere(error: unknown): boolean {
+  if (!(error instanceof HubError)) return false;
+  if (error.status === null) return true;
+  return error.code === "BUSY" || (error.code === null && [502, 503, 504].includes(error.status));
+}
+
 export class HubClient {
+  readonly bases: string[];
+  private current = 0;
+
   constructor(
-    readonly base: string,
+    bases: string | string[],
     private readonly timeoutMs = 30_000,
-  ) {}
+    /** Told when requests go to another of the hub's addresses from now on. */
+    private readonly onMove: (from: string, to: string) => void = () => undefined,
+  ) {
+    this.bases = typeof bases === "string" ? [bases] : bases;
+  }
+
+  /** The address the fleet's credentials and report state are kept under: the first listed (one hub, whichever instance answers). */
+  get home(): string {
+    return this.bases[0]!;
+  }
+
+  /** The address requests go to now. */
+  get base(): string {
+    return this.bases[this.current]!;
+  }
+
+  /** This address did not serve: the next one listed is asked from now on (the caller's backoff paces the tries). */
+  moveOn(): void {
+    if (this.bases.length < 2) return;
+    const from = this.base;
+    this.current = (this.current + 1) % this.bases.length;
+    this.onMove(from, this.base);
+  }
+
+  private async call<T>(request: Promise<T>): Promise<T> {
+    try {
+      return await request;
+    } catch (error) {
+      if (elsewhere(error)) this.moveOn();
+      throw error;
+    }
+  }
 
   enroll(
     fleetKey: string,
     identity: { hostId: string; machineId: string; hostname: string; currentSecret?: string },
   ): Promise<EnrollAnswer> {
-    return post(`${this.base}/api/fleet/enroll`, fleetKey, { protocol: PROTOCOL_VERSION, ...identity }, this.timeoutMs, enrollAnswerSchema);
+    return this.call(
+      post(`${this.base}/api/fleet/enroll`, fleetKey, { protocol: PROTOCOL_VERSION, ...identity }, this.timeoutMs, enrollAnswerSchema),
+    );
   }
 
   report(secret: string, report: Report): Promise<ReportAnswer> {
-    return post(`${this.base}/api/fleet/report`, secret, report, this.timeoutMs, reportAnswerSchema);
+    return this.call(post(`${this.base}/api/fleet/report`, secret, report, this.timeoutMs, reportAnswerSchema));
   }
 
   /** Waits (long-poll) for the commands the hub has for this host. */
   async commands(secret: string, signal: AbortSignal): Promise<AgentCommand[]> {
-    const answer = await post(
-      `${this.base}/api/fleet/commands`,
-      secret,
-      undefined,
-      (COMMAND_POLL_SECONDS + 15) * 1000,
-      commandsAnswerSchema,
-      signal,
+    const answer = await this.call(
+      post(`${this.base}/api/fleet/commands`, secret, undefined, (COMMAND_POLL_SECONDS + 15) * 1000, commandsAnswerSchema, signal),
     );
     return answer.commands;
   }
 
   answer(secret: string, id: string, result: CommandResult): Promise<unknown> {
-    return post(`${this.base}/api/fleet/commands/${encodeURIComponent(id)}`, secret, result, this.timeoutMs, z.unknown());
+    return this.call(post(`${this.base}/api/fleet/commands/${encodeURIComponent(id)}`, secret, result, this.timeoutMs, z.unknown()));
   }
 }

@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
-import { EventEmitter } from "node:events";
 import { ACTION_KINDS, COMMAND_POLL_SECONDS, type AgentCommand, type CommandKind, type CommandResult } from "../protocol";
 import { shared } from "../../config/shared";
 import type { FleetStore } from "../store";
+import { onSignal, signal, signalHere } from "../store/signals";
 import { FleetError } from "./errors";
 import type { FleetHostInfo } from "./snapshot";
 
@@ -18,10 +18,9 @@ export interface Requester {
 /** How long a command may wait for its host's agent to take it and answer. */
 export const COMMAND_TIMEOUT_MS = 20_000;
 
-// Commands given on this hub instance wake that host's waiting poll at once. With several
-// instances on one PostgreSQL, a poll on another instance finds them in the store within a second.
-const wake = new EventEmitter();
-wake.setMaxListeners(0);
+// A command given on any hub instance wakes its host's waiting poll at once, wherever that is,
+// and an answer wakes whoever waits for it (lib/fleet/store/signals.ts: LISTEN/NOTIFY on
+// PostgreSQL). A sweep of the store each second finds what a lost signal missed.
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -44,11 +43,12 @@ function describe(host: CommandHost): string {
  * nothing runs twice; an action is in the audit log once, whatever its outcome.
  */
 export async function runCommand(
-  { db }: FleetStore,
+  store: FleetStore,
   host: CommandHost,
   command: { kind: CommandKind; hash: string; args?: AgentCommand["args"] },
   who: Requester,
 ): Promise<CommandOutcome> {
+  const { db } = store;
   const id = crypto.randomUUID();
   const audited = ACTION_KINDS.has(command.kind);
   const row = {
@@ -72,16 +72,15 @@ export async function runCommand(
     throw new FleetError("HOST_OFFLINE", message);
   }
   await db.fleetCommand.create({ data: { ...row, status: "pending" } });
-  wake.emit(host.key);
+  await signal(store, { kind: "command", hostKey: host.key });
 
   const deadline = Date.now() + COMMAND_TIMEOUT_MS;
   for (let wait = 25; Date.now() < deadline; wait = Math.min(250, wait * 2)) {
-    // An answer taken by this instance wakes us at once; one taken by another, within 250 ms.
+    // An answer wakes us at once, whichever instance took it; else the store is asked again within 250 ms.
     const answered = new AbortController();
-    const onAnswer = () => answered.abort();
-    wake.once(`done:${id}`, onAnswer);
+    const stopWaiting = onSignal(store, { kind: "done", id }, () => answered.abort());
     await sleep(wait, answered.signal);
-    wake.off(`done:${id}`, onAnswer);
+    stopWaiting();
     const current = await db.fleetCommand.findUnique({ where: { id }, select: { status: true, result: true } });
     if (current && (current.status === "done" || current.status === "failed") && current.result) {
       // Reads (output ranges, searches) are not actions: once answered, nothing to keep.
@@ -188,24 +187,38 @@ async function pollUntil(store: FleetStore, hostKey: string, signal: AbortSignal
   const deadline = Date.now() + COMMAND_POLL_SECONDS * 1000;
   sweepFor(store);
   while (!signal.aborted && Date.now() < deadline) {
-    const found = await claim(store, hostKey);
-    if (found.length > 0) return found;
-    // Woken by a command given here, or by the sweep for one given on another instance.
+    // Woken by a command given on any instance (or found by the sweep): listened for before the
+    // store is asked, so that one given meanwhile is not missed.
     const woken = new AbortController();
     const onWake = () => woken.abort();
-    wake.once(hostKey, onWake);
-    signal.addEventListener("abort", onWake, { once: true });
-    await sleep(Math.max(0, deadline - Date.now()), woken.signal);
-    wake.off(hostKey, onWake);
+    const stopWaiting = onSignal(store, { kind: "command", hostKey }, onWake);
+    try {
+      const found = await claim(store, hostKey);
+      if (found.length > 0) {
+        // Claimed for a connection that went away meanwhile: nobody would receive them.
+        if (!signal.aborted) return found;
+        await releaseCommands(
+          store,
+          hostKey,
+          found.map((c) => c.id),
+        );
+        return [];
+      }
+      signal.addEventListener("abort", onWake, { once: true });
+      await sleep(Math.max(0, deadline - Date.now()), woken.signal);
+    } finally {
+      stopWaiting();
+      signal.removeEventListener("abort", onWake);
+    }
   }
   return [];
 }
 
 /**
- * Commands given on another hub instance (several on one PostgreSQL): one query a second for
- * the hosts with a command pending (read from the host_key/status index alone) wakes their
- * polls here, instead of every waiting poll asking the store every second (1,000 connected
- * agents: 1,000 queries a second).
+ * What a lost signal missed (the LISTEN connection down a moment): one query a second for the
+ * hosts with a command pending (read from the host_key/status index alone) wakes their polls
+ * here, instead of every waiting poll asking the store every second (1,000 connected agents:
+ * 1,000 queries a second).
  */
 function sweepFor(store: FleetStore): void {
   const sweeps = shared("command-sweeps", () => new Set<FleetStore>());
@@ -216,20 +229,34 @@ function sweepFor(store: FleetStore): void {
     void store.db.fleetCommand
       .findMany({ where: { status: "pending" }, select: { hostKey: true }, distinct: ["hostKey"] })
       .then((rows) => {
-        for (const { hostKey } of rows) if (polls.has(hostKey)) wake.emit(hostKey);
+        for (const { hostKey } of rows) if (polls.has(hostKey)) signalHere(store, { kind: "command", hostKey });
       })
       .catch(() => undefined);
   }, 1_000);
   timer.unref();
 }
 
+/**
+ * Commands claimed for a connection that closed before they reached it (its send failed): pending
+ * again, for the agent's next poll here or on another instance, instead of waiting out their
+ * timeout as "taken but not answered". Only commands not yet answered go back.
+ */
+export async function releaseCommands(store: FleetStore, hostKey: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await store.db.fleetCommand.updateMany({
+    where: { id: { in: ids }, hostKey, status: "sent" },
+    data: { status: "pending", sentAt: null },
+  });
+  await signal(store, { kind: "command", hostKey });
+}
+
 /** An agent's answer: kept once, for the command it was sent (by this host). */
-export async function completeCommand({ db }: FleetStore, hostKey: string, id: string, result: CommandResult): Promise<boolean> {
-  const { count } = await db.fleetCommand.updateMany({
+export async function completeCommand(store: FleetStore, hostKey: string, id: string, result: CommandResult): Promise<boolean> {
+  const { count } = await store.db.fleetCommand.updateMany({
     where: { id, hostKey, status: "sent" },
     data: { status: result.ok ? "done" : "failed", doneAt: Date.now(), result: JSON.stringify(result) },
   });
-  wake.emit(`done:${id}`);
+  await signal(store, { kind: "done", id });
   return count === 1;
 }
 

@@ -15,7 +15,8 @@ export type FleetErrorCode =
   | "NAME_TAKEN"
   | "HOST_OFFLINE"
   | "NO_ANSWER"
-  | "NOT_WAITING";
+  | "NOT_WAITING"
+  | "BUSY";
 
 export class FleetError extends CodedError<FleetErrorCode> {
   static override readonly brand = "FleetError";

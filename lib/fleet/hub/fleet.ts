@@ -14,11 +14,22 @@ import { isProcessHash } from "../../registry/hash";
 import { secondsToIso } from "../../registry/json";
 import { ACTION_KINDS, type AgentCommand, type CommandKind, type CommandResult, type EnrollRequest, type Report } from "../protocol";
 import type { FleetStore } from "../store";
-import { auditLog, auditOnHub, completeCommand, pollCommands, runCommand, type CommandHost, type Requester } from "./commands";
+import {
+  auditLog,
+  auditOnHub,
+  completeCommand,
+  pollCommands,
+  releaseCommands,
+  runCommand,
+  type CommandHost,
+  type Requester,
+} from "./commands";
 import { decidePending, enroll, readmitHost, revokeHost } from "./enroll";
 import { FleetError, NOT_IN_FLEET } from "./errors";
 import { authenticateHost, hostBeforeBody } from "./host-auth";
+import { admitSocket } from "./admissions";
 import { ingest } from "./ingest";
+import type { HostChange } from "./ingest-write";
 import type { FleetProcesses } from "./records";
 import { hostRowStatus } from "./status";
 
@@ -45,6 +56,8 @@ export class FleetDoor {
   constructor(
     private readonly store: () => Promise<FleetStore>,
     private readonly reading: { pages: FleetProcesses; api: FleetProcesses },
+    /** Told what each report accepted here made of its host's rows (this instance's reading takes it from there). */
+    private readonly written: (change: HostChange) => void = () => undefined,
   ) {}
 
   /**
@@ -68,9 +81,17 @@ export class FleetDoor {
     return beforeBody ? hostBeforeBody(store, secret) : (await authenticateHost(store, secret)).key;
   }
 
+  /** An agent opening its socket: its host key once checked and let in (BUSY while many come back at once). */
+  async socketFor(secret: string | null): Promise<string> {
+    const hostKey = await this.agent(secret);
+    admitSocket();
+    return hostKey;
+  }
+
   /** Takes one report; each crash it tells of for the first time goes to the alert webhook. */
   async report(secret: string, report: Report, address: string | null) {
-    const { newEvents, ...answer } = await ingest(await this.store(), secret, report, address);
+    const { newEvents, change, ...answer } = await ingest(await this.store(), secret, report, address);
+    if (change) this.written(change);
     const alerts = alertSender();
     if (alerts) {
       for (const event of newEvents.filter(isCrash)) {
@@ -93,6 +114,11 @@ export class FleetDoor {
   /** An agent's long-poll for the commands waiting for it. */
   async commandsFor(hostKey: string, signal: AbortSignal): Promise<AgentCommand[]> {
     return pollCommands(await this.store(), hostKey, signal);
+  }
+
+  /** Commands taken for an agent's connection that closed before they were sent: back to waiting for it. */
+  async putBack(hostKey: string, ids: string[]): Promise<void> {
+    return releaseCommands(await this.store(), hostKey, ids);
   }
 
   /** An agent's answer to one command it was sent. */

@@ -21,7 +21,14 @@ function wiring() {
       pages: new FleetProcesses(() => reader.read(), environments),
       api: new FleetProcesses(() => reader.read({ wait: true }), environments),
     };
-    return { reader, door: new FleetDoor(() => fleetStore(), reading) };
+    return {
+      reader,
+      door: new FleetDoor(
+        () => fleetStore(),
+        reading,
+        (change) => reader.handOver(change),
+      ),
+    };
   });
 }
 

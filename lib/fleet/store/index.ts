@@ -1,6 +1,7 @@
 import { createFleetClient, fleetLocation, type FleetClient, type FleetLocation } from "../../db/fleet-client";
 import { migrateFleetStore } from "./migrate";
 import { shared } from "../../config/shared";
+import { closeSignals } from "./signals";
 
 export interface FleetStore {
   db: FleetClient;
@@ -37,5 +38,8 @@ export async function closeFleetStore(location: FleetLocation = fleetLocation())
   const store = stores.get(location.url);
   if (!store) return;
   stores.delete(location.url);
-  await (await store.catch(() => null))?.db.$disconnect();
+  const opened = await store.catch(() => null);
+  if (!opened) return;
+  closeSignals(opened);
+  await opened.db.$disconnect();
 }

@@ -1,0 +1,276 @@
+// How a window of accepted reports is written: a few statements whatever its size, each taking
+// all its rows as one JSON parameter (the store unpacks them: json_each on SQLite,
+// json_to_recordset on PostgreSQL). A report costs its share of five statements, not five of
+// its own; building and binding thousands of placeholders was most of the hub's CPU.
+import type { Report, StoredProcess } from "../protocol";
+import type { FleetStore } from "../store";
+import { isCrash } from "../../alerts/crash";
+import { isActive } from "../../processes/status";
+
+/** A report that passed its checks, with what its host row was when read (PostgreSQL writes only if it still is). */
+export interface AcceptedReport {
+  hostKey: string;
+  report: Report;
+  address: string | null;
+  read: { seq: number; processSeq: number; listSeq: number; instance: string | null; secretHash: string; machineId: string };
+  /** The agent's instance and the one before it, as the host row will record them. */
+  instance: string | null;
+  prevInstance: string | null;
+}
+
+/**
+ * What one accepted report made of its host's rows, told to this instance's reading of the store
+ * (snapshot.ts) so that it need not read back and parse what it was just handed: from which
+ * process_seq/list_seq to which, the records written (without their environments) and removed.
+ */
+export interface HostChange {
+  hostKey: string;
+  from: { processSeq: number; listSeq: number };
+  to: { processSeq: number; listSeq: number };
+  whole: boolean;
+  upserts: StoredProcess[];
+  removed: string[];
+  /** The rows' updated_at. */
+  at: number;
+}
+
+/** What was written: the hosts written (PostgreSQL leaves out those whose row moved meanwhile), and the exits stored for the first time. */
+export interface Written {
+  hosts: Set<string>;
+  /** `hostKey/hash` of each exit stored now (only those are new and alerted, whichever instance took them). */
+  stored: Set<string>;
+}
+
+/** Each report's steps of process_seq and list_seq (readers re-read a host's rows lately updated when the first moves, and reload it whole when the second does: records went away). */
+export function stepsOf(report: Report) {
+  return {
+    process: report.full || report.upserts.length > 0 || report.removed.length > 0 ? 1 : 0,
+    list: report.full || report.removed.length > 0 ? 1 : 0,
+  };
+}
+
+/** The record of each upsert without its environment (kept apart: read only for the page that shows it). */
+export function viewsOf(report: Report): StoredProcess[] {
+  return report.upserts.map((process) => {
+    const view: Partial<typeof process> = { ...process };
+    delete view.env;
+    return view as StoredProcess;
+  });
+}
+
+function rowsOf(accepted: AcceptedReport[], views: StoredProcess[][]) {
+  const hosts = [];
+  const processes: Array<{ host_key: string; hash: string; running: boolean; data: StoredProcess; env: Record<string, string> }> = [];
+  const removed = [];
+  const events = [];
+  for (const [i, { hostKey, report, address, read, instance, prevInstance }] of accepted.entries()) {
+    const steps = stepsOf(report);
+    hosts.push({
+      key: hostKey,
+      read_seq: read.seq,
+      read_instance: read.instance,
+      secret_hash: read.secretHash,
+      machine_id: read.machineId,
+      seq: report.seq,
+      process_step: steps.process,
+      list_step: steps.list,
+      address,
+      hostname: report.facts.hostname,
+      facts: JSON.stringify(report.facts),
+      interval_s: report.interval,
+      instance,
+      prev_instance: prevInstance,
+      whole: report.full,
+    });
+    report.upserts.forEach(({ env }, k) => {
+      const view = views[i]![k]!;
+      // The record and its environment go as JSON inside the window's JSON, encoded once; the
+      // store keeps each as its text.
+      processes.push({ host_key: hostKey, hash: view.hash, running: isActive(view), data: view, env });
+    });
+    for (const hash of report.removed) removed.push({ host_key: hostKey, hash });
+    for (const e of report.events) {
+      events.push({
+        host_key: hostKey,
+        hash: e.hash,
+        name: e.name,
+        exit_code: e.exitCode,
+        exit_signal: e.exitSignal,
+        stop_signal: e.stopSignal,
+        ended_at: e.endedAt,
+        crashed: isCrash(e),
+      });
+    }
+  }
+  return {
+    hosts: JSON.stringify(hosts),
+    processes: JSON.stringify(processes),
+    removed: JSON.stringify(removed),
+    events: JSON.stringify(events),
+  };
+}
+
+function storedOf(rows: Array<{ host_key: string; hash: string }>): Set<string> {
+  return new Set(rows.map((row) => `${row.host_key}/${row.hash}`));
+}
+
+/**
+ * SQLite: one hub process writes the file, so the checks made on the rows just read hold; the
+ * statements run in one transaction, deletions first (an upsert of a record also removed wins).
+ */
+async function writeSqlite({ db }: FleetStore, accepted: AcceptedReport[], rows: ReturnType<typeof rowsOf>, now: number): Promise<Written> {
+  const whole = accepted.some((a) => a.report.full);
+  const removing = accepted.some((a) => a.report.removed.length > 0);
+  const exits = accepted.some((a) => a.report.events.length > 0);
+  // Statements with nothing to do are left out: each costs the client more than the store.
+  const statements = [
+    whole &&
+      db.$executeRaw`DELETE FROM fleet_process WHERE host_key IN
+        (SELECT value ->> 'key' FROM json_each(${rows.hosts}) WHERE value ->> 'whole')`,
+    removing &&
+      db.$executeRaw`DELETE FROM fleet_process WHERE (host_key, hash) IN
+        (SELECT value ->> 'host_key', value ->> 'hash' FROM json_each(${rows.removed}))`,
+    // `WHERE true` tells SQLite's parser that ON CONFLICT is the upsert's, not the join's.
+    rows.processes !== "[]" &&
+      db.$executeRaw`INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at)
+        SELECT value ->> 'host_key', value ->> 'hash', value ->> 'running', value -> 'data', value -> 'env', ${now}
+        FROM json_each(${rows.processes}) WHERE true
+        ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env,
+          updated_at = excluded.updated_at`,
+    db.$executeRaw`UPDATE fleet_host SET seq = i.value ->> 'seq',
+          process_seq = process_seq + (i.value ->> 'process_step'), list_seq = list_seq + (i.value ->> 'list_step'),
+          last_seen = ${now}, last_address = i.value ->> 'address', hostname = i.value ->> 'hostname',
+          facts = i.value ->> 'facts', interval_s = i.value ->> 'interval_s',
+          instance = i.value ->> 'instance', prev_instance = i.value ->> 'prev_instance'
+        FROM json_each(${rows.hosts}) AS i WHERE fleet_host.key = i.value ->> 'key'`,
+    exits &&
+      db.$queryRaw<Array<{ host_key: string; hash: string }>>`INSERT INTO fleet_event
+          (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
+        SELECT value ->> 'host_key', value ->> 'hash', value ->> 'name', value ->> 'exit_code', value ->> 'exit_signal',
+          value ->> 'stop_signal', value ->> 'ended_at', value ->> 'crashed', ${now}
+        FROM json_each(${rows.events}) WHERE true
+        ON CONFLICT (host_key, hash) DO NOTHING RETURNING host_key, hash`,
+  ].filter((s) => s !== false);
+  const results = await db.$transaction(statements);
+  const events = exits ? (results.at(-1) as Array<{ host_key: string; hash: string }>) : [];
+  return { hosts: new Set(accepted.map((a) => a.hostKey)), stored: storedOf(events) };
+}
+
+/**
+ * PostgreSQL: several hub instances may take reports of one host (an agent that moved to
+ * another after a restart), so a host row is updated only if it is still what the checks read
+ * (its report number, secret, machine, agent instance, not revoked), and its records and exits
+ * are written only through the rows so updated: all in one statement, atomic by itself. A host
+ * left out is checked again by the caller. No row is touched twice in the statement: a
+ * deletion spares the records the same report upserts.
+ */
+async function writePostgres({ db }: FleetStore, rows: ReturnType<typeof rowsOf>, now: number): Promise<Written> {
+  const [answer] = await db.$queryRaw<Array<{ hosts: string; stored: string }>>`
+    WITH i AS (
+      SELECT * FROM json_to_recordset(${rows.hosts}::json) AS i(key text, read_seq integer, read_instance text,
+        secret_hash text, machine_id text, seq integer, process_step integer, list_step integer, address text,
+        hostname text, facts text, interval_s integer, instance text, prev_instance text, whole boolean)
+    ), h AS (
+      UPDATE fleet_host f SET seq = i.seq, process_seq = f.process_seq + i.process_step, list_seq = f.list_seq + i.list_step,
+        last_seen = ${now}::double precision, last_address = i.address, hostname = i.hostname, facts = i.facts,
+        interval_s = i.interval_s, instance = i.instance, prev_instance = i.prev_instance
+      FROM i
+      WHERE f.key = i.key AND f.seq = i.read_seq AND f.secret_hash = i.secret_hash AND f.revoked_at IS NULL
+        AND f.machine_id = i.machine_id AND f.instance IS NOT DISTINCT FROM i.read_instance
+      RETURNING f.key, i.whole
+    ), p AS (
+      SELECT * FROM json_to_recordset(${rows.processes}::json) AS p(host_key text, hash text, running boolean, data json, env json)
+    ), gone AS (
+      SELECT * FROM json_to_recordset(${rows.removed}::json) AS g(host_key text, hash text)
+    ), removed AS (
+      DELETE FROM fleet_process x USING h
+      WHERE x.host_key = h.key
+        AND (h.whole OR EXISTS (SELECT 1 FROM gone WHERE gone.host_key = x.host_key AND gone.hash = x.hash))
+        AND NOT EXISTS (SELECT 1 FROM p WHERE p.host_key = x.host_key AND p.hash = x.hash)
+    ), upserted AS (
+      INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at)
+      SELECT p.host_key, p.hash, p.running, p.data::text, p.env::text, ${now}::double precision FROM p JOIN h ON h.key = p.host_key
+      ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env,
+        updated_at = excluded.updated_at
+    ), events AS (
+      INSERT INTO fleet_event (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
+      SELECT e.host_key, e.hash, e.name, e.exit_code, e.exit_signal, e.stop_signal, e.ended_at, e.crashed, ${now}::double precision
+      FROM json_to_recordset(${rows.events}::json) AS e(host_key text, hash text, name text, exit_code integer,
+        exit_signal text, stop_signal text, ended_at double precision, crashed boolean)
+      JOIN h ON h.key = e.host_key
+      ON CONFLICT (host_key, hash) DO NOTHING RETURNING host_key, hash
+    )
+    SELECT (SELECT coalesce(json_agg(key), '[]'::json) FROM h)::text AS hosts,
+      (SELECT coalesce(json_agg(json_build_object('host_key', host_key, 'hash', hash)), '[]'::json) FROM events)::text AS stored`;
+  return {
+    hosts: new Set(JSON.parse(answer!.hosts) as string[]),
+    stored: storedOf(JSON.parse(answer!.stored) as Array<{ host_key: string; hash: string }>),
+  };
+}
+
+/** What a report's checks need of its host row. */
+export interface IngestHost {
+  key: string;
+  name: string;
+  machineId: string;
+  secretHash: string;
+  pendingSecretHash: string | null;
+  revokedAt: number | null;
+  seq: number;
+  processSeq: number;
+  listSeq: number;
+  instance: string | null;
+  prevInstance: string | null;
+}
+
+/** The host rows of a window's reports, in one raw read (a model query costs the client twice as much). */
+export async function readHosts({ db, location }: FleetStore, keys: string[]): Promise<IngestHost[]> {
+  if (keys.length === 0) return [];
+  const list = JSON.stringify(keys);
+  const rows =
+    location.dialect === "postgres"
+      ? await db.$queryRaw<Array<Record<string, unknown>>>`SELECT key, name, machine_id, secret_hash, pending_secret_hash,
+          revoked_at, seq, process_seq, list_seq, instance, prev_instance FROM fleet_host WHERE key IN (SELECT json_array_elements_text(${list}::json))`
+      : await db.$queryRaw<Array<Record<string, unknown>>>`SELECT key, name, machine_id, secret_hash, pending_secret_hash,
+          revoked_at, seq, process_seq, list_seq, instance, prev_instance FROM fleet_host WHERE key IN (SELECT value FROM json_each(${list}))`;
+  return rows.map((row) => ({
+    key: String(row.key),
+    name: String(row.name),
+    machineId: String(row.machine_id),
+    secretHash: String(row.secret_hash),
+    pendingSecretHash: (row.pending_secret_hash as string | null) ?? null,
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    seq: Number(row.seq),
+    processSeq: Number(row.process_seq),
+    listSeq: Number(row.list_seq),
+    instance: (row.instance as string | null) ?? null,
+    prevInstance: (row.prev_instance as string | null) ?? null,
+  }));
+}
+
+/** Writes a window of accepted reports (at most one per host) at once. */
+export async function writeReports(
+  store: FleetStore,
+  accepted: AcceptedReport[],
+  now = Date.now(),
+): Promise<Written & { changes: Map<string, HostChange> }> {
+  const views = accepted.map((a) => viewsOf(a.report));
+  const rows = rowsOf(accepted, views);
+  const written =
+    store.location.dialect === "postgres" ? await writePostgres(store, rows, now) : await writeSqlite(store, accepted, rows, now);
+  const changes = new Map<string, HostChange>();
+  accepted.forEach(({ hostKey, report, read }, i) => {
+    const steps = stepsOf(report);
+    if (!written.hosts.has(hostKey) || steps.process === 0) return;
+    changes.set(hostKey, {
+      hostKey,
+      from: { processSeq: read.processSeq, listSeq: read.listSeq },
+      to: { processSeq: read.processSeq + steps.process, listSeq: read.listSeq + steps.list },
+      whole: report.full,
+      upserts: views[i]!,
+      removed: report.removed,
+      at: now,
+    });
+  });
+  return { ...written, changes };
+}
