@@ -1,6 +1,7 @@
-// Fleet: 300 simulated agents × 100 processes reporting every 5 s to one hub, on SQLite and
-// then on PostgreSQL, over the agents' WebSocket and over the HTTP fallback side by side. A
-// simulated agent is a loop here speaking the real protocol.
+// Fleet: 300 simulated agents × 100 processes (BENCH_FLEET_AGENTS up to 1,000) reporting every
+// 5 s to one hub, on SQLite and then on PostgreSQL, over the agents' WebSocket and over the
+// HTTP fallback, with a table of both side by side at the end. A simulated agent is a loop here
+// speaking the real protocol (all of them share this process).
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -109,6 +110,26 @@ async function post(
   });
   const timing = /dur=([\d.]+)/.exec(response.headers.get("server-timing") ?? "");
   return { status: response.status, json: (await response.json()) as Record<string, unknown>, serverMs: timing ? Number(timing[1]) : null };
+}
+
+/** The issue's figures of each run, printed side by side at the end: figure -> column (store and transport) -> value. */
+const summary = new Map<string, Map<string, string>>();
+const columns: string[] = [];
+function keep(column: string, figure: string, value: string): void {
+  if (!columns.includes(column)) columns.push(column);
+  if (!summary.has(figure)) summary.set(figure, new Map());
+  summary.get(figure)!.set(column, value);
+}
+
+function printSummary(): void {
+  if (columns.length === 0) return;
+  console.log(`
+side by side (${AGENTS} agents × ${PROCESSES} processes, every ${INTERVAL_MS / 1000} s)`);
+  const width = Math.max(...[...summary.keys()].map((f) => f.length)) + 2;
+  console.log(`  ${"".padEnd(width)}${columns.map((c) => c.padStart(20)).join("")}`);
+  for (const [figure, values] of summary) {
+    console.log(`  ${figure.padEnd(width)}${columns.map((c) => (values.get(c) ?? "–").padStart(20)).join("")}`);
+  }
 }
 
 /** Time the hub spent storing each delta (its Server-Timing), apart from queueing for the CPU. */
@@ -270,6 +291,11 @@ async function run(label: string, transport: "socket" | "http", fleetDb?: string
     for (let k = 0; k < 10; k += 1) api.push(await timePage(hub, "/api/fleet/processes?limit=100"));
 
     for (const agent of agents) agent.socket?.close();
+    const column = `${label} ${transport === "socket" ? "socket" : "HTTP"}`;
+    keep(column, "hub CPU per report (target ≤ 1.5 ms)", ms(quietCpu.ms / quietCpu.reports));
+    keep(column, "ingest p95 (target < 50 ms)", ms(percentile(quiet, 95)));
+    keep(column, "/fleet median / p95 loaded (< 300 ms)", `${median(pages).toFixed(0)} / ${percentile(pages, 95).toFixed(0)} ms`);
+    keep(column, "hub RSS at the end (< 800 MB)", `${rssEnd.toFixed(0)} MiB`);
     console.log(
       `\n${label}, reports over ${transport === "socket" ? "WebSockets" : "HTTP"}: ${AGENTS} agents × ${PROCESSES} processes, every ${INTERVAL_MS / 1000} s for ${DURATION_MS / 1000} s`,
     );
@@ -321,6 +347,8 @@ async function actions(transport: "socket" | "http"): Promise<void> {
       const said = await response.text();
       if (response.status !== 200) throw new Error(`stop: ${response.status} ${said}\nagent:\n${agent.logs().slice(-3000)}`);
       stops.push(performance.now() - start);
+      // One stop at a time, as a person gives them: not while the last one's report is taken.
+      await new Promise((r) => setTimeout(r, 300));
     }
     // A 1 GiB output file (sparse, with real lines at its end), read from its end through the hub.
     const file = JSON.parse(ws.cli("show", big, "--json").stdout).outputFile as string;
@@ -369,6 +397,9 @@ async function actions(transport: "socket" | "http"): Promise<void> {
       `${ms(median(follows))} / ${ms(Math.max(...follows))}`,
       "< 300 ms",
     );
+    const column = `SQLite ${transport === "socket" ? "socket" : "HTTP"}`;
+    keep(column, "stop from the hub median / p95 (< 100 ms)", `${median(stops).toFixed(0)} / ${percentile(stops, 95).toFixed(0)} ms`);
+    keep(column, "remote follow first byte (< 300 ms)", ms(median(follows)));
     ws.cli("stop", "--force", big);
   } finally {
     await agent.stop();
@@ -382,15 +413,15 @@ export async function benchFleet(): Promise<void> {
   console.log("\nfleet");
   if (ONLY.has("actions")) for (const transport of TRANSPORTS) await actions(transport);
   if (ONLY.has("sqlite")) for (const transport of TRANSPORTS) await run("SQLite", transport);
-  if (!ONLY.has("postgres")) return;
-  if (!postgresBin()) {
+  if (ONLY.has("postgres") && !postgresBin()) {
     console.log("  PostgreSQL is not installed (apt-get install -y postgresql): its run is left out.");
-    return;
+  } else if (ONLY.has("postgres")) {
+    const pg = await startPostgres();
+    try {
+      for (const transport of TRANSPORTS) await run("PostgreSQL", transport, pg.url);
+    } finally {
+      await pg.stop();
+    }
   }
-  const pg = await startPostgres();
-  try {
-    for (const transport of TRANSPORTS) await run("PostgreSQL", transport, pg.url);
-  } finally {
-    await pg.stop();
-  }
+  printSummary();
 }

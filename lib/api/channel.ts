@@ -3,7 +3,7 @@ import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CodedError } from "../errors";
-import { agentSockets } from "../fleet/hub/agents";
+import { agentSockets, outputChanged } from "../fleet/hub/agents";
 import { fleet, isHub } from "../fleet/hub/server";
 import { agentMessageSchema, CHANNEL_PATH, commandResultSchema, MAX_REPORT_BYTES, type HubMessage } from "../fleet/protocol";
 import { shared } from "../config/shared";
@@ -112,6 +112,7 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
         }
         return;
       }
+      if (message.type === "changed") return outputChanged(message.id);
       const result = commandResultSchema.safeParse(message.result);
       if (!result.success) return;
       // An answer nobody waits for any more (withdrawn, answered twice) is dropped, as over HTTP.

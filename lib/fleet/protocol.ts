@@ -284,13 +284,20 @@ export const CHANNEL_PATH = "/api/fleet/channel";
 export const agentMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("report"), id: z.string().min(1).max(64), report: z.unknown() }),
   z.object({ type: z.literal("result"), id: z.string().min(1).max(255), result: z.unknown() }),
+  // A record's output that the hub asked to watch (`watch`) changed: its follower reads now.
+  z.object({ type: z.literal("changed"), id: z.string().min(1).max(64) }),
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
-/** What the hub sends: a report's answer (the HTTP status and body it would have had), or a command. */
+/**
+ * What the hub sends: a report's answer (the HTTP status and body it would have had), a command,
+ * or the start and end of a watch of a record's output (someone follows it through the hub).
+ */
 export const hubMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("report-answer"), id: z.string(), status: z.number().int(), body: z.record(z.string(), z.unknown()) }),
   z.object({ type: z.literal("command"), command: agentCommandSchema }),
+  z.object({ type: z.literal("watch"), id: z.string().min(1).max(64), hash: z.string().min(1).max(128) }),
+  z.object({ type: z.literal("unwatch"), id: z.string().min(1).max(64) }),
 ]);
 export type HubMessage = z.infer<typeof hubMessageSchema>;
 

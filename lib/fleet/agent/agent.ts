@@ -5,7 +5,7 @@ import type { LocalProcesses } from "../../processes/local";
 import { PROTOCOL_VERSION, type AgentCommand, type CommandResult, type Report, type ReportAnswer } from "../protocol";
 import { collectProcesses, hostFacts, withLastLines } from "./collect";
 import { ChannelUnavailable, HubChannel } from "./channel";
-import { executeCommand } from "./commands";
+import { executeCommand, watchOutput } from "./commands";
 import { buildDelta, detectExits } from "./delta";
 import { HubClient, HubError, hubBaseUrls } from "./hub-client";
 import { agentDir, forgetCredentials, hostId, machineId, readCredentials, writeCredentials, type Credentials } from "./identity";
@@ -79,6 +79,7 @@ export class Agent {
       () => this.client.base,
       (command) => this.run(command),
       (line) => this.log(line),
+      (hash, changed) => watchOutput(this.options.processes, hash, changed),
     );
     this.dir = options.dir ?? agentDir();
     this.interval = options.intervalSeconds ?? reportSeconds();

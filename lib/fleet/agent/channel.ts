@@ -49,6 +49,8 @@ export class HubChannel {
     private readonly base: () => string,
     private readonly onCommand: (command: AgentCommand) => Promise<CommandResult>,
     private readonly log: (line: string) => void,
+    /** Watches a record's output for the hub: `changed` on each write; resolves to the stop. */
+    private readonly onWatch: (hash: string, changed: () => void) => Promise<() => void> = async () => () => undefined,
   ) {}
 
   /** Whether reports and commands travel on the socket now. */
@@ -167,6 +169,12 @@ export class HubChannel {
 
   private watch(socket: WebSocket): void {
     const stopHeartbeat = keepAlive(socket);
+    // The outputs the hub watches through this socket: watch id -> its stop (a promise while it starts).
+    const watching = new Map<string, Promise<() => void>>();
+    const unwatch = (id: string) => {
+      void watching.get(id)?.then((stop) => stop());
+      watching.delete(id);
+    };
     socket.on("message", (data) => {
       let message;
       try {
@@ -175,6 +183,18 @@ export class HubChannel {
         return;
       }
       if (message.type === "report-answer") return this.waiting.get(message.id)?.resolve(message);
+      if (message.type === "watch") {
+        const { id } = message;
+        const changed = () => {
+          if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "changed", id } satisfies AgentMessage));
+        };
+        watching.set(
+          id,
+          this.onWatch(message.hash, changed).catch(() => () => undefined),
+        );
+        return;
+      }
+      if (message.type === "unwatch") return unwatch(message.id);
       const { command } = message;
       void this.onCommand(command).then((result) => {
         if (socket.readyState === WebSocket.OPEN)
@@ -184,6 +204,7 @@ export class HubChannel {
     socket.on("error", () => socket.terminate());
     socket.on("close", () => {
       stopHeartbeat();
+      for (const id of [...watching.keys()]) unwatch(id);
       if (this.socket === socket) this.socket = null;
       for (const { reject } of this.waiting.values()) reject(new ChannelUnavailable("the socket closed"));
       this.waiting.clear();

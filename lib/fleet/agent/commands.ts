@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { CodedError } from "../../errors";
 import { fileOutput } from "../../output/source";
 import type { LocalProcesses } from "../../processes/local";
@@ -54,6 +55,50 @@ export async function executeCommand(processes: LocalProcesses, command: AgentCo
     }
     return { ok: false, message: `Failed on the workstation: ${(error as Error).message}`, data: {} };
   }
+}
+
+/** A watched output says at most this often that it changed (a chatty program writes thousands of times a second). */
+const CHANGED_EVERY_MS = 25;
+
+/**
+ * Watches a record's output file for the hub (someone follows it there): `changed` is called
+ * when it is written, at most every CHANGED_EVERY_MS. Returns the stop; a record or file that is
+ * not there is not watched (the hub's follower still polls).
+ */
+export async function watchOutput(processes: LocalProcesses, hash: string, changed: () => void): Promise<() => void> {
+  let file: string;
+  try {
+    file = (await processes.outputOf(hash)).file;
+  } catch {
+    return () => undefined;
+  }
+  let timer: NodeJS.Timeout | null = null;
+  let again = false;
+  const tell = () => {
+    if (timer) {
+      again = true;
+      return;
+    }
+    changed();
+    timer = setTimeout(() => {
+      timer = null;
+      if (again) {
+        again = false;
+        tell();
+      }
+    }, CHANGED_EVERY_MS);
+  };
+  let watcher: fs.FSWatcher;
+  try {
+    watcher = fs.watch(file, tell);
+  } catch {
+    return () => undefined;
+  }
+  watcher.on("error", () => watcher.close());
+  return () => {
+    watcher.close();
+    if (timer) clearTimeout(timer);
+  };
 }
 
 /** A record's output here, as the workstation's own output routes read it. */

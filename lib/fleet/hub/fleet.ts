@@ -28,6 +28,7 @@ import { decidePending, enroll, readmitHost, revokeHost } from "./enroll";
 import { FleetError, NOT_IN_FLEET } from "./errors";
 import { authenticateHost, hostBeforeBody } from "./host-auth";
 import { admitSocket } from "./admissions";
+import { watchOutput } from "./agents";
 import { ingest } from "./ingest";
 import type { HostChange } from "./ingest-write";
 import type { FleetProcesses } from "./records";
@@ -155,6 +156,16 @@ export class FleetDoor {
       instruments().commands.observe({ kind, result: "failed" }, seconds());
       throw error;
     }
+  }
+
+  /**
+   * Tells `changed` each time a remote record's output changes, when its agent's socket is on
+   * this instance (a follower reads at once rather than at its next poll); returns the stop, or
+   * null when that cannot be (the follower polls).
+   */
+  async watchOutput(hostName: string, hash: string, changed: () => void): Promise<(() => void) | null> {
+    const host = await this.target(await this.store(), hostName);
+    return host ? watchOutput(host.key, hash, changed) : null;
   }
 
   /** A read of a record's output on its workstation: what the agent answered, or its refusal thrown with its code. */
