@@ -200,7 +200,10 @@ async function run(label: string, transport: "socket" | "http", fleetDb?: string
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-fleet-"));
   // BENCH_HUB_NODE_OPTIONS (e.g. "--require ./profile-hook.cjs") goes to the hub alone, to profile it under this load.
   const hubOptions = process.env.BENCH_HUB_NODE_OPTIONS;
-  const hub = await startHub(home, { fleetDb, env: hubOptions ? { NODE_OPTIONS: hubOptions } : {} }).catch(leaving(home));
+  // The simulated agents open their sockets one after another as fast as they can: the hub's
+  // admission rate (100 a second, for a real comeback) is raised so that none is turned away.
+  const env = { PROCESS_MONITOR_HUB_ADMISSIONS: String(AGENTS * 10), ...(hubOptions ? { NODE_OPTIONS: hubOptions } : {}) };
+  const hub = await startHub(home, { fleetDb, env }).catch(leaving(home));
   try {
     const agents: SimAgent[] = [];
     const enrolStart = performance.now();
