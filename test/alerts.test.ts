@@ -1,7 +1,7 @@
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fleetHost, startAgent, waitUntil, workstation, type RunningAgent, type Workstation } from "./support/fleet";
+import { fleetHost, startAgent, waitUntil, workstation, type RunningAgent, type Workstation, launch } from "./support/fleet";
 import { freePort, startServer, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
 
@@ -35,12 +35,6 @@ async function receiver(failFirst = 0): Promise<Receiver> {
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   state.close = () => new Promise((resolve) => server.close(() => resolve()));
   return state;
-}
-
-function launch(ws: Workstation, name: string, ...command: string[]): string {
-  const result = ws.cli("launch", "--name", name, "--", ...command);
-  if (result.status !== 0) throw new Error(result.stderr);
-  return result.stdout.trim();
 }
 
 const crasher = (i: number) => [

@@ -14,6 +14,7 @@ import {
   workstation,
   type RunningAgent,
   type Workstation,
+  launch,
 } from "./support/fleet";
 import { loggedInContext, startServer, type RunningServer } from "./support/next-server";
 import { postgresBin, startPostgres, type RunningPostgres } from "./support/postgres";
@@ -24,12 +25,6 @@ import { tempDir } from "./support/temp";
 // real PostgreSQL shared by two hub instances.
 
 const SHOTS = path.resolve(import.meta.dirname, "..", "test-results", "screenshots");
-
-function launch(ws: Workstation, name: string, ...command: string[]): string {
-  const result = ws.cli("launch", "--name", name, "--", ...command);
-  if (result.status !== 0) throw new Error(`launch failed: ${result.stderr}`);
-  return result.stdout.trim();
-}
 
 /** The env a dashboard needs to be a workstation that reports (startServer takes strings). */
 function serverEnv(ws: Workstation): Record<string, string> {

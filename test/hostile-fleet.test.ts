@@ -14,6 +14,7 @@ import {
   workstation,
   type RunningAgent,
   type Workstation,
+  launch,
 } from "./support/fleet";
 import { freePort, logIn, startServer, type RunningServer } from "./support/next-server";
 import { startPostgres, type RunningPostgres } from "./support/postgres";
@@ -78,12 +79,6 @@ async function misbehavingProxy(target: string) {
         server.close(() => resolve());
       }),
   };
-}
-
-function launch(ws: Workstation, name: string, ...command: string[]): string {
-  const result = ws.cli("launch", "--name", name, "--", ...command);
-  if (result.status !== 0) throw new Error(`launch failed: ${result.stderr}`);
-  return result.stdout.trim();
 }
 
 interface FleetRecordJson {

@@ -2,7 +2,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { FLEET_KEY, fleetHost, startAgent, startHub, waitUntil, workstation, type RunningAgent, type Workstation } from "./support/fleet";
+import {
+  FLEET_KEY,
+  fleetHost,
+  startAgent,
+  startHub,
+  waitUntil,
+  workstation,
+  type RunningAgent,
+  type Workstation,
+  launch,
+  recordOnHub,
+} from "./support/fleet";
 import type { RunningServer } from "./support/next-server";
 import { postgresBin, startPostgres, type RunningPostgres } from "./support/postgres";
 import { PROTOCOL_VERSION } from "@/lib/fleet/protocol";
@@ -14,17 +25,6 @@ import { tempDir } from "./support/temp";
 // other, and nothing of meanwhile is lost. An instance takes back sockets at its admission rate.
 
 const ADMISSIONS = 3;
-
-function launch(ws: Workstation, name: string, ...command: string[]): string {
-  const result = ws.cli("launch", "--name", name, "--", ...command);
-  if (result.status !== 0) throw new Error(`launch failed: ${result.stderr}`);
-  return result.stdout.trim();
-}
-
-async function recordOn(hub: RunningServer, host: string, hash: string) {
-  const response = await hub.api(`/api/fleet/hosts/${host}/processes/${hash}`);
-  return response.ok ? ((await response.json()) as { status: string; exitCode: number | null }) : null;
-}
 
 async function stopOn(hub: RunningServer, host: string, hash: string) {
   const started = performance.now();
@@ -110,7 +110,7 @@ describe.skipIf(!postgresBin() && !process.env.CI)("several hub instances on one
     for (const hub of [a, b]) {
       await waitUntil(
         "every record running on both instances",
-        async () => (await Promise.all(all.map(([host, hash]) => recordOn(hub, host, hash)))).every((r) => r?.status === "running"),
+        async () => (await Promise.all(all.map(([host, hash]) => recordOnHub(hub, host, hash)))).every((r) => r?.status === "running"),
         60_000,
       );
     }
@@ -127,7 +127,7 @@ describe.skipIf(!postgresBin() && !process.env.CI)("several hub instances on one
     for (const [host, hash] of [...jobs.onA.map((h) => ["on-a", h]), ...jobs.onB.map((h) => ["on-b", h])] as Array<[string, string]>) {
       await waitUntil(
         `${host}'s record stopped on both`,
-        async () => (await recordOn(a, host, hash))?.status === "stopped" && (await recordOn(b, host, hash))?.status === "stopped",
+        async () => (await recordOnHub(a, host, hash))?.status === "stopped" && (await recordOnHub(b, host, hash))?.status === "stopped",
       );
     }
 
@@ -141,7 +141,7 @@ describe.skipIf(!postgresBin() && !process.env.CI)("several hub instances on one
     await waitUntil("the agent on the other address", async () => both.agent.logs().includes(`asking ${b.url} from now on`), 60_000);
     await waitUntil(
       "the exit on the other instance, once",
-      async () => (await recordOn(b, "both", jobs.both[1]!))?.exitCode === 3 && (await fleetHost(b, "both"))?.crashes24h === 1,
+      async () => (await recordOnHub(b, "both", jobs.both[1]!))?.exitCode === 3 && (await fleetHost(b, "both"))?.crashes24h === 1,
       60_000,
     );
     // Still one host (its credentials are the fleet's, whichever instance answers), and commands reach it.

@@ -140,6 +140,19 @@ export async function fleetHost(hub: RunningServer, name: string): Promise<HostJ
   return (await fleetHosts(hub)).find((h) => h.name === name);
 }
 
+/** Launches `command` on a workstation as a user would (the CLI); its record's hash. */
+export function launch(ws: Workstation, name: string, ...command: string[]): string {
+  const result = ws.cli("launch", "--name", name, "--", ...command);
+  if (result.status !== 0) throw new Error(`launch failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** One record as the hub's API answers it, or null when it does not know it. */
+export async function recordOnHub(hub: RunningServer, host: string, hash: string) {
+  const response = await hub.api(`/api/fleet/hosts/${host}/processes/${hash}`);
+  return response.ok ? ((await response.json()) as { status: string; exitCode: number | null; pid: number | null }) : null;
+}
+
 /** Polls outside a test (hooks): resolves once `check` returns true, else throws after `timeoutMs`. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

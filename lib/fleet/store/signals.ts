@@ -1,6 +1,12 @@
 import { EventEmitter } from "node:events";
 import { shared } from "../../config/shared";
-import type { FleetStore } from "./index";
+import type { FleetClient, FleetLocation } from "../../db/fleet-client";
+
+/** A fleet store as signals need it (its FleetStore, without importing the module that opens it). */
+interface FleetStore {
+  db: FleetClient;
+  location: FleetLocation;
+}
 
 // What one hub instance tells the others at once (SPEC "The agents' channel": several hubs on
 // one PostgreSQL): a command waits for a host whose agent may be connected to another instance,
