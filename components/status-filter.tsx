@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { STATUS_FILTERS } from "@/lib/processes/query";
+import { STATUS_FILTERS, type StatusCounts } from "@/lib/processes/query";
 import { listHref, type ListPageState } from "@/lib/processes/query-params";
 
 /** All / running / stopped, with counts; a link each, so the filter lives in the URL. */
@@ -9,7 +9,7 @@ export function StatusFilter({
   base = "/",
 }: {
   query: ListPageState & { host?: string };
-  counts: { all: number; running: number; stopped: number };
+  counts: StatusCounts;
   base?: string;
 }) {
   return (

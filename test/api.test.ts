@@ -168,6 +168,23 @@ describe("JSON API", () => {
     expect(stopBody.process.running).toBe(false);
     await waitFor(async () => (await (await server.api(`/api/processes/${record.hash}`)).json()).exitSignal === "SIGTERM");
 
+    // `failed`: a non-zero exit is one; the stop of ours just above is not.
+    const failing = await server.api("/api/processes", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "api-fails", executable: "/bin/sh", args: ["-c", "exit 5"], cwd: dir }),
+    });
+    const failedRecord = await failing.json();
+    await waitFor(async () => (await (await server.api(`/api/processes/${failedRecord.hash}`)).json()).exitCode === 5);
+    const failedList = await (await server.api("/api/processes?status=failed&limit=100")).json();
+    const failedHashes = failedList.processes.map((p: { hash: string }) => p.hash);
+    expect(failedHashes).toContain(failedRecord.hash);
+    expect(failedHashes).not.toContain(record.hash);
+    expect(
+      failedList.processes.every((p: { exitCode: number | null; exitSignal: string | null }) => p.exitCode !== 0 || p.exitSignal),
+    ).toBe(true);
+    expect((await server.api(`/api/processes/${failedRecord.hash}`, { method: "DELETE" })).status).toBe(200);
+
     expect((await server.api(`/api/processes/${record.hash}`, { method: "DELETE" })).status).toBe(200);
     expect((await server.api(`/api/processes/${record.hash}`)).status).toBe(404);
     expect((await server.api(`/api/processes/${record.hash}`, { method: "DELETE" })).status).toBe(404);

@@ -167,6 +167,30 @@ describe("CLI: launch and stop", () => {
     expect(fs.readFileSync(record.outputFile, "utf8")).toBe("partial\n");
   });
 
+  it("list --failed shows the records that exited non-zero or were killed from outside, not a stop of ours", async () => {
+    const dbPath = tempDbPath();
+    const launch = async (name: string, ...command: string[]) =>
+      (await cli(["launch", "--db", dbPath, "--name", name, "--", ...command])).stdout.trim();
+    const ok = await launch("ok", "/bin/sh", "-c", "exit 0");
+    const three = await launch("three", "/bin/sh", "-c", "exit 3");
+    const stoppedByUs = await launch("stopped-by-us", "/bin/sleep", "300");
+    const killedOutside = await launch("killed-outside", "/bin/sleep", "300");
+    const running = await launch("still-running", "/bin/sleep", "300");
+    expect((await cli(["stop", stoppedByUs, "--db", dbPath])).code).toBe(0);
+    const victim = JSON.parse((await cli(["show", killedOutside, "--json", "--db", dbPath])).stdout) as { pid: number };
+    process.kill(victim.pid, "SIGKILL");
+    const ended = async () => JSON.parse((await cli(["list", "--stopped", "--json", "--db", dbPath])).stdout).length;
+    await expect.poll(ended, { timeout: 15_000 }).toBe(4);
+
+    const failed = JSON.parse((await cli(["list", "--failed", "--json", "--db", dbPath])).stdout) as Array<{ hash: string; name: string }>;
+    expect(failed.map((r) => r.name).sort()).toEqual(["killed-outside", "three"]);
+    expect(failed.map((r) => r.hash)).not.toContain(ok);
+    expect(failed.map((r) => r.hash)).toContain(three);
+    const both = await cli(["list", "--failed", "--running", "--db", dbPath]);
+    expect(both.code).toBe(2);
+    await cli(["stop", "--force", running, "--db", dbPath]);
+  });
+
   it("refuses unusable launches with a clear message, exit code and no record", async () => {
     const dbPath = tempDbPath();
     const missing = await cli(["launch", "--db", dbPath, "--name", "m", "--", "/opt/none/maya"]);

@@ -192,6 +192,35 @@ describe("list behaviour", () => {
     await p.locator("dialog[open]").getByRole("button", { name: "Cancel" }).click();
   }, 60_000);
 
+  it("lists the failed records under Failed: a non-zero exit or a signal from outside, not a clean exit", async () => {
+    const registry = await Registry.open(dbPath);
+    const end = (name: string, exit: { exitCode?: number; exitSignal?: string }, pid: number) =>
+      registry.store({ name, executable: "/bin/true", pid, stopped: true, ...exit });
+    await end("fcheck-exit-3", { exitCode: 3 }, 4_300_101);
+    await end("fcheck-killed", { exitSignal: "SIGKILL" }, 4_300_102);
+    await end("fcheck-clean", { exitCode: 0 }, 4_300_103);
+    await registry.close();
+    const p = await page("light", 1280);
+    await p.goto(`${server.url}/?q=fcheck`);
+    await p
+      .getByRole("navigation", { name: "Filter by status" })
+      .getByRole("link", { name: /^failed/i })
+      .click();
+    await expect.poll(() => new URL(p.url()).searchParams.get("status")).toBe("failed");
+    await expect
+      .poll(async () => (await p.locator("tbody tr td:nth-child(3) a").allTextContents()).sort())
+      .toEqual(["fcheck-exit-3", "fcheck-killed"]);
+    // Its count is the registry's, beside the others.
+    expect(await p.getByRole("navigation", { name: "Filter by status" }).textContent()).toMatch(/failed\s*\d+/i);
+    await p.screenshot({ path: path.join(shots, "list-failed.png"), fullPage: true });
+    const phone = await page("light", 390);
+    await phone.goto(p.url());
+    // Four filters still fit a phone's width.
+    const filters = phone.getByRole("navigation", { name: "Filter by status" });
+    expect((await filters.boundingBox())!.width).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: path.join(shots, "list-failed-phone.png"), fullPage: true });
+  });
+
   it("deletes a multi-selection, then all inactive records, reporting how many went", async () => {
     const p = await page();
     await p.goto(`${server.url}/?status=stopped&q=batch`);

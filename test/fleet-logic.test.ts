@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { freshState, loadState } from "@/lib/fleet/agent/state";
 import { hubBaseUrl } from "@/lib/fleet/agent/hub-client";
-import { isCrash } from "@/lib/alerts/crash";
+import { isCrash } from "@/lib/processes/status";
 import { baseName, uniqueName } from "@/lib/fleet/hub/names";
 import { hostStatus } from "@/lib/fleet/hub/status";
 import type { ReportedProcess } from "@/lib/fleet/protocol";

@@ -415,6 +415,15 @@ describe("a hub on SQLite and three workstations", () => {
     await new Promise((r) => setTimeout(r, 2_500));
     expect((await fleetHost(hub, "render-node-2"))?.crashes24h).toBe(1);
     expect(agentB.logs()).not.toMatch(/Unexpected error/);
+    // The crash count leads to that host's failed records.
+    const context = await loggedInContext(browser, hub);
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/fleet`);
+    await page.getByRole("link", { name: /crash in the last 24 h on render-node-2: show its failed records/ }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get("status")).toBe("failed");
+    expect(new URL(page.url()).searchParams.get("host")).toBe("render-node-2");
+    await expect.poll(() => page.locator("tr[data-hash]").allInnerTexts()).toEqual([expect.stringMatching(/crasher/)]);
+    await context.close();
   });
 
   it("flags a cloned disk image instead of merging it, and a revoked host can neither report nor enrol", async () => {

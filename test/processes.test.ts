@@ -71,7 +71,22 @@ describe("the one list query", () => {
   it("filters by status, counting every status before the filter", () => {
     expect(hashes({ status: "running" })).toEqual(["aa01", "cc03", "dd04"]);
     expect(hashes({ status: "stopped" })).toEqual(["bb02"]);
-    expect(selectProcesses(items, query({ status: "stopped" })).counts).toEqual({ all: 4, running: 3, stopped: 1 });
+    expect(selectProcesses(items, query({ status: "stopped" })).counts).toEqual({ all: 4, running: 3, stopped: 1, failed: 0 });
+  });
+
+  it("filters the failed: a non-zero exit or a signal from outside, never a stop of ours or a clean exit", () => {
+    const ended = (hash: string, end: Partial<ProcessView>) => view({ hash, name: hash, status: "stopped", ...end });
+    const all = [
+      ...items,
+      ended("ee05", { exitCode: 3 }),
+      ended("ff06", { exitSignal: "SIGKILL" }),
+      ended("ab07", { exitSignal: "SIGTERM", stopSignal: "SIGTERM" }),
+      ended("ab08", { exitCode: 0 }),
+      ended("ab09", { exitCode: 137, stopSignal: "SIGKILL" }),
+    ];
+    const failed = selectProcesses(all, query({ status: "failed" }));
+    expect(failed.items.map((i) => i.view.hash)).toEqual(["ee05", "ff06"]);
+    expect(failed.counts).toEqual({ all: 9, running: 3, stopped: 6, failed: 2 });
   });
 
   it("searches name, executable and arguments (any case), a hash prefix, or an exact pid", () => {

@@ -72,7 +72,15 @@ export function HostTable({ hosts, selected }: { hosts: FleetHostInfo[]; selecte
               </td>
               <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
                 {host.crashes24h > 0 ? (
-                  <span className="font-medium text-rose-700 dark:text-rose-400">{host.crashes24h}</span>
+                  // To this host's failed records in the list below.
+                  <Link
+                    href={`/fleet?host=${encodeURIComponent(host.name)}&status=failed`}
+                    scroll={false}
+                    aria-label={`${host.crashes24h} crash${host.crashes24h === 1 ? "" : "es"} in the last 24 h on ${host.name}: show its failed records`}
+                    className="font-medium text-rose-700 underline-offset-2 hover:underline dark:text-rose-400"
+                  >
+                    {host.crashes24h}
+                  </Link>
                 ) : (
                   <span className="text-zinc-500 dark:text-zinc-400">0</span>
                 )}

@@ -1,4 +1,4 @@
-import { isCrash } from "./crash";
+import { isCrash } from "../processes/status";
 import { publicUrl } from "../http/public-url";
 import { alertLines } from "../output/tail";
 import type { LocalProcesses } from "../processes/local";

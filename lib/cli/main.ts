@@ -145,14 +145,15 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .command("list")
     .description("list records, newest first (checks which still run)")
     .addOption(dbOption())
-    .addOption(new Option("--running", "only running records").conflicts("stopped"))
-    .addOption(new Option("--stopped", "only stopped records"))
+    .addOption(new Option("--running", "only running records").conflicts(["stopped", "failed"]))
+    .addOption(new Option("--stopped", "only stopped records").conflicts("failed"))
+    .addOption(new Option("--failed", "only records that failed: exited non-zero, or killed by a signal not sent by a stop"))
     .option("--search <text>", "only records whose name, executable or arguments hold TEXT, or whose hash starts with it or pid is it")
     .option("--json", "print a JSON array")
-    .action(async (opts: { running?: boolean; stopped?: boolean; search?: string }, cmd: Command) => {
+    .action(async (opts: { running?: boolean; stopped?: boolean; failed?: boolean; search?: string }, cmd: Command) => {
       const { json } = globals(cmd);
       await withProcesses(globals(cmd), async (processes) => {
-        const status = opts.running ? "running" : opts.stopped ? "stopped" : "all";
+        const status = opts.running ? "running" : opts.stopped ? "stopped" : opts.failed ? "failed" : "all";
         const records = (await processes.list({ ...ALL, status, q: opts.search ?? "" })).items.map((i) => i.record);
         if (json) io.out(JSON.stringify(records.map(toProcessJson), null, 2) + "\n");
         else io.out(records.length ? formatTable(records) + "\n" : "No process records.\n");

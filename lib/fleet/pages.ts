@@ -7,13 +7,14 @@ import { fleet } from "./hub/server";
 import { INITIAL_TAIL_BYTES } from "../processes/local";
 import { ROW_ARGS, shownView, type ProcessView } from "../processes/status";
 import type { HostStatus } from "./hub/status";
+import type { StatusCounts } from "../processes/query";
 
 export type FleetRow = ProcessView & { host: { name: string; status: HostStatus } };
 
 export interface FleetListPage {
   rows: FleetRow[];
   total: number;
-  counts: { all: number; running: number; stopped: number };
+  counts: StatusCounts;
   page: number;
   pages: number;
   generatedAt: number;

@@ -1,6 +1,6 @@
 import "server-only";
 import { cache } from "react";
-import { PAGE_SIZE } from "./query";
+import { PAGE_SIZE, type StatusCounts } from "./query";
 import { pageQuery, type ListPageState } from "./query-params";
 import { describePolicy, policyFromEnv } from "../retention/policy";
 import { lastRetentionPass, type LastPass } from "../retention/schedule";
@@ -16,7 +16,7 @@ export interface ProcessListPage {
   rows: ProcessView[];
   /** Records matching the filter and search. */
   total: number;
-  counts: { all: number; running: number; stopped: number };
+  counts: StatusCounts;
   page: number;
   pages: number;
   generatedAt: number;

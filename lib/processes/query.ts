@@ -1,9 +1,10 @@
 import type { ProcessView } from "./status";
-import { isActive } from "./status";
+import { hasFailed, isActive } from "./status";
 
 export const SORT_KEYS = ["created", "name", "pid", "status", "started", "runtime", "cpu", "memory", "output"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
-export const STATUS_FILTERS = ["all", "running", "stopped"] as const;
+/** `failed`: ended with a non-zero code or a signal we did not send (isCrash). */
+export const STATUS_FILTERS = ["all", "running", "stopped", "failed"] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 /** Rows per page of the list page. */
 export const PAGE_SIZE = 100;
@@ -60,8 +61,11 @@ export interface Selection<T> {
   /** Matches of the status filter and search, before paging. */
   total: number;
   /** Per status, before the status filter (what the filter tabs show). */
-  counts: { all: number; running: number; stopped: number };
+  counts: StatusCounts;
 }
+
+/** Per status filter, how many records (the filter tabs' numbers). */
+export type StatusCounts = Record<StatusFilter, number>;
 
 /**
  * The one filter, search, sort and paging of process lists. Items come newest first (the
@@ -71,14 +75,16 @@ export function selectProcesses<T extends { view: ProcessView }>(
   items: T[],
   query: ProcessQuery,
   /** The counts when the caller already knows them (the hub: per host, from its reading). */
-  known?: Selection<T>["counts"],
+  known?: Omit<StatusCounts, "stopped">,
 ): Selection<T> {
   const isRunning = (item: T) => isActive(item.view);
-  const counts = known ?? { all: items.length, running: items.filter(isRunning).length, stopped: 0 };
-  counts.stopped = counts.all - counts.running;
+  const failed = (item: T) => hasFailed(item.view);
+  const given = known ?? { all: items.length, running: items.filter(isRunning).length, failed: items.filter(failed).length };
+  const counts: StatusCounts = { ...given, stopped: given.all - given.running };
   let selected = items;
   if (query.status === "running") selected = selected.filter(isRunning);
   if (query.status === "stopped") selected = selected.filter((item) => !isRunning(item));
+  if (query.status === "failed") selected = selected.filter(failed);
   const needle = query.q.trim().toLowerCase();
   if (needle) selected = selected.filter((item) => matches(item.view, needle));
 

@@ -14,6 +14,25 @@ export function isActive(view: { status: string }): boolean {
   return view.status !== "stopped";
 }
 
+/**
+ * An end that counts as a failure (a crash): a non-zero code, or a signal we did not send (a stop
+ * of ours is not one). The `failed` filter, the fleet's crash counts and crash alerts all ask here.
+ */
+export function isCrash(end: { exitCode: number | null; exitSignal: string | null; stopSignal: string | null }): boolean {
+  if (end.stopSignal) return false;
+  return (end.exitCode !== null && end.exitCode !== 0) || end.exitSignal !== null;
+}
+
+/** A record that ended in failure (what `status=failed` lists). */
+export function hasFailed(view: {
+  status: string;
+  exitCode: number | null;
+  exitSignal: string | null;
+  stopSignal: string | null;
+}): boolean {
+  return !isActive(view) && isCrash(view);
+}
+
 /** Arguments a page row carries (a list row shows none; search runs on the server). */
 export const ROW_ARGS = 20;
 /** Arguments the detail page shows before "all of them". */

@@ -3,7 +3,7 @@ import "server-only";
 // adapters do with the fleet's hosts and records goes through here, never through lib/api (an
 // adapter), so the rules live in one place and every caller gets them. It throws coded errors
 // (FleetError); lib/api/respond.ts alone turns codes into statuses.
-import { isCrash } from "../../alerts/crash";
+import { isCrash } from "../../processes/status";
 import { alertSender } from "../../alerts/sender";
 import { CodedError } from "../../errors";
 import { publicUrl } from "../../http/public-url";

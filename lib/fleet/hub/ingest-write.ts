@@ -4,7 +4,7 @@
 // its own; building and binding thousands of placeholders was most of the hub's CPU.
 import type { Report, StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
-import { isCrash } from "../../alerts/crash";
+import { isCrash } from "../../processes/status";
 import { isActive } from "../../processes/status";
 
 /** A report that passed its checks, with what its host row was when read (PostgreSQL writes only if it still is). */

@@ -108,10 +108,11 @@ export class FleetProcesses {
     // Each host's reading already counted its running records.
     const counted = query.host ? snapshot.hosts.filter((h) => h.name === query.host) : snapshot.hosts;
     const running = counted.reduce((n, h) => n + h.running, 0);
+    const failed = counted.reduce((n, h) => n + h.failed, 0);
     // Running times move on between readings: brought up to date for the rows shown, or for
     // all when they decide the order (30,000 copies per page view otherwise).
     if (query.sort === "runtime") items = items.map((item) => withRuntime(item, now));
-    const selection = selectProcesses(items, query, { all: items.length, running, stopped: items.length - running });
+    const selection = selectProcesses(items, query, { all: items.length, running, failed });
     return { ...selection, items: selection.items.map((item) => withRuntime(item, now)), generatedAt: snapshot.readAt };
   }
 

@@ -4,7 +4,7 @@ import { hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol
 import type { FleetStore } from "../store";
 import type { HostChange } from "./ingest-write";
 import { hostRowStatus } from "./status";
-import { isActive } from "../../processes/status";
+import { hasFailed, isActive } from "../../processes/status";
 
 /** A host as the pages and the API show it (never its secret). */
 export interface FleetHostInfo extends FleetHostRef {
@@ -17,6 +17,8 @@ export interface FleetHostInfo extends FleetHostRef {
   address: string | null;
   facts: HostFacts | null;
   running: number;
+  /** Records that ended in failure (hasFailed): the `failed` filter's count. */
+  failed: number;
   total: number;
   crashes24h: number;
   /** Other hosts of the fleet that report the same host id (a cloned disk image). */
@@ -48,6 +50,7 @@ interface CachedHost {
   /** Newest first. */
   processes: StoredProcess[];
   running: number;
+  failed: number;
   factsText: string;
   facts: HostFacts | null;
   /**
@@ -295,6 +298,7 @@ export class FleetSnapshotReader {
               byHash: new Map(),
               processes: [],
               running: 0,
+              failed: 0,
               factsText: cached?.factsText ?? "",
               facts: cached?.facts ?? null,
               ref: cached?.ref ?? { key: host.key, name: host.name, status: "offline", lastSeen: null },
@@ -350,6 +354,7 @@ export class FleetSnapshotReader {
     for (const entry of touched) {
       entry.processes = [...entry.byHash.values()].sort(newestFirst);
       entry.running = entry.processes.filter(isActive).length;
+      entry.failed = entry.processes.filter(hasFailed).length;
     }
     this.cache = next;
 
@@ -386,6 +391,7 @@ export class FleetSnapshotReader {
         address: row.lastAddress,
         facts: cached.facts,
         running: cached.running,
+        failed: cached.failed,
         total: cached.processes.length,
         crashes24h: crashCount.get(row.key) ?? 0,
         sharesIdWith: (byId.get(row.hostId) ?? []).filter((n) => n !== row.name),
