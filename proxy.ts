@@ -95,7 +95,8 @@ export async function proxy(request: NextRequest) {
       return refuse(401, "Authentication required: send Authorization: Bearer <token>, or log in with the URL printed at start.");
     }
     const login = new URL("/login", request.url);
-    login.searchParams.set("next", `${pathname}${request.nextUrl.search}`);
+    // The bare root goes nowhere in particular: the login's own landing applies (a hub's fleet).
+    if (pathname !== "/" || request.nextUrl.search) login.searchParams.set("next", `${pathname}${request.nextUrl.search}`);
     return secured(NextResponse.redirect(login, 307));
   }
 

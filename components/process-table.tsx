@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useState, useTransition } from "react";
 import { deleteProcesses, pruneInactive } from "@/lib/actions/processes";
 import type { HostStatus } from "@/lib/fleet/hub/status";
-import type { SortKey } from "@/lib/processes/query";
+import { FIRST_DIR, type SortKey } from "@/lib/processes/query";
 import { listHref, type ListPageState as ListQuery } from "@/lib/processes/query-params";
 import { statusText, type ProcessView } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
@@ -87,7 +87,7 @@ export function ProcessTable({
 
   const sortLink = (key: SortKey) => {
     const active = query.sort === key;
-    const dir = active && query.dir === "desc" ? "asc" : "desc";
+    const dir = active ? (query.dir === "desc" ? "asc" : "desc") : FIRST_DIR[key];
     return listHref(query, { sort: key, dir, page: 1 }, base);
   };
 

@@ -45,7 +45,8 @@ server.stdout.on("data", (chunk) => {
     announced = true;
     const shown = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
     console.log(
-      `\n  Process Monitor is running. Open this login URL once (then bookmark any page):\n\n    ${scheme}://${shown}:${port}/?token=${token}\n`,
+      // A hub opens on its fleet: the team lead came for the workstations, not the hub machine's own list.
+      `\n  Process Monitor is running. Open this login URL once (then bookmark any page):\n\n    ${scheme}://${shown}:${port}/${fleetKey ? "fleet" : ""}?token=${token}\n`,
     );
     if (fleetKey) {
       console.log(

@@ -157,6 +157,65 @@ describe("CLI: launch and stop", () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ name: "j", executable: "/bin/true", args: [], running: true });
   });
 
+  it("--wait shows the program's output as it comes, the hash on stderr; --quiet keeps to the hash", async () => {
+    const dbPath = tempDbPath();
+    const shown = await cli(["launch", "--wait", "--db", dbPath, "--name", "hi", "--", "/bin/echo", "hi"]);
+    expect(shown).toMatchObject({ code: 0, stdout: "hi\n" });
+    expect(shown.stderr).toMatch(/^process-monitor: hi recorded as [0-9a-f]{64}\n$/);
+    // Output that comes over time, split UTF-8 included, arrives whole and in order.
+    const slow = await cli([
+      "launch",
+      "--wait",
+      "--db",
+      dbPath,
+      "--name",
+      "slow",
+      "--",
+      "/bin/sh",
+      "-c",
+      "printf 'é1\\n'; sleep 0.4; printf 'é2\\n'",
+    ]);
+    expect(slow.stdout).toBe("é1\né2\n");
+    const quiet = await cli(["launch", "--wait", "--quiet", "--db", dbPath, "--name", "q", "--", "/bin/echo", "hi"]);
+    expect(quiet.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+  });
+
+  it("launches in the directory the user typed it in, also under npm run cli (INIT_CWD)", async () => {
+    const dbPath = tempDbPath();
+    const sub = fs.mkdtempSync(path.join(path.dirname(dbPath), "typed-here-"));
+    // npm runs the script from the package's folder; INIT_CWD says where the user was.
+    const npm = await run(
+      "npm",
+      [
+        "--prefix",
+        path.resolve("."),
+        "run",
+        "--silent",
+        "cli",
+        "--",
+        "launch",
+        "--wait",
+        "--db",
+        dbPath,
+        "--name",
+        "pwd",
+        "--",
+        "/bin/pwd",
+      ],
+      {
+        cwd: sub,
+        env: { ...process.env, npm_lifecycle_event: "" },
+      },
+    );
+    expect(npm.stdout).toBe(`${fs.realpathSync(sub)}\n`);
+    // Run directly, its own working directory (an INIT_CWD inherited from another npm script is not the user's).
+    const direct = await run(process.execPath, [bin, "launch", "--wait", "--db", dbPath, "--name", "pwd", "--", "/bin/pwd"], {
+      cwd: sub,
+      env: { ...process.env, INIT_CWD: "/", npm_lifecycle_event: "test" },
+    });
+    expect(direct.stdout).toBe(`${fs.realpathSync(sub)}\n`);
+  });
+
   it("--wait records the exit and exits with the child's code", async () => {
     const dbPath = tempDbPath();
     const result = await cli(["launch", "--wait", "--db", dbPath, "--name", "fails", "--", "sh", "-c", "echo partial; exit 4"]);

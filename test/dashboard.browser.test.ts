@@ -213,6 +213,13 @@ describe("list behaviour", () => {
     // Its count is the registry's, beside the others.
     expect(await p.getByRole("navigation", { name: "Filter by status" }).textContent()).toMatch(/failed\s*\d+/i);
     await p.screenshot({ path: path.join(shots, "list-failed.png"), fullPage: true });
+    // Names sort A→Z on the first click, then Z→A; numbers largest first.
+    await p.locator("thead").getByRole("link", { name: "Name" }).click();
+    await expect.poll(() => new URL(p.url()).searchParams.get("dir")).toBe("asc");
+    await expect.poll(() => p.locator("tbody tr td:nth-child(3) a").allTextContents()).toEqual(["fcheck-exit-3", "fcheck-killed"]);
+    await p.locator("thead").getByRole("link", { name: "Name" }).click();
+    await expect.poll(() => p.locator("tbody tr td:nth-child(3) a").allTextContents()).toEqual(["fcheck-killed", "fcheck-exit-3"]);
+    expect(await p.locator("thead").getByRole("link", { name: "PID" }).getAttribute("href")).not.toContain("dir=asc");
     const phone = await page("light", 390);
     await phone.goto(p.url());
     // Four filters still fit a phone's width.

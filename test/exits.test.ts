@@ -73,8 +73,8 @@ describe("the keeper", () => {
     ];
     const hashes: string[] = [];
     for (const c of cases) {
-      // `launch --wait` holds the CLI until the end; it is SIGKILLed as soon as it printed the hash.
-      const cli = spawn(process.execPath, [bin, "launch", "--wait", "--name", c.name, "--db", dbPath, "--", ...c.argv], {
+      // `launch --wait --quiet` holds the CLI until the end; it is SIGKILLed as soon as it printed the hash.
+      const cli = spawn(process.execPath, [bin, "launch", "--wait", "--quiet", "--name", c.name, "--db", dbPath, "--", ...c.argv], {
         stdio: ["ignore", "pipe", "ignore"],
       });
       const hash = await new Promise<string>((resolve) => cli.stdout!.once("data", (d) => resolve(String(d).trim())));

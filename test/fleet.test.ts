@@ -69,6 +69,20 @@ describe("a hub on SQLite and three workstations", () => {
     for (const ws of [wsA, wsB, wsC]) ws?.stopAll();
   });
 
+  it("opens on the fleet: the hub's root and its login land on /fleet, a page asked for stays asked for", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.getByLabel("Token").fill(hub.token);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/fleet");
+    // The hub machine's own list is still there to ask for.
+    await page.goto(`${hub.url}/?q=none`);
+    expect(new URL(page.url()).pathname).toBe("/");
+    await context.close();
+  });
+
   it("sees every workstation's launches on /fleet in Chromium, with unique host names", async () => {
     await expect
       .poll(async () =>

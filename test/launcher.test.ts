@@ -154,6 +154,7 @@ describe("launch", () => {
         "--name",
         "ticker",
         "--wait",
+        "--quiet",
         "--",
         "sh",
         "-c",

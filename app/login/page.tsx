@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { LoginForm } from "@/components/login-form";
 import { safeNextPath } from "@/lib/auth/next-path";
+import { homePath } from "@/lib/auth/home";
 
 export const metadata: Metadata = { title: "Log in" };
 
@@ -8,7 +9,7 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const next = safeNextPath(first(params.next));
+  const next = safeNextPath(first(params.next), homePath());
   const ended = first(params.ended);
   return (
     <div className="mx-auto max-w-md py-12">

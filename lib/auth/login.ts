@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import { safeNextPath } from "./next-path";
+import { homePath } from "./home";
 import { clearFailures, wrongCredential } from "./rate-limit";
 import { roleOfToken, sessionCookieName, sessionCookieOptions, tokenOfRole, type Role } from "./session";
 import { sessionStore } from "./sessions";
@@ -87,7 +88,7 @@ export async function logInWithForm(request: Request): Promise<Response> {
     return NextResponse.json({ error: "Send the token as a form field or JSON: token=<token>." }, { status: 400 });
   }
   const parsed = loginForm.safeParse(fields ?? {});
-  const next = safeNextPath(parsed.success ? parsed.data.next : fields?.next);
+  const next = safeNextPath(parsed.success ? parsed.data.next : fields?.next, homePath());
   const role = parsed.success ? roleOfToken(parsed.data.token) : null;
   if (role) {
     clearFailures(address);

@@ -5,16 +5,16 @@ const BASE = "http://process-monitor.invalid";
  * `/<tab>/host` as another site, so anything with a backslash or a control character, or
  * that parses to another origin, is refused.
  */
-export function safeNextPath(value: unknown): string {
-  if (typeof value !== "string" || value.length > 2048 || !value.startsWith("/")) return "/";
-  if (/[\\\u0000-\u001f\u007f]/.test(value)) return "/";
+export function safeNextPath(value: unknown, home = "/"): string {
+  if (typeof value !== "string" || value.length > 2048 || !value.startsWith("/")) return home;
+  if (/[\\\u0000-\u001f\u007f]/.test(value)) return home;
   let url: URL;
   try {
     url = new URL(value, BASE);
   } catch {
-    return "/";
+    return home;
   }
-  if (url.origin !== BASE || url.pathname.startsWith("//")) return "/";
+  if (url.origin !== BASE || url.pathname.startsWith("//")) return home;
   url.searchParams.delete("token");
   return `${url.pathname}${url.search}${url.hash}`;
 }

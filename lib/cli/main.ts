@@ -11,9 +11,11 @@ import { ALL } from "../processes/query";
 import { formatDetails, formatTable } from "./format";
 import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { describeLeftAlone } from "../registry/left-alone";
 import { CliError } from "./errors";
 import { runAgent } from "./agent";
+import { streamOutput } from "./stream-output";
 
 export { CliError };
 
@@ -24,9 +26,22 @@ interface Io {
 
 const dbOption = () => new Option("--db <path>", "registry file (overrides PROCESS_MONITOR_DB)");
 
-/** The processes of the registry named by --db (else PROCESS_MONITOR_DB), through the one door. */
+/**
+ * Where the user typed the command. `npm run cli -- …` runs from the package's folder and says
+ * where the user was in INIT_CWD (only then: a process-monitor started by any other npm script
+ * inherits an INIT_CWD that is not its own).
+ */
+export function userDirectory(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return env.npm_lifecycle_event === "cli" && env.INIT_CWD ? env.INIT_CWD : cwd;
+}
+
+/**
+ * The processes of the registry named by --db (else PROCESS_MONITOR_DB), through the one door;
+ * relative paths (--db, --cwd, ./program) are the user's directory's.
+ */
 async function withProcesses<T>(opts: { db?: string }, fn: (processes: LocalProcesses, dbPath: string) => Promise<T>): Promise<T> {
-  const opened = await openProcesses(opts.db);
+  const here = userDirectory();
+  const opened = await openProcesses(opts.db ? path.resolve(here, opts.db) : undefined, here);
   try {
     return await fn(opened.processes, opened.dbPath);
   } finally {
@@ -64,9 +79,9 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
   program
     .command("launch")
     .description("start a process with its output captured, and record it; prints the new hash")
-    .usage("--name NAME [--cwd DIR] [--env KEY=VALUE]... [--json] [--wait] -- EXECUTABLE [ARG]...")
+    .usage("--name NAME [--cwd DIR] [--env KEY=VALUE]... [--json] [--wait [--quiet]] -- EXECUTABLE [ARG]...")
     .requiredOption("--name <name>", "display name (maya, nuke, render)")
-    .option("--cwd <dir>", "working directory (default: the current one)")
+    .option("--cwd <dir>", "working directory (default: the one you are in, also under npm run cli)")
     .option(
       "--env <KEY=VALUE>",
       "an environment variable for the child (repeatable)",
@@ -74,7 +89,8 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
       [] as string[],
     )
     .option("--env-replace", "give the child only the --env variables instead of adding them to this environment")
-    .option("--wait", "stay until the process ends, record its exit, and exit with its exit code")
+    .option("--wait", "stay until the process ends, showing its output as it comes; record its exit and exit with its exit code")
+    .option("--quiet", "with --wait: print only the hash, not the program's output")
     .option("--json", "print the new record as JSON instead of its hash")
     .addOption(dbOption())
     .argument("<executable>", "path, or a command found in PATH")
@@ -83,7 +99,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
       async (
         executable: string,
         args: string[],
-        opts: { name: string; cwd?: string; env: string[]; envReplace?: boolean; wait?: boolean },
+        opts: { name: string; cwd?: string; env: string[]; envReplace?: boolean; wait?: boolean; quiet?: boolean },
         cmd: Command,
       ) => {
         const { json } = globals(cmd);
@@ -102,14 +118,19 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
             cwd: opts.cwd,
           });
           const { record } = launched.item;
-          io.out(json ? JSON.stringify(toProcessJson(record), null, 2) + "\n" : `${record.hash}\n`);
+          // Waiting in a terminal, stdout is the program's output: the hash goes to stderr.
+          const streaming = Boolean(opts.wait && !opts.quiet && !json && record.outputFile);
+          if (streaming) io.err(`process-monitor: ${record.name} recorded as ${record.hash}\n`);
+          else io.out(json ? JSON.stringify(toProcessJson(record), null, 2) + "\n" : `${record.hash}\n`);
           if (launched.warning) io.err(`process-monitor: ${launched.warning}\n`);
           if (!opts.wait) {
             // The child lives on in its own process group, writing to its file.
             launched.child.unref();
             return;
           }
-          const exit = await launched.exited;
+          const exit = streaming
+            ? (await Promise.all([launched.exited, streamOutput(record.outputFile!, launched.exited, io.out)]))[0]
+            : await launched.exited;
           const signalNumber = exit.exitSignal ? (os.constants.signals as Record<string, number>)[exit.exitSignal] : undefined;
           if (exit.exitSignal) io.err(`${record.name} (pid ${record.pid}) was killed by ${exit.exitSignal}.\n`);
           outcome.exitCode = exit.exitCode ?? (signalNumber ? 128 + signalNumber : 1);

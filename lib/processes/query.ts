@@ -3,6 +3,18 @@ import { hasFailed, isActive } from "./status";
 
 export const SORT_KEYS = ["created", "name", "pid", "status", "started", "runtime", "cpu", "memory", "output"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
+/** The way a column sorts on its first click: names A→Z; numbers and times largest or newest first. */
+export const FIRST_DIR: Record<SortKey, "asc" | "desc"> = {
+  created: "desc",
+  name: "asc",
+  pid: "desc",
+  status: "desc",
+  started: "desc",
+  runtime: "desc",
+  cpu: "desc",
+  memory: "desc",
+  output: "desc",
+};
 /** `failed`: ended with a non-zero code or a signal we did not send (isCrash). */
 export const STATUS_FILTERS = ["all", "running", "stopped", "failed"] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
