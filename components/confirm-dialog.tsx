@@ -56,12 +56,15 @@ export function ConfirmDialog({
       }}
       className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-lg border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-zinc-950/50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
       aria-labelledby="confirm-title"
+      aria-describedby="confirm-body"
     >
       <div className="p-5">
         <h2 id="confirm-title" className="text-base font-semibold">
           {title}
         </h2>
-        <div className="mt-2 text-sm text-zinc-600 dark:text-zinc-300">{body}</div>
+        <div id="confirm-body" className="mt-2 text-sm text-zinc-600 dark:text-zinc-300">
+          {body}
+        </div>
       </div>
       <div className="flex justify-end gap-2 border-t border-zinc-200 bg-zinc-50 px-5 py-3 dark:border-zinc-700 dark:bg-zinc-800/50">
         <button

@@ -192,6 +192,12 @@ describe("keyboard only", () => {
     await tabTo(page, (el) => el.tag === "button" && el.text === "Stop");
     expect(await focusVisible(page)).toBe(true);
     await page.keyboard.press("Enter");
+    // It asks first, focus in the dialog (on Cancel: a second Enter does nothing harmful); its own Stop confirms.
+    await expect.poll(() => page.locator("dialog[open]").count()).toBe(1);
+    expect(await page.evaluate(() => !!document.activeElement?.closest("dialog[open]"))).toBe(true);
+    await tabTo(page, (el) => el.tag === "button" && el.text === "Stop");
+    expect(await page.evaluate(() => !!document.activeElement?.closest("dialog[open]"))).toBe(true);
+    await page.keyboard.press("Enter");
     await expect.poll(() => page.locator("h1 + [data-status]").getAttribute("data-status"), { timeout: 20_000 }).toBe("stopped");
 
     await tabTo(page, (el) => el.tag === "button" && el.text === "Delete");

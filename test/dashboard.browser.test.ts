@@ -89,8 +89,18 @@ describe("dashboard in a real browser", () => {
     const row = list.locator(`tr[data-hash="${hash}"]`);
     expect(await row.locator("[data-status]").getAttribute("data-status")).toBe("running");
 
-    // Stop from the detail page: it ends with SIGTERM, and the page says so.
+    // Stop asks first, naming the record and its pid; cancelled, nothing happens.
     await p.getByRole("button", { name: "Stop", exact: true }).click();
+    const asking = p.locator("dialog[open]");
+    expect(await asking.getByRole("heading").textContent()).toBe("Stop “browser-sleeper”?");
+    expect(await asking.textContent()).toContain(`browser-sleeper (pid ${record.pid})`);
+    await asking.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => asking.count()).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(readProcStat(record.pid!)?.state).toMatch(/[RS]/);
+    // Stop from the detail page, confirmed: it ends with SIGTERM, and the page says so.
+    await p.getByRole("button", { name: "Stop", exact: true }).click();
+    await p.locator("dialog[open]").getByRole("button", { name: "Stop" }).click();
     await expect.poll(() => p.textContent("[data-testid=action-message]"), { timeout: 15_000 }).toMatch(/Stopped browser-sleeper/);
     await expect.poll(() => p.locator("h1 + [data-status]").textContent(), { timeout: 15_000 }).toBe("stopped by user (SIGTERM)");
     expect(readProcStat(record.pid!)?.state ?? "gone").not.toMatch(/[RS]/);

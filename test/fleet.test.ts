@@ -239,9 +239,13 @@ describe("a hub on SQLite and three workstations", () => {
     const page = await context.newPage();
     await page.goto(`${hub.url}/fleet/render-node-2/processes/${printer}`);
     await page.getByRole("button", { name: "Stop", exact: true }).click();
+    // The confirmation names the workstation it runs on.
+    expect(await page.locator("dialog[open]").textContent()).toContain("on render-node-2");
+    await page.locator("dialog[open]").getByRole("button", { name: "Stop" }).click();
     await expect.poll(() => page.locator("h1 + [data-status]").getAttribute("data-status"), { timeout: 15_000 }).toBe("stopped");
     expect(JSON.parse(wsB.cli("show", printer, "--json").stdout)).toMatchObject({ running: false, stoppedBy: "user" });
     await page.getByRole("button", { name: "Relaunch" }).click();
+    await page.locator("dialog[open]").getByRole("button", { name: "Relaunch" }).click();
     await page.waitForURL((url) => !url.pathname.endsWith(printer), { timeout: 15_000 });
     const relaunched = page.url().split("/").at(-1)!;
     expect(relaunched).toMatch(/^[0-9a-f]{64}$/);

@@ -15,14 +15,55 @@ export interface RecordActions {
   remove: () => Promise<{ ok: boolean; message: string } | undefined>;
 }
 
+/** What each action asks before it acts: a misclick must not end an artist's session with unsaved work. */
+type Asked = "stop" | "kill" | "relaunch" | "delete";
+
+function question(asked: Asked, name: string, pid: number | null, running: boolean, where: string | undefined) {
+  const who = `${name}${pid === null ? "" : ` (pid ${pid})`}${where ? ` on ${where}` : ""}`;
+  switch (asked) {
+    case "stop":
+      return {
+        title: `Stop “${name}”?`,
+        body: `${who} and its children get SIGTERM, and SIGKILL if they are still there 5 seconds later. Work it has not saved is lost.`,
+        label: "Stop",
+      };
+    case "kill":
+      return {
+        title: `Force kill “${name}”?`,
+        body: `${who} and its children are killed at once (SIGKILL): nothing gets a chance to save or clean up.`,
+        label: "Force kill",
+      };
+    case "relaunch":
+      return {
+        title: `Relaunch “${name}”?`,
+        body: `A new process starts with the same executable, arguments, environment and working directory${where ? ` on ${where}` : ""}.${running ? " This one keeps running." : ""}`,
+        label: "Relaunch",
+      };
+    case "delete":
+      return {
+        title: `Delete “${name}”?`,
+        body: running
+          ? "The record and its output file will be deleted. The process itself keeps running: stop it first to end it."
+          : "The record and its output file will be deleted.",
+        label: "Delete",
+      };
+  }
+}
+
 export function ProcessActions({
   hash,
   name,
+  pid = null,
+  host,
   running,
   actions,
 }: {
   hash: string;
   name: string;
+  /** Named in the confirmations. */
+  pid?: number | null;
+  /** The workstation a fleet record runs on, named in the confirmations. */
+  host?: string;
   running: boolean;
   /** Defaults to this workstation's (bound to `hash`). */
   actions?: RecordActions;
@@ -33,7 +74,7 @@ export function ProcessActions({
     remove: () => deleteAndLeave(hash),
   };
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [asked, setAsked] = useState<Asked | null>(null);
   const [busy, startTransition] = useTransition();
 
   const run = (action: () => Promise<{ ok: boolean; message: string } | undefined>) =>
@@ -48,7 +89,7 @@ export function ProcessActions({
         <button
           type="button"
           disabled={!running || busy}
-          onClick={() => run(() => act.stop(false))}
+          onClick={() => setAsked("stop")}
           className={`${button} border-amber-300 bg-amber-50 text-amber-900 enabled:hover:bg-amber-100 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200`}
           title="SIGTERM, then SIGKILL after 5 seconds, to the process and its children"
         >
@@ -57,7 +98,7 @@ export function ProcessActions({
         <button
           type="button"
           disabled={!running || busy}
-          onClick={() => run(() => act.stop(true))}
+          onClick={() => setAsked("kill")}
           className={`${button} border-rose-300 bg-rose-50 text-rose-900 enabled:hover:bg-rose-100 dark:border-rose-500/40 dark:bg-rose-500/10 dark:text-rose-200`}
           title="SIGKILL at once, to the process and its children"
         >
@@ -66,7 +107,7 @@ export function ProcessActions({
         <button
           type="button"
           disabled={busy}
-          onClick={() => run(() => act.relaunch())}
+          onClick={() => setAsked("relaunch")}
           className={`${button} border-zinc-300 bg-white enabled:hover:bg-zinc-50 dark:border-zinc-600 dark:bg-zinc-800 dark:enabled:hover:bg-zinc-700`}
           title="Start a new process with the same executable, arguments, environment and working directory"
         >
@@ -75,7 +116,7 @@ export function ProcessActions({
         <button
           type="button"
           disabled={busy}
-          onClick={() => setConfirmDelete(true)}
+          onClick={() => setAsked("delete")}
           className={`${button} border-zinc-300 bg-white text-rose-700 enabled:hover:bg-rose-50 dark:border-zinc-600 dark:bg-zinc-800 dark:text-rose-400`}
         >
           Delete
@@ -84,23 +125,21 @@ export function ProcessActions({
       {busy && <p className="text-xs text-zinc-500 dark:text-zinc-400">Working…</p>}
       <ActionMessage message={message} />
       <ConfirmDialog
-        open={confirmDelete}
+        open={asked !== null}
         busy={busy}
-        title={`Delete “${name}”?`}
-        body={
-          running
-            ? "The record and its output file will be deleted. The process itself keeps running: stop it first to end it."
-            : "The record and its output file will be deleted."
-        }
-        confirmLabel="Delete"
+        danger={asked !== "relaunch"}
+        title={asked ? question(asked, name, pid, running, host).title : ""}
+        body={asked ? question(asked, name, pid, running, host).body : ""}
+        confirmLabel={asked ? question(asked, name, pid, running, host).label : ""}
         onConfirm={() =>
           run(async () => {
-            const result = await act.remove();
-            setConfirmDelete(false);
+            const action = { stop: () => act.stop(false), kill: () => act.stop(true), relaunch: act.relaunch, delete: act.remove }[asked!];
+            const result = await action();
+            setAsked(null);
             return result;
           })
         }
-        onCancel={() => setConfirmDelete(false)}
+        onCancel={() => setAsked(null)}
       />
     </div>
   );

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { StringDecoder } from "node:string_decoder";
+import { wakeable } from "../output/wake";
 
 /**
  * Copies what a launched program writes to its output file to `write` as it comes (`launch
@@ -10,14 +11,14 @@ export async function streamOutput(file: string, ended: Promise<unknown>, write:
   const decoder = new StringDecoder("utf8");
   let offset = 0;
   let over = false;
-  let wake: (() => void) | null = null;
+  const waiter = wakeable();
   void ended.finally(() => {
     over = true;
-    wake?.();
+    waiter.wake();
   });
   let watcher: fs.FSWatcher | null = null;
   try {
-    watcher = fs.watch(file, { persistent: false }, () => wake?.());
+    watcher = fs.watch(file, { persistent: false }, () => waiter.wake());
     watcher.on("error", () => watcher?.close());
   } catch {
     /* not watchable (yet): polling alone */
@@ -41,16 +42,10 @@ export async function streamOutput(file: string, ended: Promise<unknown>, write:
         }
       }
       if (last) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, pollMs);
-        function done() {
-          clearTimeout(timer);
-          wake = null;
-          resolve();
-        }
-        wake = done;
-        if (over) done();
-      });
+      const slept = waiter.sleep(pollMs);
+      // Ended between the read and the sleep: no need to wait for it.
+      if (over) waiter.wake();
+      await slept;
     }
     const rest = decoder.end();
     if (rest) write(rest);

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { CodedError } from "../errors";
 import { readRange, type ByteRange } from "./range";
+import { wakeable } from "./wake";
 
 /** Where a follower reads: bytes from an offset (a file here, or one on a workstation through the hub). */
 export type FollowRead = (offset: number, length: number) => Promise<ByteRange>;
@@ -53,26 +54,17 @@ export function followStream(
   let closed = false;
   let lastSent = Date.now();
   let unwatch: (() => void) | null = null;
-  let wake: (() => void) | null = null;
+  const waiter = wakeable();
 
   const cleanUp = () => {
     closed = true;
     unwatch?.();
-    wake?.();
+    waiter.wake();
   };
   signal.addEventListener("abort", cleanUp, { once: true });
 
   /** Resolves on a change notification, after `pollMs`, or at once when closing. */
-  const waitForChange = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, pollMs);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
+  const waitForChange = () => waiter.sleep(pollMs);
 
   /** The next event: new bytes, a reset, a missing output; null when there is nothing new. */
   const readSome = async (): Promise<{ data: Uint8Array; last?: true } | null> => {
@@ -124,7 +116,7 @@ export function followStream(
             () => 0,
           );
           controller.enqueue(Buffer.concat([encoder.encode("retry: 1000\n\n"), sse("ready", { from: position })]));
-          unwatch = watch?.(() => wake?.()) ?? null;
+          unwatch = watch?.(() => waiter.wake()) ?? null;
           return;
         }
         for (;;) {

@@ -50,7 +50,7 @@ export default async function ProcessPage({ params }: Props) {
           </Link>
           <RecordTitle process={p} />
         </div>
-        {!viewer && <ProcessActions hash={p.hash} name={p.name} running={running} />}
+        {!viewer && <ProcessActions hash={p.hash} name={p.name} pid={p.pid} running={running} />}
       </div>
 
       {p.warnings.length > 0 && (

@@ -63,6 +63,8 @@ export default async function FleetProcessPage({ params }: Props) {
           <ProcessActions
             hash={p.hash}
             name={p.name}
+            pid={p.pid}
+            host={host.name}
             running={isAlive(p)}
             actions={{
               stop: fleetStopAction.bind(null, host.name, p.hash),
