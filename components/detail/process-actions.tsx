@@ -76,6 +76,7 @@ export function ProcessActions({
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [asked, setAsked] = useState<Asked | null>(null);
   const [busy, startTransition] = useTransition();
+  const asking = asked && question(asked, name, pid, running, host);
 
   const run = (action: () => Promise<{ ok: boolean; message: string } | undefined>) =>
     startTransition(async () => {
@@ -128,9 +129,9 @@ export function ProcessActions({
         open={asked !== null}
         busy={busy}
         danger={asked !== "relaunch"}
-        title={asked ? question(asked, name, pid, running, host).title : ""}
-        body={asked ? question(asked, name, pid, running, host).body : ""}
-        confirmLabel={asked ? question(asked, name, pid, running, host).label : ""}
+        title={asking?.title ?? ""}
+        body={asking?.body ?? ""}
+        confirmLabel={asking?.label ?? ""}
         onConfirm={() =>
           run(async () => {
             const action = { stop: () => act.stop(false), kill: () => act.stop(true), relaunch: act.relaunch, delete: act.remove }[asked!];

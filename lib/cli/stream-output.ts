@@ -1,6 +1,9 @@
-import fs from "node:fs";
 import { StringDecoder } from "node:string_decoder";
+import { watchFile } from "../output/follow";
+import { readRange } from "../output/range";
 import { wakeable } from "../output/wake";
+
+const CHUNK_BYTES = 64 * 1024;
 
 /**
  * Copies what a launched program writes to its output file to `write` as it comes (`launch
@@ -16,30 +19,17 @@ export async function streamOutput(file: string, ended: Promise<unknown>, write:
     over = true;
     waiter.wake();
   });
-  let watcher: fs.FSWatcher | null = null;
-  try {
-    watcher = fs.watch(file, { persistent: false }, () => waiter.wake());
-    watcher.on("error", () => watcher?.close());
-  } catch {
-    /* not watchable (yet): polling alone */
-  }
-  const buffer = Buffer.alloc(64 * 1024);
+  const unwatch = watchFile(file)(() => waiter.wake());
   try {
     for (;;) {
       // Known before reading: once the program has ended, one more read takes the rest.
       const last = over;
-      const handle = await fs.promises.open(file, "r").catch(() => null);
-      if (handle) {
-        try {
-          for (;;) {
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-            if (bytesRead === 0) break;
-            offset += bytesRead;
-            write(decoder.write(buffer.subarray(0, bytesRead)));
-          }
-        } finally {
-          await handle.close();
-        }
+      for (;;) {
+        // Not there yet (or gone): nothing to show this time.
+        const range = await readRange(file, { offset, length: CHUNK_BYTES }).catch(() => null);
+        if (!range || range.bytes.length === 0) break;
+        offset = range.end;
+        write(decoder.write(range.bytes));
       }
       if (last) break;
       const slept = waiter.sleep(pollMs);
@@ -50,6 +40,6 @@ export async function streamOutput(file: string, ended: Promise<unknown>, write:
     const rest = decoder.end();
     if (rest) write(rest);
   } finally {
-    watcher?.close();
+    unwatch();
   }
 }

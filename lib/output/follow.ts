@@ -145,7 +145,8 @@ export function followStream(
 }
 
 /** Change notifications for a file (inotify where there is one; polling covers the rest). */
-function watchFile(file: string) {
+/** Wakes a follower when a file here is written (inotify); a file that cannot be watched is polled. */
+export function watchFile(file: string) {
   return (wake: () => void) => {
     let watcher: fs.FSWatcher | null = null;
     try {

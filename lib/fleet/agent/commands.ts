@@ -1,5 +1,5 @@
-import fs from "node:fs";
 import { CodedError } from "../../errors";
+import { watchFile } from "../../output/follow";
 import { fileOutput } from "../../output/source";
 import type { LocalProcesses } from "../../processes/local";
 import type { AgentCommand, CommandResult } from "../protocol";
@@ -88,15 +88,9 @@ export async function watchOutput(processes: LocalProcesses, hash: string, chang
       }
     }, CHANGED_EVERY_MS);
   };
-  let watcher: fs.FSWatcher;
-  try {
-    watcher = fs.watch(file, tell);
-  } catch {
-    return () => undefined;
-  }
-  watcher.on("error", () => watcher.close());
+  const unwatch = watchFile(file)(tell);
   return () => {
-    watcher.close();
+    unwatch();
     if (timer) clearTimeout(timer);
   };
 }

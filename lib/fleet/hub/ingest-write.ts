@@ -4,15 +4,13 @@
 // its own; building and binding thousands of placeholders was most of the hub's CPU.
 import type { Report, StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
-import { isCrash } from "../../processes/status";
-import { isActive } from "../../processes/status";
+import { isActive, isCrash } from "../../processes/status";
 
-/** A report that passed its checks, with what its host row was when read (PostgreSQL writes only if it still is). */
+/** A report that passed its checks, with its host row as it was read (PostgreSQL writes only if it still is). */
 export interface AcceptedReport {
-  hostKey: string;
+  host: IngestHost;
   report: Report;
   address: string | null;
-  read: { seq: number; processSeq: number; listSeq: number; instance: string | null; secretHash: string; machineId: string };
   /** The agent's instance and the one before it, as the host row will record them. */
   instance: string | null;
   prevInstance: string | null;
@@ -58,22 +56,22 @@ export function viewsOf(report: Report): StoredProcess[] {
   });
 }
 
-function rowsOf(accepted: AcceptedReport[], views: StoredProcess[][]) {
+function rowsOf(accepted: AcceptedReport[], views: StoredProcess[][], steps: Array<ReturnType<typeof stepsOf>>) {
   const hosts = [];
   const processes: Array<{ host_key: string; hash: string; running: boolean; data: StoredProcess; env: Record<string, string> }> = [];
   const removed = [];
   const events = [];
-  for (const [i, { hostKey, report, address, read, instance, prevInstance }] of accepted.entries()) {
-    const steps = stepsOf(report);
+  for (const [i, { host, report, address, instance, prevInstance }] of accepted.entries()) {
+    const hostKey = host.key;
     hosts.push({
       key: hostKey,
-      read_seq: read.seq,
-      read_instance: read.instance,
-      secret_hash: read.secretHash,
-      machine_id: read.machineId,
+      read_seq: host.seq,
+      read_instance: host.instance,
+      secret_hash: host.secretHash,
+      machine_id: host.machineId,
       seq: report.seq,
-      process_step: steps.process,
-      list_step: steps.list,
+      process_step: steps[i]!.process,
+      list_step: steps[i]!.list,
       address,
       hostname: report.facts.hostname,
       facts: JSON.stringify(report.facts),
@@ -153,7 +151,7 @@ async function writeSqlite({ db }: FleetStore, accepted: AcceptedReport[], rows:
   ].filter((s) => s !== false);
   const results = await db.$transaction(statements);
   const events = exits ? (results.at(-1) as Array<{ host_key: string; hash: string }>) : [];
-  return { hosts: new Set(accepted.map((a) => a.hostKey)), stored: storedOf(events) };
+  return { hosts: new Set(accepted.map((a) => a.host.key)), stored: storedOf(events) };
 }
 
 /**
@@ -255,17 +253,18 @@ export async function writeReports(
   now = Date.now(),
 ): Promise<Written & { changes: Map<string, HostChange> }> {
   const views = accepted.map((a) => viewsOf(a.report));
-  const rows = rowsOf(accepted, views);
+  const steps = accepted.map((a) => stepsOf(a.report));
+  const rows = rowsOf(accepted, views, steps);
   const written =
     store.location.dialect === "postgres" ? await writePostgres(store, rows, now) : await writeSqlite(store, accepted, rows, now);
   const changes = new Map<string, HostChange>();
-  accepted.forEach(({ hostKey, report, read }, i) => {
-    const steps = stepsOf(report);
-    if (!written.hosts.has(hostKey) || steps.process === 0) return;
-    changes.set(hostKey, {
-      hostKey,
-      from: { processSeq: read.processSeq, listSeq: read.listSeq },
-      to: { processSeq: read.processSeq + steps.process, listSeq: read.listSeq + steps.list },
+  accepted.forEach(({ host, report }, i) => {
+    const step = steps[i]!;
+    if (!written.hosts.has(host.key) || step.process === 0) return;
+    changes.set(host.key, {
+      hostKey: host.key,
+      from: { processSeq: host.processSeq, listSeq: host.listSeq },
+      to: { processSeq: host.processSeq + step.process, listSeq: host.listSeq + step.list },
       whole: report.full,
       upserts: views[i]!,
       removed: report.removed,

@@ -43,8 +43,6 @@ interface Waiting extends Submitted {
   rechecks: number;
 }
 
-type HostRow = IngestHost;
-
 function commitQueue(store: FleetStore): CommitQueue {
   const queues = shared("ingest-queues", () => new WeakMap<FleetStore, CommitQueue>());
   let queue = queues.get(store);
@@ -96,7 +94,7 @@ class CommitQueue {
 
   /** Checks each report against its host row (read at once for all), then writes the ones accepted together. */
   private async write(batch: Waiting[]): Promise<void> {
-    let rows: HostRow[];
+    let rows: IngestHost[];
     try {
       const keys = [...new Set(batch.map((w) => hostKeyOf(w.secret)).filter((k): k is string => k !== null))];
       rows = await readHosts(this.store, keys);
@@ -105,26 +103,17 @@ class CommitQueue {
       return;
     }
     const byKey = new Map(rows.map((row) => [row.key, row]));
-    const accepted: Array<{ w: Waiting; host: HostRow; write: AcceptedReport }> = [];
+    const accepted: Array<{ w: Waiting; write: AcceptedReport }> = [];
     for (const w of batch) {
       try {
         const host = checkSecret(byKey.get(hostKeyOf(w.secret) ?? "") ?? null, w.secret);
         const switched = await admit(this.store, host, w.report);
         accepted.push({
           w,
-          host,
           write: {
-            hostKey: host.key,
+            host,
             report: w.report,
             address: w.address,
-            read: {
-              seq: host.seq,
-              processSeq: host.processSeq,
-              listSeq: host.listSeq,
-              instance: host.instance,
-              secretHash: host.secretHash,
-              machineId: host.machineId,
-            },
             instance: switched ? w.report.instance! : host.instance,
             prevInstance: switched ? host.instance : host.prevInstance,
           },
@@ -140,7 +129,8 @@ class CommitQueue {
         this.store,
         accepted.map((a) => a.write),
       );
-      for (const { w, host } of accepted) {
+      for (const { w, write } of accepted) {
+        const { host } = write;
         if (!written.hosts.has(host.key)) {
           // Its row moved between the reading and the write (another instance): checked again.
           if ((w.rechecks += 1) > RECHECKS) {
@@ -170,7 +160,7 @@ class CommitQueue {
  * that enrolled, from its agent (or one that restarted, never two in turns), building on the
  * last accepted report. Says whether the agent restarted (its instance is recorded).
  */
-async function admit({ db }: FleetStore, host: HostRow, report: Report): Promise<boolean> {
+async function admit({ db }: FleetStore, host: IngestHost, report: Report): Promise<boolean> {
   if (host.machineId !== report.machineId) {
     throw new FleetError("CLONE", `Another machine already reports as ${host.name} (a cloned disk image?); enrol again.`);
   }

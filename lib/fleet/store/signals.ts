@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { EventEmitter } from "node:events";
 import { shared } from "../../config/shared";
 import type { FleetClient, FleetLocation } from "../../db/fleet-client";
@@ -16,31 +17,38 @@ interface FleetStore {
 // of the store, once a second, find what it missed.
 
 const CHANNEL = "process_monitor_fleet";
+/** This process, named in what it notifies: it has told itself already and skips its own. */
+const SENDER = crypto.randomUUID();
 
 export type FleetSignal = { kind: "command"; hostKey: string } | { kind: "done"; id: string };
 
 interface Signals {
   local: EventEmitter;
-  listening: boolean;
   /** Ends the LISTEN connection for good (the store is closed). */
   close?: () => void;
 }
 
+const everyStore = () => shared("fleet-signals", () => new WeakMap<FleetStore, Signals>());
+
 function signalsOf(store: FleetStore): Signals {
-  const all = shared("fleet-signals", () => new WeakMap<FleetStore, Signals>());
-  let signals = all.get(store);
+  let signals = everyStore().get(store);
   if (!signals) {
     const local = new EventEmitter();
     local.setMaxListeners(0);
-    signals = { local, listening: false };
-    all.set(store, signals);
+    signals = { local };
+    everyStore().set(store, signals);
     if (store.location.dialect === "postgres") listen(store.location.url, signals);
   }
   return signals;
 }
 
+/** The one name a signal has among this process's listeners. */
+function eventOf(signal: FleetSignal): string {
+  return signal.kind === "command" ? `command:${signal.hostKey}` : `done:${signal.id}`;
+}
+
 function deliver(signals: Signals, signal: FleetSignal): void {
-  signals.local.emit(signal.kind === "command" ? `command:${signal.hostKey}` : `done:${signal.id}`);
+  signals.local.emit(eventOf(signal));
 }
 
 /** Keeps one connection LISTENing for the other instances' signals, connecting again after a loss. */
@@ -50,7 +58,6 @@ function listen(url: string, signals: Signals): void {
   let current: { end: () => Promise<void> } | null = null;
   signals.close = () => {
     closed = true;
-    signals.listening = false;
     current?.end().catch(() => undefined);
   };
   const connect = async () => {
@@ -59,7 +66,6 @@ function listen(url: string, signals: Signals): void {
     const client = new Client({ connectionString: url });
     current = client;
     const again = () => {
-      signals.listening = false;
       client.removeAllListeners();
       client.end().catch(() => undefined);
       if (!closed) setTimeout(() => void connect(), delay).unref();
@@ -68,7 +74,8 @@ function listen(url: string, signals: Signals): void {
     client.on("error", again);
     client.on("notification", ({ payload }) => {
       try {
-        deliver(signals, JSON.parse(payload ?? "") as FleetSignal);
+        const { from, ...signal } = JSON.parse(payload ?? "") as FleetSignal & { from?: string };
+        if (from !== SENDER) deliver(signals, signal as FleetSignal);
       } catch {
         /* not one of ours */
       }
@@ -76,7 +83,6 @@ function listen(url: string, signals: Signals): void {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
-      signals.listening = true;
       delay = 500;
       // Not a reason to keep the process alive (tests, a hub stopping).
       (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
@@ -92,7 +98,7 @@ export async function signal(store: FleetStore, what: FleetSignal): Promise<void
   const signals = signalsOf(store);
   deliver(signals, what);
   if (store.location.dialect === "postgres") {
-    await store.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(what)})`.catch(() => undefined);
+    await store.db.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ ...what, from: SENDER })})`.catch(() => undefined);
   }
 }
 
@@ -103,20 +109,14 @@ export function signalHere(store: FleetStore, what: FleetSignal): void {
 
 /** Ends the store's LISTEN connection (the store is being closed). */
 export function closeSignals(store: FleetStore): void {
-  const all = shared("fleet-signals", () => new WeakMap<FleetStore, Signals>());
-  all.get(store)?.close?.();
-  all.delete(store);
+  everyStore().get(store)?.close?.();
+  everyStore().delete(store);
 }
 
 /** Calls `then` once when `what` is signalled (here or on another instance); returns how to stop waiting. */
 export function onSignal(store: FleetStore, what: FleetSignal, then: () => void): () => void {
   const { local } = signalsOf(store);
-  const event = what.kind === "command" ? `command:${what.hostKey}` : `done:${what.id}`;
+  const event = eventOf(what);
   local.once(event, then);
   return () => local.off(event, then);
-}
-
-/** Whether another instance's signals reach this one now (PostgreSQL: the LISTEN connection is up). */
-export function hearsOthers(store: FleetStore): boolean {
-  return store.location.dialect !== "postgres" || signalsOf(store).listening;
 }
