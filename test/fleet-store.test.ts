@@ -10,7 +10,7 @@ import { FleetSnapshotReader } from "@/lib/fleet/hub/snapshot";
 import type { HostFacts, Report, ReportedProcess } from "@/lib/fleet/protocol";
 import { closeFleetStore, fleetStore, type FleetStore } from "@/lib/fleet/store";
 import { tempDir } from "./support/temp";
-import { FleetProcesses } from "@/lib/fleet/hub/records";
+import { FleetProcesses, type FleetList } from "@/lib/fleet/hub/records";
 import { ALL } from "@/lib/processes/query";
 import { postgresBin, startPostgres, type RunningPostgres } from "./support/postgres";
 import { reportedProcess } from "./support/reported";
@@ -104,6 +104,28 @@ async function listing(reader: FleetSnapshotReader) {
   };
 }
 
+/**
+ * A page of the default order (merged from the hosts' own lists, only as far as the page goes)
+ * is that page of the whole order, with the whole count; so is a page of one host.
+ */
+async function samePages(reader: FleetSnapshotReader) {
+  const fleet = new FleetProcesses(
+    () => reader.read({ wait: true }),
+    () => Promise.resolve(new Map()),
+  );
+  const rows = (list: FleetList) => list.items.map((i) => `${i.host.name}/${i.reported.hash}`);
+  for (const host of ["", "ws-11"]) {
+    const whole = await fleet.list({ ...ALL, host });
+    const page = await fleet.list({ ...ALL, host, offset: 5, limit: 7 });
+    expect(rows(page)).toEqual(rows(whole).slice(5, 12));
+    expect(page.total).toBe(whole.total);
+    expect(page.counts).toEqual(whole.counts);
+    // Sorted another way, the page comes from the whole order.
+    const oldest = await fleet.list({ ...ALL, host, dir: "asc", offset: 0, limit: 3 });
+    expect(rows(oldest)).toEqual(rows(whole).reverse().slice(0, 3));
+  }
+}
+
 const stores: Array<[string, () => Promise<string>]> = [["SQLite", async () => path.join(tempDir("pm-fleet-store-"), "fleet.db")]];
 let pg: RunningPostgres | null = null;
 if (postgresBin() || process.env.CI) {
@@ -186,6 +208,7 @@ describe.each(stores)("the fleet store on %s", (_label, locate) => {
       const [kept, other, made] = await Promise.all([listing(reader), listing(unhanded), listing(fresh)]);
       expect(kept).toEqual(made);
       expect(other).toEqual(made);
+      await samePages(reader);
       return kept;
     };
     for (const [i, host] of hosts.entries()) {

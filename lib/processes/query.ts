@@ -80,6 +80,15 @@ export interface Selection<T> {
 export type StatusCounts = Record<StatusFilter, number>;
 
 /**
+ * Whether the query asks for every record in the registry's own order (newest first, no filter,
+ * no search): a caller that knows the counts may then hand `selectProcesses` only the first
+ * offset + limit items.
+ */
+export function isRegistryOrder(query: ProcessQuery): boolean {
+  return query.status === "all" && query.q.trim() === "" && query.sort === "created" && query.dir === "desc";
+}
+
+/**
  * The one filter, search, sort and paging of process lists. Items come newest first (the
  * registry's order); other sorts are stable, missing values last.
  */
@@ -115,5 +124,6 @@ export function selectProcesses<T extends { view: ProcessView }>(
     selected = [...selected].reverse();
   }
   const end = query.limit === null ? undefined : query.offset + query.limit;
-  return { items: selected.slice(query.offset, end), total: selected.length, counts };
+  const total = known && isRegistryOrder(query) ? known.all : selected.length;
+  return { items: selected.slice(query.offset, end), total, counts };
 }

@@ -3,7 +3,7 @@ import type { StoredProcess } from "../protocol";
 import { FleetError, NOT_IN_FLEET } from "./errors";
 import { jsonOf, type ProcessJson } from "../../registry/json";
 import { isProcessHash } from "../../registry/hash";
-import { ALL, selectProcesses, type ProcessQuery, type Selection } from "../../processes/query";
+import { ALL, isRegistryOrder, selectProcesses, type ProcessQuery, type Selection } from "../../processes/query";
 import type { ProcessView } from "../../processes/status";
 import { toFleetView, withRuntime, type FleetHostRef, type FleetItem } from "./view";
 
@@ -103,16 +103,19 @@ export class FleetProcesses {
   async list(query: FleetQuery = { ...ALL, host: "" }): Promise<FleetList> {
     const snapshot = await this.snapshot();
     const now = Date.now();
-    // Newest first across hosts, as on a workstation (the snapshot keeps that order).
-    let items: FleetItem[] = query.host ? snapshot.ordered().filter((item) => item.host.name === query.host) : snapshot.ordered();
+    // Newest first across hosts, as on a workstation (the snapshot keeps that order); a page of
+    // that order unfiltered needs only its first rows.
+    const first = isRegistryOrder(query) && query.limit !== null ? query.offset + query.limit : undefined;
+    let items: FleetItem[] = snapshot.ordered({ host: query.host || undefined, first });
     // Each host's reading already counted its running records.
     const counted = query.host ? snapshot.hosts.filter((h) => h.name === query.host) : snapshot.hosts;
+    const all = counted.reduce((n, h) => n + h.total, 0);
     const running = counted.reduce((n, h) => n + h.running, 0);
     const failed = counted.reduce((n, h) => n + h.failed, 0);
     // Running times move on between readings: brought up to date for the rows shown, or for
     // all when they decide the order (30,000 copies per page view otherwise).
     if (query.sort === "runtime") items = items.map((item) => withRuntime(item, now));
-    const selection = selectProcesses(items, query, { all: items.length, running, failed });
+    const selection = selectProcesses(items, query, { all, running, failed });
     return { ...selection, items: selection.items.map((item) => withRuntime(item, now)), generatedAt: snapshot.readAt };
   }
 

@@ -35,11 +35,13 @@ export interface FleetSnapshot {
   /** Per host name, newest first. */
   processes: ReadonlyMap<string, StoredProcess[]>;
   /**
-   * Every record of every host, newest first (the fleet table's default order), as of the
-   * reader's latest reading. Put in order when first asked for, so that readings nobody
-   * looks at (the background ones) never order 30,000 records.
+   * The records of every host (or of `host`, by name), newest first (the fleet table's default
+   * order), as of the reader's latest reading. `first`: only that many from the top (a page of
+   * the default view), merged from the hosts' own lists without ordering the rest. The whole
+   * order is made when first asked for and kept until the next reading, so that readings
+   * nobody looks at (the background ones) never order 100,000 records.
    */
-  ordered: () => FleetItem[];
+  ordered: (options?: { host?: string; first?: number }) => FleetItem[];
   readAt: number;
 }
 
@@ -49,6 +51,8 @@ interface CachedHost {
   byHash: Map<string, StoredProcess>;
   /** Newest first. */
   processes: StoredProcess[];
+  /** Each record's creation time in ms (-Infinity when unknown), beside `processes`: the fleet-wide merge compares numbers, not strings. */
+  times: number[];
   running: number;
   failed: number;
   factsText: string;
@@ -62,8 +66,6 @@ interface CachedHost {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Records read and not yet placed in the fleet-wide order beyond which a reading orders them itself. */
-const ORDER_AHEAD = 2_000;
 /** Page renders and API calls within this long share one reading of the store. */
 const REUSE_MS = 500;
 /** A reading this young is served while a newer one is made. */
@@ -87,37 +89,63 @@ function isReported(value: unknown): value is StoredProcess {
   return typeof v?.hash === "string" && typeof v.name === "string" && Array.isArray(v.args) && typeof v.status === "string";
 }
 
-/** Newest first, as the registry lists them (the list's default order). */
-function newestFirst(a: StoredProcess, b: StoredProcess): number {
-  // ISO 8601 UTC strings order as text (localeCompare would be ten times slower).
-  const x = a.createdAt ?? "";
-  const y = b.createdAt ?? "";
-  if (x !== y) return x < y ? 1 : -1;
-  return (b.startTime ?? 0) - (a.startTime ?? 0);
+function createdMs(p: StoredProcess): number {
+  const at = isoToSeconds(p.createdAt);
+  return at === null ? -Infinity : at * 1000;
 }
 
-/** A row of the fleet table, with its creation time as a number (ordering 30,000 compares numbers, not strings). */
-type Entry = FleetItem & { at: number };
-
-function entryOrder(a: Entry, b: Entry): number {
-  if (a.at !== b.at) return a.at < b.at ? 1 : -1;
-  return (b.reported.startTime ?? 0) - (a.reported.startTime ?? 0);
+/** A host's records newest first, as the registry lists them (the list's default order), with their creation times beside them. */
+function newestFirst(records: Iterable<StoredProcess>): { processes: StoredProcess[]; times: number[] } {
+  const timed = [...records].map((p) => ({ p, t: createdMs(p) }));
+  timed.sort((a, b) => (a.t !== b.t ? (a.t < b.t ? 1 : -1) : (b.p.startTime ?? 0) - (a.p.startTime ?? 0)));
+  return { processes: timed.map((e) => e.p), times: timed.map((e) => e.t) };
 }
 
-/** Whether the reading `cache` holds this very record (not a newer copy, not gone). */
-function isHeld(cache: Map<string, CachedHost>, hostKey: string, reported: StoredProcess): boolean {
-  return cache.get(hostKey)?.byHash.get(reported.hash) === reported;
+/** Whether record `i` of host `a` comes before record `j` of host `b`, newest first (as `newestFirst` orders a host's own). */
+function before(a: CachedHost, i: number, b: CachedHost, j: number): boolean {
+  const x = a.times[i]!;
+  const y = b.times[j]!;
+  if (x !== y) return x > y;
+  return (a.processes[i]!.startTime ?? 0) > (b.processes[j]!.startTime ?? 0);
 }
 
-/** Two newest-first lists as one, in one pass. */
-function merge(a: Entry[], b: Entry[]): Entry[] {
-  const out: Entry[] = new Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) out[k++] = entryOrder(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
+/**
+ * The first `first` records of all hosts, newest first: a merge of the hosts' own lists
+ * (already in that order) through a binary heap of one cursor per host, so a page of the
+ * default view costs its rows times log(hosts), whatever the fleet's size.
+ */
+function mergeNewest(
+  hosts: Iterable<CachedHost>,
+  first: number,
+  item: (host: CachedHost, reported: StoredProcess) => FleetItem,
+): FleetItem[] {
+  const heap = [...hosts].filter((h) => h.processes.length > 0).map((host) => ({ host, i: 0 }));
+  const earlier = (x: number, y: number) => before(heap[x]!.host, heap[x]!.i, heap[y]!.host, heap[y]!.i);
+  const down = (k: number) => {
+    for (;;) {
+      const l = 2 * k + 1;
+      const r = l + 1;
+      let top = k;
+      if (l < heap.length && earlier(l, top)) top = l;
+      if (r < heap.length && earlier(r, top)) top = r;
+      if (top === k) return;
+      [heap[k], heap[top]] = [heap[top]!, heap[k]!];
+      k = top;
+    }
+  };
+  for (let k = Math.floor(heap.length / 2) - 1; k >= 0; k -= 1) down(k);
+  const out: FleetItem[] = [];
+  while (heap.length > 0 && out.length < first) {
+    const head = heap[0]!;
+    out.push(item(head.host, head.host.processes[head.i]!));
+    head.i += 1;
+    if (head.i === head.host.processes.length) {
+      const last = heap.pop()!;
+      if (heap.length === 0) break;
+      heap[0] = last;
+    }
+    down(0);
+  }
   return out;
 }
 
@@ -133,10 +161,10 @@ export class FleetSnapshotReader {
   private reading: Promise<FleetSnapshot> | null = null;
   /** When each record held was stored (its row's updated_at): a row read again unchanged is not parsed again. */
   private stamps = new WeakMap<StoredProcess, number>();
-  /** Records read since the fleet-wide order was last made (some replaced since). */
-  private pending: Array<{ hostKey: string; reported: StoredProcess }> = [];
-  /** The fleet-wide order, and the reading (cache) it was made for. */
-  private ordered: { entries: Entry[]; of: Map<string, CachedHost> } | null = null;
+  /** Each record's row of the fleet table, made once per copy of it (a new report of a record is a new copy). */
+  private items = new WeakMap<StoredProcess, FleetItem>();
+  /** The whole fleet-wide order, and the reading (cache) it was made for. */
+  private ordered: { items: FleetItem[]; of: Map<string, CachedHost> } | null = null;
 
   /**
    * What reports accepted on this instance made of their hosts' rows since they were last read,
@@ -297,6 +325,7 @@ export class FleetSnapshotReader {
               listSeq: host.listSeq,
               byHash: new Map(),
               processes: [],
+              times: [],
               running: 0,
               failed: 0,
               factsText: cached?.factsText ?? "",
@@ -336,7 +365,6 @@ export class FleetSnapshotReader {
       entry.byHash.set(parsed.hash, parsed);
       this.stamps.set(parsed, row.updatedAt);
       touched.add(entry);
-      this.pending.push({ hostKey: row.hostKey, reported: parsed });
     }
     for (const [hostKey, changes] of handed) {
       const entry = next.get(hostKey)!;
@@ -347,12 +375,11 @@ export class FleetSnapshotReader {
         for (const view of change.upserts) {
           entry.byHash.set(view.hash, view);
           this.stamps.set(view, change.at);
-          this.pending.push({ hostKey, reported: view });
         }
       }
     }
     for (const entry of touched) {
-      entry.processes = [...entry.byHash.values()].sort(newestFirst);
+      Object.assign(entry, newestFirst(entry.byHash.values()));
       entry.running = entry.processes.filter(isActive).length;
       entry.failed = entry.processes.filter(hasFailed).length;
     }
@@ -400,43 +427,27 @@ export class FleetSnapshotReader {
         sharedSecretAt: row.sharedSecretAt,
       };
     });
-    // Many records read and nobody has asked for the order (a hub just started, or nobody
-    // looking for a while): order them now, a few thousand at a time, rather than make the
-    // next visitor wait for all of them, and let go of the copies replaced since.
-    if (this.pending.length > ORDER_AHEAD) this.order();
-    this.last = { hosts, processes, ordered: () => this.order(), readAt: now };
+    this.last = { hosts, processes, ordered: (options) => this.order(options), readAt: now };
     return this.last;
   }
 
-  /**
-   * The fleet-wide order of the latest reading. The last order made is kept: a record still
-   * held as it was stays where it was; records read since are sorted among themselves and
-   * merged in. Under 300 reporting hosts that sorts a few hundred records, not 30,000.
-   */
-  private order(): Entry[] {
+  /** The fleet-wide order of the latest reading (see FleetSnapshot.ordered). */
+  private order({ host, first = Infinity }: { host?: string; first?: number } = {}): FleetItem[] {
     const cache = this.cache;
-    if (this.ordered?.of === cache) return this.ordered.entries;
-    const now = Date.now();
-    // Only the rows of hosts whose records changed (or that went) since the last order are checked.
-    const before = this.ordered?.of ?? new Map<string, CachedHost>();
-    const changed = new Set([...before].filter(([key, host]) => cache.get(key)?.byHash !== host.byHash).map(([key]) => key));
-    if (this.ordered && changed.size === 0 && this.pending.length === 0) {
-      this.ordered = { entries: this.ordered.entries, of: cache };
-      return this.ordered.entries;
+    const item = (owner: CachedHost, reported: StoredProcess) => this.itemOf(owner, reported);
+    if (host !== undefined) {
+      const owner = [...cache.values()].find((h) => h.ref.name === host);
+      return owner ? owner.processes.slice(0, first).map((p) => item(owner, p)) : [];
     }
-    const kept = (this.ordered?.entries ?? []).filter((e) => !changed.has(e.host.key) || isHeld(cache, e.host.key, e.reported));
-    const added = this.pending
-      .filter((p) => isHeld(cache, p.hostKey, p.reported))
-      .map(({ hostKey, reported }): Entry => {
-        // A record read once is placed once: its view is made here, once per report of it.
-        const host = cache.get(hostKey)!.ref;
-        const at = isoToSeconds(reported.createdAt);
-        return { host, view: toFleetView(reported, host, now), reported, at: at === null ? -Infinity : at * 1000 };
-      })
-      .sort(entryOrder);
-    this.pending = [];
-    const entries = merge(kept, added);
-    this.ordered = { entries, of: cache };
-    return entries;
+    if (this.ordered?.of === cache) return Number.isFinite(first) ? this.ordered.items.slice(0, first) : this.ordered.items;
+    const items = mergeNewest(cache.values(), first, item);
+    if (!Number.isFinite(first)) this.ordered = { items, of: cache };
+    return items;
+  }
+
+  private itemOf(host: CachedHost, reported: StoredProcess): FleetItem {
+    let item = this.items.get(reported);
+    if (!item) this.items.set(reported, (item = { host: host.ref, view: toFleetView(reported, host.ref, Date.now()), reported }));
+    return item;
   }
 }
