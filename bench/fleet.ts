@@ -67,6 +67,9 @@ function process_(host: number, n: number, now: number): ReportedProcess {
     runawayOutput: false,
     liveChildren: 0,
     warnings: [],
+    peakMemoryBytes: null,
+    cpuSeconds: null,
+    endReason: null,
   };
 }
 

@@ -53,3 +53,37 @@ export const INDEX_SQL = [
   "CREATE INDEX IF NOT EXISTS process_info_pid ON process_info (pid)",
   "CREATE INDEX IF NOT EXISTS process_info_name ON process_info (name)",
 ];
+
+/**
+ * Our own tables beside AYON's (SPEC "The end record"): AYON's launcher never reads them, and a
+ * record's rows go with it (delete, prune, retention). `pm_usage`: the usage history, CPU and
+ * memory of the record's process tree, one row per point; a point covers `span` seconds (older
+ * points are merged, lib/registry/history.ts). `pm_end`: what outlives the process: peaks, CPU
+ * time, the kernel's OOM counters when it started, and once it ended why and the host then.
+ */
+export const OWN_TABLES = {
+  pm_usage: `CREATE TABLE IF NOT EXISTS pm_usage (
+  hash TEXT NOT NULL,
+  at REAL NOT NULL,
+  span REAL NOT NULL,
+  cpu_percent REAL,
+  rss_bytes INTEGER,
+  gpu_bytes INTEGER,
+  PRIMARY KEY (hash, at)
+) WITHOUT ROWID`,
+  pm_end: `CREATE TABLE IF NOT EXISTS pm_end (
+  hash TEXT PRIMARY KEY,
+  peak_rss_bytes INTEGER,
+  peak_hwm_bytes INTEGER,
+  peak_gpu_bytes INTEGER,
+  cpu_seconds REAL,
+  oom_start INTEGER,
+  oom_end INTEGER,
+  cgroup TEXT,
+  cgroup_oom_start INTEGER,
+  end_reason TEXT,
+  host_snapshot TEXT,
+  settled_at REAL,
+  updated_at REAL
+)`,
+} as const;

@@ -311,7 +311,9 @@ describe.skipIf(!canMount)("a full disk (a 2 MB tmpfs, as root)", () => {
     if (mounted.status !== 0) throw new Error(`mount failed: ${mounted.stderr}`);
     db = path.join(disk, "registry.db");
     expect(runCli(db, ["list"]).status).toBe(0);
-    server = await startServer({ PROCESS_MONITOR_DB: db, HOME: dir });
+    // A server that first opens the registry once the disk is full (its usage sampler, which would
+    // open it at start and keep its WAL index, is off: PROCESS_MONITOR_SAMPLE_SECONDS=0).
+    server = await startServer({ PROCESS_MONITOR_DB: db, HOME: dir, PROCESS_MONITOR_SAMPLE_SECONDS: "0" });
   });
 
   afterAll(async () => {

@@ -35,6 +35,9 @@ function view(partial: Partial<ProcessView> & { hash: string }): { view: Process
       runawayOutput: false,
       liveChildren: 0,
       warnings: [],
+      peakMemoryBytes: null,
+      cpuSeconds: null,
+      endReason: null,
       ...partial,
     },
   };

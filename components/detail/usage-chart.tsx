@@ -9,11 +9,25 @@ interface Sample {
   mem: number | null;
 }
 
-const MAX_SAMPLES = 300;
+/** Points drawn at most: the recorded history (at most 720) and what this page sampled since. */
+const MAX_SAMPLES = 1_200;
 
-/** CPU and memory of the process and its descendants, sampled while this page is open. */
-export function UsageChart({ hash, running, intervalMs = 1_500 }: { hash: string; running: boolean; intervalMs?: number }) {
-  const [samples, setSamples] = useState<Sample[]>([]);
+/**
+ * CPU and memory of the process and its descendants: its whole run as the workstation sampled it
+ * (`history`, kept after it ended), then, while it runs, sampled again while this page is open.
+ */
+export function UsageChart({
+  hash,
+  running,
+  history = [],
+  intervalMs = 1_500,
+}: {
+  hash: string;
+  running: boolean;
+  history?: Sample[];
+  intervalMs?: number;
+}) {
+  const [samples, setSamples] = useState<Sample[]>(history);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -44,7 +58,10 @@ export function UsageChart({ hash, running, intervalMs = 1_500 }: { hash: string
     };
   }, [hash, running, intervalMs]);
 
-  if (!running) return <p className="text-sm text-zinc-500 dark:text-zinc-400">The process is not running; nothing to sample.</p>;
+  if (!running && samples.length < 2) {
+    return <p className="text-sm text-zinc-500 dark:text-zinc-400">The process is not running, and no usage was recorded while it ran.</p>;
+  }
+  const whole = samples.length > 0 && samples.at(-1)!.t - samples[0]!.t > 3_600_000;
   return (
     <div className="h-56 w-full" data-testid="usage-chart" data-samples={samples.length}>
       {samples.length < 2 ? (
@@ -57,7 +74,12 @@ export function UsageChart({ hash, running, intervalMs = 1_500 }: { hash: string
               dataKey="t"
               type="number"
               domain={["dataMin", "dataMax"]}
-              tickFormatter={(t: number) => new Date(t).toLocaleTimeString(undefined, { minute: "2-digit", second: "2-digit" })}
+              tickFormatter={(t: number) =>
+                new Date(t).toLocaleTimeString(
+                  undefined,
+                  whole ? { hour: "2-digit", minute: "2-digit" } : { minute: "2-digit", second: "2-digit" },
+                )
+              }
               tick={{ fontSize: 11, fill: "currentColor" }}
               stroke="currentColor"
               strokeOpacity={0.3}
@@ -81,8 +103,8 @@ export function UsageChart({ hash, running, intervalMs = 1_500 }: { hash: string
             />
             <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} contentStyle={{ fontSize: 12 }} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
-            <Line yAxisId="cpu" type="monotone" dataKey="cpu" name="CPU %" stroke="#6366f1" dot={false} isAnimationActive={false} />
-            <Line yAxisId="mem" type="monotone" dataKey="mem" name="Memory (MB)" stroke="#10b981" dot={false} isAnimationActive={false} />
+            <Line yAxisId="cpu" type="linear" dataKey="cpu" name="CPU %" stroke="#6366f1" dot={false} isAnimationActive={false} />
+            <Line yAxisId="mem" type="linear" dataKey="mem" name="Memory (MB)" stroke="#10b981" dot={false} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
       )}

@@ -11,6 +11,9 @@ export interface CrashAlert {
   endedAt: string | null;
   lastLines: string[];
   url: string | null;
+  /** Why it ended (SPEC "The end record"), when known. */
+  endReason?: { kind: string; text: string; pattern?: string; line?: string } | null;
+  peakMemoryBytes?: number | null;
 }
 
 /** Sent once a host's burst is over, for the crashes held back during it. */

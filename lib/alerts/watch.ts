@@ -20,6 +20,7 @@ export function watchCrashes(processes: LocalProcesses, sender: AlertSender, int
     if (busy) return;
     busy = true;
     try {
+      await processes.settleEnds().catch(() => 0);
       const { items } = await processes.list(ALL);
       const previous = running;
       running = new Map(items.map(({ view }) => [view.hash, isActive(view)]));
@@ -38,6 +39,8 @@ export function watchCrashes(processes: LocalProcesses, sender: AlertSender, int
           endedAt: secondsToIso(view.endedAt),
           lastLines: await alertLines(view.outputFile),
           url: `${publicUrl()}/processes/${view.hash}`,
+          endReason: view.endReason,
+          peakMemoryBytes: view.peakMemoryBytes,
         });
       }
     } catch (error) {

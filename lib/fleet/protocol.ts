@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_RANGE_BYTES } from "../output/range";
-import { DERIVED_VIEW_FIELDS, processViewSchema, type ProcessView } from "../processes/view-schema";
+import { DERIVED_VIEW_FIELDS, endReasonSchema, processViewSchema, type ProcessView } from "../processes/view-schema";
 import { clip, cleanText } from "../text/clean";
 import { isoOrNull, timeOrNull, timeWarning } from "../time";
 
@@ -171,6 +171,9 @@ export const exitEventSchema = z.object({
     .array(fitted(4096))
     .transform((lines) => lines.slice(-20))
     .optional(),
+  /** Why it ended and its peak memory (for alerts; SPEC "The end record"); an older agent sends neither. */
+  endReason: endReasonSchema.nullable().optional(),
+  peakMemoryBytes: z.number().finite().nonnegative().nullable().optional(),
 });
 export type ExitEvent = z.infer<typeof exitEventSchema>;
 

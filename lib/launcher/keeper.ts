@@ -19,11 +19,12 @@ import path from "node:path";
  * stored. Anything else (the launcher could not record it, or died) and it exits 125 without
  * running anything; the launcher then kills both, so no sidecar is written either.
  *
- * When the program ends the keeper writes `pid status end-time` to a sidecar file (a
- * rename, so never half-written), then asks the CLI to fold it into the registry. If the
+ * When the program ends the keeper writes `pid status end-time cpu=USER+SYS oom=N` to a
+ * sidecar file (a rename, so never half-written): the CPU times of the program and the children
+ * it waited for (`times`), and the machine's out-of-memory kill counter then; then asks the CLI to fold it into the registry. If the
  * registry is locked or the CLI cannot run, the sidecar stays and the next listing folds
  * it in. Its exit status is the program's, as a shell reports it: 128+N for signal N.
- * The sidecar's blocks are taken at the start (64 spaces, overwritten in place at the end
+ * The sidecar's blocks are taken at the start (128 spaces, overwritten in place at the end
  * with `1<>`, which does not truncate), so a disk that fills while the program runs cannot
  * lose its end.
  *
@@ -35,7 +36,7 @@ sidecar=$1 node=$2 cli=$3 db=$4 keep_pwd=$5
 shift 5
 [ "$keep_pwd" = 1 ] || unset PWD
 trap '' HUP INT QUIT TERM PIPE
-printf '%64s\\n' '' >"$sidecar.tmp" 2>/dev/null
+printf '%128s\\n' '' >"$sidecar.tmp" 2>/dev/null
 (
   IFS= read -r go <&3 && [ "$go" = go ] || exit 125
   exec setsid env --default-signal "$@" 3>&-
@@ -46,7 +47,11 @@ exec 3>&- </dev/null >/dev/null 2>&1
 wait "$pid"
 code=$?
 end=$(date +%s.%N 2>/dev/null || date +%s)
-printf '%s %s %s' "$pid" "$code" "$end" 1<>"$sidecar.tmp" && mv -f "$sidecar.tmp" "$sidecar"
+cpu= oom=
+times >"$sidecar.cpu" 2>/dev/null && { read -r _ _ && read -r u s; } <"$sidecar.cpu" && cpu="cpu=$u+$s"
+rm -f "$sidecar.cpu"
+while read -r k v; do [ "$k" = oom_kill ] && oom="oom=$v" && break; done </proc/vmstat 2>/dev/null
+printf '%s %s %s %s %s' "$pid" "$code" "$end" "$cpu" "$oom" 1<>"$sidecar.tmp" && mv -f "$sidecar.tmp" "$sidecar"
 if [ -n "$cli" ]; then env -i "$node" "$cli" record-exits --db "$db"; fi
 exit "$code"
 `;

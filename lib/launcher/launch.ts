@@ -1,3 +1,4 @@
+import { oomKills } from "../system/oom";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -115,6 +116,8 @@ export async function launch(registry: Registry, request: LaunchRequest, options
     throw error;
   }
   started.go();
+  // Its end record starts with the machine's OOM counter: a kill before the first sample is seen.
+  await registry.beginEnd(record.hash, oomKills()).catch(() => undefined);
 
   const exited = started.ended.then(async (exit): Promise<ExitInfo> => {
     if (keeperPid === null || started.warning) {

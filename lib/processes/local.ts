@@ -16,6 +16,11 @@ import { ALL, selectProcesses, type ProcessQuery, type Selection } from "./query
 import { flagRunaway, runawayThreshold } from "./growth";
 import { descendantViews, toView, type DescendantView, type ProcessView } from "./view";
 import { isActive } from "./status";
+import { settleEnds, UsageSampler } from "./end-record";
+import type { UsagePoint } from "../registry/history";
+import type { HostAtEnd } from "../registry/types";
+
+export type { HostAtEnd };
 
 /** One record as every caller may want it: the stored record (for JSON) and its view (for pages). */
 
@@ -35,6 +40,25 @@ export interface ProcessDetail {
   env: Record<string, string>;
   descendants: DescendantView[];
   output: Awaited<ReturnType<typeof summariseOutput>>;
+  /** Its sampled usage over the whole run, oldest first (SPEC "The end record"). */
+  history: ChartPoint[];
+  /** The machine when it ended (memory, load, the biggest processes); null while it runs or when not known. */
+  hostAtEnd: HostAtEnd | null;
+}
+
+/** A point of the detail page's chart: ms, CPU %, memory MB (the process tree's). */
+export interface ChartPoint {
+  t: number;
+  cpu: number | null;
+  mem: number | null;
+}
+
+function chartPoints(points: UsagePoint[]): ChartPoint[] {
+  return points.map((p) => ({
+    t: Math.round(p.at * 1000),
+    cpu: p.cpuPercent === null ? null : Math.round(p.cpuPercent * 10) / 10,
+    mem: p.rssBytes === null ? null : Math.round(p.rssBytes / 1048576),
+  }));
 }
 
 export interface ProcessUsage {
@@ -44,6 +68,18 @@ export interface ProcessUsage {
   rssBytes: number | null;
   treeCpuPercent: number;
   treeRssBytes: number;
+  /** `history`: the record's sampled usage, oldest first (its process tree's CPU and memory), running or ended. */
+  history?: Array<{ at: string; cpuPercent: number | null; rssBytes: number | null; gpuBytes?: number }>;
+}
+
+/** A history point as the API and the chart take it. */
+export function historyJson(points: UsagePoint[]): NonNullable<ProcessUsage["history"]> {
+  return points.map((p) => ({
+    at: new Date(p.at * 1000).toISOString(),
+    cpuPercent: p.cpuPercent === null ? null : Math.round(p.cpuPercent * 10) / 10,
+    rssBytes: p.rssBytes,
+    ...(p.gpuBytes !== null ? { gpuBytes: p.gpuBytes } : {}),
+  }));
 }
 
 /** The first screenful of an output file, sent with the output page. */
@@ -123,16 +159,19 @@ export class LocalProcesses {
       env: item.record.env,
       descendants: item.descendants,
       output: await summariseOutput(item.record.outputFile),
+      history: chartPoints(await (await this.registry()).history(hash).catch(() => [])),
+      hostAtEnd: isActive(item.view) ? null : (item.record.end?.host ?? null),
     };
   }
 
-  /** Current CPU and memory of a record's process and its descendants, for the live chart. */
-  async usage(hash: string): Promise<ProcessUsage | null> {
+  /** Current CPU and memory of a record's process and its descendants, for the live chart; `history`: its whole sampled run too. */
+  async usage(hash: string, { history = false }: { history?: boolean } = {}): Promise<ProcessUsage | null> {
     const item = await this.getWithTree(hash, false);
     if (!item) return null;
     const descendants = flattenDescendants(item.descendants);
     const { view } = item;
     return {
+      ...(history ? { history: historyJson(await (await this.registry()).history(hash)) } : {}),
       at: Date.now(),
       status: view.status,
       cpuPercent: view.cpuPercent,
@@ -247,8 +286,27 @@ export class LocalProcesses {
     return (await this.registry()).count();
   }
 
-  /** Records the ends that keepers left beside the registry (the keeper's `record-exits`). */
+  /** Records the ends that keepers left beside the registry (the keeper's `record-exits`), and why they ended. */
   async recordExits(): Promise<void> {
-    await (await this.registry()).foldExits();
+    const registry = await this.registry();
+    await registry.foldExits();
+    await settleEnds(registry);
   }
+
+  /** Decides why the records that ended since ended (the sampler does it every round; an agent before it reports). */
+  async settleEnds(): Promise<number> {
+    return settleEnds(await this.registry());
+  }
+
+  /** A record's sampled usage, oldest first (its detail page's chart of the whole run). */
+  async history(hash: string): Promise<UsagePoint[]> {
+    return isProcessHash(hash) ? (await this.registry()).history(hash) : [];
+  }
+
+  /** The sampler of this registry's running records (one per door; started by whoever runs on the workstation). */
+  sampler(): UsageSampler {
+    return (this.usageSampler ??= new UsageSampler(this.registry));
+  }
+
+  private usageSampler: UsageSampler | null = null;
 }

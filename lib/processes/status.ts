@@ -50,8 +50,19 @@ export function shownView<T extends ProcessView>(view: T, maxArgs: number): T {
 
 /** The one wording of a status, for pages, the CLI and page titles alike. */
 export function statusText(
-  view: Pick<ProcessView, "status" | "exitCode" | "exitSignal" | "stopSignal"> & { liveChildren?: number },
+  view: Pick<ProcessView, "status" | "exitCode" | "exitSignal" | "stopSignal"> & {
+    liveChildren?: number;
+    endReason?: ProcessView["endReason"];
+  },
 ): string {
+  const base = baseStatusText(view);
+  // An end worth telling apart at a glance (SPEC "The end record").
+  if (view.status === "stopped" && view.endReason?.kind === "out-of-memory") return `out of memory (${base})`;
+  if (view.status === "stopped" && view.endReason?.kind === "pattern") return `${base} · ${view.endReason.pattern}`;
+  return base;
+}
+
+function baseStatusText(view: Pick<ProcessView, "status" | "exitCode" | "exitSignal" | "stopSignal"> & { liveChildren?: number }): string {
   switch (view.status) {
     case "running":
       return "running";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { END_KINDS } from "../registry/end-reason";
 
 // The one description of a record prepared for display. `ProcessView` is its type; the fleet's
 // protocol derives the record an agent reports from it (lib/fleet/protocol.ts), so a field
@@ -6,6 +7,14 @@ import { z } from "zod";
 // Free of Node APIs: client components import the type.
 
 export const DISPLAY_STATUSES = ["running", "unverified", "stopped", "children"] as const;
+
+/** Why a record ended (lib/registry/end-reason.ts decides it). */
+export const endReasonSchema = z.object({
+  kind: z.enum(END_KINDS),
+  text: z.string().max(1000),
+  pattern: z.string().max(100).optional(),
+  line: z.string().max(600).optional(),
+});
 
 export const processViewSchema = z.object({
   hash: z.string(),
@@ -39,6 +48,13 @@ export const processViewSchema = z.object({
   runawayOutput: z.boolean(),
   liveChildren: z.number().int().min(0),
   warnings: z.array(z.string()),
+  /** What outlives the process (SPEC "The end record"): the highest memory of its tree (or its own high-water mark). */
+  // Defaults: an agent of an older version reports none of these.
+  peakMemoryBytes: z.number().finite().nullable().default(null),
+  /** User + system CPU seconds of the program and its children, so far or at its end. */
+  cpuSeconds: z.number().finite().nullable().default(null),
+  /** Why it ended; null while it runs, or when nothing is known of its end. */
+  endReason: endReasonSchema.nullable().default(null),
   /** How many arguments the record has, when `args` holds only the first of them (shownView). */
   argCount: z.number().int().min(0).optional(),
 });

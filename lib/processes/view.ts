@@ -6,6 +6,7 @@ import { outputSize } from "../output/tail";
 import { isoOrNull, timeOrNull } from "../time";
 import type { ProcessView } from "./status";
 import { isActive } from "./status";
+import { endReasonOf } from "../registry/end-reason";
 
 export type { DisplayStatus, ProcessView } from "./status";
 export { statusText, unknownExitReason } from "./status";
@@ -56,6 +57,9 @@ export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, 
     runawayOutput: false,
     liveChildren,
     warnings: record.warnings,
+    peakMemoryBytes: record.end?.peakMemoryBytes ?? null,
+    cpuSeconds: record.end?.cpuSeconds ?? null,
+    endReason: live ? null : endReasonOf({ ...record, status: "stopped" }),
   };
 }
 

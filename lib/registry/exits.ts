@@ -12,6 +12,10 @@ export interface ObservedExit {
   exitSignal: string | null;
   /** Seconds since the epoch. */
   endedAt: number;
+  /** User + system CPU seconds of the program and its waited-for children (the keeper's `times`), when known. */
+  cpuSeconds: number | null;
+  /** The machine's out-of-memory kill counter when the program ended, when known. */
+  oomKills: number | null;
 }
 
 export function exitsDirFor(outputDir: string): string {
@@ -41,6 +45,25 @@ export function decodeShellStatus(status: number): { exitCode: number | null; ex
  */
 export function formatWindowsExit(pid: number, code: number, endedAt: number): string {
   return `${pid} ${code >>> 0} ${endedAt.toFixed(6)} w`;
+}
+
+/** A shell's `times` figure, "1m2.345000s", in seconds. */
+function shellSeconds(text: string | undefined): number | null {
+  const match = /^(\d+)m(\d+(?:\.\d+)?)s$/.exec(text ?? "");
+  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
+}
+
+/** The keeper's words after `pid status end`: `cpu=USER+SYS` and `oom=N` (either may be missing). */
+function keeperExtras(words: string[]): Pick<ObservedExit, "cpuSeconds" | "oomKills"> {
+  let cpuSeconds: number | null = null;
+  let oomKills: number | null = null;
+  for (const word of words) {
+    if (word.startsWith("cpu=")) {
+      const [user, system] = word.slice(4).split("+").map(shellSeconds);
+      cpuSeconds = user !== null && user !== undefined && system !== null && system !== undefined ? user + system : null;
+    } else if (word.startsWith("oom=") && /^\d+$/.test(word.slice(4))) oomKills = Number(word.slice(4));
+  }
+  return { cpuSeconds, oomKills };
 }
 
 /** Every sidecar waiting in the output folder; malformed ones are skipped (and reported). */
@@ -75,6 +98,7 @@ export function readObservedExits(outputDir: string): { exits: ObservedExit[]; m
       pid: pid!,
       endedAt: end!,
       ...(words[3] === "w" ? { exitCode: status!, exitSignal: null } : decodeShellStatus(status!)),
+      ...keeperExtras(words.slice(3)),
     });
   }
   return { exits, malformed };

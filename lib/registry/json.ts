@@ -1,5 +1,6 @@
 import { secondsToIso } from "../time";
 import type { ListedProcess } from "./types";
+import { endReasonOf, type EndReason } from "./end-reason";
 
 /** A record as scripts see it (CLI `--json`, HTTP API). Fields may be added, never removed. */
 export interface ProcessJson {
@@ -26,7 +27,16 @@ export interface ProcessJson {
   /** Whether a keeper of ours waited for it, so its exit is observed rather than unknown. */
   exitObserved: boolean;
   warnings: string[];
+  /** The highest memory of its process tree (or its own high-water mark), sampled while it ran; null if never sampled. */
+  peakMemoryBytes: number | null;
+  /** User + system CPU seconds of the program and its children, so far or at its end. */
+  cpuSeconds: number | null;
+  /** Why it ended (SPEC "The end record"); null while it runs or when nothing is known. */
+  endReason: EndReason | null;
 }
+
+/** What outlives a record's process, as its JSON carries it. */
+export type EndFields = Pick<ProcessJson, "peakMemoryBytes" | "cpuSeconds" | "endReason">;
 
 export { secondsToIso };
 
@@ -53,7 +63,7 @@ export type JsonSource = Pick<
 >;
 
 /** The JSON record (SPEC), once for the workstation's API and the hub's. */
-export function jsonOf(p: JsonSource, exitObserved: boolean): ProcessJson {
+export function jsonOf(p: JsonSource, exitObserved: boolean, end: EndFields): ProcessJson {
   return {
     hash: p.hash,
     name: p.name,
@@ -75,9 +85,14 @@ export function jsonOf(p: JsonSource, exitObserved: boolean): ProcessJson {
     stopSignal: p.stopSignal,
     exitObserved,
     warnings: p.warnings,
+    ...end,
   };
 }
 
 export function toProcessJson(record: ListedProcess): ProcessJson {
-  return jsonOf(record, record.keeperPid !== null);
+  return jsonOf(record, record.keeperPid !== null, {
+    peakMemoryBytes: record.end?.peakMemoryBytes ?? null,
+    cpuSeconds: record.end?.cpuSeconds ?? null,
+    endReason: endReasonOf(record),
+  });
 }

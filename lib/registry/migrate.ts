@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import { APPENDED_COLUMNS, AYON_COLUMNS, CREATE_TABLE_SQL, INDEX_SQL, SCHEMA_VERSION } from "../../prisma/registry-schema";
+import { APPENDED_COLUMNS, AYON_COLUMNS, CREATE_TABLE_SQL, INDEX_SQL, OWN_TABLES, SCHEMA_VERSION } from "../../prisma/registry-schema";
 import { RegistryError } from "./errors";
 
 interface TableColumn {
@@ -64,6 +64,8 @@ function pendingSteps(state: Awaited<ReturnType<typeof inspect>>): string[] {
       if (!state.columns.includes(column.name)) steps.push(column.sql);
     }
   }
+  // Tables of our own are added to any registry, AYON's table untouched.
+  for (const [name, sql] of Object.entries(OWN_TABLES)) if (!state.tables.some((t) => t.name === name)) steps.push(sql);
   return steps;
 }
 

@@ -11,6 +11,8 @@ import { processHash } from "./hash";
 import { pythonPathStr } from "./python-format";
 import { exitsDirFor, readObservedExits } from "./exits";
 import { migrateRegistry } from "./migrate";
+import * as ends from "./end-store";
+import type { UsagePoint } from "./history";
 import { ORDER_NEWEST_FIRST, ProcessRow, SELECT_COLUMNS, decodeRow, type RawRow } from "./row";
 import type { DeleteResult, LeftAlone, ListedProcess, StoreInput } from "./types";
 
@@ -208,9 +210,10 @@ export class Registry {
     const records = await this.readAll();
     // Whether each runs is the system's to say (lib/system/reconcile.ts); this stores the answer.
     const { verdicts, gone } = await reconcile(records, { check: invalidate, snapshot: options.snapshot });
+    const kept = await this.endsOf(records);
     const listed = records.map((record): ListedProcess => {
       const verdict = record.stopped ? STOPPED : (verdicts.get(record.hash) ?? UNCHECKED);
-      return record.withStatus(statusOf(verdict.liveness), verdict.currentExecutable);
+      return withEnd(record.withStatus(statusOf(verdict.liveness), verdict.currentExecutable), kept);
     });
     if (gone.length > 0) {
       // Marking records found gone also waits only briefly for another program's lock.
@@ -232,10 +235,11 @@ export class Registry {
     await this.foldExits();
     const record = await this.get(hash);
     if (!record) return null;
-    if (record.stopped) return record.withStatus("stopped");
+    const kept = await this.endsOf([record]);
+    if (record.stopped) return withEnd(record.withStatus("stopped"), kept);
     const verdict = await reconcileOne(record, snapshot);
     if (verdict.liveness === "gone") await this.markStopped([record.hash]);
-    return record.withStatus(statusOf(verdict.liveness), verdict.currentExecutable);
+    return withEnd(record.withStatus(statusOf(verdict.liveness), verdict.currentExecutable), kept);
   }
 
   /**
@@ -263,12 +267,50 @@ export class Registry {
         exit.outputFile,
         exit.pid,
       );
+      if (exit.cpuSeconds !== null || exit.oomKills !== null) {
+        await ends.noteKeeperEnd(this.db, { outputFile: exit.outputFile, pid: exit.pid }, exit.cpuSeconds, exit.oomKills);
+      }
       // Recorded, or its record was deleted meanwhile: either way nothing is left to do.
       fs.rmSync(exit.sidecar, { force: true });
     }
     for (const file of malformed) console.warn(`process-monitor: ignoring a malformed exit file ${file}`);
     this.exitsFolded = malformed.length === 0 ? fs.statSync(exitsDirFor(this.outputDir)).mtimeMs : -1;
     return folded;
+  }
+
+  // ---- our own tables: what outlives a record's process (SPEC "The end record") ----
+
+  /** The end records of these rows (all of them for a whole listing); none when the tables cannot be read. */
+  private async endsOf(records: ProcessRow[]): Promise<Map<string, ends.EndSummary>> {
+    return ends.readEnds(this.db, records.length > 500 ? null : records.map((r) => r.hash)).catch(() => new Map());
+  }
+
+  /** Peaks, CPU time and why it ended, of the records that have them. */
+  async ends(hashes: string[]): Promise<Map<string, ends.EndSummary>> {
+    return ends.readEnds(this.db, hashes);
+  }
+
+  /** A record's usage history, oldest first. */
+  async history(hash: string): Promise<UsagePoint[]> {
+    return ends.readHistory(this.db, hash);
+  }
+
+  /** A launch of ours starts its end record with the machine's OOM counter. */
+  async beginEnd(hash: string, oomKills: number | null): Promise<void> {
+    await ends.beginEnd(this.db, hash, oomKills);
+  }
+
+  async addSamples(samples: ends.Sample[]): Promise<void> {
+    await ends.addSamples(this.db, samples);
+  }
+
+  /** Ended records whose end was not looked at yet. */
+  async unsettledEnds(): Promise<ends.EndRow[]> {
+    return ends.unsettledEnds(this.db);
+  }
+
+  async settleEnd(hash: string, reason: ends.StoredEndReason | null, host: ends.HostAtEnd | null): Promise<void> {
+    await ends.settleEnd(this.db, hash, reason, host);
   }
 
   /** Notes that a stop of ours is signalling the process, before any signal goes. */
@@ -340,6 +382,8 @@ export class Registry {
       total.filesLeftAlone.push(...part.filesLeftAlone);
       total.hashes.push(...part.hashes);
     }
+    // What another program's deletes (AYON's) left of ours goes with a pass too.
+    await ends.forgetOrphans(this.db);
     return total;
   }
 
@@ -369,6 +413,11 @@ export class Registry {
       `DELETE FROM process_info WHERE ${condition} RETURNING hash, output_file`,
       JSON.stringify(hashes),
     );
+    // Their history and end record go with them.
+    await ends.forgetEnds(
+      this.db,
+      gone.map((row) => row.hash),
+    );
     const filesLeftAlone: LeftAlone[] = [];
     // A file that a remaining record still names stays: a relaunch or an AYON row can share it
     // with a stopped one, and it may be a running program's output.
@@ -397,6 +446,12 @@ export class Registry {
     }
     return { deleted: gone.length, filesLeftAlone, hashes: gone.map((row) => row.hash) };
   }
+}
+
+function withEnd<T extends ListedProcess>(record: T, kept: Map<string, ends.EndSummary>): T {
+  const end = kept.get(record.hash);
+  if (end) record.end = end;
+  return record;
 }
 
 /** A listing's write that failed for one of these conditions is left for a later one (false); anything else is thrown. */

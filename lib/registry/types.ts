@@ -34,6 +34,8 @@ export interface ProcessRecord {
 
 /** A record with its status from the check that produced it. */
 export interface ListedProcess extends ProcessRecord {
+  /** What our own tables keep of it (peaks, CPU time, why it ended); absent when they have nothing. */
+  end?: EndSummary;
   status: ProcessStatus;
   /**
    * The program the process runs now, set only while it runs and differs from
@@ -68,4 +70,39 @@ export interface LeftAlone {
 export interface DeleteResult {
   deleted: number;
   filesLeftAlone: LeftAlone[];
+}
+
+/** Why a record ended, as stored (lib/processes/end-reason.ts decides it and owns its kinds). */
+export interface StoredEndReason {
+  kind: string;
+  text: string;
+  pattern?: string;
+  line?: string;
+}
+
+/** The machine when a record ended: free memory, load, the biggest processes by memory. */
+export interface HostAtEnd {
+  /** Seconds since the epoch. */
+  at: number;
+  memTotalBytes: number;
+  memFreeBytes: number;
+  load: number[];
+  top: Array<{ pid: number; name: string; rssBytes: number }>;
+}
+
+/** What a record keeps once its process is gone (and, while it runs, so far). */
+export interface EndSummary {
+  /** The highest sampled total of its process tree, or the kernel's high-water mark of its main process if higher. */
+  peakMemoryBytes: number | null;
+  /** The tree's highest sampled total. */
+  peakTreeBytes: number | null;
+  /** The kernel's high-water mark of the main process (VmHWM). */
+  peakProcessBytes: number | null;
+  peakGpuBytes: number | null;
+  /** User + system CPU seconds: from the keeper at its end, else the last sample's tree. */
+  cpuSeconds: number | null;
+  endReason: StoredEndReason | null;
+  host: HostAtEnd | null;
+  /** Whether its end was looked at (reason decided); false while it runs. */
+  settled: boolean;
 }

@@ -51,3 +51,8 @@ export function readCmdline(pid: number): string[] | null {
 export function readCwd(pid: number): string | null {
   return isWindows ? null : linux.readProcCwd(pid);
 }
+
+/** The highest resident memory a process has had (Linux: VmHWM); null where it cannot be read. */
+export function readPeakRss(pid: number): number | null {
+  return isWindows ? null : linux.readProcPeakRss(pid);
+}

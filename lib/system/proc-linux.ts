@@ -160,3 +160,13 @@ export function ignoresSigterm(pid: number): boolean {
     return false;
   }
 }
+
+/** The kernel's high-water mark of a process's resident memory (VmHWM of /proc/<pid>/status), in bytes. */
+export function readProcPeakRss(pid: number): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}

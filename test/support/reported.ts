@@ -24,6 +24,9 @@ export function reportedProcess(change: Partial<ReportedProcess> & Pick<Reported
     runawayOutput: false,
     liveChildren: 0,
     warnings: [],
+    peakMemoryBytes: null,
+    cpuSeconds: null,
+    endReason: null,
     ...change,
   };
 }

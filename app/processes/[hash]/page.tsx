@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DescendantsTree } from "@/components/detail/descendants-tree";
-import { CommandSection, Field, RecordTitle, Section } from "@/components/detail/sections";
+import { CommandSection, EndRecordFields, Field, RecordTitle, Section } from "@/components/detail/sections";
+import { HostAtEndPanel } from "@/components/detail/host-at-end";
 import { EnvTable } from "@/components/detail/env-table";
 import { ProcessActions } from "@/components/detail/process-actions";
 import { RecordWatch } from "@/components/detail/record-watch";
@@ -84,6 +85,7 @@ export default async function ProcessPage({ params }: Props) {
             <Field label="CPU · memory">
               {p.cpuPercent === null ? "–" : `${p.cpuPercent.toFixed(1)}%`} · {formatBytes(p.rssBytes)}
             </Field>
+            <EndRecordFields process={p} />
           </dl>
           {unknownExit && (
             <p
@@ -95,7 +97,15 @@ export default async function ProcessPage({ params }: Props) {
           )}
         </Section>
         <Section title="CPU and memory (this process and its children)" id="usage">
-          <UsageChart hash={p.hash} running={running} />
+          <UsageChart hash={p.hash} running={running} history={detail.history} />
+          {detail.hostAtEnd && (
+            <div className="mt-3 border-t border-zinc-100 pt-3 dark:border-zinc-800">
+              <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
+                The host when it ended
+              </h3>
+              <HostAtEndPanel host={detail.hostAtEnd} />
+            </div>
+          )}
         </Section>
         <Section title="Output" id="output">
           {output.exists ? (

@@ -23,6 +23,8 @@ export function hostFacts(hostname: string): HostFacts {
 
 /** Every record of this workstation, checked now, as the hub stores it. */
 export async function collectProcesses(processes: LocalProcesses): Promise<ReportedProcess[]> {
+  // Ends decided before they are reported: the hub's pages and alerts say why (a locked registry: next time).
+  await processes.settleEnds().catch(() => 0);
   const list = await processes.list({ ...ALL, sort: "output" });
   return list.items.map(({ record, view }) =>
     fitRecord({
@@ -32,12 +34,18 @@ export async function collectProcesses(processes: LocalProcesses): Promise<Repor
   );
 }
 
-/** Adds the last 20 lines of each ended record's output (what an alert shows), read once. */
+/** Adds what an alert shows of each ended record: the last 20 lines of its output (read once), why it ended, its peak memory. */
 export async function withLastLines(exits: ExitEvent[], current: ReportedProcess[]): Promise<ExitEvent[]> {
-  const files = new Map(current.map((p) => [p.hash, p.outputFile]));
+  const records = new Map(current.map((p) => [p.hash, p]));
   return Promise.all(
     exits.map(async (exit) => {
-      return { ...exit, lastLines: await alertLines(files.get(exit.hash) ?? null) };
+      const record = records.get(exit.hash);
+      return {
+        ...exit,
+        lastLines: await alertLines(record?.outputFile ?? null),
+        endReason: record?.endReason ?? null,
+        peakMemoryBytes: record?.peakMemoryBytes ?? null,
+      };
     }),
   );
 }

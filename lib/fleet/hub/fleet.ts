@@ -106,6 +106,8 @@ export class FleetDoor {
           endedAt: secondsToIso(event.endedAt),
           lastLines: event.lastLines ?? [],
           url: `${publicUrl()}/fleet/${answer.name}/processes/${event.hash}`,
+          endReason: event.endReason ?? null,
+          peakMemoryBytes: event.peakMemoryBytes ?? null,
         });
       }
     }

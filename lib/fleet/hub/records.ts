@@ -39,7 +39,12 @@ export function toFleetJson(p: StoredProcess, env: Record<string, string>, host:
   // A host's "children running" is, in the registry's words, stopped (its process is gone).
   const status = p.status === "children" ? "stopped" : p.status;
   return {
-    ...jsonOf({ ...p, env, status }, p.exitObserved),
+    ...jsonOf({ ...p, env, status }, p.exitObserved, {
+      // Stored before end records were reported: none.
+      peakMemoryBytes: p.peakMemoryBytes ?? null,
+      cpuSeconds: p.cpuSeconds ?? null,
+      endReason: p.endReason ?? null,
+    }),
     host: host.name,
     cpuPercent: p.cpuPercent,
     rssBytes: p.rssBytes,

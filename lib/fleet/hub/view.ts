@@ -43,6 +43,10 @@ export function toFleetView(p: StoredProcess, host: FleetHostRef, now: number): 
     createdAt: isoOrNull(p.createdAt),
     runtime: runtimeOf(p, host, now),
     outputGrowth: null,
+    // Stored before end records were reported: none.
+    peakMemoryBytes: p.peakMemoryBytes ?? null,
+    cpuSeconds: p.cpuSeconds ?? null,
+    endReason: p.endReason ?? null,
   };
 }
 

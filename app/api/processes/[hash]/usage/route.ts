@@ -3,9 +3,10 @@ import { processes } from "@/lib/processes/server";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ hash: string }> }) {
+export async function GET(request: Request, { params }: { params: Promise<{ hash: string }> }) {
   try {
-    const usage = await processes().usage((await params).hash);
+    const history = new URL(request.url).searchParams.get("history") === "1";
+    const usage = await processes().usage((await params).hash, { history });
     return usage ? jsonOk(usage) : jsonError(404, "No process record with this hash.");
   } catch (error) {
     return errorResponse(error);

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { CommandSection, Field, RecordTitle, Section } from "@/components/detail/sections";
+import { CommandSection, EndRecordFields, Field, RecordTitle, Section } from "@/components/detail/sections";
 import { EnvTable } from "@/components/detail/env-table";
 import { ProcessActions } from "@/components/detail/process-actions";
 import { fleetDeleteAction, fleetRelaunchAction, fleetStopAction } from "@/lib/actions/fleet";
@@ -97,6 +97,7 @@ export default async function FleetProcessPage({ params }: Props) {
             <Field label="CPU · memory (last report)">
               {p.cpuPercent === null ? "–" : `${p.cpuPercent.toFixed(1)}%`} · {formatBytes(p.rssBytes)}
             </Field>
+            <EndRecordFields process={p} />
             <Field label="Started">
               <LocalTime seconds={p.startTime} mode="exact" />
             </Field>

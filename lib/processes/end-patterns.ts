@@ -1,0 +1,92 @@
+// The lines that say why a program failed, looked for in the last lines of its output (SPEC
+// "The end record"): the built-in ones, and a studio's own from PROCESS_MONITOR_END_PATTERNS (a
+// JSON file: [{ "name": "...", "pattern": "regular expression", "flags": "i" }]), tried first.
+import fs from "node:fs";
+import { z } from "zod";
+import { renderLine, splitLines } from "../output/terminal";
+import { summariseOutput } from "../output/tail";
+
+export interface EndPattern {
+  name: string;
+  test: (line: string) => boolean;
+}
+
+/** A final Python traceback: the line naming the exception, after "Traceback (most recent call last):". */
+export const PYTHON_TRACEBACK = "Python traceback";
+
+const BUILT_IN: Array<{ name: string; pattern: RegExp }> = [
+  {
+    name: "Licence failure",
+    pattern:
+      /FLEXnet Licensing error|FLEXlm|lmgrd|Unable to obtain a licen[cs]e|licen[cs]e checkout failed|No licen[cs]e (?:available|found)|RLM (?:error|license)|\brlm\b.*licen[cs]e|Could not (?:get|obtain|check out) (?:a )?licen[cs]e/i,
+  },
+  {
+    name: "GPU out of memory",
+    pattern:
+      /CUDA(?:_ERROR)?[^\n]*out of memory|cudaErrorMemoryAllocation|OptiX[^\n]*(?:out of memory|OUT_OF_MEMORY)|out of GPU memory|GPU (?:ran )?out of memory/i,
+  },
+  { name: "Segmentation fault", pattern: /Segmentation fault|\bSIGSEGV\b|segfault/i },
+];
+
+const studioFile = z.array(
+  z.object({
+    name: z.string().min(1).max(80),
+    pattern: z.string().min(1).max(1000),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/)
+      .optional(),
+  }),
+);
+
+let loaded: { file: string | undefined; patterns: EndPattern[] } | null = null;
+
+/** The studio's patterns, then the built-in ones. A file that cannot be read or is not valid is said once and left out. */
+export function endPatterns(file = process.env.PROCESS_MONITOR_END_PATTERNS): EndPattern[] {
+  if (loaded && loaded.file === file) return loaded.patterns;
+  const own: EndPattern[] = [];
+  if (file) {
+    try {
+      for (const entry of studioFile.parse(JSON.parse(fs.readFileSync(file, "utf8")))) {
+        const pattern = new RegExp(entry.pattern, entry.flags);
+        own.push({ name: entry.name, test: (line) => pattern.test(line) });
+      }
+    } catch (error) {
+      console.warn(`process-monitor: PROCESS_MONITOR_END_PATTERNS ${file} left out: ${(error as Error).message}`);
+    }
+  }
+  const patterns = [...own, ...BUILT_IN.map(({ name, pattern }) => ({ name, test: (line: string) => pattern.test(line) }))];
+  loaded = { file, patterns };
+  return patterns;
+}
+
+/** How many of the last lines are looked at. */
+const LAST_LINES = 40;
+
+/**
+ * The first pattern (in order) found in the last lines, as a terminal showed them (colours gone,
+ * `\r` applied), with the last line it matched; else a Python traceback that is the last thing printed.
+ */
+export function matchEnd(lastLines: string[], patterns = endPatterns()): { pattern: string; line: string } | null {
+  const lines = lastLines
+    .flatMap(splitLines)
+    .map((raw) => renderLine(raw).text.trim())
+    .filter((l) => l !== "")
+    .slice(-LAST_LINES);
+  for (const pattern of patterns) {
+    for (let i = lines.length - 1; i >= 0; i -= 1)
+      if (pattern.test(lines[i]!)) return { pattern: pattern.name, line: lines[i]!.slice(0, 500) };
+  }
+  const traceback = lines.findLastIndex((l) => l.startsWith("Traceback (most recent call last):"));
+  const last = lines.at(-1);
+  if (traceback >= 0 && last && /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\b/.test(last)) {
+    return { pattern: PYTHON_TRACEBACK, line: last.slice(0, 500) };
+  }
+  return null;
+}
+
+/** The end pattern found in an output file's last lines (its last 64 KiB). */
+export async function matchOutputEnd(file: string | null): Promise<{ pattern: string; line: string } | null> {
+  const { lastLines } = await summariseOutput(file, LAST_LINES, 64 * 1024);
+  return matchEnd(lastLines);
+}
