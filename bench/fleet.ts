@@ -68,6 +68,8 @@ function process_(host: number, n: number, now: number): ReportedProcess {
     liveChildren: 0,
     warnings: [],
     peakMemoryBytes: null,
+    ownCpuPercent: null,
+    ownRssBytes: null,
     cpuSeconds: null,
     endReason: null,
   };

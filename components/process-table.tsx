@@ -2,11 +2,11 @@
 
 import Link from "next/link";
 import { useState, useTransition } from "react";
-import { deleteProcesses, pruneInactive } from "@/lib/actions/processes";
+import { deleteProcesses, pruneInactive, stopProcesses } from "@/lib/actions/processes";
 import type { HostStatus } from "@/lib/fleet/hub/status";
 import { FIRST_DIR, type SortKey } from "@/lib/processes/query";
 import { listHref, type ListPageState as ListQuery } from "@/lib/processes/query-params";
-import { statusText, type ProcessView } from "@/lib/processes/status";
+import { isAlive, statusText, type ProcessView } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { ActionMessage } from "./action-message";
 import { ConfirmDialog } from "./confirm-dialog";
@@ -14,7 +14,7 @@ import { LocalTime } from "./local-time";
 import { MiddleTruncate } from "./middle-truncate";
 import { StatusBadge } from "./status-badge";
 
-type Pending = { kind: "one"; hash: string; name: string } | { kind: "selected" } | { kind: "inactive" } | null;
+type Pending = { kind: "one"; hash: string; name: string } | { kind: "selected" } | { kind: "stop-selected" } | { kind: "inactive" } | null;
 
 const COLUMNS: Array<{ key: SortKey | null; label: string; className?: string }> = [
   { key: "status", label: "Status" },
@@ -64,6 +64,8 @@ export function ProcessTable({
   const visible = new Set(rows.map((r) => r.hash));
   const selectedVisible = [...selected].filter((h) => visible.has(h));
   const allSelected = rows.length > 0 && selectedVisible.length === rows.length;
+  // Only the selected records that still run can be stopped.
+  const runningSelected = rows.filter((r) => selected.has(r.hash) && isAlive(r));
 
   const toggle = (hash: string) =>
     setSelected((current) => {
@@ -78,7 +80,11 @@ export function ProcessTable({
     if (!action) return;
     startTransition(async () => {
       const result =
-        action.kind === "inactive" ? await pruneInactive() : await deleteProcesses(action.kind === "one" ? [action.hash] : selectedVisible);
+        action.kind === "inactive"
+          ? await pruneInactive()
+          : action.kind === "stop-selected"
+            ? await stopProcesses(runningSelected.map((r) => r.hash))
+            : await deleteProcesses(action.kind === "one" ? [action.hash] : selectedVisible);
       setMessage({ ok: result.ok, text: result.message });
       if (result.ok && action.kind !== "inactive") setSelected(new Set());
       setPending(null);
@@ -102,6 +108,14 @@ export function ProcessTable({
             className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
           >
             Delete selected{selectedVisible.length ? ` (${selectedVisible.length})` : ""}
+          </button>
+          <button
+            type="button"
+            disabled={runningSelected.length === 0}
+            onClick={() => setPending({ kind: "stop-selected" })}
+            className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
+          >
+            Stop selected{runningSelected.length ? ` (${runningSelected.length})` : ""}
           </button>
           <button
             type="button"
@@ -290,18 +304,27 @@ export function ProcessTable({
         open={pending !== null}
         busy={busy}
         title={
-          pending?.kind === "inactive"
-            ? "Delete all inactive records?"
-            : pending?.kind === "selected"
-              ? `Delete ${selectedVisible.length} selected record${selectedVisible.length === 1 ? "" : "s"}?`
-              : `Delete “${pending?.kind === "one" ? pending.name : ""}”?`
+          pending?.kind === "stop-selected"
+            ? `Stop ${runningSelected.length} running process${runningSelected.length === 1 ? "" : "es"}?`
+            : pending?.kind === "inactive"
+              ? "Delete all inactive records?"
+              : pending?.kind === "selected"
+                ? `Delete ${selectedVisible.length} selected record${selectedVisible.length === 1 ? "" : "s"}?`
+                : `Delete “${pending?.kind === "one" ? pending.name : ""}”?`
         }
         body={
-          pending?.kind === "inactive"
-            ? `Every stopped record (${stoppedCount} now) and its output file will be deleted. Running processes are kept.`
-            : "The record and its output file will be deleted. A process that is still running is not stopped."
+          pending?.kind === "stop-selected"
+            ? `${runningSelected
+                .slice(0, 5)
+                .map((r) => `${r.name || "unnamed"} (pid ${r.pid ?? "?"})`)
+                .join(
+                  ", ",
+                )}${runningSelected.length > 5 ? ` and ${runningSelected.length - 5} more` : ""}: each gets SIGTERM, then SIGKILL after 5 s if it still runs. Unsaved work in them is lost. The records stay.`
+            : pending?.kind === "inactive"
+              ? `Every stopped record (${stoppedCount} now) and its output file will be deleted. Running processes are kept.`
+              : "The record and its output file will be deleted. A process that is still running is not stopped."
         }
-        confirmLabel="Delete"
+        confirmLabel={pending?.kind === "stop-selected" ? "Stop" : "Delete"}
         onConfirm={confirm}
         onCancel={() => setPending(null)}
       />

@@ -50,14 +50,17 @@ export function relativeTime(seconds: number | null, nowMs = Date.now()): string
   if (!isTime(seconds)) return "unknown";
   const diff = nowMs / 1000 - seconds;
   const abs = Math.abs(diff);
+  // Seconds count under a minute: a host that went offline 40 s ago must not read "just now".
   const text =
-    abs < 45
+    abs < 5
       ? "just now"
-      : abs < 3600
-        ? `${Math.round(abs / 60)} min`
-        : abs < 86400
-          ? `${Math.round(abs / 3600)} h`
-          : `${Math.round(abs / 86400)} d`;
+      : abs < 60
+        ? `${Math.floor(abs)} s`
+        : abs < 3600
+          ? `${Math.round(abs / 60)} min`
+          : abs < 86400
+            ? `${Math.round(abs / 3600)} h`
+            : `${Math.round(abs / 86400)} d`;
   if (text === "just now") return text;
   return diff >= 0 ? `${text} ago` : `in ${text}`;
 }

@@ -98,6 +98,13 @@ describe("crash alerts from a hub", () => {
     expect(first.lastLines).toHaveLength(20);
     expect((first.lastLines as string[]).at(-1)).toBe(`boom ${i}`);
     expect(typeof first.endedAt).toBe("string");
+    // Why it ended travels with the alert, and the hub's record says it too (SPEC "The end record").
+    expect(first.endReason).toEqual({ kind: "exit", text: "Exited with code 2" });
+    expect(first).toHaveProperty("peakMemoryBytes");
+    const remote = (await (await hub.api(`/api/fleet/hosts/farm-01/processes/${hashes[i]}`)).json()) as Record<string, unknown>;
+    expect(remote.endReason).toEqual({ kind: "exit", text: "Exited with code 2" });
+    expect(remote).toHaveProperty("peakMemoryBytes");
+    expect(remote).toHaveProperty("cpuSeconds");
 
     await expect.poll(() => hook.bodies.filter((b) => b.kind === "summary").length, { timeout: 40_000 }).toBe(1);
     expect(hook.bodies.find((b) => b.kind === "summary")).toMatchObject({ host: "farm-01", heldBack: 3, windowSeconds: 20 });
@@ -144,6 +151,7 @@ describe("crash alerts from a lone workstation", () => {
       exitCode: null,
       signal: "SIGSEGV",
       lastLines: ["reading plate"],
+      endReason: { kind: "signal", text: "Killed by SIGSEGV" },
     });
     expect(hook.bodies[0]!.url).toBe(`${server.url}/processes/${hash}`);
     await new Promise((r) => setTimeout(r, 6_000));

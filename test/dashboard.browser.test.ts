@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launch } from "../lib/launcher";
 import { Registry } from "../lib/registry";
 import { readProcStat } from "../lib/system/proc-linux";
 import { launchBrowser } from "./support/browser";
@@ -236,6 +237,34 @@ describe("list behaviour", () => {
     const filters = phone.getByRole("navigation", { name: "Filter by status" });
     expect((await filters.boundingBox())!.width).toBeLessThanOrEqual(390);
     await phone.screenshot({ path: path.join(shots, "list-failed-phone.png"), fullPage: true });
+  });
+
+  it("stops a multi-selection after asking, naming what it stops", async () => {
+    const registry = await Registry.open(dbPath);
+    const hashes: string[] = [];
+    try {
+      for (const name of ["stopsel-a", "stopsel-b"]) {
+        const launched = await launch(registry, { name, executable: "/bin/sleep", args: ["300"] });
+        launched.child.unref();
+        pids.push(launched.record.pid!);
+        hashes.push(launched.record.hash);
+      }
+    } finally {
+      await registry.close();
+    }
+    const p = await page();
+    await p.goto(`${server.url}/?q=stopsel`);
+    await expect.poll(() => p.locator("tr[data-hash]").count()).toBe(2);
+    await p.locator("tr[data-hash] input[type=checkbox]").nth(0).check();
+    await p.locator("tr[data-hash] input[type=checkbox]").nth(1).check();
+    await p.getByRole("button", { name: "Stop selected (2)" }).click();
+    const dialog = p.locator("dialog[open]");
+    expect(await dialog.innerText()).toMatch(/Stop 2 running processes\?[\s\S]*stopsel-(a|b) \(pid \d+\)[\s\S]*SIGKILL after 5 s/);
+    await p.screenshot({ path: path.join(shots, "stop-selected.png") });
+    await dialog.getByRole("button", { name: "Stop" }).click();
+    await expect.poll(() => p.textContent("[data-testid=action-message]"), { timeout: 20_000 }).toBe("Stopped 2 processes.");
+    await expect.poll(() => p.locator("tr[data-hash] [data-status=stopped]").count(), { timeout: 20_000 }).toBe(2);
+    expect(await p.locator("tr[data-hash]").first().innerText()).toMatch(/stopped by user/);
   });
 
   it("deletes a multi-selection, then all inactive records, reporting how many went", async () => {

@@ -329,4 +329,27 @@ describe("an ended record's page and API on a real server", () => {
     const list = await (await server.api(`/?status=failed`)).text();
     expect(list).toContain("Licence failure");
   });
+
+  it("previews the last lines as the viewer renders them: colours kept, a progress bar as its last state", async () => {
+    const { stdout } = await run(process.execPath, [
+      bin,
+      "launch",
+      "--quiet",
+      "--wait",
+      "--db",
+      path.join(home, "registry.db"),
+      "--name",
+      "progress",
+      "--",
+      "/bin/sh",
+      "-c",
+      "printf 'progress   0%%\\rprogress  50%%\\rprogress 100%%\\n\\033[31mred alert\\033[0m\\n'",
+    ]);
+    const page = await (await server.api(`/processes/${stdout.trim()}`)).text();
+    const preview = /data-testid="output-tail"[^>]*>([\s\S]*?)<\/pre>/.exec(page)?.[1] ?? "";
+    expect(preview).toContain("progress 100%");
+    expect(preview).not.toContain("progress   0%");
+    expect(preview).toMatch(/<span style="color:rgb\(\d+, ?\d+, ?\d+\)">red alert<\/span>/);
+    expect(preview).not.toContain("[31m");
+  });
 });

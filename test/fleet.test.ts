@@ -15,6 +15,7 @@ import {
   type RunningAgent,
   type Workstation,
   launch,
+  recordOnHub,
 } from "./support/fleet";
 import { loggedInContext, startServer, type RunningServer } from "./support/next-server";
 import { postgresBin, startPostgres, type RunningPostgres } from "./support/postgres";
@@ -442,6 +443,16 @@ describe("a hub on SQLite and three workstations", () => {
     expect(new URL(page.url()).searchParams.get("host")).toBe("render-node-2");
     await expect.poll(() => page.locator("tr[data-hash]").allInnerTexts()).toEqual([expect.stringMatching(/crasher/)]);
     await context.close();
+  });
+
+  it("counts a crash that ended before the workstation's agent first reported", async () => {
+    const ws = workstation(path.join(dir, "late-agent"), hub.url, "late-agent");
+    const hash = launch(ws, "early-crash", "/bin/sh", "-c", "exit 4");
+    await expect.poll(() => JSON.parse(ws.cli("show", hash, "--json").stdout).exitCode, { timeout: 15_000 }).toBe(4);
+    expect(ws.cli("agent", "--once").status).toBe(0);
+    // Never an exit event (it ended before reporting began), yet the host's records say it failed today.
+    await expect.poll(async () => (await fleetHost(hub, "late-agent"))?.crashes24h, { timeout: 15_000 }).toBe(1);
+    expect(await recordOnHub(hub, "late-agent", hash)).toMatchObject({ exitCode: 4 });
   });
 
   it("flags a cloned disk image instead of merging it, and a revoked host can neither report nor enrol", async () => {

@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
+import { openProcesses } from "../lib/processes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectProcesses, ALL, type ProcessQuery } from "../lib/processes/query";
 import { apiListParams, listHref, pageQuery, parseListPage } from "../lib/processes/query-params";
@@ -36,6 +38,8 @@ function view(partial: Partial<ProcessView> & { hash: string }): { view: Process
       liveChildren: 0,
       warnings: [],
       peakMemoryBytes: null,
+      ownCpuPercent: null,
+      ownRssBytes: null,
       cpuSeconds: null,
       endReason: null,
       ...partial,
@@ -206,6 +210,46 @@ describe("one door, three ways in", () => {
       expect(cli, `${status} ${q}`).toEqual(fromApi);
     }
   }, 60_000);
+});
+
+describe("one CPU and memory figure per record", () => {
+  it("counts a wrapper's busy child in the record's figure (the list, sorting, the detail page), with the wrapper's own share beside it", async () => {
+    const dir = tempDir("pm-tree-usage-");
+    const { processes: door, close } = await openProcesses(path.join(dir, "registry.db"), dir, { usage: true });
+    try {
+      const python = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+      const busy = (
+        await door.launch({ name: "wrapper", executable: "/bin/bash", args: ["-c", `sleep 1000 & ${python} -c "while True: pass"`] })
+      ).record.hash;
+      const idle = (await door.launch({ name: "idle", executable: "/bin/sleep", args: ["1000"] })).record.hash;
+      try {
+        // CPU is a rate between two readings of the table.
+        let item;
+        for (let i = 0; i < 20; i += 1) {
+          await new Promise((r) => setTimeout(r, 500));
+          const list = await door.list({ ...ALL, sort: "cpu" });
+          item = list.items.find((x) => x.view.hash === busy);
+          if ((item?.view.cpuPercent ?? 0) > 40) break;
+        }
+        expect(item!.view.cpuPercent).toBeGreaterThan(40);
+        expect(item!.view.ownCpuPercent).toBeLessThan(10);
+        expect(item!.view.rssBytes).toBeGreaterThan(item!.view.ownRssBytes!);
+        const sorted = await door.list({ ...ALL, sort: "cpu" });
+        expect(sorted.items[0]!.view.hash).toBe(busy);
+        expect(sorted.items.map((x) => x.view.hash)).toContain(idle);
+        const detail = await door.detail(busy);
+        expect(detail!.process.cpuPercent).toBeGreaterThan(40);
+        const usage = await door.usage(busy);
+        expect(usage!.treeCpuPercent).toBeGreaterThan(40);
+        expect(usage!.cpuPercent).toBeLessThan(10);
+      } finally {
+        await door.stop(busy, { force: true });
+        await door.stop(idle, { force: true });
+      }
+    } finally {
+      await close();
+    }
+  }, 30_000);
 });
 
 describe("a record's columns, declared once", () => {

@@ -131,7 +131,11 @@ describe("Windows paths in the registry", () => {
         startTime: 1796120000.5,
         outputFile: `${outputFile}.2`,
       });
-      fs.writeFileSync(sidecarFor(registry.outputDir, outputFile), formatWindowsExit(4_200_001, 0xc0000005, 1796120010.25));
+      // The supervisor's handle also told the CPU time and the peak working set (SPEC "The end record").
+      fs.writeFileSync(
+        sidecarFor(registry.outputDir, outputFile),
+        formatWindowsExit(4_200_001, 0xc0000005, 1796120010.25, { cpuSeconds: 42.125, peakBytes: 6 * 2 ** 30 }),
+      );
       fs.writeFileSync(sidecarFor(registry.outputDir, `${outputFile}.2`), formatWindowsExit(4_200_002, 130, 1796120011));
       expect(await registry.foldExits()).toBe(2);
       const [crash, three] = await Promise.all([
@@ -139,6 +143,8 @@ describe("Windows paths in the registry", () => {
         registry.list().then((l) => l.find((r) => r.name === "three")),
       ]);
       expect(crash).toMatchObject({ exitCode: 3221225477, exitSignal: null, endedAt: 1796120010.25, stopped: true });
+      expect(crash?.end).toMatchObject({ cpuSeconds: 42.125, peakMemoryBytes: 6 * 2 ** 30, peakProcessBytes: 6 * 2 ** 30 });
+      expect(three?.end).toBeUndefined();
       // 130 on Linux reads as SIGINT; from Windows it is the program's own code.
       expect(three).toMatchObject({ exitCode: 130, exitSignal: null });
     } finally {

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { LoginForm } from "@/components/login-form";
 import { safeNextPath } from "@/lib/auth/next-path";
 import { homePath } from "@/lib/auth/home";
+import { tokenFilePath } from "@/lib/auth/token-file";
+import os from "node:os";
 
 export const metadata: Metadata = { title: "Log in" };
 
@@ -11,6 +13,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   const next = safeNextPath(first(params.next), homePath());
   const ended = first(params.ended);
+  // Where this server keeps it (XDG_DATA_HOME moves it), the home folder written as ~.
+  const home = os.homedir();
+  const file = tokenFilePath();
+  const shownFile = home && file.startsWith(`${home}/`) ? `~${file.slice(home.length)}` : file;
   return (
     <div className="mx-auto max-w-md py-12">
       <h1 className="text-xl font-semibold tracking-tight">Log in to Process Monitor</h1>
@@ -21,8 +27,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       )}
       <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
         Open the login URL printed when the dashboard started, or paste its token here. It is also kept in{" "}
-        <code className="rounded bg-zinc-100 px-1 text-xs dark:bg-zinc-800">~/.local/share/process-monitor/token</code> (or set by{" "}
-        <code className="rounded bg-zinc-100 px-1 text-xs dark:bg-zinc-800">PROCESS_MONITOR_TOKEN</code>).
+        <code className="break-all rounded bg-zinc-100 px-1 text-xs dark:bg-zinc-800" data-testid="token-file">
+          {shownFile}
+        </code>{" "}
+        (or set by <code className="rounded bg-zinc-100 px-1 text-xs dark:bg-zinc-800">PROCESS_MONITOR_TOKEN</code>).
       </p>
       <LoginForm next={next} initialError={first(params.error) === "1" ? "That token is not right." : null} />
     </div>

@@ -86,6 +86,9 @@ export function UsageChart({
             />
             <YAxis
               yAxisId="cpu"
+              // Whole percents from 0 to at least 10: an idle process draws a flat line at 0, not waves of 0.075%.
+              domain={[0, (max: number) => Math.max(10, Math.ceil(max / 10) * 10)]}
+              allowDecimals={false}
               tick={{ fontSize: 11, fill: "currentColor" }}
               unit="%"
               width={48}
@@ -95,6 +98,8 @@ export function UsageChart({
             <YAxis
               yAxisId="mem"
               orientation="right"
+              domain={[0, "auto"]}
+              allowDecimals={false}
               tick={{ fontSize: 11, fill: "currentColor" }}
               unit=" MB"
               width={64}

@@ -1,21 +1,7 @@
 "use client";
 
 import { memo, useMemo } from "react";
-import { renderLine, type Segment } from "@/lib/output/terminal";
-
-function styleOf(segment: Segment): React.CSSProperties | undefined {
-  if (!segment.fg && !segment.bg && !segment.bold && !segment.dim && !segment.italic && !segment.underline && !segment.strikethrough) {
-    return undefined;
-  }
-  return {
-    color: segment.fg ?? undefined,
-    backgroundColor: segment.bg ?? undefined,
-    fontWeight: segment.bold ? 700 : undefined,
-    opacity: segment.dim ? 0.6 : undefined,
-    fontStyle: segment.italic ? "italic" : undefined,
-    textDecoration: [segment.underline ? "underline" : "", segment.strikethrough ? "line-through" : ""].join(" ").trim() || undefined,
-  };
-}
+import { renderLine, segmentStyle } from "@/lib/output/terminal";
 
 /** Splits a segment's text around matches of `needle` (case-insensitive) into marks. */
 function highlight(text: string, needle: string, current: boolean): React.ReactNode {
@@ -58,7 +44,7 @@ export const OutputLine = memo(function OutputLine({
       </span>
       <span className={`min-w-0 flex-1 ${wrap ? "whitespace-pre-wrap break-all" : "whitespace-pre"}`}>
         {rendered.segments.map((segment, i) => (
-          <span key={i} style={styleOf(segment)}>
+          <span key={i} style={segmentStyle(segment)}>
             {highlight(segment.text, needle, current)}
           </span>
         ))}

@@ -8,6 +8,7 @@ import { isProcessHash } from "../registry/hash";
 import { RegistryError } from "../registry/errors";
 import { internalFailure, knownFailure } from "../failure";
 import { processes } from "../processes/server";
+import { retentionSummaryChanged } from "../processes/pages";
 import { fieldErrors, launchRequestSchema, parseEnvLines } from "../validation/launch";
 import { describeLeftAlone } from "../registry/left-alone";
 
@@ -73,6 +74,7 @@ export async function deleteProcesses(hashes: string[]): Promise<ActionResult> {
   if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Invalid selection." };
   try {
     const { deleted: gone, filesLeftAlone } = await processes().remove(parsed.data);
+    retentionSummaryChanged();
     revalidatePath("/");
     return { ok: true, message: (gone === 1 ? "Deleted 1 record." : `Deleted ${gone} records.`) + describeLeftAlone(filesLeftAlone) };
   } catch (error) {
@@ -83,6 +85,7 @@ export async function deleteProcesses(hashes: string[]): Promise<ActionResult> {
 export async function pruneInactive(): Promise<ActionResult & { deleted?: number }> {
   try {
     const { deleted, filesLeftAlone } = await processes().prune();
+    retentionSummaryChanged();
     revalidatePath("/");
     return {
       ok: true,
@@ -92,6 +95,19 @@ export async function pruneInactive(): Promise<ActionResult & { deleted?: number
   } catch (error) {
     return { ok: false, message: messageOf(error) };
   }
+}
+
+/** The list's "Stop selected": each running record gets a stop of ours (SIGTERM, then SIGKILL after the grace period), all at once. */
+export async function stopProcesses(hashes: string[]): Promise<ActionResult> {
+  const parsed = hashListSchema.safeParse(hashes);
+  if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Invalid selection." };
+  const outcomes = await Promise.allSettled(parsed.data.map((hash) => processes().stop(hash)));
+  revalidatePath("/");
+  const stopped = outcomes.filter((o) => o.status === "fulfilled").length;
+  const failed = outcomes.flatMap((o) => (o.status === "rejected" ? [messageOf(o.reason)] : []));
+  const said = stopped === 1 ? "Stopped 1 process." : `Stopped ${stopped} processes.`;
+  if (failed.length === 0) return { ok: true, message: said };
+  return { ok: stopped > 0, message: `${said} ${failed.length} could not be stopped: ${[...new Set(failed)].join("; ")}` };
 }
 
 export async function stopAction(hash: string, force: boolean): Promise<ActionResult> {

@@ -127,3 +127,19 @@ export function renderLine(raw: string): RenderedLine {
   }
   return { segments, text: segments.map((s) => s.text).join(""), omitted };
 }
+
+/** A segment's look as inline style properties (React's names), or undefined for plain text: the viewer's and the preview's one rendering. */
+export function segmentStyle(segment: Segment): Record<string, string | number> | undefined {
+  if (!segment.fg && !segment.bg && !segment.bold && !segment.dim && !segment.italic && !segment.underline && !segment.strikethrough) {
+    return undefined;
+  }
+  const style: Record<string, string | number> = {};
+  if (segment.fg) style.color = segment.fg;
+  if (segment.bg) style.backgroundColor = segment.bg;
+  if (segment.bold) style.fontWeight = 700;
+  if (segment.dim) style.opacity = 0.6;
+  if (segment.italic) style.fontStyle = "italic";
+  const decoration = [segment.underline ? "underline" : "", segment.strikethrough ? "line-through" : ""].join(" ").trim();
+  if (decoration) style.textDecoration = decoration;
+  return style;
+}

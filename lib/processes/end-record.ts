@@ -113,6 +113,12 @@ export class UsageSampler {
   /** One round: a point for every running record, then the ends found since settled. */
   async round(now = Date.now()): Promise<number> {
     const registry = await this.registry();
+    // Nothing recorded runs (a quiet workstation): no table to read, only ends to settle.
+    if (!(await registry.list({ invalidate: false })).some((r) => !r.stopped && r.pid !== null)) {
+      this.last.clear();
+      await settleEnds(registry);
+      return 0;
+    }
     const snapshot = await ProcessSnapshot.take();
     const running = (await registry.list({ snapshot })).filter((r) => r.status !== "stopped" && r.pid !== null);
     const gpu = running.length > 0 ? await gpuMemoryByPid() : null;

@@ -174,10 +174,10 @@ export class LocalProcesses {
       ...(history ? { history: historyJson(await (await this.registry()).history(hash)) } : {}),
       at: Date.now(),
       status: view.status,
-      cpuPercent: view.cpuPercent,
-      rssBytes: view.rssBytes,
-      treeCpuPercent: (view.cpuPercent ?? 0) + descendants.reduce((sum, d) => sum + (d.cpuPercent ?? 0), 0),
-      treeRssBytes: (view.rssBytes ?? 0) + descendants.reduce((sum, d) => sum + (d.rssBytes ?? 0), 0),
+      cpuPercent: view.ownCpuPercent,
+      rssBytes: view.ownRssBytes,
+      treeCpuPercent: (view.ownCpuPercent ?? 0) + descendants.reduce((sum, d) => sum + (d.cpuPercent ?? 0), 0),
+      treeRssBytes: (view.ownRssBytes ?? 0) + descendants.reduce((sum, d) => sum + (d.rssBytes ?? 0), 0),
     };
   }
 

@@ -95,6 +95,11 @@ export interface RetentionSummary {
 
 const summaryCache = shared("retention-summary", () => ({ current: null as { at: number; summary: RetentionSummary } | null }));
 
+/** Records were deleted here (delete, prune): the next list page measures the output folder again instead of keeping its last 30 s figure. */
+export function retentionSummaryChanged(): void {
+  summaryCache.current = null;
+}
+
 /**
  * What the list page says about retention: the output folder's size, what the policy will
  * remove next (a dry run, at most every 30 s), and the last automatic pass.

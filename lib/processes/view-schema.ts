@@ -38,8 +38,12 @@ export const processViewSchema = z.object({
   createdAt: z.string().nullable(),
   /** Seconds: until now while running, until the end when known. */
   runtime: z.number().nullable(),
+  /** The process and its descendants together: the one figure lists, sorting and the fleet show. */
   cpuPercent: z.number().finite().nullable(),
   rssBytes: z.number().finite().nullable(),
+  /** The process's own share of those (the detail page shows it beside the whole). */
+  ownCpuPercent: z.number().finite().nullable().default(null),
+  ownRssBytes: z.number().finite().nullable().default(null),
   outputFile: z.string().nullable(),
   outputSize: z.number().finite().nullable(),
   /** Bytes per second the output grew lately (running records, as this server saw it). */

@@ -23,9 +23,36 @@ export function orphanedChildren(snapshot: ProcessSnapshot, record: ListedProces
   }).length;
 }
 
+/** The live descendants of a pid, from a table reading (their own start times key their CPU readings). */
+function descendantPids(snapshot: ProcessSnapshot, pid: number): number[] {
+  const found: number[] = [];
+  const seen = new Set([pid]);
+  for (let i = -1; i < found.length; i += 1) {
+    for (const child of snapshot.childrenOf(i < 0 ? pid : found[i]!)) {
+      if (seen.has(child.pid) || snapshot.statOf(child.pid)?.state === "Z") continue;
+      seen.add(child.pid);
+      found.push(child.pid);
+    }
+  }
+  return found;
+}
+
+/** CPU and memory of a process and its descendants together, with its own share. */
+function treeUsage(snapshot: ProcessSnapshot, pid: number, startTime: number | null) {
+  const own = usageOf(snapshot, pid, startTime);
+  let cpu = own.cpuPercent;
+  let rss = own.rssBytes;
+  for (const child of descendantPids(snapshot, pid)) {
+    const usage = usageOf(snapshot, child, snapshot.statOf(child)?.startTime ?? null);
+    if (usage.cpuPercent !== null) cpu = (cpu ?? 0) + usage.cpuPercent;
+    if (usage.rssBytes !== null) rss = (rss ?? 0) + usage.rssBytes;
+  }
+  return { cpuPercent: cpu, rssBytes: rss, ownCpuPercent: own.cpuPercent, ownRssBytes: own.rssBytes };
+}
+
 export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, withOutputSize = true): ProcessView {
   const live = isActive(record) && record.pid !== null;
-  const usage = live && snapshot && record.pid !== null ? usageOf(snapshot, record.pid, record.startTime) : null;
+  const usage = live && snapshot && record.pid !== null ? treeUsage(snapshot, record.pid, record.startTime) : null;
   const liveChildren = !live && snapshot ? orphanedChildren(snapshot, record) : 0;
   const now = Date.now() / 1000;
   // A time out of range (µs written as seconds by some tool) is shown and sorted as unknown.
@@ -51,6 +78,8 @@ export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, 
     runtime: startTime !== null && end !== null ? Math.max(0, end - startTime) : null,
     cpuPercent: usage?.cpuPercent ?? null,
     rssBytes: usage?.rssBytes ?? null,
+    ownCpuPercent: usage?.ownCpuPercent ?? null,
+    ownRssBytes: usage?.ownRssBytes ?? null,
     outputFile: record.outputFile,
     outputSize: withOutputSize ? outputSize(record.outputFile) : null,
     outputGrowth: null,

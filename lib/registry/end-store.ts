@@ -158,19 +158,20 @@ export async function readHistory(db: Db, hash: string): Promise<UsagePoint[]> {
   }));
 }
 
-/** The end a keeper observed: its CPU times and the machine's OOM counter then. */
+/** The end a keeper (or the Windows supervisor) observed: CPU times, the machine's OOM counter then, the peak it read from the handle. */
 export async function noteKeeperEnd(
   db: Db,
   where: { outputFile: string; pid: number },
-  cpuSeconds: number | null,
-  oomKills: number | null,
+  end: { cpuSeconds: number | null; oomKills: number | null; peakBytes: number | null },
 ) {
   await db.execute(
-    `INSERT INTO pm_end (hash, cpu_seconds, oom_end, updated_at)
-     SELECT hash, ?, ?, ? FROM process_info WHERE output_file = ? AND pid = ?
-     ON CONFLICT (hash) DO UPDATE SET cpu_seconds = coalesce(excluded.cpu_seconds, cpu_seconds), oom_end = excluded.oom_end`,
-    cpuSeconds,
-    oomKills,
+    `INSERT INTO pm_end (hash, cpu_seconds, oom_end, peak_hwm_bytes, updated_at)
+     SELECT hash, ?, ?, ?, ? FROM process_info WHERE output_file = ? AND pid = ?
+     ON CONFLICT (hash) DO UPDATE SET cpu_seconds = coalesce(excluded.cpu_seconds, cpu_seconds), oom_end = excluded.oom_end,
+       peak_hwm_bytes = max(coalesce(peak_hwm_bytes, excluded.peak_hwm_bytes), coalesce(excluded.peak_hwm_bytes, peak_hwm_bytes))`,
+    end.cpuSeconds,
+    end.oomKills,
+    end.peakBytes,
     Date.now() / 1000,
     where.outputFile,
     where.pid,

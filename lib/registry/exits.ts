@@ -16,6 +16,8 @@ export interface ObservedExit {
   cpuSeconds: number | null;
   /** The machine's out-of-memory kill counter when the program ended, when known. */
   oomKills: number | null;
+  /** The program's peak resident memory, from its handle (Windows: peak working set), when known. */
+  peakBytes: number | null;
 }
 
 export function exitsDirFor(outputDir: string): string {
@@ -43,8 +45,17 @@ export function decodeShellStatus(status: number): { exitCode: number | null; ex
  * its exit codes are 32-bit (0xC0000005 is a crash), so the code is kept as it is; the `w`
  * says so to the reader, which would otherwise read a shell's 128+N as signal N.
  */
-export function formatWindowsExit(pid: number, code: number, endedAt: number): string {
-  return `${pid} ${code >>> 0} ${endedAt.toFixed(6)} w`;
+export function formatWindowsExit(
+  pid: number,
+  code: number,
+  endedAt: number,
+  usage: { cpuSeconds: number | null; peakBytes: number | null } = { cpuSeconds: null, peakBytes: null },
+): string {
+  const extras = [
+    usage.cpuSeconds !== null ? `cpus=${usage.cpuSeconds.toFixed(3)}` : "",
+    usage.peakBytes !== null ? `peak=${Math.round(usage.peakBytes)}` : "",
+  ].filter(Boolean);
+  return [`${pid} ${code >>> 0} ${endedAt.toFixed(6)} w`, ...extras].join(" ");
 }
 
 /** A shell's `times` figure, "1m2.345000s", in seconds. */
@@ -53,17 +64,24 @@ function shellSeconds(text: string | undefined): number | null {
   return match ? Number(match[1]) * 60 + Number(match[2]) : null;
 }
 
-/** The keeper's words after `pid status end`: `cpu=USER+SYS` and `oom=N` (either may be missing). */
-function keeperExtras(words: string[]): Pick<ObservedExit, "cpuSeconds" | "oomKills"> {
+/**
+ * The words after `pid status end`, any of which may be missing: the keeper's `cpu=USER+SYS` (a
+ * shell's `times`) and `oom=N`; the Windows supervisor's `cpus=SECONDS` and `peak=BYTES`.
+ */
+function keeperExtras(words: string[]): Pick<ObservedExit, "cpuSeconds" | "oomKills" | "peakBytes"> {
   let cpuSeconds: number | null = null;
   let oomKills: number | null = null;
+  let peakBytes: number | null = null;
+  const count = (text: string) => (/^\d+(?:\.\d+)?$/.test(text) ? Number(text) : null);
   for (const word of words) {
     if (word.startsWith("cpu=")) {
       const [user, system] = word.slice(4).split("+").map(shellSeconds);
       cpuSeconds = user !== null && user !== undefined && system !== null && system !== undefined ? user + system : null;
-    } else if (word.startsWith("oom=") && /^\d+$/.test(word.slice(4))) oomKills = Number(word.slice(4));
+    } else if (word.startsWith("cpus=")) cpuSeconds = count(word.slice(5));
+    else if (word.startsWith("oom=")) oomKills = count(word.slice(4));
+    else if (word.startsWith("peak=")) peakBytes = count(word.slice(5));
   }
-  return { cpuSeconds, oomKills };
+  return { cpuSeconds, oomKills, peakBytes };
 }
 
 /** Every sidecar waiting in the output folder; malformed ones are skipped (and reported). */

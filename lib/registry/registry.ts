@@ -267,8 +267,8 @@ export class Registry {
         exit.outputFile,
         exit.pid,
       );
-      if (exit.cpuSeconds !== null || exit.oomKills !== null) {
-        await ends.noteKeeperEnd(this.db, { outputFile: exit.outputFile, pid: exit.pid }, exit.cpuSeconds, exit.oomKills);
+      if (exit.cpuSeconds !== null || exit.oomKills !== null || exit.peakBytes !== null) {
+        await ends.noteKeeperEnd(this.db, { outputFile: exit.outputFile, pid: exit.pid }, exit);
       }
       // Recorded, or its record was deleted meanwhile: either way nothing is left to do.
       fs.rmSync(exit.sidecar, { force: true });

@@ -25,6 +25,8 @@ export function reportedProcess(change: Partial<ReportedProcess> & Pick<Reported
     liveChildren: 0,
     warnings: [],
     peakMemoryBytes: null,
+    ownCpuPercent: null,
+    ownRssBytes: null,
     cpuSeconds: null,
     endReason: null,
     ...change,

@@ -15,7 +15,7 @@ import { getProcessDetail, isUnavailable } from "@/lib/processes/pages";
 import { currentRole, withoutValues } from "@/lib/auth/role";
 import { exitCodeField, statusText, unknownExitReason, isAlive } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
-import { ANSI_SEQUENCE } from "@/lib/output/tail";
+import { OutputPreview } from "@/components/detail/output-preview";
 
 export const dynamic = "force-dynamic";
 
@@ -82,8 +82,13 @@ export default async function ProcessPage({ params }: Props) {
             <Field label="Recorded">
               <LocalTime seconds={isoToSeconds(p.createdAt)} mode="exact" />
             </Field>
-            <Field label="CPU · memory">
+            <Field label="CPU · memory (with its children)">
               {p.cpuPercent === null ? "–" : `${p.cpuPercent.toFixed(1)}%`} · {formatBytes(p.rssBytes)}
+              {p.ownCpuPercent !== null && p.ownCpuPercent !== p.cpuPercent && (
+                <span className="block text-xs text-zinc-500 dark:text-zinc-400" data-testid="own-usage">
+                  this process: {p.ownCpuPercent.toFixed(1)}% · {formatBytes(p.ownRssBytes)}
+                </span>
+              )}
             </Field>
             <EndRecordFields process={p} />
           </dl>
@@ -127,14 +132,7 @@ export default async function ProcessPage({ params }: Props) {
                   deletes a running process&apos;s output: stop it, or make it print less.
                 </p>
               )}
-              <pre
-                tabIndex={0}
-                aria-label="Last lines of the output"
-                className="max-h-44 overflow-auto rounded bg-zinc-950 p-2 text-xs leading-relaxed text-zinc-100"
-                data-testid="output-tail"
-              >
-                {output.lastLines.length ? output.lastLines.join("\n").replace(ANSI_SEQUENCE, "") : "(empty so far)"}
-              </pre>
+              <OutputPreview lines={output.lastLines} />
               <p className="mt-1 truncate font-mono text-xs text-zinc-500 dark:text-zinc-400" title={p.outputFile ?? ""}>
                 {p.outputFile}
               </p>

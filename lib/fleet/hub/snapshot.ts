@@ -55,6 +55,8 @@ interface CachedHost {
   times: number[];
   running: number;
   failed: number;
+  /** Its records that failed within the last 24 h by their end time (the crash count also knows ends the hub never got as events). */
+  failedToday: number;
   factsText: string;
   facts: HostFacts | null;
   /**
@@ -328,6 +330,7 @@ export class FleetSnapshotReader {
               times: [],
               running: 0,
               failed: 0,
+              failedToday: 0,
               factsText: cached?.factsText ?? "",
               facts: cached?.facts ?? null,
               ref: cached?.ref ?? { key: host.key, name: host.name, status: "offline", lastSeen: null },
@@ -382,6 +385,8 @@ export class FleetSnapshotReader {
       Object.assign(entry, newestFirst(entry.byHash.values()));
       entry.running = entry.processes.filter(isActive).length;
       entry.failed = entry.processes.filter(hasFailed).length;
+      const dayAgo = (now - DAY_MS) / 1000;
+      entry.failedToday = entry.processes.filter((p) => hasFailed(p) && p.endedAt !== null && p.endedAt >= dayAgo).length;
     }
     this.cache = next;
 
@@ -420,7 +425,9 @@ export class FleetSnapshotReader {
         running: cached.running,
         failed: cached.failed,
         total: cached.processes.length,
-        crashes24h: crashCount.get(row.key) ?? 0,
+        // Exits the hub took as events, or its records that say they failed today if more: an end
+        // before the agent's first report (or while it ran without a hub) is never sent as an event.
+        crashes24h: Math.max(crashCount.get(row.key) ?? 0, cached.failedToday),
         sharesIdWith: (byId.get(row.hostId) ?? []).filter((n) => n !== row.name),
         revoked: row.revokedAt !== null,
         pending: row.pendingSecretHash ? { since: row.pendingSince ?? row.enrolledAt, address: row.pendingAddress } : null,

@@ -45,6 +45,8 @@ export function toFleetView(p: StoredProcess, host: FleetHostRef, now: number): 
     outputGrowth: null,
     // Stored before end records were reported: none.
     peakMemoryBytes: p.peakMemoryBytes ?? null,
+    ownCpuPercent: p.ownCpuPercent ?? null,
+    ownRssBytes: p.ownRssBytes ?? null,
     cpuSeconds: p.cpuSeconds ?? null,
     endReason: p.endReason ?? null,
   };

@@ -80,7 +80,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
     const jobHandle = adoption.job ? k32.OpenJobObjectW(JOB_OBJECT_ALL_ACCESS, 0, adoption.job) : null;
     // The sidecar's blocks are taken now, so that a disk that fills later cannot lose the end.
     try {
-      if (!fs.existsSync(`${adoption.sidecar}.tmp`)) fs.writeFileSync(`${adoption.sidecar}.tmp`, `${" ".repeat(64)}\n`);
+      if (!fs.existsSync(`${adoption.sidecar}.tmp`)) fs.writeFileSync(`${adoption.sidecar}.tmp`, `${" ".repeat(128)}\n`);
     } catch {
       /* written whole at the end instead */
     }
@@ -88,11 +88,11 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
     return null;
   };
 
-  const record = (entry: Watched, end: { exitCode: number | null; endedAt: number }) => {
-    const text = formatWindowsExit(entry.pid, end.exitCode ?? 0, end.endedAt);
+  const record = (entry: Watched, end: NonNullable<ReturnType<typeof endOf>>) => {
+    const text = formatWindowsExit(entry.pid, end.exitCode ?? 0, end.endedAt, end);
     try {
       const fd = fs.openSync(`${entry.sidecar}.tmp`, fs.existsSync(`${entry.sidecar}.tmp`) ? "r+" : "w");
-      fs.writeSync(fd, text.padEnd(64, " "), 0);
+      fs.writeSync(fd, text.padEnd(128, " "), 0);
       fs.closeSync(fd);
       fs.renameSync(`${entry.sidecar}.tmp`, entry.sidecar);
     } catch {

@@ -194,12 +194,28 @@ export function openAs(pid: number, startTime: number | null, access: number): u
   return null;
 }
 
-/** How a process ended (its code, and its exit time to the 100 ns), or null while it runs. */
-export function endOf(handle: unknown): { exitCode: number | null; endedAt: number } | null {
-  const { k32 } = win32();
+/**
+ * How a process ended, or null while it runs: its code, its exit time to the 100 ns, and what the
+ * handle still tells of it (SPEC "The end record"): its CPU time (kernel + user) and its peak
+ * working set; null where Windows (or Wine) does not say.
+ */
+export function endOf(
+  handle: unknown,
+): { exitCode: number | null; endedAt: number; cpuSeconds: number | null; peakBytes: number | null } | null {
+  const { k32, koffi, PROCESS_MEMORY_COUNTERS } = win32();
   if (Number(k32.WaitForSingleObject(handle, 0)) !== 0) return null;
   const code = [0];
   const exitCode = k32.GetExitCodeProcess(handle, code) ? (code[0] ?? null) : null;
   const exit = {} as FileTime;
-  return { exitCode, endedAt: k32.GetProcessTimes(handle, {}, exit, {}, {}) ? fileTimeToSeconds(exit) : Date.now() / 1000 };
+  const kernel = {} as FileTime;
+  const user = {} as FileTime;
+  const timed = Boolean(k32.GetProcessTimes(handle, {}, exit, kernel, user));
+  const counters = { cb: koffi.sizeof(PROCESS_MEMORY_COUNTERS) } as { cb: number; PeakWorkingSetSize?: number };
+  const peak = k32.K32GetProcessMemoryInfo(handle, counters, counters.cb) ? Number(counters.PeakWorkingSetSize ?? 0) : 0;
+  return {
+    exitCode,
+    endedAt: timed ? fileTimeToSeconds(exit) : Date.now() / 1000,
+    cpuSeconds: timed ? Number(ticks(kernel) + ticks(user)) / 1e7 : null,
+    peakBytes: peak > 0 ? peak : null,
+  };
 }
