@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { Header } from "@/components/header";
 import { isHub } from "@/lib/fleet/hub/server";
+import { workstationAgentStatus } from "@/lib/fleet/agent/start";
 import { processes } from "@/lib/processes/server";
 import "./globals.css";
 
@@ -18,7 +19,12 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en">
       <body className="min-h-screen font-sans">
-        <Header host={host} viewer={requestHeaders.get("x-pm-role") === "viewer"} hub={isHub()} />
+        <Header
+          host={host}
+          viewer={requestHeaders.get("x-pm-role") === "viewer"}
+          hub={isHub()}
+          reporting={signedIn ? workstationAgentStatus() : null}
+        />
         <main className="mx-auto max-w-[1600px] px-4 py-6 sm:px-6">{children}</main>
       </body>
     </html>

@@ -36,6 +36,7 @@ function facts(i: number): HostFacts {
     load: [3.2, 2.9, 2.5],
     uptimeSeconds: 86_400,
     agentVersion: "bench",
+    tags: i % 3 === 0 ? ["lighting", "gpu"] : ["comp"],
   };
 }
 

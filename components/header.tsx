@@ -1,6 +1,9 @@
 import Link from "next/link";
+import { NavLink } from "./nav-link";
 import { formatBytes, formatDuration } from "@/lib/format";
 import type { WorkstationInfo } from "@/lib/processes/local";
+import type { AgentStatus } from "@/lib/fleet/agent/agent";
+import { HubStatus } from "./hub-status";
 import { MiddleTruncate } from "./middle-truncate";
 
 export interface HeaderProps {
@@ -8,10 +11,12 @@ export interface HeaderProps {
   host: WorkstationInfo | null;
   viewer: boolean;
   hub: boolean;
+  /** This workstation's reporting to a hub, when it reports to one. */
+  reporting?: AgentStatus | null;
 }
 
 /** The workstation at a glance: which machine, how loaded, and which registry file. */
-export function Header({ host, viewer, hub }: HeaderProps) {
+export function Header({ host, viewer, hub, reporting = null }: HeaderProps) {
   if (!host) {
     // Nothing about the machine before login.
     return (
@@ -58,22 +63,14 @@ export function Header({ host, viewer, hub }: HeaderProps) {
             <dt>registry</dt>
             <dd className="min-w-0">{host.dbPath === null ? <span>unavailable</span> : <MiddleTruncate text={host.dbPath} max={56} />}</dd>
           </div>
+          {reporting && <HubStatus status={reporting} />}
         </dl>
         <nav aria-label="Main" className="ml-auto flex flex-wrap items-center gap-1 text-sm sm:gap-2">
-          <Link href="/" className="rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800">
-            Processes
-          </Link>
-          {hub && (
-            <Link href="/fleet" className="rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800">
-              Fleet
-            </Link>
-          )}
-          <Link
-            href="/sessions"
-            className="whitespace-nowrap rounded-md px-3 py-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
-          >
+          <NavLink href="/">Processes</NavLink>
+          {hub && <NavLink href="/fleet">Fleet</NavLink>}
+          <NavLink href="/sessions" muted>
             Sessions
-          </Link>
+          </NavLink>
           <form method="post" action="/logout">
             <button
               type="submit"

@@ -5,7 +5,7 @@ import { setUpgradeHandler } from "./http/upgrade.js";
 import { watchCrashes } from "./alerts/watch";
 import { resolveDbPath } from "./config/paths";
 import { serverEnv } from "./config/server-env";
-import { agentFromEnv } from "./fleet/agent/start";
+import { agentFromEnv, startWorkstationAgent } from "./fleet/agent/start";
 import { startFleetReading } from "./fleet/hub/server";
 import { processes } from "./processes/server";
 import { startRetentionSchedule } from "./retention/schedule";
@@ -30,7 +30,8 @@ export function startBackground(): void {
   }
   if (env.hubUrl) {
     try {
-      agentFromEnv(processes(), resolveDbPath())?.start();
+      const agent = agentFromEnv(processes(), resolveDbPath());
+      if (agent) startWorkstationAgent(agent);
     } catch (error) {
       console.error(`Not reporting to the hub: ${(error as Error).message}`);
     }

@@ -49,6 +49,7 @@ export const APPENDED_COLUMNS: ReadonlyArray<{ name: string; sql: string }> = CO
 
 /** Indexes are invisible to AYON's queries and make lookups by pid, name and age cheap. */
 export const INDEX_SQL = [
+  "CREATE INDEX IF NOT EXISTS pm_relaunch_origin ON pm_relaunch (origin)",
   "CREATE INDEX IF NOT EXISTS process_info_created_at ON process_info (created_at)",
   "CREATE INDEX IF NOT EXISTS process_info_pid ON process_info (pid)",
   "CREATE INDEX IF NOT EXISTS process_info_name ON process_info (name)",
@@ -85,5 +86,11 @@ export const OWN_TABLES = {
   host_snapshot TEXT,
   settled_at REAL,
   updated_at REAL
+)`,
+  // Which record a relaunch repeated (issue "a team lead's day"): the new record links to its
+  // origin, the origin lists its relaunches. The origin may be deleted since.
+  pm_relaunch: `CREATE TABLE IF NOT EXISTS pm_relaunch (
+  hash TEXT PRIMARY KEY,
+  origin TEXT NOT NULL
 )`,
 } as const;

@@ -131,14 +131,15 @@ describe("every page at desktop and phone width, light and dark", () => {
         for (const target of pages()) {
           const page = await (target.anonymous ? anonymous : logged).newPage();
           await page.goto(`${server.url}${target.url}`, { waitUntil: "networkidle" });
-          await page.waitForTimeout(300);
+          await page.waitForTimeout(150);
           const where = `${target.name} ${viewport.name} ${scheme}`;
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           if (overflow > 0) problems.push(`${where}: the page scrolls sideways by ${overflow}px`);
           const h1 = await page.locator("h1").count();
           if (h1 !== 1) problems.push(`${where}: ${h1} h1 elements`);
           if ((await page.locator("main").count()) !== 1) problems.push(`${where}: no single <main>`);
-          for (const violation of await audit(page)) problems.push(`${where}: ${violation}`);
+          // axe's rules read colours, names and roles, which two widths cover; 360 px is for the layout checks above.
+          if (viewport.name !== "phone360") for (const violation of await audit(page)) problems.push(`${where}: ${violation}`);
           if (viewport.name !== "desktop")
             await page.screenshot({ path: path.join(shots, `${viewport.name}-${target.name}-${scheme}.png`), fullPage: true });
           await page.close();

@@ -255,6 +255,10 @@ describe("list behaviour", () => {
     const p = await page();
     await p.goto(`${server.url}/?q=stopsel`);
     await expect.poll(() => p.locator("tr[data-hash]").count()).toBe(2);
+    // The header marks the page you are on.
+    const nav = p.getByRole("navigation", { name: "Main" });
+    expect(await nav.getByRole("link", { name: "Processes" }).getAttribute("aria-current")).toBe("page");
+    expect(await nav.getByRole("link", { name: "Sessions" }).getAttribute("aria-current")).toBeNull();
     await p.locator("tr[data-hash] input[type=checkbox]").nth(0).check();
     await p.locator("tr[data-hash] input[type=checkbox]").nth(1).check();
     await p.getByRole("button", { name: "Stop selected (2)" }).click();

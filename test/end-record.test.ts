@@ -352,4 +352,22 @@ describe("an ended record's page and API on a real server", () => {
     expect(preview).toMatch(/<span style="color:rgb\(\d+, ?\d+, ?\d+\)">red alert<\/span>/);
     expect(preview).not.toContain("[31m");
   });
+
+  it("links a relaunch to the record it repeated, both ways", async () => {
+    const db = path.join(home, "registry.db");
+    const origin = (
+      await run(process.execPath, [bin, "launch", "--quiet", "--wait", "--db", db, "--name", "comp-v3", "--", "/bin/true"])
+    ).stdout.trim();
+    const opened = await openProcesses(db, home);
+    let again: string;
+    try {
+      again = (await opened.processes.relaunch(origin)).record.hash;
+    } finally {
+      await opened.close();
+    }
+    const newer = await (await server.api(`/processes/${again}`)).text();
+    expect(newer).toMatch(new RegExp(`Relaunch of.*href="/processes/${origin}"`));
+    const older = await (await server.api(`/processes/${origin}`)).text();
+    expect(older).toMatch(new RegExp(`Relaunched as.*href="/processes/${again}"`));
+  });
 });

@@ -30,6 +30,7 @@ const facts: HostFacts = {
   load: [1, 1, 1],
   uptimeSeconds: 100,
   agentVersion: "test",
+  tags: [],
 };
 
 function record(host: number, n: number, change: Partial<ReportedProcess> = {}): ReportedProcess {

@@ -97,6 +97,14 @@ describe("a hub on SQLite and three workstations", () => {
     const page = await context.newPage();
     await page.goto(`${hub.url}/fleet`);
     for (const name of ["maya-a", "houdini-b", "nuke-c"]) await expect.poll(() => page.getByRole("link", { name }).count()).toBe(1);
+    // The workstation that runs a server says in its header that it reports to the hub, and how.
+    const own = await (await loggedInContext(browser, serverA)).newPage();
+    await own.goto(`${serverA.url}/`);
+    expect(await own.getByTestId("hub-status").innerText()).toMatch(/hub\s*(connected|reporting over HTTP) · last report/);
+    expect(await own.getByTestId("hub-status").getAttribute("data-ok")).toBe("true");
+    await own.context().close();
+    // The hub itself reports to nobody: no such line.
+    expect(await page.getByTestId("hub-status").count()).toBe(0);
     expect(await page.locator('[data-host="comp-07"] td').first().innerText()).toBe("comp-07");
     expect(await page.getByRole("region", { name: "Host table" }).innerText()).toMatch(/render-node-2[\s\S]*online/);
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -446,13 +454,28 @@ describe("a hub on SQLite and three workstations", () => {
   });
 
   it("counts a crash that ended before the workstation's agent first reported", async () => {
-    const ws = workstation(path.join(dir, "late-agent"), hub.url, "late-agent");
+    const ws = workstation(path.join(dir, "late-agent"), hub.url, "late-agent", { PROCESS_MONITOR_HOST_TAGS: "lighting, gpu lighting" });
     const hash = launch(ws, "early-crash", "/bin/sh", "-c", "exit 4");
     await expect.poll(() => JSON.parse(ws.cli("show", hash, "--json").stdout).exitCode, { timeout: 15_000 }).toBe(4);
     expect(ws.cli("agent", "--once").status).toBe(0);
     // Never an exit event (it ended before reporting began), yet the host's records say it failed today.
     await expect.poll(async () => (await fleetHost(hub, "late-agent"))?.crashes24h, { timeout: 15_000 }).toBe(1);
     expect(await recordOnHub(hub, "late-agent", hash)).toMatchObject({ exitCode: 4 });
+
+    // Its tags (PROCESS_MONITOR_HOST_TAGS) filter both tables of /fleet; hosts sort by crashes and by load.
+    expect((await fleetHost(hub, "late-agent"))?.facts?.tags).toEqual(["lighting", "gpu"]);
+    const tagged = await (await hub.api("/fleet?tag=lighting")).text();
+    expect([...tagged.matchAll(/<tr (?:(?!data-hash)[^>])*data-host="([^"]+)"(?:(?!data-hash)[^>])*>/g)].map((m) => m[1])).toEqual([
+      "late-agent",
+    ]);
+    expect(tagged).toContain("early-crash");
+    expect(tagged).not.toContain("houdini-b");
+    const byCrashes = await (await hub.api("/fleet?hostSort=crashes")).text();
+    const order = [...byCrashes.matchAll(/<tr (?:(?!data-hash)[^>])*data-host="([^"]+)"(?:(?!data-hash)[^>])*>/g)].map((m) => m[1]!);
+    const crashes = await Promise.all(order.map(async (name) => (await fleetHost(hub, name))?.crashes24h ?? 0));
+    expect(crashes).toEqual([...crashes].sort((a, b) => b - a));
+    expect(crashes[0]).toBeGreaterThanOrEqual(1);
+    expect((await (await hub.api("/fleet?hostSort=load")).text()).match(/data-host=/g)?.length).toBeGreaterThanOrEqual(order.length);
   });
 
   it("flags a cloned disk image instead of merging it, and a revoked host can neither report nor enrol", async () => {

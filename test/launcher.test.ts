@@ -250,6 +250,21 @@ describe("stop", () => {
     expect(second.record).toMatchObject({ name: "again", executable: first.record.executable, args: first.record.args, cwd: dir });
     expect(second.record.env).toEqual(first.record.env);
     expect(fs.readFileSync(second.record.outputFile!, "utf8")).toBe("42\n");
+    // The relaunch knows its origin and the origin its relaunches; deleting the origin leaves a note.
+    const third = await relaunch(registry, first.record.hash);
+    await third.exited;
+    expect(await registry.relaunchLinks(second.record.hash)).toEqual({
+      origin: { hash: first.record.hash, name: "again" },
+      originGone: false,
+      relaunches: [],
+    });
+    expect((await registry.relaunchLinks(first.record.hash)).relaunches.map((r) => r.hash).sort()).toEqual(
+      [second.record.hash, third.record.hash].sort(),
+    );
+    await registry.delete(first.record.hash);
+    expect(await registry.relaunchLinks(second.record.hash)).toMatchObject({ origin: null, originGone: true });
+    await registry.delete([second.record.hash, third.record.hash]);
+    expect(await registry.relaunchLinks(first.record.hash)).toEqual({ origin: null, originGone: false, relaunches: [] });
   });
 });
 

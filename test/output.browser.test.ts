@@ -124,6 +124,10 @@ describe("output viewer in a real browser", () => {
     expect(await page.textContent("[data-testid=search-status]")).toMatch(/1 match/);
     expect(await lineText(page, "NEEDLE-EARLY").getAttribute("data-line")).toBe("1");
     await expect.poll(() => page.locator("mark", { hasText: "NEEDLE-EARLY" }).isVisible()).toBe(true);
+    // A text that is nowhere says so once, not "0 matches" run into the message.
+    await page.fill("input[aria-label='Search the output']", "not-in-this-file");
+    await page.press("input[aria-label='Search the output']", "Enter");
+    await expect.poll(() => page.textContent("[data-testid=search-status]"), { timeout: 15_000 }).toBe("No match in the whole output.");
   }, 60_000);
 
   it("says so when the output file is missing, on open and while watching", async () => {

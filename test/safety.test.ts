@@ -107,9 +107,21 @@ describe("login", () => {
 
     const a = await logIn(server);
     const b = await logIn(server);
+    // A session of a real browser is named as people name it, not by its raw user-agent.
+    const chrome = await fetch(`${server.url}/session`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+      },
+      body: JSON.stringify({ token: server.token }),
+    });
+    expect(chrome.ok).toBe(true);
     const sessionsPage = await fetch(`${server.url}/sessions`, { headers: { cookie: `pm_session_${server.port}=${a}` } });
     const html = await sessionsPage.text();
     expect(html).toContain("this browser");
+    expect(html).toContain("Chrome 131 on Linux");
     expect(html.match(/data-session=/g)?.length).toBeGreaterThanOrEqual(2);
     expect(html).not.toContain(a);
     expect((await logout(a, true)).headers.get("location")).toBe("/login?ended=all");

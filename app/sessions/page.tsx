@@ -1,3 +1,4 @@
+import { browserName } from "@/lib/auth/browser-name";
 import type { Metadata } from "next";
 import { LocalTime } from "@/components/local-time";
 import { openSessions } from "@/lib/auth/session-list";
@@ -49,7 +50,7 @@ export default async function SessionsPage() {
                         this browser
                       </span>
                     )}
-                    {s.userAgent ?? "unknown"}
+                    {browserName(s.userAgent)}
                   </td>
                   <td className="px-3 py-2 font-mono text-xs">{s.address ?? "unknown"}</td>
                   <td className="px-3 py-2">

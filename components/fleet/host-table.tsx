@@ -3,9 +3,26 @@ import type { FleetHostInfo } from "@/lib/fleet/hub/snapshot";
 import { formatBytes } from "@/lib/format";
 import { LocalTime } from "../local-time";
 import { HostStatusBadge } from "./host-status";
+import { listHref, type FleetPageState } from "@/lib/processes/query-params";
 
 /** Every enrolled workstation: status, last report, counts and crashes in the last 24 hours. */
-export function HostTable({ hosts, selected }: { hosts: FleetHostInfo[]; selected: string }) {
+export function HostTable({ hosts, selected, query }: { hosts: FleetHostInfo[]; selected: string; query?: FleetPageState }) {
+  // A column heading that orders the hosts by it (kept in the URL with the rest of the page's state).
+  const sortHeading = (label: string, by: FleetPageState["hostSort"]) =>
+    query ? (
+      <Link
+        href={listHref(query, { hostSort: by }, "/fleet")}
+        scroll={false}
+        aria-current={query.hostSort === by ? "true" : undefined}
+        className={`hover:underline ${query.hostSort === by ? "text-zinc-900 dark:text-zinc-100" : ""}`}
+      >
+        {label}
+        {query.hostSort === by ? " ↓" : ""}
+        <span className="sr-only">{query.hostSort === by ? " (sorted by this)" : ` (sort hosts by ${label.toLowerCase()})`}</span>
+      </Link>
+    ) : (
+      label
+    );
   return (
     <div
       tabIndex={0}
@@ -16,12 +33,12 @@ export function HostTable({ hosts, selected }: { hosts: FleetHostInfo[]; selecte
       <table className="w-full min-w-[760px] text-sm">
         <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
           <tr>
-            <th className="px-3 py-2">Host</th>
+            <th className="px-3 py-2">{sortHeading("Host", "name")}</th>
             <th className="px-3 py-2">Status</th>
             <th className="px-3 py-2">Last report</th>
             <th className="px-3 py-2 text-right">Running / total</th>
-            <th className="px-3 py-2 text-right">Crashes (24 h)</th>
-            <th className="px-3 py-2">Machine</th>
+            <th className="px-3 py-2 text-right">{sortHeading("Crashes (24 h)", "crashes")}</th>
+            <th className="px-3 py-2">{sortHeading("Load", "load")}</th>
             <th className="px-3 py-2">
               <span className="sr-only">Filter</span>
             </th>
@@ -37,6 +54,18 @@ export function HostTable({ hosts, selected }: { hosts: FleetHostInfo[]; selecte
                 {host.hostname.toLowerCase() !== host.name && (
                   <span className="ml-2 text-xs text-zinc-500 dark:text-zinc-400">{host.hostname}</span>
                 )}
+                {(host.facts?.tags ?? []).map((tag) => (
+                  <Link
+                    key={tag}
+                    href={query ? listHref(query, { tag, page: 1 }, "/fleet") : `/fleet?tag=${encodeURIComponent(tag)}`}
+                    scroll={false}
+                    className="ml-1.5 rounded-full bg-zinc-100 px-2 py-0.5 text-xs text-zinc-700 hover:bg-zinc-200 dark:bg-zinc-800 dark:text-zinc-300"
+                    data-testid="host-tag"
+                  >
+                    {tag}
+                    <span className="sr-only"> (only hosts tagged {tag})</span>
+                  </Link>
+                ))}
                 {host.sharesIdWith.length > 0 && (
                   <span
                     className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800 dark:bg-amber-500/15 dark:text-amber-300"
@@ -87,7 +116,7 @@ export function HostTable({ hosts, selected }: { hosts: FleetHostInfo[]; selecte
               </td>
               <td className="whitespace-nowrap px-3 py-2 text-xs text-zinc-600 dark:text-zinc-400">
                 {host.facts
-                  ? `${host.facts.cores} cores · ${formatBytes(host.facts.memTotalBytes)} · load ${host.facts.load[0]?.toFixed(2) ?? "–"}`
+                  ? `load ${host.facts.load[0]?.toFixed(2) ?? "–"} · ${host.facts.cores} cores · ${formatBytes(host.facts.memTotalBytes)}`
                   : "–"}
               </td>
               <td className="whitespace-nowrap px-3 py-2 text-right">

@@ -212,10 +212,15 @@ export function OutputViewer({
           <span className="min-w-24 text-xs text-zinc-600 dark:text-zinc-400" data-testid="search-status" aria-live="polite">
             {search.busy
               ? "Searching…"
-              : search.count
-                ? `${search.count.count}${search.count.complete ? "" : "+"} match${search.count.count === 1 ? "" : "es"}`
-                : ""}
-            {search.message ? ` ${search.message}` : ""}
+              : // "No match in the whole output." alone, not after "0 matches"; a count and a message apart.
+                [
+                  search.count && !(search.count.count === 0 && search.message)
+                    ? `${search.count.count}${search.count.complete ? "" : "+"} match${search.count.count === 1 ? "" : "es"}`
+                    : "",
+                  search.message ?? "",
+                ]
+                  .filter(Boolean)
+                  .join(" · ")}
           </span>
         </form>
         <label className="flex items-center gap-1 text-xs">

@@ -2,6 +2,7 @@ import "server-only";
 import { cache } from "react";
 import { pageQuery, type FleetPageState } from "../processes/query-params";
 import type { FleetHostInfo } from "./hub/snapshot";
+import { hasTag } from "./hub/records";
 import { currentRole } from "../auth/role";
 import { fleet } from "./hub/server";
 import { INITIAL_TAIL_BYTES } from "../processes/local";
@@ -29,7 +30,7 @@ export const FLEET_PAGE_SIZE = 50;
 /** One page of the fleet's process table; a page past the end shows the last one. */
 export async function getFleetListPage(state: FleetPageState): Promise<FleetListPage> {
   const records = fleet().processes();
-  const query = (s: FleetPageState) => ({ ...pageQuery(s, FLEET_PAGE_SIZE), host: s.host });
+  const query = (s: FleetPageState) => ({ ...pageQuery(s, FLEET_PAGE_SIZE), host: s.host, tag: s.tag });
   let list = await records.list(query(state));
   const pages = Math.max(1, Math.ceil(list.total / FLEET_PAGE_SIZE));
   const page = Math.min(state.page, pages);
@@ -54,15 +55,37 @@ export const HOSTS_SHOWN = 40;
 
 const STATUS_RANK = { offline: 0, stale: 1, online: 2 } as const;
 
-/** Offline and stale hosts first, then those with crashes, then by name; the selected one always. */
-export function hostsNeedingAttention(hosts: FleetHostInfo[], limit: number, selected: string): FleetHostInfo[] {
+/** A host's load per core (its 1-minute load over its cores), for sorting by load; -1 when it has not said. */
+export function loadPerCore(host: FleetHostInfo): number {
+  const load = host.facts?.load[0];
+  return load === undefined || !host.facts?.cores ? -1 : load / host.facts.cores;
+}
+
+const HOST_ORDER = {
+  name: (a: FleetHostInfo, b: FleetHostInfo) => a.name.localeCompare(b.name),
+  load: (a: FleetHostInfo, b: FleetHostInfo) => loadPerCore(b) - loadPerCore(a) || a.name.localeCompare(b.name),
+  crashes: (a: FleetHostInfo, b: FleetHostInfo) => b.crashes24h - a.crashes24h || a.name.localeCompare(b.name),
+} as const;
+
+/** The host table's rows: those with `tag` if given, in the asked order (name, load, crashes). */
+export function orderHosts(hosts: FleetHostInfo[], by: keyof typeof HOST_ORDER, tag = ""): FleetHostInfo[] {
+  return hosts.filter((h) => !tag || hasTag(h, tag)).sort(HOST_ORDER[by]);
+}
+
+/** Offline and stale hosts first, then those with crashes, then by name; the selected one always; shown in the asked order. */
+export function hostsNeedingAttention(
+  hosts: FleetHostInfo[],
+  limit: number,
+  selected: string,
+  by: keyof typeof HOST_ORDER = "name",
+): FleetHostInfo[] {
   const ranked = [...hosts].sort(
     (a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || b.crashes24h - a.crashes24h || a.name.localeCompare(b.name),
   );
   const shown = ranked.slice(0, limit);
   const chosen = hosts.find((h) => h.name === selected);
   if (chosen && !shown.includes(chosen)) shown.push(chosen);
-  return shown.sort((a, b) => a.name.localeCompare(b.name));
+  return shown.sort(HOST_ORDER[by]);
 }
 
 /** One page (100 entries) of the hub's audit log. */

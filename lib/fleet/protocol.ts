@@ -55,6 +55,8 @@ export const hostFactsSchema = z.object({
   load: z.array(z.number()).max(3),
   uptimeSeconds: z.number().min(0),
   agentVersion: text(64),
+  /** The studio's labels for the machine (PROCESS_MONITOR_HOST_TAGS): "lighting", "gpu", "floor-2"; an older agent sends none. */
+  tags: z.array(text(40)).max(20).default([]),
 });
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 

@@ -310,7 +310,7 @@ async function startOnWindows(
 export async function relaunch(registry: Registry, hash: string, options: LaunchOptions = {}): Promise<Launched> {
   const previous = await registry.get(hash);
   if (!previous) throw new LaunchError("NOT_FOUND", `No process record with hash ${hash}.`);
-  return launch(
+  const launched = await launch(
     registry,
     {
       name: previous.name,
@@ -324,4 +324,7 @@ export async function relaunch(registry: Registry, hash: string, options: Launch
     },
     options,
   );
+  // The new record links to the one it repeats (our own table; a failure to note it loses only the link).
+  await registry.noteRelaunch(launched.record.hash, hash).catch(() => undefined);
+  return launched;
 }

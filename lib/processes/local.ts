@@ -44,6 +44,12 @@ export interface ProcessDetail {
   history: ChartPoint[];
   /** The machine when it ended (memory, load, the biggest processes); null while it runs or when not known. */
   hostAtEnd: HostAtEnd | null;
+  /** The record this one relaunched (originGone: it was deleted since), and those that relaunched this one. */
+  relaunch: {
+    origin: { hash: string; name: string } | null;
+    originGone: boolean;
+    relaunches: Array<{ hash: string; name: string }>;
+  };
 }
 
 /** A point of the detail page's chart: ms, CPU %, memory MB (the process tree's). */
@@ -161,6 +167,7 @@ export class LocalProcesses {
       output: await summariseOutput(item.record.outputFile),
       history: chartPoints(await (await this.registry()).history(hash).catch(() => [])),
       hostAtEnd: isActive(item.view) ? null : (item.record.end?.host ?? null),
+      relaunch: await (await this.registry()).relaunchLinks(hash).catch(() => ({ origin: null, originGone: false, relaunches: [] })),
     };
   }
 

@@ -27,10 +27,16 @@ export function pageQuery(state: ListPageState, size = PAGE_SIZE): ProcessQuery 
 }
 
 /** The list page's URL with some of its state changed; defaults are left out to keep it short. */
-export function listHref(state: ListPageState & { host?: string }, change: Partial<ListPageState & { host: string }>, base = "/"): string {
+export function listHref(
+  state: ListPageState & { host?: string; tag?: string; hostSort?: string },
+  change: Partial<ListPageState & { host: string; tag: string; hostSort: string }>,
+  base = "/",
+): string {
   const next = { ...state, ...change };
   const params = new URLSearchParams();
   if (next.host) params.set("host", next.host);
+  if (next.tag) params.set("tag", next.tag);
+  if (next.hostSort && next.hostSort !== "name") params.set("hostSort", next.hostSort);
   if (next.status !== "all") params.set("status", next.status);
   if (next.q) params.set("q", next.q);
   if (next.sort !== "created") params.set("sort", next.sort);
@@ -58,6 +64,10 @@ export const apiFleetListParams = z.object({ ...apiListShape, host: z.string().m
 /** The list page's state with the fleet's host filter (`/fleet?host=ws-12&status=running`). */
 export const fleetPageParams = listPageParams.extend({
   host: z.preprocess(first, z.string().max(80).catch("")).default(""),
+  /** Only the hosts with this tag (PROCESS_MONITOR_HOST_TAGS), in both tables. */
+  tag: z.preprocess(first, z.string().max(40).catch("")).default(""),
+  /** How the host table is ordered: by name (after those needing attention), by load, by crashes. */
+  hostSort: z.preprocess(first, z.enum(["name", "load", "crashes"]).catch("name")).default("name"),
 });
 export type FleetPageState = z.output<typeof fleetPageParams>;
 

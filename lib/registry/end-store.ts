@@ -204,12 +204,38 @@ export async function settleEnd(db: Db, hash: string, reason: StoredEndReason | 
   );
 }
 
+/** A relaunch of ours: the record it repeated. */
+export async function noteRelaunch(db: Db, hash: string, origin: string): Promise<void> {
+  await db.execute("INSERT OR REPLACE INTO pm_relaunch (hash, origin) VALUES (?, ?)", hash, origin);
+}
+
+/** The record a record relaunched (null if none, or deleted since), and the records that relaunched it, newest first. */
+export async function relaunchLinks(
+  db: Db,
+  hash: string,
+): Promise<{ origin: { hash: string; name: string } | null; originGone: boolean; relaunches: Array<{ hash: string; name: string }> }> {
+  const [link] = await db.query<{ origin: string; name: string | null }>(
+    "SELECT r.origin, p.name FROM pm_relaunch r LEFT JOIN process_info p ON p.hash = r.origin WHERE r.hash = ?",
+    hash,
+  );
+  const relaunches = await db.query<{ hash: string; name: string }>(
+    "SELECT p.hash, p.name FROM pm_relaunch r JOIN process_info p ON p.hash = r.hash WHERE r.origin = ? ORDER BY p.created_at DESC, p.rowid DESC",
+    hash,
+  );
+  return {
+    origin: link && link.name !== null ? { hash: link.origin, name: String(link.name) } : null,
+    originGone: Boolean(link) && link!.name === null,
+    relaunches: relaunches.map((r) => ({ hash: String(r.hash), name: String(r.name ?? "") })),
+  };
+}
+
 /** A record's rows of our tables, with the record (delete, prune, retention), and any left by another program's deletes. */
 export async function forgetEnds(db: Db, hashes: string[]): Promise<void> {
   if (hashes.length > 0) {
     const list = JSON.stringify(hashes);
     await db.execute("DELETE FROM pm_usage WHERE hash IN (SELECT value FROM json_each(?))", list);
     await db.execute("DELETE FROM pm_end WHERE hash IN (SELECT value FROM json_each(?))", list);
+    await db.execute("DELETE FROM pm_relaunch WHERE hash IN (SELECT value FROM json_each(?))", list);
   }
 }
 
@@ -217,4 +243,5 @@ export async function forgetEnds(db: Db, hashes: string[]): Promise<void> {
 export async function forgetOrphans(db: Db): Promise<void> {
   await db.execute("DELETE FROM pm_usage WHERE hash NOT IN (SELECT hash FROM process_info)");
   await db.execute("DELETE FROM pm_end WHERE hash NOT IN (SELECT hash FROM process_info)");
+  await db.execute("DELETE FROM pm_relaunch WHERE hash NOT IN (SELECT hash FROM process_info)");
 }

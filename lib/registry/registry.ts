@@ -295,6 +295,16 @@ export class Registry {
     return ends.readHistory(this.db, hash);
   }
 
+  /** A relaunch of ours: `hash` repeats `origin`. */
+  async noteRelaunch(hash: string, origin: string): Promise<void> {
+    await ends.noteRelaunch(this.db, hash, origin);
+  }
+
+  /** What a record relaunched, and what relaunched it. */
+  async relaunchLinks(hash: string) {
+    return ends.relaunchLinks(this.db, hash);
+  }
+
   /** A launch of ours starts its end record with the machine's OOM counter. */
   async beginEnd(hash: string, oomKills: number | null): Promise<void> {
     await ends.beginEnd(this.db, hash, oomKills);

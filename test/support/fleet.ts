@@ -126,6 +126,7 @@ export interface HostJson {
   running: number;
   total: number;
   crashes24h: number;
+  facts?: { tags?: string[] } | null;
   sharesIdWith: string[];
   revoked: boolean;
 }

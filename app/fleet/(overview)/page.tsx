@@ -9,8 +9,8 @@ import { PendingHosts } from "@/components/fleet/pending-hosts";
 import { currentRole } from "@/lib/auth/role";
 import { NotAHub } from "@/components/fleet/not-a-hub";
 import { isHub } from "@/lib/fleet/hub/server";
-import { getFleetListPage, getFleetOverview, hostsNeedingAttention, HOSTS_SHOWN } from "@/lib/fleet/pages";
-import { parseFleetPage, type FleetPageState } from "@/lib/processes/query-params";
+import { getFleetListPage, getFleetOverview, hostsNeedingAttention, HOSTS_SHOWN, orderHosts } from "@/lib/fleet/pages";
+import { listHref, parseFleetPage, type FleetPageState } from "@/lib/processes/query-params";
 import { yieldToWaitingRequests } from "@/lib/http/yield";
 
 export const dynamic = "force-dynamic";
@@ -24,7 +24,8 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
   const online = hosts.filter((h) => h.status === "online").length;
   const running = hosts.reduce((n, h) => n + h.running, 0);
   const showAll = params.hosts === "all";
-  const shown = showAll ? hosts : hostsNeedingAttention(hosts, HOSTS_SHOWN, query.host);
+  const tagged = orderHosts(hosts, query.hostSort, query.tag);
+  const shown = showAll ? tagged : hostsNeedingAttention(tagged, HOSTS_SHOWN, query.host, query.hostSort);
 
   return (
     <div className="space-y-4">
@@ -59,8 +60,16 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
             <h2 id="hosts-heading" className="text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
               Hosts
             </h2>
-            <HostTable hosts={shown} selected={query.host} />
-            {hosts.length > HOSTS_SHOWN && (
+            {query.tag && (
+              <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="tag-filter">
+                Hosts tagged <strong>{query.tag}</strong> ({tagged.length}).{" "}
+                <Link href={listHref(query, { tag: "", page: 1 }, "/fleet")} className="text-indigo-700 underline dark:text-indigo-300">
+                  All hosts
+                </Link>
+              </p>
+            )}
+            <HostTable hosts={shown} selected={query.host} query={query} />
+            {tagged.length > HOSTS_SHOWN && (
               <p className="text-sm text-zinc-600 dark:text-zinc-400">
                 {showAll ? (
                   <Link href="/fleet" className="text-indigo-700 underline dark:text-indigo-300">
@@ -68,9 +77,9 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
                   </Link>
                 ) : (
                   <>
-                    Showing {shown.length} of {hosts.length} hosts: offline and stale ones first, then those with crashes.{" "}
+                    Showing {shown.length} of {tagged.length} hosts: offline and stale ones first, then those with crashes.{" "}
                     <Link href="/fleet?hosts=all" className="text-indigo-700 underline dark:text-indigo-300">
-                      Show all {hosts.length}
+                      Show all {tagged.length}
                     </Link>
                   </>
                 )}

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { DescendantsTree } from "@/components/detail/descendants-tree";
 import { CommandSection, EndRecordFields, Field, RecordTitle, Section } from "@/components/detail/sections";
 import { HostAtEndPanel } from "@/components/detail/host-at-end";
+import { RelaunchLinks } from "@/components/detail/relaunch-links";
 import { EnvTable } from "@/components/detail/env-table";
 import { ProcessActions } from "@/components/detail/process-actions";
 import { RecordWatch } from "@/components/detail/record-watch";
@@ -50,6 +51,7 @@ export default async function ProcessPage({ params }: Props) {
             ← All processes
           </Link>
           <RecordTitle process={p} />
+          <RelaunchLinks {...detail.relaunch} />
         </div>
         {!viewer && <ProcessActions hash={p.hash} name={p.name} pid={p.pid} running={running} />}
       </div>

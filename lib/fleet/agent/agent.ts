@@ -41,6 +41,16 @@ export function reportSeconds(value = process.env.PROCESS_MONITOR_REPORT_SECONDS
  * `intervalSeconds` and soon after the registry is written. Works on while the hub is down
  * (bounded backoff) and catches up after; exits are kept on disk until the hub accepted them.
  */
+/** A workstation's reporting to its hub as its header shows it. */
+export interface AgentStatus {
+  hub: string;
+  transport: "socket" | "http";
+  /** When the hub last accepted a report (ms); null before the first. */
+  lastAccepted: number | null;
+  /** Why the last attempt failed; null when it went through. */
+  error: string | null;
+}
+
 export class Agent {
   private readonly client: HubClient;
   /** The WebSocket to the hub; HTTP (client) when it cannot be had. */
@@ -87,6 +97,16 @@ export class Agent {
     this.credentials = readCredentials(this.client.home, this.dir);
     this.state = loadState(this.client.home, this.dir);
     if (this.state.hostKey !== (this.credentials?.hostKey ?? null)) this.state.base = null;
+  }
+
+  /** How this workstation's reporting goes, for its header: the hub asked, the connection, the last accepted report, the last problem. */
+  status(): AgentStatus {
+    return {
+      hub: this.client.base,
+      transport: this.channel.connected ? "socket" : "http",
+      lastAccepted: this.lastAccepted,
+      error: this.lastError,
+    };
   }
 
   start(): void {

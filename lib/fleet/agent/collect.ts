@@ -18,7 +18,17 @@ export function hostFacts(hostname: string): HostFacts {
     load: info.load,
     uptimeSeconds: info.uptimeSeconds,
     agentVersion: `process-monitor protocol ${PROTOCOL_VERSION}`,
+    tags: hostTags(),
   };
+}
+
+/** PROCESS_MONITOR_HOST_TAGS: the machine's labels, separated by commas or spaces (at most 20, 40 characters each, each once). */
+export function hostTags(value = process.env.PROCESS_MONITOR_HOST_TAGS): string[] {
+  const tags = (value ?? "")
+    .split(/[\s,]+/)
+    .map((t) => t.trim().slice(0, 40))
+    .filter(Boolean);
+  return [...new Set(tags)].slice(0, 20);
 }
 
 /** Every record of this workstation, checked now, as the hub stores it. */

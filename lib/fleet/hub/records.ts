@@ -33,6 +33,13 @@ export interface FleetProcessDetail {
 export interface FleetQuery extends ProcessQuery {
   /** A host's fleet name; "" for every host. */
   host: string;
+  /** Only the hosts with this tag; "" (or absent) for every host. */
+  tag?: string;
+}
+
+/** Whether a host carries a tag (its agent's PROCESS_MONITOR_HOST_TAGS). */
+export function hasTag(host: Pick<FleetHostInfo, "facts">, tag: string): boolean {
+  return (host.facts?.tags ?? []).includes(tag);
 }
 
 export function toFleetJson(p: StoredProcess, env: Record<string, string>, host: FleetHostRef): FleetProcessJson {
@@ -110,10 +117,16 @@ export class FleetProcesses {
     const now = Date.now();
     // Newest first across hosts, as on a workstation (the snapshot keeps that order); a page of
     // that order unfiltered needs only its first rows.
-    const first = isRegistryOrder(query) && query.limit !== null ? query.offset + query.limit : undefined;
+    const tag = query.tag ?? "";
+    const first = isRegistryOrder(query) && query.limit !== null && !tag ? query.offset + query.limit : undefined;
     let items: FleetItem[] = snapshot.ordered({ host: query.host || undefined, first });
     // Each host's reading already counted its running records.
-    const counted = query.host ? snapshot.hosts.filter((h) => h.name === query.host) : snapshot.hosts;
+    let counted = query.host ? snapshot.hosts.filter((h) => h.name === query.host) : snapshot.hosts;
+    if (tag) {
+      counted = counted.filter((h) => hasTag(h, tag));
+      const names = new Set(counted.map((h) => h.name));
+      items = items.filter((item) => names.has(item.host.name));
+    }
     const all = counted.reduce((n, h) => n + h.total, 0);
     const running = counted.reduce((n, h) => n + h.running, 0);
     const failed = counted.reduce((n, h) => n + h.failed, 0);
