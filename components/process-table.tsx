@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useState, useTransition } from "react";
 import { deleteProcesses, pruneInactive, stopProcesses } from "@/lib/actions/processes";
+import { fleetStopManyAction } from "@/lib/actions/fleet";
 import type { HostStatus } from "@/lib/fleet/hub/status";
 import { FIRST_DIR, type SortKey } from "@/lib/processes/query";
 import { listHref, type ListPageState as ListQuery } from "@/lib/processes/query-params";
@@ -40,6 +41,7 @@ export function ProcessTable({
   empty,
   base = "/",
   readOnly = false,
+  fleetStop = false,
   showHost = rows.some((r) => r.host) && !query.host,
 }: {
   rows: TableRow[];
@@ -51,6 +53,8 @@ export function ProcessTable({
   base?: string;
   /** The fleet's tables: records as reported, without selection or delete. */
   readOnly?: boolean;
+  /** The fleet's table for an operator: its records can be selected and stopped through their agents (never deleted from here). */
+  fleetStop?: boolean;
   /** A column naming each row's host (the fleet's table over every host). */
   showHost?: boolean;
 }) {
@@ -61,11 +65,14 @@ export function ProcessTable({
   const [busy, startTransition] = useTransition();
 
   // Selection survives refreshes; rows that disappeared simply drop out of it.
-  const visible = new Set(rows.map((r) => r.hash));
-  const selectedVisible = [...selected].filter((h) => visible.has(h));
-  const allSelected = rows.length > 0 && selectedVisible.length === rows.length;
+  // Rows are selected by host and hash (the fleet's table holds many hosts).
+  const canSelect = !readOnly || fleetStop;
+  const visible = new Map(rows.map((r) => [rowKey(r), r]));
+  const selectedRows = [...selected].flatMap((key) => visible.get(key) ?? []);
+  const selectedVisible = selectedRows.map((r) => r.hash);
+  const allSelected = rows.length > 0 && selectedRows.length === rows.length;
   // Only the selected records that still run can be stopped.
-  const runningSelected = rows.filter((r) => selected.has(r.hash) && isAlive(r));
+  const runningSelected = selectedRows.filter((r) => isAlive(r));
 
   const toggle = (hash: string) =>
     setSelected((current) => {
@@ -83,7 +90,9 @@ export function ProcessTable({
         action.kind === "inactive"
           ? await pruneInactive()
           : action.kind === "stop-selected"
-            ? await stopProcesses(runningSelected.map((r) => r.hash))
+            ? fleetStop
+              ? await fleetStopManyAction(runningSelected.map((r) => ({ host: r.host?.name ?? "", hash: r.hash })))
+              : await stopProcesses(runningSelected.map((r) => r.hash))
             : await deleteProcesses(action.kind === "one" ? [action.hash] : selectedVisible);
       setMessage({ ok: result.ok, text: result.message });
       if (result.ok && action.kind !== "inactive") setSelected(new Set());
@@ -99,16 +108,18 @@ export function ProcessTable({
 
   return (
     <div className="space-y-3">
-      {!readOnly && (
+      {canSelect && (
         <div className="flex flex-wrap items-center gap-2">
-          <button
-            type="button"
-            disabled={selectedVisible.length === 0}
-            onClick={() => setPending({ kind: "selected" })}
-            className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
-          >
-            Delete selected{selectedVisible.length ? ` (${selectedVisible.length})` : ""}
-          </button>
+          {!readOnly && (
+            <button
+              type="button"
+              disabled={selectedVisible.length === 0}
+              onClick={() => setPending({ kind: "selected" })}
+              className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
+            >
+              Delete selected{selectedVisible.length ? ` (${selectedVisible.length})` : ""}
+            </button>
+          )}
           <button
             type="button"
             disabled={runningSelected.length === 0}
@@ -117,14 +128,16 @@ export function ProcessTable({
           >
             Stop selected{runningSelected.length ? ` (${runningSelected.length})` : ""}
           </button>
-          <button
-            type="button"
-            disabled={stoppedCount === 0}
-            onClick={() => setPending({ kind: "inactive" })}
-            className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
-          >
-            Delete all inactive ({stoppedCount})
-          </button>
+          {!readOnly && (
+            <button
+              type="button"
+              disabled={stoppedCount === 0}
+              onClick={() => setPending({ kind: "inactive" })}
+              className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
+            >
+              Delete all inactive ({stoppedCount})
+            </button>
+          )}
           <ActionMessage message={message} />
         </div>
       )}
@@ -141,13 +154,13 @@ export function ProcessTable({
           <table className="w-full min-w-[960px] text-sm">
             <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
               <tr>
-                {!readOnly && (
+                {canSelect && (
                   <th className="w-10 px-3 py-2">
                     <input
                       type="checkbox"
                       aria-label="Select all on this page"
                       checked={allSelected}
-                      onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.hash)))}
+                      onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map(rowKey)))}
                       className="size-4 accent-indigo-600"
                     />
                   </th>
@@ -193,15 +206,15 @@ export function ProcessTable({
                     key={rowKey(row)}
                     data-hash={row.hash}
                     data-host={row.host?.name}
-                    className={`hover:bg-zinc-50 dark:hover:bg-zinc-800/50 ${selected.has(row.hash) ? "bg-indigo-50/60 dark:bg-indigo-500/10" : ""}`}
+                    className={`hover:bg-zinc-50 dark:hover:bg-zinc-800/50 ${selected.has(rowKey(row)) ? "bg-indigo-50/60 dark:bg-indigo-500/10" : ""}`}
                   >
-                    {!readOnly && (
+                    {canSelect && (
                       <td className="px-3 py-2">
                         <input
                           type="checkbox"
-                          aria-label={`Select ${row.name}`}
-                          checked={selected.has(row.hash)}
-                          onChange={() => toggle(row.hash)}
+                          aria-label={`Select ${row.name}${row.host ? ` on ${row.host.name}` : ""}`}
+                          checked={selected.has(rowKey(row))}
+                          onChange={() => toggle(rowKey(row))}
                           className="size-4 accent-indigo-600"
                         />
                       </td>
@@ -316,7 +329,7 @@ export function ProcessTable({
           pending?.kind === "stop-selected"
             ? `${runningSelected
                 .slice(0, 5)
-                .map((r) => `${r.name || "unnamed"} (pid ${r.pid ?? "?"})`)
+                .map((r) => `${r.name || "unnamed"} (pid ${r.pid ?? "?"}${r.host ? ` on ${r.host.name}` : ""})`)
                 .join(
                   ", ",
                 )}${runningSelected.length > 5 ? ` and ${runningSelected.length - 5} more` : ""}: each gets SIGTERM, then SIGKILL after 5 s if it still runs. Unsaved work in them is lost. The records stay.`

@@ -478,6 +478,28 @@ describe("a hub on SQLite and three workstations", () => {
     expect((await (await hub.api("/fleet?hostSort=load")).text()).match(/data-host=/g)?.length).toBeGreaterThanOrEqual(order.length);
   });
 
+  it("stops a selection of the fleet's records through their agents after asking, each stop audited", async () => {
+    const jobs = [launch(wsB, "bulk-a", "/bin/sleep", "300"), launch(wsB, "bulk-b", "/bin/sleep", "300")];
+    await waitUntil("both on the hub", async () => (await recordOnHub(hub, "render-node-2", jobs[1]!))?.status === "running");
+    const context = await loggedInContext(browser, hub);
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/fleet?q=bulk-`);
+    await expect.poll(() => page.locator("tr[data-hash]").count()).toBe(2);
+    await page.getByRole("checkbox", { name: "Select bulk-a on render-node-2" }).check();
+    await page.getByRole("checkbox", { name: "Select bulk-b on render-node-2" }).check();
+    // The fleet's table stops; it never deletes.
+    expect(await page.getByRole("button", { name: /^Delete/ }).count()).toBe(0);
+    await page.getByRole("button", { name: "Stop selected (2)" }).click();
+    expect(await page.locator("dialog[open]").innerText()).toMatch(/bulk-(a|b) \(pid \d+ on render-node-2\)/);
+    await page.locator("dialog[open]").getByRole("button", { name: "Stop" }).click();
+    await expect.poll(() => page.textContent("[data-testid=action-message]"), { timeout: 20_000 }).toBe("Stopped 2 processes.");
+    for (const hash of jobs)
+      expect(JSON.parse(wsB.cli("show", hash, "--json").stdout)).toMatchObject({ running: false, stoppedBy: "user" });
+    const audit = (await (await hub.api("/api/fleet/audit")).json()) as { entries: Array<{ command: string; hash: string; ok: boolean }> };
+    for (const hash of jobs) expect(audit.entries.filter((e) => e.hash === hash).map((e) => `${e.command}:${e.ok}`)).toEqual(["stop:true"]);
+    await context.close();
+  });
+
   it("flags a cloned disk image instead of merging it, and a revoked host can neither report nor enrol", async () => {
     // The clone carries B's data folder (host id and secret) to another machine.
     const cloneHome = path.join(dir, "clone");

@@ -12,11 +12,14 @@ export function FleetProcessList({
   query,
   base,
   showHost = true,
+  operator = false,
 }: {
   data: FleetListPage;
   query: FleetPageState;
   base: string;
   showHost?: boolean;
+  /** An operator may select records and stop them (a viewer only looks). */
+  operator?: boolean;
 }) {
   return (
     <div className="space-y-3">
@@ -30,6 +33,7 @@ export function FleetProcessList({
         stoppedCount={data.counts.stopped}
         base={base}
         readOnly
+        fleetStop={operator}
         showHost={showHost && !query.host}
         empty={
           <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-500 dark:border-zinc-700 dark:text-zinc-400">

@@ -107,7 +107,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
 async function FleetProcesses({ query }: { query: FleetPageState }) {
   await yieldToWaitingRequests();
   const data = await getFleetListPage(query);
-  return <FleetProcessList data={data} query={query} base="/fleet" />;
+  return <FleetProcessList data={data} query={query} base="/fleet" operator={(await currentRole()) === "operator"} />;
 }
 
 function ProcessesLoading() {

@@ -1,3 +1,4 @@
+import { currentRole } from "@/lib/auth/role";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -91,7 +92,7 @@ export default async function FleetHostPage({ params, searchParams }: Props) {
         <h2 id="processes-heading" className="text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
           Processes
         </h2>
-        <FleetProcessList data={data} query={query} base={base} showHost={false} />
+        <FleetProcessList data={data} query={query} base={base} showHost={false} operator={(await currentRole()) === "operator"} />
       </section>
     </div>
   );
