@@ -32,6 +32,10 @@ const COLUMNS: Array<{ key: SortKey | null; label: string; className?: string }>
 /** A row of the fleet's table: a record and the host that reported it. */
 export type TableRow = ProcessView & { host?: { name: string; status: HostStatus } };
 
+/** The look of the buttons above the table (Delete selected, Stop selected, Delete all inactive). */
+const TOOL_BUTTON =
+  "rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800";
+
 const rowKey = (row: TableRow) => (row.host ? `${row.host.name}/${row.hash}` : row.hash);
 
 export function ProcessTable({
@@ -115,7 +119,7 @@ export function ProcessTable({
               type="button"
               disabled={selectedVisible.length === 0}
               onClick={() => setPending({ kind: "selected" })}
-              className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
+              className={TOOL_BUTTON}
             >
               Delete selected{selectedVisible.length ? ` (${selectedVisible.length})` : ""}
             </button>
@@ -124,17 +128,12 @@ export function ProcessTable({
             type="button"
             disabled={runningSelected.length === 0}
             onClick={() => setPending({ kind: "stop-selected" })}
-            className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
+            className={TOOL_BUTTON}
           >
             Stop selected{runningSelected.length ? ` (${runningSelected.length})` : ""}
           </button>
           {!readOnly && (
-            <button
-              type="button"
-              disabled={stoppedCount === 0}
-              onClick={() => setPending({ kind: "inactive" })}
-              className="rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800"
-            >
+            <button type="button" disabled={stoppedCount === 0} onClick={() => setPending({ kind: "inactive" })} className={TOOL_BUTTON}>
               Delete all inactive ({stoppedCount})
             </button>
           )}

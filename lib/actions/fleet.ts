@@ -12,6 +12,7 @@ import { ALL } from "../processes/query";
 import type { DisplayStatus } from "../processes/status";
 import { isProcessHash } from "../registry/hash";
 import type { ActionResult } from "./processes";
+import { stoppedMessage } from "./stopped";
 
 const target = z.object({ host: z.string().refine(isFleetName), hash: z.string().refine(isProcessHash) });
 
@@ -62,11 +63,7 @@ export async function fleetStopManyAction(selection: Array<{ host: string; hash:
   if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Not fleet records." };
   const outcomes = await Promise.all(parsed.data.map(({ host, hash }) => run(host, hash, "stop")));
   revalidatePath("/fleet");
-  const stopped = outcomes.filter((o) => o.ok).length;
-  const failed = [...new Set(outcomes.filter((o) => !o.ok).map((o) => o.message))];
-  const said = stopped === 1 ? "Stopped 1 process." : `Stopped ${stopped} processes.`;
-  if (failed.length === 0) return { ok: true, message: said };
-  return { ok: stopped > 0, message: `${said} ${outcomes.length - stopped} could not be stopped: ${failed.join("; ")}` };
+  return stoppedMessage(outcomes);
 }
 
 export async function fleetRelaunchAction(host: string, hash: string): Promise<ActionResult> {

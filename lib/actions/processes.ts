@@ -11,6 +11,7 @@ import { processes } from "../processes/server";
 import { retentionSummaryChanged } from "../processes/pages";
 import { fieldErrors, launchRequestSchema, parseEnvLines } from "../validation/launch";
 import { describeLeftAlone } from "../registry/left-alone";
+import { stoppedMessage } from "./stopped";
 
 export type LaunchFormField = "name" | "executable" | "args" | "env" | "cwd";
 
@@ -103,11 +104,7 @@ export async function stopProcesses(hashes: string[]): Promise<ActionResult> {
   if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? "Invalid selection." };
   const outcomes = await Promise.allSettled(parsed.data.map((hash) => processes().stop(hash)));
   revalidatePath("/");
-  const stopped = outcomes.filter((o) => o.status === "fulfilled").length;
-  const failed = outcomes.flatMap((o) => (o.status === "rejected" ? [messageOf(o.reason)] : []));
-  const said = stopped === 1 ? "Stopped 1 process." : `Stopped ${stopped} processes.`;
-  if (failed.length === 0) return { ok: true, message: said };
-  return { ok: stopped > 0, message: `${said} ${failed.length} could not be stopped: ${[...new Set(failed)].join("; ")}` };
+  return stoppedMessage(outcomes.map((o) => (o.status === "fulfilled" ? { ok: true } : { ok: false, message: messageOf(o.reason) })));
 }
 
 export async function stopAction(hash: string, force: boolean): Promise<ActionResult> {

@@ -8,6 +8,7 @@ import type { Sample } from "../registry/end-store";
 import { gpuMemoryByPid } from "../system/gpu";
 import { readPeakRss } from "../system/native";
 import { cgroupOomKills, memoryCgroupOf, oomKills } from "../system/oom";
+import { treePids } from "../system/probe";
 import { ProcessSnapshot } from "../system/snapshot";
 import { matchOutputEnd } from "./end-patterns";
 import { isCrash } from "./status";
@@ -33,7 +34,8 @@ export function hostAtEnd(snapshot: ProcessSnapshot): HostAtEnd {
 export async function settleEnds(registry: Registry, snapshot?: ProcessSnapshot): Promise<number> {
   const rows = await registry.unsettledEnds();
   let settled = 0;
-  let table = snapshot;
+  // One look at the machine for all the ends settled now (taken only if one of them is recent).
+  let host: HostAtEnd | undefined;
   for (const row of rows) {
     const record = await registry.get(row.hash);
     if (!record) continue;
@@ -48,25 +50,11 @@ export async function settleEnds(registry: Registry, snapshot?: ProcessSnapshot)
       (row.cgroupOomStart !== null && group !== null && group > row.cgroupOomStart);
     const matched = isCrash(record) ? await matchOutputEnd(record.outputFile) : null;
     const reason = decideEndReason({ ...record, oomMoved, matched });
-    if (recent) table ??= await ProcessSnapshot.take();
-    await registry.settleEnd(row.hash, reason, recent && table ? hostAtEnd(table) : null);
+    if (recent) host ??= hostAtEnd(snapshot ?? (await ProcessSnapshot.take()));
+    await registry.settleEnd(row.hash, reason, recent ? host! : null);
     settled += 1;
   }
   return settled;
-}
-
-/** The pids of a process and its live descendants, from a table reading. */
-function treeOf(snapshot: ProcessSnapshot, pid: number): number[] {
-  const pids = [pid];
-  const seen = new Set(pids);
-  for (let i = 0; i < pids.length; i += 1) {
-    for (const child of snapshot.childrenOf(pids[i]!)) {
-      if (seen.has(child.pid) || snapshot.statOf(child.pid)?.state === "Z") continue;
-      seen.add(child.pid);
-      pids.push(child.pid);
-    }
-  }
-  return pids;
 }
 
 /**
@@ -124,7 +112,7 @@ export class UsageSampler {
     const gpu = running.length > 0 ? await gpuMemoryByPid() : null;
     const machineOom = oomKills();
     const samples: Sample[] = running.map((record) => {
-      const pids = treeOf(snapshot, record.pid!);
+      const pids = treePids(snapshot, record.pid!);
       const stats = pids.map((pid) => snapshot.statOf(pid));
       const cpuSeconds = stats.reduce((sum, s) => sum + (s?.cpuSeconds ?? 0), 0);
       const rssBytes = stats.reduce((sum, s) => sum + (s?.rssBytes ?? 0), 0);

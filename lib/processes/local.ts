@@ -7,7 +7,6 @@ import { toProcessJson, type ProcessJson } from "../registry/json";
 import type { Registry } from "../registry/registry";
 import type { DeleteResult, ListedProcess, ProcessRecord } from "../registry/types";
 import { hostInfo, type HostInfo } from "../system/host";
-import { flattenDescendants } from "../system/probe";
 import { ProcessSnapshot } from "../system/snapshot";
 import type { LaunchRequest } from "../validation/launch";
 import { applyRetention, type RetentionOutcome } from "../retention/apply";
@@ -158,7 +157,7 @@ export class LocalProcesses {
 
   /** Everything the detail page shows. */
   async detail(hash: string): Promise<ProcessDetail | null> {
-    const item = await this.getWithTree(hash, true);
+    const item = await this.getWithTree(hash, { outputSize: true, tree: true });
     if (!item) return null;
     return {
       process: item.view,
@@ -173,9 +172,8 @@ export class LocalProcesses {
 
   /** Current CPU and memory of a record's process and its descendants, for the live chart; `history`: its whole sampled run too. */
   async usage(hash: string, { history = false }: { history?: boolean } = {}): Promise<ProcessUsage | null> {
-    const item = await this.getWithTree(hash, false);
+    const item = await this.getWithTree(hash, { outputSize: false, tree: false });
     if (!item) return null;
-    const descendants = flattenDescendants(item.descendants);
     const { view } = item;
     return {
       ...(history ? { history: historyJson(await (await this.registry()).history(hash)) } : {}),
@@ -183,19 +181,20 @@ export class LocalProcesses {
       status: view.status,
       cpuPercent: view.ownCpuPercent,
       rssBytes: view.ownRssBytes,
-      treeCpuPercent: (view.ownCpuPercent ?? 0) + descendants.reduce((sum, d) => sum + (d.cpuPercent ?? 0), 0),
-      treeRssBytes: (view.ownRssBytes ?? 0) + descendants.reduce((sum, d) => sum + (d.rssBytes ?? 0), 0),
+      // The view's figure is already the tree's (toView): the chart's poll reads no descendant's details.
+      treeCpuPercent: view.cpuPercent ?? 0,
+      treeRssBytes: view.rssBytes ?? 0,
     };
   }
 
-  private async getWithTree(hash: string, withOutputSize: boolean) {
+  private async getWithTree(hash: string, { outputSize, tree }: { outputSize: boolean; tree: boolean }) {
     if (!isProcessHash(hash)) return null;
     const snapshot = await ProcessSnapshot.recent();
     const record = await (await this.registry()).invalidate(hash, snapshot);
     if (!record) return null;
-    const view = toView(record, snapshot, withOutputSize);
-    if (withOutputSize) flagRunaway(view);
-    const descendants = isActive(view) && record.pid !== null ? descendantViews(snapshot, record.pid) : [];
+    const view = toView(record, snapshot, outputSize);
+    if (outputSize) flagRunaway(view);
+    const descendants = tree && isActive(view) && record.pid !== null ? descendantViews(snapshot, record.pid) : [];
     return { record, view, descendants };
   }
 

@@ -1,5 +1,5 @@
 import type { ListedProcess } from "../registry/types";
-import { descendantsOf, type DescendantInfo } from "../system/probe";
+import { descendantsOf, treePids, type DescendantInfo } from "../system/probe";
 import type { ProcessSnapshot } from "../system/snapshot";
 import { usageOf } from "../system/usage";
 import { outputSize } from "../output/tail";
@@ -23,26 +23,12 @@ export function orphanedChildren(snapshot: ProcessSnapshot, record: ListedProces
   }).length;
 }
 
-/** The live descendants of a pid, from a table reading (their own start times key their CPU readings). */
-function descendantPids(snapshot: ProcessSnapshot, pid: number): number[] {
-  const found: number[] = [];
-  const seen = new Set([pid]);
-  for (let i = -1; i < found.length; i += 1) {
-    for (const child of snapshot.childrenOf(i < 0 ? pid : found[i]!)) {
-      if (seen.has(child.pid) || snapshot.statOf(child.pid)?.state === "Z") continue;
-      seen.add(child.pid);
-      found.push(child.pid);
-    }
-  }
-  return found;
-}
-
 /** CPU and memory of a process and its descendants together, with its own share. */
 function treeUsage(snapshot: ProcessSnapshot, pid: number, startTime: number | null) {
   const own = usageOf(snapshot, pid, startTime);
   let cpu = own.cpuPercent;
   let rss = own.rssBytes;
-  for (const child of descendantPids(snapshot, pid)) {
+  for (const child of treePids(snapshot, pid).slice(1)) {
     const usage = usageOf(snapshot, child, snapshot.statOf(child)?.startTime ?? null);
     if (usage.cpuPercent !== null) cpu = (cpu ?? 0) + usage.cpuPercent;
     if (usage.rssBytes !== null) rss = (rss ?? 0) + usage.rssBytes;

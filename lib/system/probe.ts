@@ -183,6 +183,20 @@ export function descendantsOf(snapshot: ProcessSnapshot, pid: number, depthLimit
   return walk(pid, 0);
 }
 
+/** The pid and its live descendants (zombies left out), breadth first, from a table reading's parent pids alone (cheap: no /proc details). */
+export function treePids(snapshot: ProcessSnapshot, pid: number): number[] {
+  const pids = [pid];
+  const seen = new Set(pids);
+  for (let i = 0; i < pids.length; i += 1) {
+    for (const child of snapshot.childrenOf(pids[i]!)) {
+      if (seen.has(child.pid) || snapshot.statOf(child.pid)?.state === "Z") continue;
+      seen.add(child.pid);
+      pids.push(child.pid);
+    }
+  }
+  return pids;
+}
+
 /** Flattens a descendant tree, depth first. */
 export function flattenDescendants<T extends { children: T[] }>(tree: T[]): T[] {
   return tree.flatMap((node) => [node, ...flattenDescendants(node.children)]);
