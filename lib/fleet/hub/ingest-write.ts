@@ -4,6 +4,7 @@
 // its own; building and binding thousands of placeholders was most of the hub's CPU.
 import type { Report, StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
+import type { DirectSqlite } from "../store/direct";
 import { isActive, isCrash } from "../../processes/status";
 
 /** A report that passed its checks, with its host row as it was read (PostgreSQL writes only if it still is). */
@@ -47,12 +48,17 @@ export function stepsOf(report: Report) {
   };
 }
 
-/** The record of each upsert without its environment (kept apart: read only for the page that shows it). */
+/**
+ * The record of each upsert without its environment (kept apart: read only for the page that
+ * shows it). Made by leaving `env` out of a copy, never by deleting it: a deletion turns an
+ * object into a dictionary, 1.5 KB a record where a plain one takes a few hundred bytes, and
+ * the hub holds 100,000 of them.
+ */
 export function viewsOf(report: Report): StoredProcess[] {
   return report.upserts.map((process) => {
-    const view: Partial<typeof process> = { ...process };
-    delete view.env;
-    return view as StoredProcess;
+    const { env, ...view } = process;
+    void env;
+    return view;
   });
 }
 
@@ -114,43 +120,61 @@ function storedOf(rows: Array<{ host_key: string; hash: string }>): Set<string> 
 
 /**
  * SQLite: one hub process writes the file, so the checks made on the rows just read hold; the
- * statements run in one transaction, deletions first (an upsert of a record also removed wins).
+ * statements run in one transaction on the driver itself (direct.ts), deletions first (an
+ * upsert of a record also removed wins).
  */
-async function writeSqlite({ db }: FleetStore, accepted: AcceptedReport[], rows: ReturnType<typeof rowsOf>, now: number): Promise<Written> {
+async function writeSqlite(
+  sqlite: DirectSqlite,
+  accepted: AcceptedReport[],
+  rows: ReturnType<typeof rowsOf>,
+  now: number,
+): Promise<Written> {
   const whole = accepted.some((a) => a.report.full);
   const removing = accepted.some((a) => a.report.removed.length > 0);
   const exits = accepted.some((a) => a.report.events.length > 0);
-  // Statements with nothing to do are left out: each costs the client more than the store.
-  const statements = [
-    whole &&
-      db.$executeRaw`DELETE FROM fleet_process WHERE host_key IN
-        (SELECT value ->> 'key' FROM json_each(${rows.hosts}) WHERE value ->> 'whole')`,
-    removing &&
-      db.$executeRaw`DELETE FROM fleet_process WHERE (host_key, hash) IN
-        (SELECT value ->> 'host_key', value ->> 'hash' FROM json_each(${rows.removed}))`,
+  // Statements with nothing to do are left out.
+  const events = await sqlite.transaction((tx) => {
+    if (whole) {
+      tx.run(`DELETE FROM fleet_process WHERE host_key IN (SELECT value ->> 'key' FROM json_each($hosts) WHERE value ->> 'whole')`, {
+        hosts: rows.hosts,
+      });
+    }
+    if (removing) {
+      tx.run(
+        `DELETE FROM fleet_process WHERE (host_key, hash) IN (SELECT value ->> 'host_key', value ->> 'hash' FROM json_each($removed))`,
+        { removed: rows.removed },
+      );
+    }
     // `WHERE true` tells SQLite's parser that ON CONFLICT is the upsert's, not the join's.
-    rows.processes !== "[]" &&
-      db.$executeRaw`INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at)
-        SELECT value ->> 'host_key', value ->> 'hash', value ->> 'running', value -> 'data', value -> 'env', ${now}
-        FROM json_each(${rows.processes}) WHERE true
-        ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env,
-          updated_at = excluded.updated_at`,
-    db.$executeRaw`UPDATE fleet_host SET seq = i.value ->> 'seq',
+    if (rows.processes !== "[]") {
+      tx.run(
+        `INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at)
+          SELECT value ->> 'host_key', value ->> 'hash', value ->> 'running', value -> 'data', value -> 'env', $now
+          FROM json_each($processes) WHERE true
+          ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env,
+            updated_at = excluded.updated_at`,
+        { now, processes: rows.processes },
+      );
+    }
+    tx.run(
+      `UPDATE fleet_host SET seq = i.value ->> 'seq',
           process_seq = process_seq + (i.value ->> 'process_step'), list_seq = list_seq + (i.value ->> 'list_step'),
-          last_seen = ${now}, last_address = i.value ->> 'address', hostname = i.value ->> 'hostname',
+          last_seen = $now, last_address = i.value ->> 'address', hostname = i.value ->> 'hostname',
           facts = i.value ->> 'facts', interval_s = i.value ->> 'interval_s',
           instance = i.value ->> 'instance', prev_instance = i.value ->> 'prev_instance'
-        FROM json_each(${rows.hosts}) AS i WHERE fleet_host.key = i.value ->> 'key'`,
-    exits &&
-      db.$queryRaw<Array<{ host_key: string; hash: string }>>`INSERT INTO fleet_event
-          (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
+        FROM json_each($hosts) AS i WHERE fleet_host.key = i.value ->> 'key'`,
+      { now, hosts: rows.hosts },
+    );
+    if (!exits) return [];
+    return tx.all<{ host_key: string; hash: string }>(
+      `INSERT INTO fleet_event (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
         SELECT value ->> 'host_key', value ->> 'hash', value ->> 'name', value ->> 'exit_code', value ->> 'exit_signal',
-          value ->> 'stop_signal', value ->> 'ended_at', value ->> 'crashed', ${now}
-        FROM json_each(${rows.events}) WHERE true
+          value ->> 'stop_signal', value ->> 'ended_at', value ->> 'crashed', $now
+        FROM json_each($events) WHERE true
         ON CONFLICT (host_key, hash) DO NOTHING RETURNING host_key, hash`,
-  ].filter((s) => s !== false);
-  const results = await db.$transaction(statements);
-  const events = exits ? (results.at(-1) as Array<{ host_key: string; hash: string }>) : [];
+      { now, events: rows.events },
+    );
+  });
   return { hosts: new Set(accepted.map((a) => a.host.key)), stored: storedOf(events) };
 }
 
@@ -222,15 +246,17 @@ export interface IngestHost {
 }
 
 /** The host rows of a window's reports, in one raw read (a model query costs the client twice as much). */
-export async function readHosts({ db, location }: FleetStore, keys: string[]): Promise<IngestHost[]> {
+export async function readHosts({ db, sqlite }: FleetStore, keys: string[]): Promise<IngestHost[]> {
   if (keys.length === 0) return [];
   const list = JSON.stringify(keys);
-  const rows =
-    location.dialect === "postgres"
-      ? await db.$queryRaw<Array<Record<string, unknown>>>`SELECT key, name, machine_id, secret_hash, pending_secret_hash,
-          revoked_at, seq, process_seq, list_seq, instance, prev_instance FROM fleet_host WHERE key IN (SELECT json_array_elements_text(${list}::json))`
-      : await db.$queryRaw<Array<Record<string, unknown>>>`SELECT key, name, machine_id, secret_hash, pending_secret_hash,
-          revoked_at, seq, process_seq, list_seq, instance, prev_instance FROM fleet_host WHERE key IN (SELECT value FROM json_each(${list}))`;
+  const rows = sqlite
+    ? await sqlite.all<Record<string, unknown>>(
+        `SELECT key, name, machine_id, secret_hash, pending_secret_hash, revoked_at, seq, process_seq, list_seq, instance,
+          prev_instance FROM fleet_host WHERE key IN (SELECT value FROM json_each($list))`,
+        { list },
+      )
+    : await db.$queryRaw<Array<Record<string, unknown>>>`SELECT key, name, machine_id, secret_hash, pending_secret_hash,
+          revoked_at, seq, process_seq, list_seq, instance, prev_instance FROM fleet_host WHERE key IN (SELECT json_array_elements_text(${list}::json))`;
   return rows.map((row) => ({
     key: String(row.key),
     name: String(row.name),
@@ -255,8 +281,7 @@ export async function writeReports(
   const views = accepted.map((a) => viewsOf(a.report));
   const steps = accepted.map((a) => stepsOf(a.report));
   const rows = rowsOf(accepted, views, steps);
-  const written =
-    store.location.dialect === "postgres" ? await writePostgres(store, rows, now) : await writeSqlite(store, accepted, rows, now);
+  const written = store.sqlite ? await writeSqlite(store.sqlite, accepted, rows, now) : await writePostgres(store, rows, now);
   const changes = new Map<string, HostChange>();
   accepted.forEach(({ host, report }, i) => {
     const step = steps[i]!;

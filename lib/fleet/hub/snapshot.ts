@@ -2,6 +2,7 @@ import { toFleetView, type FleetHostRef, type FleetItem } from "./view";
 import { isoToSeconds } from "../../time";
 import { hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
+import { readHostRows } from "../store/hosts";
 import type { HostChange } from "./ingest-write";
 import { hostRowStatus } from "./status";
 import { hasFailed, isActive } from "../../processes/status";
@@ -296,9 +297,10 @@ export class FleetSnapshotReader {
   }
 
   private async readNow(): Promise<FleetSnapshot> {
-    const { db } = await this.store();
+    const store = await this.store();
+    const { db } = store;
     const now = Date.now();
-    const rows = await db.fleetHost.findMany({ orderBy: { name: "asc" }, omit: { secretHash: true } });
+    const rows = await readHostRows(store);
     const moved = rows.filter((h) => {
       const cached = this.cache.get(h.key);
       return !cached || cached.listSeq !== h.listSeq || cached.processSeq !== h.processSeq;

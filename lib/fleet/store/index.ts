@@ -2,10 +2,13 @@ import { createFleetClient, fleetLocation, type FleetClient, type FleetLocation 
 import { migrateFleetStore } from "./migrate";
 import { shared } from "../../config/shared";
 import { closeSignals } from "./signals";
+import { openDirectSqlite, type DirectSqlite } from "./direct";
 
 export interface FleetStore {
   db: FleetClient;
   location: FleetLocation;
+  /** SQLite: the same file on its driver, for the hot statements (direct.ts); null on PostgreSQL. */
+  sqlite: DirectSqlite | null;
 }
 
 const stores = shared("fleet-stores", () => new Map<string, Promise<FleetStore>>());
@@ -23,7 +26,8 @@ export function fleetStore(location: FleetLocation = fleetLocation()): Promise<F
         await db.$disconnect().catch(() => {});
         throw new Error(`Cannot open the fleet store ${location.display}: ${(error as Error).message}`);
       }
-      return { db, location };
+      // Opened after the tables exist and the file is in WAL mode.
+      return { db, location, sqlite: location.dialect === "sqlite" ? openDirectSqlite(location.url) : null };
     })();
     // A failed open (PostgreSQL not up yet) is retried on the next request.
     store.catch(() => {
@@ -41,5 +45,6 @@ export async function closeFleetStore(location: FleetLocation = fleetLocation())
   const opened = await store.catch(() => null);
   if (!opened) return;
   closeSignals(opened);
+  opened.sqlite?.close();
   await opened.db.$disconnect();
 }
