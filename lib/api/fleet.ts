@@ -20,7 +20,7 @@ import {
   MAX_COMMAND_RESULT_BYTES,
   MAX_REPORT_BYTES,
   PROTOCOL_VERSION,
-  reportSchema,
+  parseReport,
   type Report,
 } from "../fleet/protocol";
 import { observeReport } from "../metrics/instruments";
@@ -105,7 +105,7 @@ async function agentOf(request: Request, beforeBody = false): Promise<{ hostKey:
 
 /** A report's body checked (the HTTP route's and the socket's): the report, or a coded refusal. */
 export function checkedReport(value: unknown): Report {
-  const parsed = reportSchema.safeParse(value);
+  const parsed = parseReport(value);
   if (!parsed.success) throw new CodedError("INVALID", `Bad report: ${issues(parsed.error)}`);
   if (parsed.data.protocol > PROTOCOL_VERSION)
     throw new CodedError("PROTOCOL", `This hub speaks report protocol ${PROTOCOL_VERSION}; upgrade the hub.`);

@@ -21,18 +21,8 @@ export interface FleetLocation {
   display: string;
 }
 
-const located = new Map<string, FleetLocation>();
-
 /** `PROCESS_MONITOR_FLEET_DB`: a postgres:// URL, else a SQLite file (default `<data dir>/fleet.db`). */
 export function fleetLocation(value = process.env[FLEET_DB_ENV]): FleetLocation {
-  // Asked for on every report: the data folder's lookup is made once per setting, not each time.
-  const key = `${value ?? ""}\0${process.env.XDG_DATA_HOME ?? ""}\0${process.env.HOME ?? ""}`;
-  let location = located.get(key);
-  if (!location) located.set(key, (location = locate(value)));
-  return location;
-}
-
-function locate(value: string | undefined): FleetLocation {
   const chosen = value?.trim();
   if (chosen && /^postgres(ql)?:\/\//i.test(chosen)) {
     let display = chosen;

@@ -1,7 +1,7 @@
-// How a window of accepted reports is written: a few statements whatever its size, each taking
-// all its rows as one JSON parameter (the store unpacks them: json_each on SQLite,
-// json_to_recordset on PostgreSQL). A report costs its share of five statements, not five of
-// its own; building and binding thousands of placeholders was most of the hub's CPU.
+// How a window of accepted reports is written, in one transaction whatever its size. PostgreSQL:
+// one statement taking all the window's rows as JSON parameters (json_to_recordset), so a report
+// costs its share of it, not statements of its own. SQLite: prepared statements, a row each, on
+// the driver itself (store/direct.ts), where a statement costs microseconds.
 import type { Report, StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
 import type { DirectSqlite } from "../store/direct";
@@ -106,76 +106,58 @@ function rowsOf(accepted: AcceptedReport[], views: StoredProcess[][], steps: Arr
       });
     }
   }
-  return {
-    hosts: JSON.stringify(hosts),
-    processes: JSON.stringify(processes),
-    removed: JSON.stringify(removed),
-    events: JSON.stringify(events),
-  };
+  return { hosts, processes, removed, events };
 }
+
+type Rows = ReturnType<typeof rowsOf>;
 
 function storedOf(rows: Array<{ host_key: string; hash: string }>): Set<string> {
   return new Set(rows.map((row) => `${row.host_key}/${row.hash}`));
 }
 
 /**
- * SQLite: one hub process writes the file, so the checks made on the rows just read hold; the
- * statements run in one transaction on the driver itself (direct.ts), deletions first (an
- * upsert of a record also removed wins).
+ * SQLite: one hub process writes the file, so the checks made on the rows just read hold. The
+ * window is one transaction of prepared statements, a row each, on the driver itself
+ * (direct.ts): there a statement costs microseconds, less than SQLite's unpacking of the rows
+ * from one JSON text would. Per report, deletions first (an upsert of a record also removed wins).
  */
-async function writeSqlite(
-  sqlite: DirectSqlite,
-  accepted: AcceptedReport[],
-  rows: ReturnType<typeof rowsOf>,
-  now: number,
-): Promise<Written> {
-  const whole = accepted.some((a) => a.report.full);
-  const removing = accepted.some((a) => a.report.removed.length > 0);
-  const exits = accepted.some((a) => a.report.events.length > 0);
-  // Statements with nothing to do are left out.
-  const events = await sqlite.transaction((tx) => {
-    if (whole) {
-      tx.run(`DELETE FROM fleet_process WHERE host_key IN (SELECT value ->> 'key' FROM json_each($hosts) WHERE value ->> 'whole')`, {
-        hosts: rows.hosts,
-      });
+async function writeSqlite(sqlite: DirectSqlite, rows: Rows, now: number): Promise<Written> {
+  const stored = await sqlite.transaction((tx) => {
+    const exits: Array<{ host_key: string; hash: string }> = [];
+    for (const host of rows.hosts) {
+      if (host.whole) tx.run(`DELETE FROM fleet_process WHERE host_key = $key`, host);
     }
-    if (removing) {
+    for (const gone of rows.removed) tx.run(`DELETE FROM fleet_process WHERE host_key = $host_key AND hash = $hash`, gone);
+    for (const p of rows.processes) {
       tx.run(
-        `DELETE FROM fleet_process WHERE (host_key, hash) IN (SELECT value ->> 'host_key', value ->> 'hash' FROM json_each($removed))`,
-        { removed: rows.removed },
-      );
-    }
-    // `WHERE true` tells SQLite's parser that ON CONFLICT is the upsert's, not the join's.
-    if (rows.processes !== "[]") {
-      tx.run(
-        `INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at)
-          SELECT value ->> 'host_key', value ->> 'hash', value ->> 'running', value -> 'data', value -> 'env', $now
-          FROM json_each($processes) WHERE true
+        `INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at) VALUES ($host_key, $hash, $running, $data, $env, $now)
           ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env,
             updated_at = excluded.updated_at`,
-        { now, processes: rows.processes },
+        { host_key: p.host_key, hash: p.hash, running: p.running ? 1 : 0, data: JSON.stringify(p.data), env: JSON.stringify(p.env), now },
       );
     }
-    tx.run(
-      `UPDATE fleet_host SET seq = i.value ->> 'seq',
-          process_seq = process_seq + (i.value ->> 'process_step'), list_seq = list_seq + (i.value ->> 'list_step'),
-          last_seen = $now, last_address = i.value ->> 'address', hostname = i.value ->> 'hostname',
-          facts = i.value ->> 'facts', interval_s = i.value ->> 'interval_s',
-          instance = i.value ->> 'instance', prev_instance = i.value ->> 'prev_instance'
-        FROM json_each($hosts) AS i WHERE fleet_host.key = i.value ->> 'key'`,
-      { now, hosts: rows.hosts },
-    );
-    if (!exits) return [];
-    return tx.all<{ host_key: string; hash: string }>(
-      `INSERT INTO fleet_event (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
-        SELECT value ->> 'host_key', value ->> 'hash', value ->> 'name', value ->> 'exit_code', value ->> 'exit_signal',
-          value ->> 'stop_signal', value ->> 'ended_at', value ->> 'crashed', $now
-        FROM json_each($events) WHERE true
-        ON CONFLICT (host_key, hash) DO NOTHING RETURNING host_key, hash`,
-      { now, events: rows.events },
-    );
+    for (const host of rows.hosts) {
+      tx.run(
+        `UPDATE fleet_host SET seq = $seq, process_seq = process_seq + $process_step, list_seq = list_seq + $list_step,
+          last_seen = $now, last_address = $address, hostname = $hostname, facts = $facts, interval_s = $interval_s,
+          instance = $instance, prev_instance = $prev_instance
+        WHERE key = $key`,
+        { ...host, whole: undefined, now },
+      );
+    }
+    for (const e of rows.events) {
+      exits.push(
+        ...tx.all<{ host_key: string; hash: string }>(
+          `INSERT INTO fleet_event (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
+            VALUES ($host_key, $hash, $name, $exit_code, $exit_signal, $stop_signal, $ended_at, $crashed, $now)
+            ON CONFLICT (host_key, hash) DO NOTHING RETURNING host_key, hash`,
+          { ...e, crashed: e.crashed ? 1 : 0, now },
+        ),
+      );
+    }
+    return exits;
   });
-  return { hosts: new Set(accepted.map((a) => a.host.key)), stored: storedOf(events) };
+  return { hosts: new Set(rows.hosts.map((h) => h.key)), stored: storedOf(stored) };
 }
 
 /**
@@ -186,10 +168,16 @@ async function writeSqlite(
  * left out is checked again by the caller. No row is touched twice in the statement: a
  * deletion spares the records the same report upserts.
  */
-async function writePostgres({ db }: FleetStore, rows: ReturnType<typeof rowsOf>, now: number): Promise<Written> {
+async function writePostgres({ db }: FleetStore, rows: Rows, now: number): Promise<Written> {
+  const json = {
+    hosts: JSON.stringify(rows.hosts),
+    processes: JSON.stringify(rows.processes),
+    removed: JSON.stringify(rows.removed),
+    events: JSON.stringify(rows.events),
+  };
   const [answer] = await db.$queryRaw<Array<{ hosts: string; stored: string }>>`
     WITH i AS (
-      SELECT * FROM json_to_recordset(${rows.hosts}::json) AS i(key text, read_seq integer, read_instance text,
+      SELECT * FROM json_to_recordset(${json.hosts}::json) AS i(key text, read_seq integer, read_instance text,
         secret_hash text, machine_id text, seq integer, process_step integer, list_step integer, address text,
         hostname text, facts text, interval_s integer, instance text, prev_instance text, whole boolean)
     ), h AS (
@@ -201,9 +189,9 @@ async function writePostgres({ db }: FleetStore, rows: ReturnType<typeof rowsOf>
         AND f.machine_id = i.machine_id AND f.instance IS NOT DISTINCT FROM i.read_instance
       RETURNING f.key, i.whole
     ), p AS (
-      SELECT * FROM json_to_recordset(${rows.processes}::json) AS p(host_key text, hash text, running boolean, data json, env json)
+      SELECT * FROM json_to_recordset(${json.processes}::json) AS p(host_key text, hash text, running boolean, data json, env json)
     ), gone AS (
-      SELECT * FROM json_to_recordset(${rows.removed}::json) AS g(host_key text, hash text)
+      SELECT * FROM json_to_recordset(${json.removed}::json) AS g(host_key text, hash text)
     ), removed AS (
       DELETE FROM fleet_process x USING h
       WHERE x.host_key = h.key
@@ -217,7 +205,7 @@ async function writePostgres({ db }: FleetStore, rows: ReturnType<typeof rowsOf>
     ), events AS (
       INSERT INTO fleet_event (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
       SELECT e.host_key, e.hash, e.name, e.exit_code, e.exit_signal, e.stop_signal, e.ended_at, e.crashed, ${now}::double precision
-      FROM json_to_recordset(${rows.events}::json) AS e(host_key text, hash text, name text, exit_code integer,
+      FROM json_to_recordset(${json.events}::json) AS e(host_key text, hash text, name text, exit_code integer,
         exit_signal text, stop_signal text, ended_at double precision, crashed boolean)
       JOIN h ON h.key = e.host_key
       ON CONFLICT (host_key, hash) DO NOTHING RETURNING host_key, hash
@@ -281,7 +269,7 @@ export async function writeReports(
   const views = accepted.map((a) => viewsOf(a.report));
   const steps = accepted.map((a) => stepsOf(a.report));
   const rows = rowsOf(accepted, views, steps);
-  const written = store.sqlite ? await writeSqlite(store.sqlite, accepted, rows, now) : await writePostgres(store, rows, now);
+  const written = store.sqlite ? await writeSqlite(store.sqlite, rows, now) : await writePostgres(store, rows, now);
   const changes = new Map<string, HostChange>();
   accepted.forEach(({ host, report }, i) => {
     const step = steps[i]!;

@@ -2,6 +2,7 @@ import "server-only";
 import { HUB_ENV, serverEnv } from "../../config/server-env";
 import { shared } from "../../config/shared";
 import { fleetStore } from "../store";
+import { fleetLocation } from "../../db/fleet-client";
 import { FleetDoor } from "./fleet";
 import { FleetProcesses } from "./records";
 import { FleetSnapshotReader } from "./snapshot";
@@ -15,7 +16,10 @@ export const NOT_A_HUB = `This server is not a fleet hub. Start the hub with ${H
 
 function wiring() {
   return shared("fleet", () => {
-    const reader = new FleetSnapshotReader(() => fleetStore());
+    // Where the store is, worked out once: it is asked for several times a report.
+    const location = fleetLocation();
+    const store = () => fleetStore(location);
+    const reader = new FleetSnapshotReader(store);
     const environments = (records: Array<{ hostKey: string; hash: string }>) => reader.environments(records);
     const reading = {
       pages: new FleetProcesses(() => reader.read(), environments),
@@ -23,11 +27,7 @@ function wiring() {
     };
     return {
       reader,
-      door: new FleetDoor(
-        () => fleetStore(),
-        reading,
-        (change) => reader.handOver(change),
-      ),
+      door: new FleetDoor(store, reading, (change) => reader.handOver(change)),
     };
   });
 }

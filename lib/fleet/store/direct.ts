@@ -14,6 +14,8 @@ import { DRIVER_BUSY_MS, withBusyRetry } from "../../db/busy";
 export interface DirectSqlite {
   /** Rows of a statement (a SELECT, or a write with RETURNING). */
   all<T>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  /** Rows as arrays of their columns' values: a third of the driver's cost of making objects of them. */
+  values(sql: string, params?: Record<string, unknown>): Promise<unknown[][]>;
   /** Several statements in one transaction, retried whole while another program holds the lock. */
   transaction<T>(work: (tx: DirectTransaction) => T): Promise<T>;
   close(): void;
@@ -33,12 +35,19 @@ export function openDirectSqlite(file: string): DirectSqlite {
     if (!found) prepared.set(sql, (found = db.prepare(sql)));
     return found;
   };
+  const raw = new Map<string, Database.Statement>();
+  const rawStatement = (sql: string) => {
+    let found = raw.get(sql);
+    if (!found) raw.set(sql, (found = db.prepare(sql).raw()));
+    return found;
+  };
   const tx: DirectTransaction = {
     run: (sql, params) => (params ? statement(sql).run(params) : statement(sql).run()).changes,
     all: <T>(sql: string, params?: Record<string, unknown>) => (params ? statement(sql).all(params) : statement(sql).all()) as T[],
   };
   return {
     all: (sql, params) => withBusyRetry(async () => tx.all(sql, params)),
+    values: (sql, params) => withBusyRetry(async () => (params ? rawStatement(sql).all(params) : rawStatement(sql).all()) as unknown[][]),
     transaction: (work) => withBusyRetry(async () => db.transaction(() => work(tx)).immediate()),
     close: () => db.close(),
   };

@@ -29,9 +29,8 @@ const HOST_COLUMNS = {
   sharedSecretAt: "shared_secret_at",
 } as const satisfies Record<keyof HostRow, string>;
 
-const SELECT_HOSTS = `SELECT ${Object.entries(HOST_COLUMNS)
-  .map(([field, column]) => `${column} AS "${field}"`)
-  .join(", ")} FROM fleet_host ORDER BY name`;
+const HOST_FIELDS = Object.keys(HOST_COLUMNS) as Array<keyof HostRow>;
+const SELECT_HOSTS = `SELECT ${Object.values(HOST_COLUMNS).join(", ")} FROM fleet_host ORDER BY name`;
 
 /**
  * Every host's row, by name. Read each second by the hub's reading of the store: on SQLite on
@@ -39,6 +38,34 @@ const SELECT_HOSTS = `SELECT ${Object.entries(HOST_COLUMNS)
  * more than the read.
  */
 export async function readHostRows({ db, sqlite }: FleetStore): Promise<HostRow[]> {
-  if (sqlite) return sqlite.all<HostRow>(SELECT_HOSTS);
+  if (sqlite) {
+    // Each row's values in HOST_FIELDS' order, made into objects here (the driver's own took three times as long).
+    return (await sqlite.values(SELECT_HOSTS)).map((values) => {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < HOST_FIELDS.length; i += 1) row[HOST_FIELDS[i]!] = values[i];
+      return row as HostRow;
+    });
+  }
   return db.fleetHost.findMany({ orderBy: { name: "asc" }, omit: { secretHash: true } });
+}
+
+/**
+ * Crashes per host key since `since` (ms): by their end time, or when they were received for
+ * an end of unknown time. Counted each second, like the host rows, on SQLite on the driver.
+ */
+export async function crashCounts({ db, sqlite }: FleetStore, since: number): Promise<Map<string, number>> {
+  if (sqlite) {
+    const rows = await sqlite.all<{ hostKey: string; n: number }>(
+      `SELECT host_key AS hostKey, count(*) AS n FROM fleet_event
+        WHERE crashed AND (ended_at >= $seconds OR (ended_at IS NULL AND received_at >= $since)) GROUP BY host_key`,
+      { seconds: since / 1000, since },
+    );
+    return new Map(rows.map((r) => [r.hostKey, r.n]));
+  }
+  const crashes = await db.fleetEvent.groupBy({
+    by: ["hostKey"],
+    where: { crashed: true, OR: [{ endedAt: { gte: since / 1000 } }, { endedAt: null, receivedAt: { gte: since } }] },
+    _count: { _all: true },
+  });
+  return new Map(crashes.map((c) => [c.hostKey, c._count._all]));
 }
