@@ -51,6 +51,13 @@ export function fleetUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer)
     });
 }
 
+/**
+ * How long a socket's wait for commands lasts before it asks the store again. Nothing proxies
+ * it, unlike an HTTP poll: a command wakes it at once, one missed is found by the store's sweep
+ * each second, and 1,000 sockets waiting 25 s each asked the store 40 times a second for nothing.
+ */
+const SOCKET_HOLD_SECONDS = 300;
+
 function attach(ws: WebSocket, hostKey: string, secret: string, address: string | null): void {
   const sockets = agentSockets();
   sockets.get(hostKey)?.close(4000, "replaced by a newer connection of this host");
@@ -83,7 +90,7 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
   void (async () => {
     while (!closed.signal.aborted) {
       try {
-        const commands = await fleet().commandsFor(hostKey, closed.signal);
+        const commands = await fleet().commandsFor(hostKey, closed.signal, SOCKET_HOLD_SECONDS);
         const unsent = [];
         for (const command of commands) if (!(await sent({ type: "command", command }))) unsent.push(command.id);
         await fleet().putBack(hostKey, unsent);

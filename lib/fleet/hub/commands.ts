@@ -160,7 +160,12 @@ async function claim({ db }: FleetStore, hostKey: string): Promise<AgentCommand[
  * An agent's long-poll: answers as soon as commands are waiting, else after `COMMAND_POLL_SECONDS`.
  * Woken at once by a command given on this instance; by a sweep of the store every second for the others.
  */
-export async function pollCommands(store: FleetStore, hostKey: string, outer: AbortSignal): Promise<AgentCommand[]> {
+export async function pollCommands(
+  store: FleetStore,
+  hostKey: string,
+  outer: AbortSignal,
+  holdSeconds = COMMAND_POLL_SECONDS,
+): Promise<AgentCommand[]> {
   // An agent holds one poll at a time: a newer one means the older is dead (its agent
   // restarted, or a proxy kept the upstream open after the agent left). Ended now, so that no
   // command is claimed for a connection nobody reads.
@@ -169,7 +174,7 @@ export async function pollCommands(store: FleetStore, hostKey: string, outer: Ab
   polls.set(hostKey, mine);
   const signal = AbortSignal.any([outer, mine.signal]);
   try {
-    return await pollUntil(store, hostKey, signal);
+    return await pollUntil(store, hostKey, signal, holdSeconds);
   } finally {
     if (polls.get(hostKey) === mine) polls.delete(hostKey);
   }
@@ -183,8 +188,8 @@ export function pollingHosts(): string[] {
   return [...polls.keys()];
 }
 
-async function pollUntil(store: FleetStore, hostKey: string, signal: AbortSignal): Promise<AgentCommand[]> {
-  const deadline = Date.now() + COMMAND_POLL_SECONDS * 1000;
+async function pollUntil(store: FleetStore, hostKey: string, signal: AbortSignal, holdSeconds: number): Promise<AgentCommand[]> {
+  const deadline = Date.now() + holdSeconds * 1000;
   sweepFor(store);
   while (!signal.aborted && Date.now() < deadline) {
     // Woken by a command given on any instance (or found by the sweep): listened for before the

@@ -114,9 +114,9 @@ export class FleetDoor {
     return answer;
   }
 
-  /** An agent's long-poll for the commands waiting for it. */
-  async commandsFor(hostKey: string, signal: AbortSignal): Promise<AgentCommand[]> {
-    return pollCommands(await this.store(), hostKey, signal);
+  /** An agent's long-poll for the commands waiting for it, held at most `holdSeconds` (an HTTP poll's default). */
+  async commandsFor(hostKey: string, signal: AbortSignal, holdSeconds?: number): Promise<AgentCommand[]> {
+    return pollCommands(await this.store(), hostKey, signal, holdSeconds);
   }
 
   /** Commands taken for an agent's connection that closed before they were sent: back to waiting for it. */

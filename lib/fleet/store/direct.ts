@@ -18,6 +18,8 @@ export interface DirectSqlite {
   values(sql: string, params?: Record<string, unknown>): Promise<unknown[][]>;
   /** Several statements in one transaction, retried whole while another program holds the lock. */
   transaction<T>(work: (tx: DirectTransaction) => T): Promise<T>;
+  /** Whether this connection's commits checkpoint the log themselves (off while checkpoints.ts does it). */
+  autoCheckpoint(on: boolean): void;
   close(): void;
 }
 
@@ -49,6 +51,7 @@ export function openDirectSqlite(file: string): DirectSqlite {
     all: (sql, params) => withBusyRetry(async () => tx.all(sql, params)),
     values: (sql, params) => withBusyRetry(async () => (params ? rawStatement(sql).all(params) : rawStatement(sql).all()) as unknown[][]),
     transaction: (work) => withBusyRetry(async () => db.transaction(() => work(tx)).immediate()),
+    autoCheckpoint: (on) => void db.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`),
     close: () => db.close(),
   };
 }

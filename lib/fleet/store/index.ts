@@ -3,12 +3,15 @@ import { migrateFleetStore } from "./migrate";
 import { shared } from "../../config/shared";
 import { closeSignals } from "./signals";
 import { openDirectSqlite, type DirectSqlite } from "./direct";
+import { startCheckpoints, type Checkpointer } from "./checkpoints";
 
 export interface FleetStore {
   db: FleetClient;
   location: FleetLocation;
   /** SQLite: the same file on its driver, for the hot statements (direct.ts); null on PostgreSQL. */
   sqlite: DirectSqlite | null;
+  /** SQLite: the log's checkpoints, on a thread of their own (checkpoints.ts). */
+  checkpoints: Checkpointer | null;
 }
 
 const stores = shared("fleet-stores", () => new Map<string, Promise<FleetStore>>());
@@ -26,8 +29,16 @@ export function fleetStore(location: FleetLocation = fleetLocation()): Promise<F
         await db.$disconnect().catch(() => {});
         throw new Error(`Cannot open the fleet store ${location.display}: ${(error as Error).message}`);
       }
+      if (location.dialect !== "sqlite") return { db, location, sqlite: null, checkpoints: null };
       // Opened after the tables exist and the file is in WAL mode.
-      return { db, location, sqlite: location.dialect === "sqlite" ? openDirectSqlite(location.url) : null };
+      const sqlite = openDirectSqlite(location.url);
+      const selfCheckpoint = async (on: boolean) => {
+        sqlite.autoCheckpoint(on);
+        await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${on ? 1000 : 0}`);
+      };
+      await selfCheckpoint(false);
+      const checkpoints = startCheckpoints(location.url, () => void selfCheckpoint(true).catch(() => undefined));
+      return { db, location, sqlite, checkpoints };
     })();
     // A failed open (PostgreSQL not up yet) is retried on the next request.
     store.catch(() => {
@@ -45,6 +56,7 @@ export async function closeFleetStore(location: FleetLocation = fleetLocation())
   const opened = await store.catch(() => null);
   if (!opened) return;
   closeSignals(opened);
+  await opened.checkpoints?.stop();
   opened.sqlite?.close();
   await opened.db.$disconnect();
 }
