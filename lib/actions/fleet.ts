@@ -11,7 +11,7 @@ import { isFleetName } from "../fleet/hub/names";
 import { ALL } from "../processes/query";
 import type { DisplayStatus } from "../processes/status";
 import { isProcessHash } from "../registry/hash";
-import type { ActionResult } from "./processes";
+import type { ActionResult } from "./result";
 import { stoppedMessage } from "./stopped";
 
 const target = z.object({ host: z.string().refine(isFleetName), hash: z.string().refine(isProcessHash) });

@@ -12,6 +12,7 @@ import { retentionSummaryChanged } from "../processes/pages";
 import { fieldErrors, launchRequestSchema, parseEnvLines } from "../validation/launch";
 import { describeLeftAlone } from "../registry/left-alone";
 import { stoppedMessage } from "./stopped";
+import type { ActionResult } from "./result";
 
 export type LaunchFormField = "name" | "executable" | "args" | "env" | "cwd";
 
@@ -21,10 +22,7 @@ export interface LaunchFormState {
   values?: Partial<Record<LaunchFormField, string>>;
 }
 
-export interface ActionResult {
-  ok: boolean;
-  message: string;
-}
+export type { ActionResult } from "./result";
 
 const hashSchema = z.string().refine(isProcessHash, "Not a process hash.");
 const hashListSchema = z.array(hashSchema).min(1, "Nothing selected.").max(10_000);

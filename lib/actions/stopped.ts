@@ -1,4 +1,4 @@
-import type { ActionResult } from "./processes";
+import type { ActionResult } from "./result";
 
 /** What a stop of several records says: how many stopped, and why the others did not (each reason once). */
 export function stoppedMessage(outcomes: Array<{ ok: boolean; message?: string }>): ActionResult {
