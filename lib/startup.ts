@@ -23,11 +23,10 @@ export function startBackground(): void {
   if (env.automaticRetention) startRetentionSchedule(processes());
   const alerts = alertSender();
   if (alerts && !env.hub) watchCrashes(processes(), alerts);
-  if (env.hub) {
-    startFleetReading();
-    // The agents' WebSockets, taken by scripts/serve.js before Next sees them.
-    setUpgradeHandler(fleetUpgrade);
-  }
+  if (env.hub) startFleetReading();
+  // The agents' WebSockets on a hub, taken by scripts/serve.js before Next sees them (none on a
+  // workstation); set either way, since it also tells serve.js that the start has run.
+  setUpgradeHandler(env.hub ? fleetUpgrade : null);
   if (env.hubUrl) {
     try {
       const agent = agentFromEnv(processes(), resolveDbPath());

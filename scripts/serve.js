@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { resolveToken } from "../lib/auth/token-file.js";
 import { clientAddress, trustedProxies } from "../lib/http/forwarded.js";
-import { upgradeHandler } from "../lib/http/upgrade.js";
+import { backgroundStarted, upgradeHandler } from "../lib/http/upgrade.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -51,6 +51,10 @@ export async function serve({ host = process.env.HOST || "127.0.0.1", port = Num
   const handle = app.getRequestHandler();
   const trusted = trustedProxies();
   await app.prepare();
+  // Next runs the server's start (instrumentation.ts) a moment after prepare: listening before it
+  // would answer an agent's WebSocket as a server without the channel (a hub just restarted, its
+  // agents coming back), which the agent takes for a proxy that refuses WebSockets.
+  for (const until = Date.now() + 15_000; !backgroundStarted() && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
   const listener = (req, res) => {
     if (!decodablePath(req.url)) {
       // Next would answer 500 when decoding its route parameters.
@@ -70,6 +74,13 @@ export async function serve({ host = process.env.HOST || "127.0.0.1", port = Num
     req.headers["x-forwarded-for"] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted);
     const handler = upgradeHandler();
     if (handler && decodablePath(req.url)) return handler(req, socket, head);
+    if (!backgroundStarted()) {
+      // Still starting (it never listens long before): a refusal the agent retries, not a proxy's.
+      const body = JSON.stringify({ error: "The server is starting; try again in a moment.", code: "STARTING" });
+      return socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    }
     socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   });
   await new Promise((resolve, reject) => {

@@ -178,7 +178,19 @@ describe("the agents' channel", () => {
       restartHub = await startHub(home, { port: restartHub.port });
       ownHubs.push(restartHub);
       await waitUntil("every exit on the hub, once", async () => (await ours()).filter((h) => h.crashes24h === 1).length === count, 60_000);
-      await waitUntil("every agent back on its socket", async () => (await sockets()) === count, 90_000);
+      await waitUntil("every agent back on its socket", async () => (await sockets()) === count, 90_000).catch((error: Error) => {
+        // Which agents did not come back, and what they said of the hub.
+        const said = fleetOf.map(
+          (w) =>
+            `${w.name}: ${w.agent
+              .logs()
+              .split("\n")
+              .filter((l) => /socket|HTTP|hub/i.test(l))
+              .slice(-3)
+              .join(" | ")}`,
+        );
+        throw new Error(`${error.message}\n${said.join("\n")}`);
+      });
       for (const w of fleetOf) expect(await recordOnHub(restartHub, w.name, w.hash)).toMatchObject({ status: "stopped", exitCode: 3 });
       // Reports go on; an exit sent again around the restart is still counted once.
       await new Promise((r) => setTimeout(r, 2_500));

@@ -4,3 +4,4 @@ import type { Duplex } from "node:stream";
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 export function setUpgradeHandler(handler: UpgradeHandler | null): void;
 export function upgradeHandler(): UpgradeHandler | null;
+export function backgroundStarted(): boolean;

@@ -5,6 +5,12 @@
 /** @param {((req: import("node:http").IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => void) | null} handler */
 export function setUpgradeHandler(handler) {
   globalThis.__processMonitorUpgrade = handler;
+  globalThis.__processMonitorStarted = true;
+}
+
+/** Whether the server's start (lib/startup.ts) has run: before it, a hub has no handler yet. */
+export function backgroundStarted() {
+  return globalThis.__processMonitorStarted === true;
 }
 
 export function upgradeHandler() {
