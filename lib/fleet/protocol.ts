@@ -107,6 +107,40 @@ function fitList(values: string[], max: number, chars: number): { kept: string[]
 }
 
 /**
+ * An environment within the hub's bounds, its strings cleaned. One already so (nearly always)
+ * is kept as it is: 200 reports a second each copied every variable of every record otherwise.
+ */
+function fitEnvironment(source: Record<string, string>, warnings: string[]): Record<string, string> {
+  let count = 0;
+  let chars = 0;
+  let clean = true;
+  for (const key in source) {
+    const value = source[key]!;
+    count += 1;
+    chars += key.length + value.length;
+    if (clean && (cleanText(key) !== key || cleanText(value) !== value)) clean = false;
+  }
+  if (clean && count <= RECORD_LIMITS.envEntries && chars <= RECORD_LIMITS.envChars) return source;
+  const env: Record<string, string> = {};
+  let kept = 0;
+  let used = 0;
+  let dropped = 0;
+  for (const key in source) {
+    const value = source[key]!;
+    const size = key.length + value.length;
+    if (kept >= RECORD_LIMITS.envEntries || used + size > RECORD_LIMITS.envChars) {
+      dropped += 1;
+      continue;
+    }
+    env[cleanText(key)] = cleanText(value);
+    kept += 1;
+    used += size;
+  }
+  if (dropped > 0) warnings.push(`${dropped} of ${count} environment variables not reported (too large for the hub)`);
+  return env;
+}
+
+/**
  * A record as the hub keeps it: strings cleaned, lists and environment bounded, times out of
  * range unknown, each cut said in its warnings. The agent sends records fitted so; the hub fits
  * what it receives again (an older agent, or anyone holding a secret).
@@ -117,22 +151,7 @@ export function fitRecord(p: ReportedProcess): ReportedProcess {
   const warnings = fitList(p.warnings, RECORD_LIMITS.warnings, 64 * 1024).kept;
   const args = fitList(p.args, RECORD_LIMITS.args, RECORD_LIMITS.argChars);
   if (args.dropped > 0) warnings.push(`${args.dropped} of ${p.args.length} arguments not reported (too many for the hub)`);
-  const env: Record<string, string> = {};
-  let envKept = 0;
-  let envChars = 0;
-  let envDropped = 0;
-  const entries = Object.entries(p.env);
-  for (const [key, value] of entries) {
-    const size = key.length + value.length;
-    if (envKept >= RECORD_LIMITS.envEntries || envChars + size > RECORD_LIMITS.envChars) {
-      envDropped += 1;
-      continue;
-    }
-    env[cleanText(key)] = cleanText(value);
-    envKept += 1;
-    envChars += size;
-  }
-  if (envDropped > 0) warnings.push(`${envDropped} of ${entries.length} environment variables not reported (too large for the hub)`);
+  const env = fitEnvironment(p.env, warnings);
   const startTime = timeOrNull(p.startTime);
   const endedAt = timeOrNull(p.endedAt);
   const createdAt = isoOrNull(p.createdAt);
