@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { Header } from "@/components/header";
+import { WatchNotifier } from "@/components/watch-notifier";
 import { isHub } from "@/lib/fleet/hub/server";
 import { workstationAgentStatus } from "@/lib/fleet/agent/start";
 import { processes } from "@/lib/processes/server";
@@ -26,6 +27,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           reporting={signedIn ? workstationAgentStatus() : null}
         />
         <main className="mx-auto max-w-[1600px] px-4 py-6 sm:px-6">{children}</main>
+        {signedIn && <WatchNotifier />}
       </body>
     </html>
   );

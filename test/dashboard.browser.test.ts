@@ -271,6 +271,50 @@ describe("list behaviour", () => {
     expect(await p.locator("tr[data-hash]").first().innerText()).toMatch(/stopped by user/);
   });
 
+  it("notifies once, in one of two open tabs, when a watched record ends, with why it ended", async () => {
+    const registry = await Registry.open(dbPath);
+    let hash: string;
+    try {
+      const launched = await launch(registry, { name: "watch-me", executable: "/bin/sh", args: ["-c", "sleep 4; exit 4"] });
+      launched.child.unref();
+      pids.push(launched.record.pid!);
+      hash = launched.record.hash;
+    } finally {
+      await registry.close();
+    }
+    const context = await loggedInContext(browser, server, { viewport: { width: 1280, height: 900 }, permissions: ["notifications"] });
+    contexts.push(context);
+    // What each tab shows, kept for the test (the real notification is made too).
+    await context.addInitScript(() => {
+      const Real = window.Notification;
+      const shown: Array<{ title: string; body?: string }> = [];
+      (window as unknown as { shown: typeof shown }).shown = shown;
+      const Spy = function (title: string, options?: NotificationOptions) {
+        shown.push({ title, body: options?.body });
+        return new Real(title, options);
+      } as unknown as typeof Notification;
+      Object.defineProperty(Spy, "permission", { get: () => Real.permission });
+      Spy.requestPermission = Real.requestPermission.bind(Real);
+      window.Notification = Spy;
+    });
+    const detail = await context.newPage();
+    await detail.goto(`${server.url}/processes/${hash}`);
+    await detail.getByRole("button", { name: "Notify me when it ends" }).click();
+    await expect.poll(() => detail.getByTestId("watch-record").innerText()).toBe("Will notify when it ends");
+    await detail.screenshot({ path: path.join(shots, "watch-record.png") });
+    const list = await context.newPage();
+    await list.goto(`${server.url}/`);
+    const shown = async () => [
+      ...(await detail.evaluate(() => (window as unknown as { shown: unknown[] }).shown)),
+      ...(await list.evaluate(() => (window as unknown as { shown: unknown[] }).shown)),
+    ];
+    await expect.poll(shown, { timeout: 20_000 }).toEqual([{ title: "watch-me ended", body: "Exited with code 4" }]);
+    // Told once: the record left the list of watched ones, and the ended page offers no watch.
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(await shown()).toHaveLength(1);
+    await expect.poll(() => detail.getByTestId("watch-record").count(), { timeout: 10_000 }).toBe(0);
+  });
+
   it("deletes a multi-selection, then all inactive records, reporting how many went", async () => {
     const p = await page();
     await p.goto(`${server.url}/?status=stopped&q=batch`);

@@ -131,6 +131,11 @@ describe("the output API through the hub answers as the workstation's own", () =
     const [found] = await ask("?q=needle", "/search");
     const at = fs.readFileSync(outputFile).indexOf("needle one");
     expect(found.body.match).toEqual({ lineStart: at, offset: at });
+    // Its place among the matches, the same through the hub.
+    expect(found.body.index).toBe(1);
+    const [second, secondRemote] = await ask(`?q=needle&from=${at + 1}`, "/search");
+    expect(second.body.index).toBe(2);
+    expect(secondRemote).toEqual(second);
     for (const query of ["?offset=0", "?offset=1000", "?offset=5000000", "?offset=-5", ""]) {
       const [mine, remote] = await ask(query, "/line");
       expect(remote, query).toEqual(mine);

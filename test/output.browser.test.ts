@@ -121,9 +121,18 @@ describe("output viewer in a real browser", () => {
     await page.fill("input[aria-label='Search the output']", "needle-early");
     await page.press("input[aria-label='Search the output']", "Enter");
     await expect.poll(() => page.locator("mark", { hasText: "NEEDLE-EARLY" }).count(), { timeout: 15_000 }).toBe(1);
-    expect(await page.textContent("[data-testid=search-status]")).toMatch(/1 match/);
+    expect(await page.textContent("[data-testid=search-status]")).toMatch(/^1 of 1 match/);
     expect(await lineText(page, "NEEDLE-EARLY").getAttribute("data-line")).toBe("1");
     await expect.poll(() => page.locator("mark", { hasText: "NEEDLE-EARLY" }).isVisible()).toBe(true);
+    // Many matches: the one shown is named by its place, and the next one moves it on.
+    await page.fill("input[aria-label='Search the output']", "filler line 9999");
+    await page.press("input[aria-label='Search the output']", "Enter");
+    await expect.poll(() => page.textContent("[data-testid=search-status]"), { timeout: 15_000 }).toMatch(/^1 of 11 matches/);
+    await page.click("button[aria-label='Next match']");
+    await expect.poll(() => page.textContent("[data-testid=search-status]"), { timeout: 15_000 }).toMatch(/^2 of 11 matches/);
+    await page.click("button[aria-label='Previous match']");
+    await page.click("button[aria-label='Previous match']");
+    await expect.poll(() => page.textContent("[data-testid=search-status]"), { timeout: 15_000 }).toMatch(/^11 of 11 matches/);
     // A text that is nowhere says so once, not "0 matches" run into the message.
     await page.fill("input[aria-label='Search the output']", "not-in-this-file");
     await page.press("input[aria-label='Search the output']", "Enter");

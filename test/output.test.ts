@@ -90,6 +90,12 @@ describe("output files by range", () => {
     expect(previous.lineStart).toBe(0);
     expect(await findMatch(file, "no such text", 0, "next")).toBeNull();
     expect(await countMatches(file, "line 4999")).toEqual({ count: 11, complete: true });
+    // Those before a byte: a match's place among them ("3 of 11"), across the 1 MiB chunks.
+    let place = (await findMatch(file, "line 4999", 0, "next")) as { offset: number };
+    for (let k = 0; k < 2; k += 1) place = (await findMatch(file, "line 4999", place.offset + 1, "next")) as { offset: number };
+    expect(await countMatches(file, "line 4999", undefined, undefined, place.offset)).toEqual({ count: 2, complete: true });
+    expect(await countMatches(file, "line 4999", undefined, undefined, place.offset + 1)).toEqual({ count: 3, complete: true });
+    expect(await countMatches(file, "line 4999", undefined, undefined, 0)).toEqual({ count: 0, complete: true });
     // A match that straddles two 1 MiB chunks is found once.
     expect(await countMatches(file, "é")).toEqual({ count: lines.reduce((n, l) => n + (l.match(/é/g)?.length ?? 0), 0), complete: true });
   });

@@ -26,6 +26,13 @@ function lowerBound(sorted: number[], value: number): number {
   return lo;
 }
 
+/** "3 of 12 matches" once a match is shown (its place known), else "12 matches"; "12+" when counting was cut short. */
+function matchCount(count: { count: number; complete: boolean }, index: number | null): string {
+  const total = `${count.count}${count.complete ? "" : "+"}`;
+  const noun = count.count === 1 && count.complete ? "match" : "matches";
+  return index !== null && index <= count.count ? `${index} of ${total} ${noun}` : `${total} ${noun}`;
+}
+
 export function OutputViewer({
   hash,
   name,
@@ -214,9 +221,7 @@ export function OutputViewer({
               ? "Searching…"
               : // "No match in the whole output." alone, not after "0 matches"; a count and a message apart.
                 [
-                  search.count && !(search.count.count === 0 && search.message)
-                    ? `${search.count.count}${search.count.complete ? "" : "+"} match${search.count.count === 1 ? "" : "es"}`
-                    : "",
+                  search.count && !(search.count.count === 0 && search.message) ? matchCount(search.count, search.index) : "",
                   search.message ?? "",
                 ]
                   .filter(Boolean)

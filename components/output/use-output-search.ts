@@ -5,6 +5,8 @@ import { useState } from "react";
 export interface SearchState {
   query: string;
   count: { count: number; complete: boolean } | null;
+  /** The current match's place among all (1 first); null when unknown (an older agent, or counting to it took too long). */
+  index: number | null;
   /** Byte offset of the current match. */
   current: number | null;
   /** Byte offset of the line holding it. */
@@ -18,7 +20,7 @@ export interface SearchMatch {
   lineStart: number;
 }
 
-const EMPTY: SearchState = { query: "", count: null, current: null, currentLine: null, message: null, busy: false };
+const EMPTY: SearchState = { query: "", count: null, index: null, current: null, currentLine: null, message: null, busy: false };
 
 async function searchRequest<T>(api: string, params: Record<string, string>): Promise<T> {
   const response = await fetch(`${api}/output/search?${new URLSearchParams(params)}`, { cache: "no-store" });
@@ -44,7 +46,7 @@ export function useOutputSearch(api: string) {
     if (!query) return null;
     setSearch((s) => ({ ...s, busy: true, message: null }));
     try {
-      type Found = { match?: SearchMatch | null; timedOut?: boolean };
+      type Found = { match?: SearchMatch | null; timedOut?: boolean; index?: number | null };
       const findFrom = (start: number) => searchRequest<Found>(api, { q: query, from: String(start), dir: direction });
       const counting =
         search.count === null
@@ -70,9 +72,10 @@ export function useOutputSearch(api: string) {
           ? {
               current: match.offset,
               currentLine: match.lineStart,
+              index: typeof hit.index === "number" ? hit.index : null,
               message: wrapped ? (direction === "next" ? "Continued from the top." : "Continued from the bottom.") : null,
             }
-          : { message: hit.timedOut ? "Search took too long; try a more specific text." : "No match in the whole output." }),
+          : { index: null, message: hit.timedOut ? "Search took too long; try a more specific text." : "No match in the whole output." }),
       }));
       return match;
     } catch (error) {

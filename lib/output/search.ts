@@ -111,30 +111,35 @@ export async function findMatch(
   }
 }
 
-/** How many matches the whole file holds; `complete` is false when the deadline cut it short. */
+/**
+ * How many matches the whole file holds, or those starting before byte `until` (a match's
+ * place among them: "3 of 12"); `complete` is false when the deadline cut it short.
+ */
 export async function countMatches(
   file: string,
   query: string,
   deadline = Date.now() + 5_000,
   signal?: AbortSignal,
+  until = Infinity,
 ): Promise<{ count: number; complete: boolean }> {
   if (!query) return { count: 0, complete: true };
   const { pattern, length } = matcherOf(query);
   const { handle, size } = await openOutput(file);
   const overlap = length - 1;
   const buffer = Buffer.alloc(CHUNK + overlap);
+  const end = Math.min(size, until);
   let count = 0;
   try {
     let position = 0;
-    while (position < size) {
+    while (position < end) {
       if (Date.now() > deadline || signal?.aborted) return { count, complete: false };
       const chunk = await readAt(handle, position, Math.min(buffer.length, size - position), buffer);
       const n = chunk.length;
       if (n === 0) break;
       // Only matches starting in this chunk's own part count; the overlap belongs to the next.
-      const own = position + n >= size ? n : n - overlap;
+      const own = Math.min(position + n >= size ? n : n - overlap, end - position);
       for (let it = matchesIn(chunk, pattern, length, 0, own), next = it.next(); !next.done; next = it.next()) count++;
-      if (position + n >= size) break;
+      if (position + own >= end) break;
       position += own;
     }
     return { count, complete: true };

@@ -25,7 +25,10 @@ export interface SearchArgs {
  */
 export interface OutputSource {
   range(args: RangeArgs): Promise<ByteRange>;
-  /** The next or previous match from a byte (`{ match }`, or `{ match: null, timedOut: true }`), or the count. */
+  /**
+   * The next or previous match from a byte (`{ match, index }`: its place among all, 1 first,
+   * or null when counting to it took too long; `{ match: null, timedOut: true }`), or the count.
+   */
   search(args: SearchArgs, signal?: AbortSignal): Promise<Record<string, unknown>>;
   /** The line number at a byte offset. */
   line(offset: number): Promise<number>;
@@ -42,7 +45,11 @@ export function fileOutput(file: string): OutputSource {
       withSearchSlot(async () => {
         if (count) return { ...(await countMatches(file, q, undefined, signal)) };
         const hit = await findMatch(file, q, from, dir, undefined, signal);
-        return hit === "timeout" ? { match: null, timedOut: true } : { match: hit };
+        if (hit === "timeout") return { match: null, timedOut: true };
+        if (!hit) return { match: null };
+        // Its place among the matches (the ones before it, counted), unless that takes too long.
+        const before = await countMatches(file, q, Date.now() + 2_000, signal, hit.offset);
+        return { match: hit, index: before.complete ? before.count + 1 : null };
       }),
     line: (offset) => lineNumberAt(file, offset),
     follow: (from, signal) => followOutput(file, { from, signal }),

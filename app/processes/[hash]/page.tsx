@@ -8,6 +8,7 @@ import { RelaunchLinks } from "@/components/detail/relaunch-links";
 import { EnvTable } from "@/components/detail/env-table";
 import { ProcessActions } from "@/components/detail/process-actions";
 import { RecordWatch } from "@/components/detail/record-watch";
+import { WatchButton } from "@/components/detail/watch-button";
 import { UsageChart } from "@/components/detail/usage-chart";
 import { LocalTime } from "@/components/local-time";
 import { isoToSeconds } from "@/lib/time";
@@ -53,7 +54,10 @@ export default async function ProcessPage({ params }: Props) {
           <RecordTitle process={p} />
           <RelaunchLinks {...detail.relaunch} />
         </div>
-        {!viewer && <ProcessActions hash={p.hash} name={p.name} pid={p.pid} running={running} />}
+        <div className="flex flex-wrap items-start gap-2">
+          {running && <WatchButton page={`/processes/${p.hash}`} record={`/api/processes/${p.hash}`} name={p.name || "unnamed"} />}
+          {!viewer && <ProcessActions hash={p.hash} name={p.name} pid={p.pid} running={running} />}
+        </div>
       </div>
 
       {p.warnings.length > 0 && (

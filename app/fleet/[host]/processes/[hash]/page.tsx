@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { CommandSection, EndRecordFields, Field, RecordTitle, Section } from "@/components/detail/sections";
 import { EnvTable } from "@/components/detail/env-table";
 import { ProcessActions } from "@/components/detail/process-actions";
+import { WatchButton } from "@/components/detail/watch-button";
 import { fleetDeleteAction, fleetRelaunchAction, fleetStopAction } from "@/lib/actions/fleet";
 import { AsOf } from "@/components/fleet/as-of";
 import { HostStatusBadge } from "@/components/fleet/host-status";
@@ -59,24 +60,33 @@ export default async function FleetProcessPage({ params }: Props) {
             <HostStatusBadge status={host.status} revoked={host.revoked} />
           </RecordTitle>
         </div>
-        {viewer ? null : host.status === "online" && !host.revoked ? (
-          <ProcessActions
-            hash={p.hash}
-            name={p.name}
-            pid={p.pid}
-            host={host.name}
-            running={isAlive(p)}
-            actions={{
-              stop: fleetStopAction.bind(null, host.name, p.hash),
-              relaunch: fleetRelaunchAction.bind(null, host.name, p.hash),
-              remove: fleetDeleteAction.bind(null, host.name, p.hash),
-            }}
-          />
-        ) : (
-          <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400" data-testid="actions-offline">
-            Stop, relaunch and delete go through {host.name}&apos;s agent: they come back when it reports again.
-          </p>
-        )}
+        <div className="flex flex-wrap items-start gap-2">
+          {isAlive(p) && (
+            <WatchButton
+              page={`/fleet/${encodeURIComponent(host.name)}/processes/${p.hash}`}
+              record={`/api/fleet/hosts/${encodeURIComponent(host.name)}/processes/${p.hash}`}
+              name={`${p.name || "unnamed"} on ${host.name}`}
+            />
+          )}
+          {viewer ? null : host.status === "online" && !host.revoked ? (
+            <ProcessActions
+              hash={p.hash}
+              name={p.name}
+              pid={p.pid}
+              host={host.name}
+              running={isAlive(p)}
+              actions={{
+                stop: fleetStopAction.bind(null, host.name, p.hash),
+                relaunch: fleetRelaunchAction.bind(null, host.name, p.hash),
+                remove: fleetDeleteAction.bind(null, host.name, p.hash),
+              }}
+            />
+          ) : (
+            <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400" data-testid="actions-offline">
+              Stop, relaunch and delete go through {host.name}&apos;s agent: they come back when it reports again.
+            </p>
+          )}
+        </div>
       </div>
       <AsOf host={host} />
 
