@@ -197,8 +197,10 @@ describe("JSON API", () => {
     expect(raw.headers.get("content-range")).toBe("bytes 5-10/12");
     const json = await (await server.api(`/api/processes/${someHash}/output?format=json`)).json();
     expect(json).toMatchObject({ start: 0, end: 12, size: 12, text: "seed output\n" });
+    // The match, and its place among all of them.
     expect(await (await server.api(`/api/processes/${someHash}/output/search?q=OUTPUT`)).json()).toEqual({
       match: { offset: 5, lineStart: 0 },
+      index: 1,
     });
     const download = await server.api(`/api/processes/${someHash}/output?download=1`);
     expect(download.headers.get("content-disposition")).toMatch(/attachment; filename="seed-4300000\.log"/);
