@@ -2,6 +2,8 @@
 // tab of the dashboard is open). Kept in localStorage, so every tab of this dashboard shares one
 // list and it outlives a reload; no server state. No Node APIs: only client components use it.
 
+import { basicEndReason } from "../registry/end-reason";
+
 export interface Watched {
   /** The record's page URL: one watch per record, local or remote. */
   page: string;
@@ -38,18 +40,15 @@ export function removeWatched(page: string): void {
   write(readWatched().filter((w) => w.page !== page));
 }
 
-/** What the record's JSON says of an ended record, or null while it (or children it left) runs. */
+/** What the record's JSON says of an ended record (its reason, else its code or signal), or null while it (or children it left) runs. */
 export function endOf(record: {
-  status?: unknown;
-  exitCode?: unknown;
-  exitSignal?: unknown;
-  stoppedBy?: unknown;
-  endReason?: { text?: unknown } | null;
+  status: string;
+  exitCode: number | null;
+  exitSignal: string | null;
+  stopSignal: string | null;
+  endReason?: { text: string } | null;
 }): string | null {
   if (record.status !== "stopped") return null;
-  if (typeof record.endReason?.text === "string" && record.endReason.text) return record.endReason.text;
-  if (record.stoppedBy === "user") return "Stopped from the dashboard.";
-  if (typeof record.exitSignal === "string" && record.exitSignal) return `Killed by ${record.exitSignal}.`;
-  if (typeof record.exitCode === "number") return record.exitCode === 0 ? "Exited with code 0." : `Exited with code ${record.exitCode}.`;
-  return "It ended (how is not known).";
+  // An older agent's record carries no reason: the same rule the workstation applies to code and signal.
+  return record.endReason?.text || basicEndReason(record)?.text || "It ended (how is not known).";
 }

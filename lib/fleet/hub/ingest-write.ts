@@ -142,7 +142,7 @@ async function writeSqlite(sqlite: DirectSqlite, rows: Rows, now: number): Promi
           last_seen = $now, last_address = $address, hostname = $hostname, facts = $facts, interval_s = $interval_s,
           instance = $instance, prev_instance = $prev_instance
         WHERE key = $key`,
-        { ...host, whole: undefined, now },
+        { ...host, now },
       );
     }
     for (const e of rows.events) {

@@ -30,17 +30,12 @@ export interface DirectTransaction {
 
 export function openDirectSqlite(file: string): DirectSqlite {
   const db = new Database(file, { timeout: DRIVER_BUSY_MS });
-  // Prepared once each: the statements are few and fixed, their text the key.
+  // Prepared once each: the statements are few and fixed, their text (and whether rows come as arrays) the key.
   const prepared = new Map<string, Database.Statement>();
-  const statement = (sql: string) => {
-    let found = prepared.get(sql);
-    if (!found) prepared.set(sql, (found = db.prepare(sql)));
-    return found;
-  };
-  const raw = new Map<string, Database.Statement>();
-  const rawStatement = (sql: string) => {
-    let found = raw.get(sql);
-    if (!found) raw.set(sql, (found = db.prepare(sql).raw()));
+  const statement = (sql: string, asArrays = false) => {
+    const key = asArrays ? `values:${sql}` : sql;
+    let found = prepared.get(key);
+    if (!found) prepared.set(key, (found = asArrays ? db.prepare(sql).raw() : db.prepare(sql)));
     return found;
   };
   const tx: DirectTransaction = {
@@ -49,7 +44,8 @@ export function openDirectSqlite(file: string): DirectSqlite {
   };
   return {
     all: (sql, params) => withBusyRetry(async () => tx.all(sql, params)),
-    values: (sql, params) => withBusyRetry(async () => (params ? rawStatement(sql).all(params) : rawStatement(sql).all()) as unknown[][]),
+    values: (sql, params) =>
+      withBusyRetry(async () => (params ? statement(sql, true).all(params) : statement(sql, true).all()) as unknown[][]),
     transaction: (work) => withBusyRetry(async () => db.transaction(() => work(tx)).immediate()),
     autoCheckpoint: (on) => void db.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`),
     close: () => db.close(),
