@@ -50,6 +50,7 @@ function process_(host: number, n: number, now: number): ReportedProcess {
     pid: running ? 10_000 + n : null,
     executable: "/opt/autodesk/maya2025/bin/maya.bin",
     currentExecutable: null,
+    user: "artist",
     args: ["-batch", "-file", `/projects/show/shot_${n}/scene_v${host}.mb`],
     env,
     cwd: `/projects/show/shot_${n}`,

@@ -21,6 +21,7 @@ const COLUMNS: Array<{ key: SortKey | null; label: string; className?: string }>
   { key: "status", label: "Status" },
   { key: "name", label: "Name" },
   { key: "pid", label: "PID", className: "text-right" },
+  { key: null, label: "User" },
   { key: null, label: "Executable" },
   { key: "started", label: "Started" },
   { key: "runtime", label: "Runtime", className: "text-right" },
@@ -252,6 +253,13 @@ export function ProcessTable({
                       )}
                     </td>
                     <td className="px-3 py-2 text-right font-mono tabular-nums">{row.pid ?? "–"}</td>
+                    <td
+                      className="max-w-[8rem] truncate whitespace-nowrap px-3 py-2 text-xs"
+                      title={row.user ?? undefined}
+                      data-testid="user"
+                    >
+                      {row.user ?? "–"}
+                    </td>
                     <td className="max-w-[22rem] whitespace-nowrap px-3 py-2 text-xs">
                       <MiddleTruncate text={row.executable} max={40} />
                       {row.currentExecutable && (

@@ -31,6 +31,9 @@ export const COLUMNS = [
   // strongest signal a stop of ours sent (the end was then ours).
   { name: "keeper_pid", sql: "INTEGER DEFAULT NULL", ayon: false },
   { name: "stop_signal", sql: "TEXT DEFAULT NULL", ayon: false },
+  // The operating-system user who launched it through us. Appended without a new schema
+  // version: a Process Monitor that does not know it reads its columns by name and passes it by.
+  { name: "launched_by", sql: "TEXT DEFAULT NULL", ayon: false },
 ] as const;
 
 export type ColumnName = (typeof COLUMNS)[number]["name"];

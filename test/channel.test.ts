@@ -220,6 +220,17 @@ describe("the agents' channel", () => {
       opened.socket.send("not json at all");
       expect(await closed).toBe(1003);
     }
+    // A result nested 200,000 deep (valid JSON, 400 KB): dropped, and the hub goes on serving.
+    const deep = await openWith(hub, secret);
+    expect(deep.open).toBe(true);
+    if (deep.open) {
+      const nested = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
+      deep.socket.send(`{"type":"result","id":"no-such-command","result":{"ok":true,"message":"x","data":{"deep":${nested}}}}`);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(deep.socket.readyState).toBe(WebSocket.OPEN);
+      deep.socket.close();
+    }
+    expect((await hub.api("/api/health")).status).toBe(200);
 
     expect((await hub.api("/api/fleet/hosts/revoked-node/revoke", { method: "POST" })).status).toBe(200);
     expect(await openWith(hub, secret)).toMatchObject({ open: false, status: 403, body: { code: "REVOKED" } });

@@ -157,6 +157,37 @@ describe("CLI: launch and stop", () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ name: "j", executable: "/bin/true", args: [], running: true });
   });
 
+  it("says who launched a record: the user recorded at launch, for another launcher's record the owner of its process while it runs", async () => {
+    const dbPath = tempDbPath();
+    const me = (await import("node:os")).userInfo().username;
+    const launched = (await cli(["launch", "--db", dbPath, "--name", "mine", "--", "/bin/true"])).stdout.trim();
+    // Recorded at launch: still said once the program has ended.
+    await expect.poll(async () => JSON.parse((await cli(["show", launched, "--json", "--db", dbPath])).stdout).running).toBe(false);
+    expect(JSON.parse((await cli(["show", launched, "--json", "--db", dbPath])).stdout).user).toBe(me);
+    expect((await cli(["show", launched, "--db", dbPath])).stdout).toMatch(new RegExp(`^user\\s+${me}$`, "m"));
+    if (process.getuid?.() !== 0) return;
+    // AYON's row of a program running as another user (nobody): its owner while it runs, nothing once it ended.
+    const { spawn } = await import("node:child_process");
+    const other = spawn("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "sleep", "300"], { stdio: "ignore" });
+    try {
+      const { startTimeOfPid } = await import("../lib/system/probe");
+      await expect.poll(() => startTimeOfPid(other.pid!)).not.toBeNull();
+      const registry = await Registry.open(dbPath);
+      const ayon = await registry.store({
+        name: "ayon-maya",
+        executable: "setpriv",
+        pid: other.pid!,
+        startTime: startTimeOfPid(other.pid!),
+      });
+      await registry.close();
+      await expect.poll(async () => JSON.parse((await cli(["show", ayon.hash, "--json", "--db", dbPath])).stdout).user).toBe("nobody");
+      other.kill("SIGKILL");
+      await expect.poll(async () => JSON.parse((await cli(["show", ayon.hash, "--json", "--db", dbPath])).stdout).user).toBeNull();
+    } finally {
+      other.kill("SIGKILL");
+    }
+  });
+
   it("--wait shows the program's output as it comes, the hash on stderr; --quiet keeps to the hash", async () => {
     const dbPath = tempDbPath();
     const shown = await cli(["launch", "--wait", "--db", dbPath, "--name", "hi", "--", "/bin/echo", "hi"]);

@@ -330,6 +330,41 @@ describe("a hub on SQLite and three workstations", () => {
     expect(wsA.cli("stop", ticker).status).toBe(0);
   });
 
+  it("shows a remote record's output preview, usage chart and child tree as a local page does, read on its workstation", async () => {
+    const tree = launch(
+      wsB,
+      "tree",
+      "/bin/sh",
+      "-c",
+      "printf '\\033[32mscene loaded\\033[0m\\nprogress 0%%\\rprogress 100%%\\n'; sleep 301 & wait",
+    );
+    await expect.poll(async () => (await hub.api(`/api/fleet/hosts/render-node-2/processes/${tree}`)).status).toBe(200);
+    // The live chart's point, read on the workstation by its agent.
+    const usage = await hub.api(`/api/fleet/hosts/render-node-2/processes/${tree}/usage`);
+    expect(usage.status).toBe(200);
+    expect(await usage.json()).toMatchObject({ status: "running", treeRssBytes: expect.any(Number), treeCpuPercent: expect.any(Number) });
+    expect((await hub.api(`/api/fleet/hosts/render-node-2/processes/${"e".repeat(64)}/usage`)).status).toBe(404);
+
+    const context = await loggedInContext(browser, hub);
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/fleet/render-node-2/processes/${tree}`);
+    // The preview renders as the viewer does: colours kept, the \r applied.
+    const preview = page.getByTestId("output-tail");
+    await expect.poll(() => preview.textContent()).toContain("progress 100%");
+    expect(await preview.textContent()).not.toContain("progress 0%");
+    expect(await preview.locator("span", { hasText: "scene loaded" }).getAttribute("style")).toMatch(/color/);
+    await expect.poll(() => page.getByTestId("descendants").textContent()).toContain("sleep 301");
+    // The run's history, then a point every 3 s while the page is open.
+    await expect
+      .poll(async () => Number(await page.getByTestId("usage-chart").getAttribute("data-samples")), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: path.join(SHOTS, "fleet-record-parts.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, "fleet-record-parts-390.png"), fullPage: true });
+    await context.close();
+    expect(wsB.cli("stop", tree).status).toBe(0);
+  });
+
   it("gives a viewer token the fleet to look at, refuses it every action (403), and never sends it an environment value", async () => {
     const result = wsB.cli("launch", "--name", "secret-env", "--env", "SHOT_SECRET=tomato-4711", "--", "/bin/sleep", "300");
     const hash = result.stdout.trim();

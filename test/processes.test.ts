@@ -18,6 +18,7 @@ function view(partial: Partial<ProcessView> & { hash: string }): { view: Process
       pid: null,
       executable: "/bin/x",
       currentExecutable: null,
+      user: null,
       args: [],
       cwd: null,
       status: "stopped",
@@ -263,7 +264,15 @@ describe("a record's columns, declared once", () => {
       .map((line) => /@map\("([^"]+)"\)/.exec(line)?.[1] ?? line.split(/\s+/)[0]);
     expect(columns).toEqual(COLUMNS.map((c) => c.name));
     expect(AYON_COLUMNS).toEqual(["hash", "name", "executable", "args", "env", "cwd", "pid", "output_file", "start_time", "created_at"]);
-    expect(APPENDED_COLUMNS.map((c) => c.name)).toEqual(["stopped", "exit_code", "exit_signal", "ended_at", "keeper_pid", "stop_signal"]);
+    expect(APPENDED_COLUMNS.map((c) => c.name)).toEqual([
+      "stopped",
+      "exit_code",
+      "exit_signal",
+      "ended_at",
+      "keeper_pid",
+      "stop_signal",
+      "launched_by",
+    ]);
     expect(CREATE_TABLE_SQL).toContain("  hash TEXT PRIMARY KEY,\n  name TEXT,");
   });
 });

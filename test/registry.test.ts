@@ -85,6 +85,7 @@ describe("opening a registry", () => {
       "ended_at",
       "keeper_pid",
       "stop_signal",
+      "launched_by",
     ]);
     const db = new Database(dbPath, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
@@ -101,7 +102,15 @@ describe("opening a registry", () => {
     const before = rawRows(dbPath, `${ayonCols}, typeof(created_at), typeof(start_time)`);
 
     const registry = await open(dbPath);
-    expect(columns(dbPath).slice(10)).toEqual(["stopped", "exit_code", "exit_signal", "ended_at", "keeper_pid", "stop_signal"]);
+    expect(columns(dbPath).slice(10)).toEqual([
+      "stopped",
+      "exit_code",
+      "exit_signal",
+      "ended_at",
+      "keeper_pid",
+      "stop_signal",
+      "launched_by",
+    ]);
     expect(rawRows(dbPath, `${ayonCols}, typeof(created_at), typeof(start_time)`)).toEqual(before);
 
     const records = await registry.list({ invalidate: false });
@@ -337,7 +346,16 @@ describe("a file with columns of a newer writer", () => {
     expect(rows.find((r) => r.hash === "p1")?.warnings).toEqual(["column priority, unknown to this version, holds data"]);
     expect(rows.find((r) => r.hash === "p2")?.warnings).toEqual([]);
     // Our columns went after it; the newer writer's column is untouched.
-    expect(columns(dbPath).slice(10)).toEqual(["stopped", "priority", "exit_code", "exit_signal", "ended_at", "keeper_pid", "stop_signal"]);
+    expect(columns(dbPath).slice(10)).toEqual([
+      "stopped",
+      "priority",
+      "exit_code",
+      "exit_signal",
+      "ended_at",
+      "keeper_pid",
+      "stop_signal",
+      "launched_by",
+    ]);
   });
 });
 

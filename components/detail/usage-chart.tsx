@@ -21,11 +21,14 @@ export function UsageChart({
   running,
   history = [],
   intervalMs = 1_500,
+  source = `/api/processes/${hash}/usage`,
 }: {
   hash: string;
   running: boolean;
   history?: Sample[];
   intervalMs?: number;
+  /** Where a point is asked for: this workstation's record, or a remote one's through the hub (read by its agent). */
+  source?: string;
 }) {
   const [samples, setSamples] = useState<Sample[]>(history);
   const [error, setError] = useState<string | null>(null);
@@ -35,8 +38,11 @@ export function UsageChart({
     let cancelled = false;
     const sample = async () => {
       try {
-        const response = await fetch(`/api/processes/${hash}/usage`, { cache: "no-store" });
-        if (!response.ok) throw new Error(response.status === 404 ? "record deleted" : `HTTP ${response.status}`);
+        const response = await fetch(source, { cache: "no-store" });
+        if (!response.ok) {
+          const said = ((await response.json().catch(() => null)) as { error?: string } | null)?.error;
+          throw new Error(response.status === 404 ? "record deleted" : (said ?? `HTTP ${response.status}`));
+        }
         const usage = (await response.json()) as { at: number; treeCpuPercent: number; treeRssBytes: number; status: string };
         if (cancelled) return;
         setError(null);
@@ -56,7 +62,7 @@ export function UsageChart({
       cancelled = true;
       clearInterval(timer);
     };
-  }, [hash, running, intervalMs]);
+  }, [source, running, intervalMs]);
 
   if (!running && samples.length < 2) {
     return <p className="text-sm text-zinc-500 dark:text-zinc-400">The process is not running, and no usage was recorded while it ran.</p>;

@@ -273,6 +273,11 @@ export async function fleetOutputLine(request: Request, hostName: string, hash: 
   return onHub(() => lineResponse(request, remote(request, hostName, hash)));
 }
 
+/** GET /api/fleet/hosts/<host>/processes/<hash>/usage: its tree's CPU and memory now, read on the workstation (the chart's poll). */
+export async function fleetUsage(request: Request, hostName: string, hash: string): Promise<Response> {
+  return onHub(async () => jsonOk(await fleet().usage(hostName, hash, requesterOf(request))));
+}
+
 const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),

@@ -40,6 +40,7 @@ export const STATUS_OF = {
   NEED_FULL: 409,
   HOST_OFFLINE: 409,
   NOT_WAITING: 409,
+  UNSUPPORTED: 409,
   TOO_MANY: 429,
   SEARCHES_BUSY: 429,
   NOT_A_REGISTRY: 500,
@@ -49,6 +50,7 @@ export const STATUS_OF = {
   BUSY: 503,
   STORE_DOWN: 503,
   NAME_TAKEN: 503,
+  BAD_ANSWER: 502,
   NO_ANSWER: 504,
   DISK_FULL: 507,
 } as const satisfies Record<ErrorCode, number>;

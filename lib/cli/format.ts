@@ -1,5 +1,6 @@
 import type { ListedProcess } from "../registry/types";
 import { statusText } from "../processes/status";
+import { userOf } from "../registry/json";
 import { isTime } from "../time";
 
 /** The dashboard's words for a status ("running (unverified)", "killed by SIGKILL", …). */
@@ -39,6 +40,7 @@ export function formatDetails(r: ListedProcess): string {
     ["name", r.name],
     ["status", statusLabel(r)],
     ["pid", r.pid === null ? "-" : String(r.pid)],
+    ["user", userOf(r) ?? "-"],
     ["executable", r.executable],
     ...(r.currentExecutable ? ([["now runs", `${r.currentExecutable} (exec'd)`]] as Array<[string, string]>) : []),
     ["args", r.args.length ? JSON.stringify(r.args) : "(none)"],

@@ -9,6 +9,7 @@ import { INITIAL_TAIL_BYTES } from "../processes/local";
 import { ROW_ARGS, shownView, type ProcessView } from "../processes/status";
 import type { HostStatus } from "./hub/status";
 import type { StatusCounts } from "../processes/query";
+import type { InspectAnswer } from "./protocol";
 
 export type FleetRow = ProcessView & { host: { name: string; status: HostStatus } };
 
@@ -117,3 +118,28 @@ export async function getFleetOutputPage(hostName: string, hash: string) {
     return { detail, tail: null, problem: (error as Error).message };
   }
 }
+
+/** What a remote record's page shows that only its workstation knows, or why it cannot be had now. */
+export type FleetInsight = { parts: InspectAnswer; problem: null } | { parts: null; problem: string };
+
+/**
+ * A remote record's child processes, sampled usage and output's last lines, read on its
+ * workstation by its agent (cached per request: the page's sections share one). The page is
+ * drawn without them and they stream in; a host that does not report says so instead.
+ */
+export const getFleetInsight = cache(async (hostName: string, hash: string): Promise<FleetInsight> => {
+  const detail = await getFleetProcess(hostName, hash);
+  if (!detail) return { parts: null, problem: "This record is no longer reported." };
+  const { host } = detail;
+  if (host.revoked || host.status !== "online") {
+    return {
+      parts: null,
+      problem: `${host.name} is ${host.revoked ? "revoked" : host.status}: this is read on the workstation through its agent while it reports.`,
+    };
+  }
+  try {
+    return { parts: await fleet().inspect(hostName, hash, { role: await currentRole(), address: null }), problem: null };
+  } catch (error) {
+    return { parts: null, problem: (error as Error).message };
+  }
+});

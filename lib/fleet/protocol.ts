@@ -57,6 +57,11 @@ export const hostFactsSchema = z.object({
   agentVersion: text(64),
   /** The studio's labels for the machine (PROCESS_MONITOR_HOST_TAGS): "lighting", "gpu", "floor-2"; an older agent sends none. */
   tags: z.array(text(40)).max(20).default([]),
+  /**
+   * The command kinds this agent carries out: the hub sends no other (an agent of before this
+   * list carries out the first six, ORIGINAL_COMMANDS).
+   */
+  commands: z.array(text(40)).max(50).optional(),
 });
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 
@@ -83,14 +88,16 @@ const environment = () => z.custom<Record<string, string>>(isEnvironment, { mess
 const reportedShape = processViewSchema.omit(DERIVED_VIEW_FIELDS).extend({ hash, env: environment() });
 export type ReportedProcess = z.infer<typeof reportedShape>;
 
-/** Every string inside a JSON value cleaned (a command's data is stored as JSON). */
-function cleanDeep(value: unknown): unknown {
+/** How deep a command's data may nest: deeper parts are dropped (null), never recursed into until the stack runs out. */
+const MAX_DATA_DEPTH = 64;
+
+/** Every string inside a JSON value cleaned (a command's data is stored as JSON), nesting cut at MAX_DATA_DEPTH. */
+function cleanDeep(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return cleanText(value);
-  if (Array.isArray(value)) return value.map(cleanDeep);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), cleanDeep(v)]));
-  }
-  return value;
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DATA_DEPTH) return null;
+  if (Array.isArray(value)) return value.map((v) => cleanDeep(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), cleanDeep(v, depth + 1)]));
 }
 
 /** The first `max` strings, cleaned, within `chars` in all; how many were left out. */
@@ -165,6 +172,7 @@ export function fitRecord(p: ReportedProcess): ReportedProcess {
     currentExecutable: fitOrNull(p.currentExecutable, RECORD_LIMITS.path),
     cwd: fitOrNull(p.cwd, RECORD_LIMITS.path),
     exitSignal: fitOrNull(p.exitSignal, 32),
+    user: fitOrNull(p.user, 255),
     stopSignal: fitOrNull(p.stopSignal, 32),
     outputFile: fitOrNull(p.outputFile, RECORD_LIMITS.path),
     args: args.kept,
@@ -285,9 +293,20 @@ export type ReportRefusal =
   | { error: string; code: "CLONE" }
   | { error: string; code: "PENDING" };
 
-/** What the hub may ask an agent to do. `stop` with `force` is a kill; `range`, `search` and `line` read output. */
-export const COMMAND_KINDS = ["stop", "relaunch", "delete", "range", "search", "line"] as const;
+/**
+ * What the hub may ask an agent to do. `stop` with `force` is a kill; `range`, `search` and `line`
+ * read output; `inspect` reads what a record's page shows that only the workstation knows (its
+ * child processes, its sampled usage, its output's last lines), `usage` its CPU and memory now.
+ */
+export const COMMAND_KINDS = ["stop", "relaunch", "delete", "range", "search", "line", "inspect", "usage"] as const;
 export type CommandKind = (typeof COMMAND_KINDS)[number];
+/** What every agent carries out, including those that do not list their commands in their facts. */
+export const ORIGINAL_COMMANDS: ReadonlySet<CommandKind> = new Set(["stop", "relaunch", "delete", "range", "search", "line"]);
+
+/** Whether a host's agent carries out `kind`, by the commands it listed (an older agent lists none: the original six). */
+export function agentCarriesOut(facts: Pick<HostFacts, "commands"> | null, kind: CommandKind): boolean {
+  return facts?.commands ? facts.commands.includes(kind) : ORIGINAL_COMMANDS.has(kind);
+}
 /** Commands that change a workstation: audited. */
 export const ACTION_KINDS: ReadonlySet<CommandKind> = new Set(["stop", "relaunch", "delete"]);
 
@@ -322,6 +341,56 @@ export const commandResultSchema = z.object({
     .transform((data) => cleanDeep(data) as Record<string, unknown>),
 });
 export type CommandResult = z.infer<typeof commandResultSchema>;
+
+/** Child processes an `inspect` answer carries at the most (a render farm's tree is cut, said on the page). */
+export const MAX_INSPECT_NODES = 500;
+/** Lines of output an `inspect` answer carries: the detail page's preview. */
+export const INSPECT_LINES = 8;
+
+const descendantShape = z.object({
+  pid: z.number().int().min(0),
+  name: fitted(RECORD_LIMITS.name),
+  executable: fitted(RECORD_LIMITS.path).nullable(),
+  args: z.array(fitted(4096)).max(RECORD_LIMITS.args),
+  cwd: fitted(RECORD_LIMITS.path).nullable(),
+  startTime: seconds,
+  cpuPercent: z.number().finite().nullable(),
+  rssBytes: z.number().finite().nullable(),
+});
+type DescendantAnswer = z.infer<typeof descendantShape> & { children: DescendantAnswer[] };
+const descendantSchema: z.ZodType<DescendantAnswer> = descendantShape.extend({
+  children: z.lazy(() => z.array(descendantSchema).max(MAX_INSPECT_NODES)),
+});
+
+/** A point of a record's sampled usage as the detail page's chart takes it (ms, CPU %, MB). */
+export const chartPointSchema = z.object({
+  t: z.number().finite(),
+  cpu: z.number().finite().nullable(),
+  mem: z.number().finite().nullable(),
+});
+
+/** What an agent answers to `inspect`: checked by the hub before a page shows any of it. */
+export const inspectAnswerSchema = z.object({
+  descendants: z.array(descendantSchema).max(MAX_INSPECT_NODES),
+  /** Child processes left out beyond MAX_INSPECT_NODES. */
+  descendantsCut: z.number().int().min(0).default(0),
+  history: z.array(chartPointSchema).max(2_000),
+  output: z.object({
+    exists: z.boolean(),
+    size: z.number().finite().min(0),
+    lastLines: z.array(fitted(16 * 1024)).max(INSPECT_LINES * 4),
+  }),
+});
+export type InspectAnswer = z.infer<typeof inspectAnswerSchema>;
+
+/** What an agent answers to `usage`: a record's tree's CPU and memory now (the live chart's point). */
+export const usageAnswerSchema = z.object({
+  at: z.number().finite(),
+  status: fitted(32),
+  treeCpuPercent: z.number().finite(),
+  treeRssBytes: z.number().finite(),
+});
+export type UsageAnswer = z.infer<typeof usageAnswerSchema>;
 
 /** Longest an agent's command poll is held open by the hub. */
 export const COMMAND_POLL_SECONDS = 25;

@@ -5,6 +5,7 @@ import os from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { Registry, type ProcessRow } from "../registry";
 import { startTimeOfPid } from "../system/probe";
+import { currentUser } from "../system/owner";
 import { fieldErrors, launchRequestSchema, type LaunchRequest } from "../validation/launch";
 import { decodeShellStatus, exitsDirFor, sidecarFor } from "../registry/exits";
 import { LaunchError } from "./errors";
@@ -108,6 +109,7 @@ export async function launch(registry: Registry, request: LaunchRequest, options
       startTime: started.startTime ?? startTimeOfPid(pid) ?? Date.now() / 1000,
       outputFile,
       keeperPid,
+      launchedBy: currentUser(),
     });
   } catch (error) {
     // Not recorded: the program never runs (the keeper's child is still waiting for its go).

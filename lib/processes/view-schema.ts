@@ -59,6 +59,11 @@ export const processViewSchema = z.object({
   cpuSeconds: z.number().finite().nullable().default(null),
   /** Why it ended; null while it runs, or when nothing is known of its end. */
   endReason: endReasonSchema.nullable().default(null),
+  /**
+   * The operating-system user who launched it (recorded at launch), or for another launcher's
+   * record the owner of its process while it runs; an older agent reports none.
+   */
+  user: z.string().nullable().default(null),
   /** How many arguments the record has, when `args` holds only the first of them (shownView). */
   argCount: z.number().int().min(0).optional(),
 });

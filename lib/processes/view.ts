@@ -7,6 +7,7 @@ import { isoOrNull, timeOrNull } from "../time";
 import type { ProcessView } from "./status";
 import { isActive } from "./status";
 import { endReasonOf } from "../registry/end-reason";
+import { userOf } from "../registry/json";
 
 export type { DisplayStatus, ProcessView } from "./status";
 export { statusText, unknownExitReason } from "./status";
@@ -75,6 +76,7 @@ export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, 
     peakMemoryBytes: record.end?.peakMemoryBytes ?? null,
     cpuSeconds: record.end?.cpuSeconds ?? null,
     endReason: live ? null : endReasonOf({ ...record, status: "stopped" }),
+    user: userOf(record),
   };
 }
 

@@ -1,4 +1,5 @@
 import { secondsToIso } from "../time";
+import { processOwner } from "../system/owner";
 import type { ListedProcess } from "./types";
 import { endReasonOf, type EndReason } from "./end-reason";
 
@@ -33,10 +34,21 @@ export interface ProcessJson {
   cpuSeconds: number | null;
   /** Why it ended (SPEC "The end record"); null while it runs or when nothing is known. */
   endReason: EndReason | null;
+  /**
+   * The operating-system user who launched it (recorded at launch); for another launcher's
+   * record, the owner of its process while it runs; null when not known.
+   */
+  user: string | null;
 }
 
 /** What outlives a record's process, as its JSON carries it. */
 export type EndFields = Pick<ProcessJson, "peakMemoryBytes" | "cpuSeconds" | "endReason">;
+
+/** Who launched a record: as recorded, else (another launcher's record) the owner of its process while it runs. */
+export function userOf(record: Pick<ListedProcess, "launchedBy" | "pid" | "status">): string | null {
+  if (record.launchedBy) return record.launchedBy;
+  return record.status !== "stopped" && record.pid !== null ? processOwner(record.pid) : null;
+}
 
 export { secondsToIso };
 
@@ -63,7 +75,7 @@ export type JsonSource = Pick<
 >;
 
 /** The JSON record (SPEC), once for the workstation's API and the hub's. */
-export function jsonOf(p: JsonSource, exitObserved: boolean, end: EndFields): ProcessJson {
+export function jsonOf(p: JsonSource, exitObserved: boolean, facts: EndFields & Pick<ProcessJson, "user">): ProcessJson {
   return {
     hash: p.hash,
     name: p.name,
@@ -85,7 +97,7 @@ export function jsonOf(p: JsonSource, exitObserved: boolean, end: EndFields): Pr
     stopSignal: p.stopSignal,
     exitObserved,
     warnings: p.warnings,
-    ...end,
+    ...facts,
   };
 }
 
@@ -94,5 +106,6 @@ export function toProcessJson(record: ListedProcess): ProcessJson {
     peakMemoryBytes: record.end?.peakMemoryBytes ?? null,
     cpuSeconds: record.end?.cpuSeconds ?? null,
     endReason: endReasonOf(record),
+    user: userOf(record),
   });
 }

@@ -109,8 +109,9 @@ export class Registry {
     const hash = processHash({ name: input.name, pid: input.pid, executable: input.executable, startTime });
     await this.db.execute(
       `INSERT OR REPLACE INTO process_info
-        (hash, name, executable, args, env, cwd, pid, output_file, start_time, stopped, exit_code, exit_signal, ended_at, keeper_pid)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        (hash, name, executable, args, env, cwd, pid, output_file, start_time, stopped, exit_code, exit_signal, ended_at, keeper_pid,
+          launched_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       hash,
       input.name,
       pythonPathStr(input.executable),
@@ -125,6 +126,7 @@ export class Registry {
       input.exitSignal ?? null,
       input.endedAt ?? null,
       input.keeperPid ?? null,
+      input.launchedBy ?? null,
     );
     const stored = await this.get(hash);
     if (!stored) throw new RegistryError("UNREADABLE", `Record ${hash} vanished right after it was written.`);

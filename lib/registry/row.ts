@@ -27,6 +27,7 @@ const FIELDS = [
   ["ended_at", "endedAt", "real"],
   ["keeper_pid", "keeperPid", "integer"],
   ["stop_signal", "stopSignal", "text"],
+  ["launched_by", "launchedBy", "text"],
 ] as const satisfies ReadonlyArray<readonly [ColumnName, keyof ProcessRecord, Kind]>;
 
 type Covered<T extends 0 | 1> = T;
@@ -131,6 +132,7 @@ export class ProcessRow implements ProcessRecord {
   endedAt: number | null = null;
   keeperPid: number | null = null;
   stopSignal: string | null = null;
+  launchedBy: string | null = null;
   warnings: string[] = [];
   status?: ListedProcess["status"];
   currentExecutable: string | null = null;

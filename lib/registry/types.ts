@@ -28,6 +28,8 @@ export interface ProcessRecord {
   keeperPid: number | null;
   /** The strongest signal a stop of ours sent: the end was ours ("stopped by user"). */
   stopSignal: string | null;
+  /** The operating-system user who launched it through us; null for other launchers' records (AYON's). */
+  launchedBy: string | null;
   /** Problems found decoding this row (bad JSON, wrong types); empty for a clean row. */
   warnings: string[];
 }
@@ -59,6 +61,7 @@ export interface StoreInput {
   exitSignal?: string | null;
   endedAt?: number | null;
   keeperPid?: number | null;
+  launchedBy?: string | null;
 }
 
 /** An output file that a delete did not remove, and why (SPEC: only inside `process_output/`). */

@@ -6,6 +6,7 @@ export function reportedProcess(change: Partial<ReportedProcess> & Pick<Reported
     pid: 1000,
     executable: "/bin/sleep",
     currentExecutable: null,
+    user: "artist",
     args: ["60"],
     env: { A: "1" },
     cwd: "/tmp",

@@ -76,6 +76,9 @@ export default async function ProcessPage({ params }: Props) {
             <Field label="PID">
               <span className="font-mono">{p.pid ?? "–"}</span>
             </Field>
+            <Field label="User">
+              <span data-testid="record-user">{p.user ?? "–"}</span>
+            </Field>
             <Field label="Status">{statusText(p)}</Field>
             <Field label="Exit code">{exitCodeField(p)}</Field>
             <Field label="Running time">{formatDuration(p.runtime)}</Field>

@@ -2,7 +2,8 @@ import { CodedError } from "../../errors";
 import { watchFile } from "../../output/follow";
 import { fileOutput } from "../../output/source";
 import type { LocalProcesses } from "../../processes/local";
-import type { AgentCommand, CommandResult } from "../protocol";
+import type { DescendantView } from "../../processes/view";
+import { INSPECT_LINES, MAX_INSPECT_NODES, type AgentCommand, type CommandResult, type InspectAnswer } from "../protocol";
 
 /**
  * Carries out one command from the hub on this workstation, with the same checks as a local
@@ -38,6 +39,24 @@ export async function executeCommand(processes: LocalProcesses, command: AgentCo
         const { q = "", from = 0, dir = "next", count = false } = command.args;
         return { ok: true, message: "searched", data: await (await outputOf(processes, command.hash)).search({ q, from, dir, count }) };
       }
+      case "inspect": {
+        const detail = await processes.detail(command.hash);
+        if (!detail) return notHere();
+        const { descendants, cut } = boundedTree(detail.descendants);
+        const answer: InspectAnswer = {
+          descendants,
+          descendantsCut: cut,
+          history: detail.history,
+          output: { ...detail.output, lastLines: detail.output.lastLines.slice(-INSPECT_LINES) },
+        };
+        return { ok: true, message: "inspected", data: answer };
+      }
+      case "usage": {
+        const usage = await processes.usage(command.hash);
+        if (!usage) return notHere();
+        const { at, status, treeCpuPercent, treeRssBytes } = usage;
+        return { ok: true, message: "usage", data: { at, status, treeCpuPercent, treeRssBytes } };
+      }
       case "line": {
         const offset = command.args.offset ?? 0;
         return { ok: true, message: "line", data: { offset, line: await (await outputOf(processes, command.hash)).line(offset) } };
@@ -55,6 +74,35 @@ export async function executeCommand(processes: LocalProcesses, command: AgentCo
     }
     return { ok: false, message: `Failed on the workstation: ${(error as Error).message}`, data: {} };
   }
+}
+
+const notHere = (): CommandResult => ({
+  ok: false,
+  message: "No such record on this workstation (already deleted?).",
+  data: { code: "NOT_FOUND" },
+});
+
+/** Levels of a child tree an answer carries (a chain deeper than this is cut, and counted). */
+const MAX_TREE_DEPTH = 24;
+
+/** A record's child tree within MAX_INSPECT_NODES nodes and MAX_TREE_DEPTH levels, and how many were left out. */
+function boundedTree(nodes: DescendantView[]): { descendants: DescendantView[]; cut: number } {
+  let kept = 0;
+  let cut = 0;
+  const count = (n: DescendantView): number => 1 + n.children.reduce((sum, c) => sum + count(c), 0);
+  const take = (list: DescendantView[], depth: number): DescendantView[] => {
+    const out: DescendantView[] = [];
+    for (const node of list) {
+      if (kept >= MAX_INSPECT_NODES || depth >= MAX_TREE_DEPTH) {
+        cut += count(node);
+        continue;
+      }
+      kept += 1;
+      out.push({ ...node, children: take(node.children, depth + 1) });
+    }
+    return out;
+  };
+  return { descendants: take(nodes, 0), cut };
 }
 
 /** A watched output says at most this often that it changed (a chatty program writes thousands of times a second). */

@@ -47,6 +47,7 @@ export async function runCommand(
   host: CommandHost,
   command: { kind: CommandKind; hash: string; args?: AgentCommand["args"] },
   who: Requester,
+  timeoutMs = COMMAND_TIMEOUT_MS,
 ): Promise<CommandOutcome> {
   const { db } = store;
   const id = crypto.randomUUID();
@@ -74,7 +75,7 @@ export async function runCommand(
   await db.fleetCommand.create({ data: { ...row, status: "pending" } });
   await signal(store, { kind: "command", hostKey: host.key });
 
-  const deadline = Date.now() + COMMAND_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   for (let wait = 25; Date.now() < deadline; wait = Math.min(250, wait * 2)) {
     // An answer wakes us at once, whichever instance took it; else the store is asked again within 250 ms.
     const answered = new AbortController();
@@ -95,8 +96,10 @@ export async function runCommand(
   });
   const message =
     count > 0
-      ? `${host.name} did not take the command within ${COMMAND_TIMEOUT_MS / 1000} s; it was withdrawn and nothing was done.`
-      : `${host.name} took the command but did not answer within ${COMMAND_TIMEOUT_MS / 1000} s; it may still have been carried out. Check the record.`;
+      ? `${host.name} did not take the command within ${timeoutMs / 1000} s; it was withdrawn and nothing was done.`
+      : audited
+        ? `${host.name} took the command but did not answer within ${timeoutMs / 1000} s; it may still have been carried out. Check the record.`
+        : `${host.name} took the request but did not answer within ${timeoutMs / 1000} s.`;
   if (count === 0) {
     await db.fleetCommand.updateMany({
       where: { id, status: "sent" },

@@ -15,6 +15,8 @@ export type FleetErrorCode =
   | "NAME_TAKEN"
   | "HOST_OFFLINE"
   | "NO_ANSWER"
+  | "UNSUPPORTED"
+  | "BAD_ANSWER"
   | "NOT_WAITING"
   | "BUSY";
 

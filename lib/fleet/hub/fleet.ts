@@ -12,7 +12,20 @@ import { SEARCH_RETRY_SECONDS } from "../../output/scan-slots";
 import { instruments } from "../../metrics/instruments";
 import { isProcessHash } from "../../registry/hash";
 import { secondsToIso } from "../../registry/json";
-import { ACTION_KINDS, type AgentCommand, type CommandKind, type CommandResult, type EnrollRequest, type Report } from "../protocol";
+import {
+  ACTION_KINDS,
+  agentCarriesOut,
+  hostFactsSchema,
+  inspectAnswerSchema,
+  usageAnswerSchema,
+  type AgentCommand,
+  type CommandKind,
+  type CommandResult,
+  type EnrollRequest,
+  type InspectAnswer,
+  type Report,
+  type UsageAnswer,
+} from "../protocol";
 import type { FleetStore } from "../store";
 import {
   auditLog,
@@ -138,7 +151,14 @@ export class FleetDoor {
    * an action). The target is looked up by two indexed reads of the store, not a whole reading:
    * a follower through the hub asks every half second.
    */
-  async command(hostName: string, hash: string, kind: CommandKind, args: AgentCommand["args"], who: Requester) {
+  async command(
+    hostName: string,
+    hash: string,
+    kind: CommandKind,
+    args: AgentCommand["args"],
+    who: Requester,
+    { timeoutMs }: { timeoutMs?: number } = {},
+  ) {
     const store = await this.store();
     const host = await this.target(store, hostName);
     const refuse = async (message: string) => {
@@ -148,10 +168,14 @@ export class FleetDoor {
     };
     if (!host) throw await refuse(NOT_IN_FLEET.host(hostName));
     if (!(await this.reported(store, host.key, hash))) throw await refuse(NOT_IN_FLEET.record(hostName, hash));
+    if (!agentCarriesOut(host.facts, kind)) {
+      // Sent anyway, an older agent would drop it (its poll would fail on it): refused here, clearly.
+      throw new FleetError("UNSUPPORTED", `${hostName}'s agent is of an older version that cannot do this (${kind}); update it.`);
+    }
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      const outcome = await runCommand(store, host, { kind, hash, args }, who);
+      const outcome = await runCommand(store, host, { kind, hash, args }, who, timeoutMs);
       instruments().commands.observe({ kind, result: outcome.ok ? "ok" : "refused" }, seconds());
       return outcome;
     } catch (error) {
@@ -170,9 +194,16 @@ export class FleetDoor {
     return host ? watchOutput(host.key, hash, changed) : null;
   }
 
-  /** A read of a record's output on its workstation: what the agent answered, or its refusal thrown with its code. */
-  async read(hostName: string, hash: string, kind: "range" | "search" | "line", args: AgentCommand["args"], who: Requester) {
-    const outcome = await this.command(hostName, hash, kind, args, who);
+  /** A read on a record's workstation: what the agent answered, or its refusal thrown with its code. */
+  async read(
+    hostName: string,
+    hash: string,
+    kind: "range" | "search" | "line" | "inspect" | "usage",
+    args: AgentCommand["args"],
+    who: Requester,
+    options: { timeoutMs?: number } = {},
+  ) {
+    const outcome = await this.command(hostName, hash, kind, args, who, options);
     if (outcome.ok) return outcome.data;
     const code = typeof outcome.data.code === "string" ? outcome.data.code : "NOT_FOUND";
     const wait = outcome.data.retryAfterSeconds;
@@ -205,6 +236,19 @@ export class FleetDoor {
     };
   }
 
+  /**
+   * What a record's page shows that only its workstation knows: its child processes, its sampled
+   * usage, its output's last lines. A page waits `timeoutMs` for them, not a command's 20 s.
+   */
+  async inspect(hostName: string, hash: string, who: Requester, { timeoutMs = 5_000 } = {}): Promise<InspectAnswer> {
+    return checkedAnswer(hostName, inspectAnswerSchema, await this.read(hostName, hash, "inspect", {}, who, { timeoutMs }));
+  }
+
+  /** A remote record's tree's CPU and memory now (the live chart's point on the hub). */
+  async usage(hostName: string, hash: string, who: Requester): Promise<UsageAnswer> {
+    return checkedAnswer(hostName, usageAnswerSchema, await this.read(hostName, hash, "usage", {}, who, { timeoutMs: 5_000 }));
+  }
+
   /** An operator's decision on a host, audited: approve or deny its pending re-enrolment, readmit it after a revocation. */
   async decide(hostName: string, decision: HostDecision, who: Requester): Promise<{ ok: boolean; message: string }> {
     const store = await this.store();
@@ -231,16 +275,48 @@ export class FleetDoor {
     return auditLog(await this.store(), page);
   }
 
-  private async target({ db }: FleetStore, name: string): Promise<CommandHost | null> {
+  private async target({ db }: FleetStore, name: string): Promise<(CommandHost & { facts: { commands?: string[] } | null }) | null> {
     const row = await db.fleetHost.findUnique({
       where: { name },
-      select: { key: true, name: true, lastSeen: true, intervalS: true, revokedAt: true },
+      select: { key: true, name: true, lastSeen: true, intervalS: true, revokedAt: true, facts: true },
     });
-    return row && { key: row.key, name: row.name, lastSeen: row.lastSeen, status: hostRowStatus(row), revoked: row.revokedAt !== null };
+    return (
+      row && {
+        key: row.key,
+        name: row.name,
+        lastSeen: row.lastSeen,
+        status: hostRowStatus(row),
+        revoked: row.revokedAt !== null,
+        facts: commandsOf(row.facts),
+      }
+    );
   }
 
   private async reported({ db }: FleetStore, hostKey: string, hash: string): Promise<boolean> {
     if (!isProcessHash(hash)) return false;
     return (await db.fleetProcess.findUnique({ where: { hostKey_hash: { hostKey, hash } }, select: { hash: true } })) !== null;
   }
+}
+
+/** The command kinds a host's facts list (null: facts of an agent that lists none, or none at all). */
+function commandsOf(facts: string | null): { commands?: string[] } | null {
+  if (!facts) return null;
+  try {
+    const commands = hostFactsSchema.shape.commands.safeParse((JSON.parse(facts) as { commands?: unknown }).commands);
+    return commands.success ? { commands: commands.data } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An agent's answer checked before anything of it is shown: a hostile or broken agent gets a clear refusal, never a broken page. */
+function checkedAnswer<T>(hostName: string, schema: { safeParse(value: unknown): { success: boolean; data?: T } }, data: unknown): T {
+  let parsed: { success: boolean; data?: T };
+  try {
+    parsed = schema.safeParse(data);
+  } catch {
+    parsed = { success: false };
+  }
+  if (!parsed.success) throw new FleetError("BAD_ANSWER", `${hostName}'s agent answered something this hub cannot read.`);
+  return parsed.data as T;
 }

@@ -51,6 +51,7 @@ export function toFleetJson(p: StoredProcess, env: Record<string, string>, host:
       peakMemoryBytes: p.peakMemoryBytes ?? null,
       cpuSeconds: p.cpuSeconds ?? null,
       endReason: p.endReason ?? null,
+      user: p.user ?? null,
     }),
     host: host.name,
     cpuPercent: p.cpuPercent,

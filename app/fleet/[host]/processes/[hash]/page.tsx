@@ -1,6 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import { DescendantsTree } from "@/components/detail/descendants-tree";
+import { OutputPreview } from "@/components/detail/output-preview";
+import { UsageChart } from "@/components/detail/usage-chart";
 import { CommandSection, EndRecordFields, Field, RecordTitle, Section } from "@/components/detail/sections";
 import { EnvTable } from "@/components/detail/env-table";
 import { ProcessActions } from "@/components/detail/process-actions";
@@ -12,8 +16,9 @@ import { NotAHub } from "@/components/fleet/not-a-hub";
 import { LocalTime } from "@/components/local-time";
 import { isoToSeconds } from "@/lib/time";
 import { isHub } from "@/lib/fleet/hub/server";
+import { MAX_INSPECT_NODES } from "@/lib/fleet/protocol";
 import { currentRole, withoutValues } from "@/lib/auth/role";
-import { getFleetProcess } from "@/lib/fleet/pages";
+import { getFleetInsight, getFleetProcess } from "@/lib/fleet/pages";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { exitCodeField, statusText, unknownExitReason, isAlive } from "@/lib/processes/status";
 
@@ -90,7 +95,7 @@ export default async function FleetProcessPage({ params }: Props) {
       </div>
       <AsOf host={host} />
 
-      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <Section title="Overview" id="overview">
           <dl className="grid grid-cols-2 gap-3">
             <Field label="Host">
@@ -100,6 +105,9 @@ export default async function FleetProcessPage({ params }: Props) {
             </Field>
             <Field label="PID">
               <span className="font-mono">{p.pid ?? "–"}</span>
+            </Field>
+            <Field label="User">
+              <span data-testid="record-user">{p.user ?? "–"}</span>
             </Field>
             <Field label="Status">{statusText(p)}</Field>
             <Field label="Exit code">{exitCodeField(p)}</Field>
@@ -127,25 +135,31 @@ export default async function FleetProcessPage({ params }: Props) {
             </p>
           )}
         </Section>
+        <Section title="CPU and memory (this process and its children)" id="usage">
+          <Suspense fallback={<Asking host={host.name} />}>
+            <RemoteUsage hostName={host.name} hash={p.hash} running={isAlive(p)} />
+          </Suspense>
+        </Section>
         <Section title="Output" id="output">
           {p.outputFile ? (
             <>
-              <p className="text-sm">
-                On {host.name}: <span className="text-zinc-500 dark:text-zinc-400">{formatBytes(p.outputSize)}</span>
-                {p.runawayOutput && <span className="ml-2 font-medium text-amber-700 dark:text-amber-300">runaway log</span>}
-              </p>
-              <p className="mt-1 break-all font-mono text-xs text-zinc-500 dark:text-zinc-400" data-testid="output-file">
-                {p.outputFile}
-              </p>
-              <p className="mt-2 text-sm">
+              <p className="mb-2 text-sm">
                 <Link
                   href={`/fleet/${host.name}/processes/${p.hash}/output`}
                   className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
                 >
                   Open the output viewer
                 </Link>{" "}
-                <span className="text-xs text-zinc-500 dark:text-zinc-400">(read on {host.name} through its agent)</span>
+                <span className="text-zinc-500 dark:text-zinc-400">({formatBytes(p.outputSize)})</span>
+                {p.runawayOutput && <span className="ml-2 font-medium text-amber-700 dark:text-amber-300">runaway log</span>}
               </p>
+              <Suspense fallback={<Asking host={host.name} />}>
+                <RemotePreview hostName={host.name} hash={p.hash} />
+              </Suspense>
+              <p className="mt-1 break-all font-mono text-xs text-zinc-500 dark:text-zinc-400" data-testid="output-file">
+                {p.outputFile}
+              </p>
+              <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">Read on {host.name} through its agent.</p>
             </>
           ) : (
             <p className="text-sm text-zinc-500 dark:text-zinc-400">No output file was recorded.</p>
@@ -155,9 +169,76 @@ export default async function FleetProcessPage({ params }: Props) {
 
       <CommandSection process={p} />
 
-      <Section title={`Environment (${Object.keys(env).length})`} id="environment">
-        <EnvTable env={env} hidden={viewer} />
-      </Section>
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <Section title={`Environment (${Object.keys(env).length})`} id="environment">
+          <EnvTable env={env} hidden={viewer} />
+        </Section>
+        <Section title="Child processes" id="children">
+          {isAlive(p) || p.status === "children" ? (
+            <Suspense fallback={<Asking host={host.name} />}>
+              <RemoteChildren hostName={host.name} hash={p.hash} />
+            </Suspense>
+          ) : (
+            <p className="text-sm text-zinc-500 dark:text-zinc-400">The process has ended.</p>
+          )}
+        </Section>
+      </div>
     </div>
+  );
+}
+
+// The parts only the workstation knows (its process tree, sampled usage, output file) are asked
+// of its agent once per page (getFleetInsight) and stream in, so the rest never waits for them.
+
+function Asking({ host }: { host: string }) {
+  return (
+    <p className="text-sm text-zinc-500 dark:text-zinc-400" role="status">
+      Asking {host}&apos;s agent…
+    </p>
+  );
+}
+
+function Problem({ text }: { text: string }) {
+  return (
+    <p className="text-sm text-zinc-500 dark:text-zinc-400" data-testid="insight-problem">
+      {text}
+    </p>
+  );
+}
+
+async function RemoteUsage({ hostName, hash, running }: { hostName: string; hash: string; running: boolean }) {
+  const { parts, problem } = await getFleetInsight(hostName, hash);
+  if (!parts) return <Problem text={problem} />;
+  return (
+    <UsageChart
+      hash={hash}
+      running={running}
+      history={parts.history}
+      intervalMs={3_000}
+      source={`/api/fleet/hosts/${encodeURIComponent(hostName)}/processes/${hash}/usage`}
+    />
+  );
+}
+
+async function RemotePreview({ hostName, hash }: { hostName: string; hash: string }) {
+  const { parts, problem } = await getFleetInsight(hostName, hash);
+  if (!parts) return <Problem text={problem} />;
+  if (!parts.output.exists) return <Problem text={`The output file does not exist on ${hostName} (deleted or never written).`} />;
+  return <OutputPreview lines={parts.output.lastLines} />;
+}
+
+async function RemoteChildren({ hostName, hash }: { hostName: string; hash: string }) {
+  const { parts, problem } = await getFleetInsight(hostName, hash);
+  if (!parts) return <Problem text={problem} />;
+  return (
+    <>
+      <DescendantsTree nodes={parts.descendants} />
+      {parts.descendantsCut > 0 && (
+        <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+          {parts.descendantsCut.toLocaleString("en")} more child processes are not shown (the tree is cut at{" "}
+          {MAX_INSPECT_NODES.toLocaleString("en")}).
+        </p>
+      )}
+    </>
   );
 }
