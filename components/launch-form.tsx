@@ -1,7 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
-import { launchAction, type LaunchFormField, type LaunchFormState } from "@/lib/actions/processes";
+import { useActionState, useState } from "react";
+import { launchAction } from "@/lib/actions/processes";
+import type { LaunchFormField, LaunchFormState } from "@/lib/actions/launch-form";
 import type { LaunchPage } from "@/lib/processes/pages";
 
 const inputClass =
@@ -36,8 +37,34 @@ function InheritedEnvironment({ inherited, leftOut }: LaunchPage) {
   );
 }
 
-export function LaunchForm({ defaults, environment }: { defaults?: Partial<Record<LaunchFormField, string>>; environment?: LaunchPage }) {
-  const [state, action, pending] = useActionState<LaunchFormState, FormData>(launchAction, { values: defaults });
+/** A workstation the hub's form offers: picked only when its agent allows launches and it reports now. */
+export interface LaunchTarget {
+  name: string;
+  status: "online" | "stale" | "offline";
+  allowed: boolean;
+}
+
+function targetLabel(t: LaunchTarget): string {
+  if (!t.allowed) return `${t.name} (does not take launches from the hub)`;
+  if (t.status !== "online") return `${t.name} (${t.status})`;
+  return t.name;
+}
+
+export function LaunchForm({
+  defaults,
+  environment,
+  action: submit = launchAction,
+  targets,
+}: {
+  defaults?: Partial<Record<LaunchFormField, string>>;
+  environment?: LaunchPage;
+  /** The server action that launches (the hub's takes a workstation too). */
+  action?: (previous: LaunchFormState, form: FormData) => Promise<LaunchFormState>;
+  /** On a hub: the workstations to pick from ("" is the hub's own machine). */
+  targets?: LaunchTarget[];
+}) {
+  const [state, action, pending] = useActionState<LaunchFormState, FormData>(submit, { values: defaults });
+  const [host, setHost] = useState(state.values?.host ?? defaults?.host ?? "");
   const value = (field: LaunchFormField) => state.values?.[field] ?? defaults?.[field] ?? "";
   const field = (name: LaunchFormField) => ({
     name,
@@ -49,6 +76,26 @@ export function LaunchForm({ defaults, environment }: { defaults?: Partial<Recor
 
   return (
     <form action={action} className="max-w-3xl space-y-5" noValidate key={JSON.stringify(state.values ?? {})}>
+      {targets && (
+        <div>
+          <label htmlFor="launch-host" className="block text-sm font-medium">
+            Where
+          </label>
+          <select {...field("host")} onChange={(event) => setHost(event.target.value)} className={`${inputClass} font-sans sm:max-w-md`}>
+            <option value="">This machine (the hub)</option>
+            {targets.map((t) => (
+              <option key={t.name} value={t.name} disabled={!t.allowed || t.status !== "online"}>
+                {targetLabel(t)}
+              </option>
+            ))}
+          </select>
+          <p id="launch-host-hint" className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
+            A workstation runs it through its agent when it allows launches from the hub (PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1 there) and
+            reports now; each launch is in the audit log.
+          </p>
+          <FieldErrors id="launch-host-error" errors={state.errors?.host} />
+        </div>
+      )}
       <div className="grid gap-5 sm:grid-cols-3">
         <div>
           <label htmlFor="launch-name" className="text-sm font-medium">
@@ -93,18 +140,25 @@ export function LaunchForm({ defaults, environment }: { defaults?: Partial<Recor
         </label>
         <textarea {...field("env")} rows={3} className={inputClass} placeholder={"MAYA_APP_DIR=/home/artist/maya\nSHOT=sh010"} />
         <p id="launch-env-hint" className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
-          KEY=VALUE, one per line, added to the dashboard server&apos;s environment. Lines starting with # are ignored.
+          {host
+            ? `KEY=VALUE, one per line, added to the environment of ${host}'s agent. Lines starting with # are ignored.`
+            : "KEY=VALUE, one per line, added to the dashboard server's environment. Lines starting with # are ignored."}
         </p>
-        {environment ? <InheritedEnvironment {...environment} /> : null}
+        {environment && !host ? <InheritedEnvironment {...environment} /> : null}
         <FieldErrors id="launch-env-error" errors={state.errors?.env} />
       </div>
       <div>
         <label htmlFor="launch-cwd" className="text-sm font-medium">
           Working directory
         </label>
-        <input {...field("cwd")} className={inputClass} placeholder="(your home folder)" autoComplete="off" />
+        <input
+          {...field("cwd")}
+          className={inputClass}
+          placeholder={host ? `(the home folder of ${host}'s agent)` : "(your home folder)"}
+          autoComplete="off"
+        />
         <p id="launch-cwd-hint" className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
-          Relative paths start from your home folder.
+          {host ? `Relative paths start from the home folder of ${host}'s agent.` : "Relative paths start from your home folder."}
         </p>
         <FieldErrors id="launch-cwd-error" errors={state.errors?.cwd} />
       </div>

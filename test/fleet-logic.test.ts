@@ -10,6 +10,10 @@ import { baseName, uniqueName } from "@/lib/fleet/hub/names";
 import { hostStatus } from "@/lib/fleet/hub/status";
 import type { ReportedProcess } from "@/lib/fleet/protocol";
 import { reportedProcess } from "./support/reported";
+import { agentCommands, executeCommand } from "@/lib/fleet/agent/commands";
+import { agentCarriesOut } from "@/lib/fleet/protocol";
+import { openProcesses } from "@/lib/processes/index";
+import { tempDbPath } from "./support/temp";
 
 // The agent's bookkeeping and the hub's small rules, on plain values (the whole path with
 // real processes, hubs and PostgreSQL is in fleet.test.ts).
@@ -129,5 +133,38 @@ describe("the agent's state file, never trusted", () => {
   it("starts over when it is not JSON, or belongs to another hub", () => {
     expect(load("{oops").base).toBeNull();
     expect(load(JSON.stringify({ ...freshState("http://other", "k"), base: 3, pending: [exit("a")] })).pending).toEqual([]);
+  });
+});
+
+describe("a launch from the hub, decided on the workstation", () => {
+  it("is listed and carried out only where PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1, whatever the hub sends", async () => {
+    expect(agentCommands({})).not.toContain("launch");
+    expect(agentCommands({ PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH: "true" })).not.toContain("launch");
+    expect(agentCommands({ PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH: "1" })).toContain("launch");
+    // An agent that lists no commands (older) is sent only the original six.
+    expect(agentCarriesOut({}, "stop")).toBe(true);
+    expect(agentCarriesOut({}, "launch")).toBe(false);
+    expect(agentCarriesOut({ commands: ["stop"] }, "inspect")).toBe(false);
+
+    const { processes, dbPath, close } = await openProcesses(tempDbPath());
+    const before = process.env.PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH;
+    delete process.env.PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH;
+    try {
+      const command = {
+        id: "c1",
+        kind: "launch" as const,
+        hash: "",
+        args: { launch: { name: "sent-anyway", executable: "/bin/true", args: [], env: {}, envMode: "merge" as const, cwd: undefined } },
+      };
+      const answer = await executeCommand(processes, command);
+      expect(answer).toMatchObject({ ok: false, data: { code: "LAUNCH_NOT_ALLOWED" } });
+      expect(answer.message).toContain("PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1");
+      expect((await processes.list()).items).toHaveLength(0);
+      expect(fs.existsSync(dbPath)).toBe(true);
+    } finally {
+      if (before === undefined) delete process.env.PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH;
+      else process.env.PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH = before;
+      await close();
+    }
   });
 });

@@ -52,7 +52,7 @@ describe("a hub on SQLite and three workstations", () => {
     // Two machines called the same: the hub names the second render-node-2.
     wsA = workstation(path.join(dir, "a"), hub.url, "render-node");
     wsB = workstation(path.join(dir, "b"), hub.url, "render-node");
-    wsC = workstation(path.join(dir, "c"), hub.url, "comp-07");
+    wsC = workstation(path.join(dir, "c"), hub.url, "comp-07", { PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH: "1" });
     hashes.a = launch(wsA, "maya-a", "/bin/sh", "-c", "exec sleep 300");
     hashes.b = launch(wsB, "houdini-b", "/bin/sleep", "300");
     hashes.c = launch(wsC, "nuke-c", "/bin/bash", "-c", "sleep 300; true");
@@ -363,6 +363,62 @@ describe("a hub on SQLite and three workstations", () => {
     await page.screenshot({ path: path.join(SHOTS, "fleet-record-parts-390.png"), fullPage: true });
     await context.close();
     expect(wsB.cli("stop", tree).status).toBe(0);
+  });
+
+  it("launches on a workstation that allows it through its agent, audited, and refuses one that does not, clearly", async () => {
+    const post = (host: string, body: unknown) =>
+      hub.api(`/api/fleet/hosts/${host}/launch`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const hosts = Object.fromEntries((await fleetHosts(hub)).map((h) => [h.name, (h as { remoteLaunch?: boolean }).remoteLaunch]));
+    expect(hosts).toMatchObject({ "comp-07": true, "render-node-2": false, "render-node": false });
+    // Off by default: refused on the hub, nothing sent, and the refusal says how to allow it.
+    const refused = await post("render-node-2", { name: "remote-job", executable: "/bin/sleep", args: ["302"] });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({
+      code: "LAUNCH_NOT_ALLOWED",
+      error: expect.stringContaining("PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1"),
+    });
+    expect(wsB.cli("list", "--json").stdout).not.toContain("remote-job");
+    // The workstation's own checks, said as it says them.
+    const missing = await post("comp-07", { name: "nothing", executable: "/no/such/program" });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ code: "EXECUTABLE_NOT_FOUND" });
+    expect((await post("comp-07", { name: "", executable: "/bin/true" })).status).toBe(400);
+
+    // The hub's form: a workstation picked among those that allow it.
+    const context = await loggedInContext(browser, hub);
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/launch`);
+    expect(await page.locator("#launch-host option[value='render-node-2']").isDisabled()).toBe(true);
+    expect(await page.locator("#launch-host option[value='render-node-2']").textContent()).toContain("does not take launches from the hub");
+    await page.selectOption("#launch-host", "comp-07");
+    await page.fill("#launch-name", "remote-render");
+    await page.fill("#launch-executable", "/bin/sleep");
+    await page.fill("#launch-args", "303");
+    await page.screenshot({ path: path.join(SHOTS, "fleet-launch.png"), fullPage: true });
+    await page.getByRole("button", { name: "Launch" }).click();
+    await page.waitForURL(/\/fleet\/comp-07\/processes\/[0-9a-f]{64}$/, { timeout: 20_000 });
+    const hash = page.url().split("/").at(-1)!;
+    expect(JSON.parse(wsC.cli("show", hash, "--json").stdout)).toMatchObject({ name: "remote-render", args: ["303"], running: true });
+    await expect.poll(() => page.locator("h1 + [data-status]").getAttribute("data-status")).toBe("running");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${hub.url}/launch?host=comp-07`);
+    expect(await page.locator("#launch-host").inputValue()).toBe("comp-07");
+    await page.screenshot({ path: path.join(SHOTS, "fleet-launch-390.png"), fullPage: true });
+    await context.close();
+
+    const audit = (await (await hub.api("/api/fleet/audit?limit=20")).json()) as {
+      entries: Array<{ command: string; host: string; ok: boolean }>;
+    };
+    const launches = audit.entries.filter((e) => e.command === "launch").map((e) => `${e.host}:${e.ok}`);
+    expect(launches).toEqual(["comp-07:true", "comp-07:false", "render-node-2:false"]);
+    // comp-07 keeps the one record the tests after this one count on.
+    expect(wsC.cli("stop", hash).status).toBe(0);
+    expect(wsC.cli("delete", hash).status).toBe(0);
+    await expect.poll(async () => (await hub.api(`/api/fleet/hosts/comp-07/processes/${hash}`)).status).toBe(404);
   });
 
   it("gives a viewer token the fleet to look at, refuses it every action (403), and never sends it an environment value", async () => {

@@ -168,10 +168,14 @@ describe.skipIf(!postgresBin() && !process.env.CI)("several hub instances on one
     const { secret } = (await enrolled.json()) as { secret: string };
     // Past the agents this instance already took, a burst of twice its rate at once.
     await new Promise((r) => setTimeout(r, 1_500));
+    const started = performance.now();
     const answers = await Promise.all(Array.from({ length: ADMISSIONS * 2 }, () => socketWith(b, secret)));
+    // A token bucket: a second's worth at once, refilled as time goes. On a loaded machine the
+    // burst itself takes a while (each upgrade reads the store), and what was refilled meanwhile counts.
+    const allowed = ADMISSIONS + Math.floor(((performance.now() - started) / 1000) * ADMISSIONS);
     const refused = answers.filter((x) => !x.open);
-    expect(answers.filter((x) => x.open).length).toBeLessThanOrEqual(ADMISSIONS);
-    expect(refused.length).toBeGreaterThanOrEqual(ADMISSIONS);
+    expect(answers.filter((x) => x.open).length).toBeLessThanOrEqual(allowed);
+    expect(refused.length).toBeGreaterThanOrEqual(ADMISSIONS * 2 - allowed);
     for (const r of refused) {
       expect(r).toMatchObject({ status: 503, code: "BUSY" });
       expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1);

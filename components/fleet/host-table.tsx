@@ -120,6 +120,16 @@ export function HostTable({ hosts, selected, query }: { hosts: FleetHostInfo[]; 
                   : "–"}
               </td>
               <td className="whitespace-nowrap px-3 py-2 text-right">
+                {host.remoteLaunch && (
+                  <Link
+                    href={`/launch?host=${encodeURIComponent(host.name)}`}
+                    className="rounded px-2 py-1 text-xs text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-500/10"
+                    title="Its workstation takes launches from the hub"
+                    data-testid="launch-on-host"
+                  >
+                    Launch…<span className="sr-only"> on {host.name}</span>
+                  </Link>
+                )}
                 <Link
                   href={selected === host.name ? "/fleet" : `/fleet?host=${encodeURIComponent(host.name)}`}
                   scroll={false}

@@ -12,6 +12,9 @@ import { ALL } from "../processes/query";
 import type { DisplayStatus } from "../processes/status";
 import { isProcessHash } from "../registry/hash";
 import type { ActionResult } from "./result";
+import { parseLaunchForm, type LaunchFormField, type LaunchFormState } from "./launch-form";
+import { RemoteRefusal } from "../fleet/hub/fleet";
+import { launchAction } from "./processes";
 import { stoppedMessage } from "./stopped";
 
 const target = z.object({ host: z.string().refine(isFleetName), hash: z.string().refine(isProcessHash) });
@@ -80,6 +83,36 @@ export async function fleetDeleteAction(host: string, hash: string): Promise<Act
   if (!outcome.ok) return { ok: false, message: outcome.message };
   await untilReported(host, (statusOf) => statusOf(hash) === null);
   redirect(`/fleet/${host}`);
+}
+
+const FORM_FIELDS: ReadonlySet<string> = new Set<LaunchFormField>(["name", "executable", "args", "env", "cwd"]);
+
+/**
+ * The hub's launch form: on the workstation picked in it, through its agent (where that
+ * workstation allows it; audited), then that record's page once the host reported it. No
+ * workstation picked: on the hub's own machine, as the workstation's form does.
+ */
+export async function fleetLaunchAction(previous: LaunchFormState, form: FormData): Promise<LaunchFormState> {
+  const parsed = parseLaunchForm(form);
+  if ("errors" in parsed) return parsed;
+  const { request, values } = parsed;
+  const host = values.host ?? "";
+  if (host === "") return launchAction(previous, form);
+  if (!isFleetName(host)) return { errors: { host: ["Pick a workstation of the fleet."] }, values };
+  let hash: string;
+  try {
+    hash = (await fleet().launch(host, request, await who())).hash;
+  } catch (error) {
+    const field = error instanceof RemoteRefusal && error.field && FORM_FIELDS.has(error.field) ? (error.field as LaunchFormField) : "form";
+    const message =
+      error instanceof FleetError || error instanceof RemoteRefusal
+        ? error.message
+        : (knownFailure(error)?.message ?? internalFailure(error).message);
+    return { errors: { [field]: [message] }, values };
+  }
+  await untilReported(host, (statusOf) => statusOf(hash) !== null);
+  revalidatePath("/fleet");
+  redirect(`/fleet/${host}/processes/${hash}`);
 }
 
 const decision = z.object({ host: z.string().refine(isFleetName), decision: z.enum(["approve", "deny", "readmit"]) });

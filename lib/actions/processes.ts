@@ -9,28 +9,15 @@ import { RegistryError } from "../registry/errors";
 import { internalFailure, knownFailure } from "../failure";
 import { processes } from "../processes/server";
 import { retentionSummaryChanged } from "../processes/pages";
-import { fieldErrors, launchRequestSchema, parseEnvLines } from "../validation/launch";
+import { parseLaunchForm, type LaunchFormState } from "./launch-form";
 import { describeLeftAlone } from "../registry/left-alone";
 import { stoppedMessage } from "./stopped";
 import type { ActionResult } from "./result";
-
-export type LaunchFormField = "name" | "executable" | "args" | "env" | "cwd";
-
-export interface LaunchFormState {
-  errors?: Partial<Record<LaunchFormField | "form", string[]>>;
-  message?: string;
-  values?: Partial<Record<LaunchFormField, string>>;
-}
 
 export type { ActionResult } from "./result";
 
 const hashSchema = z.string().refine(isProcessHash, "Not a process hash.");
 const hashListSchema = z.array(hashSchema).min(1, "Nothing selected.").max(10_000);
-
-function formText(form: FormData, key: string, max = 1_000_000): string {
-  const value = form.get(key);
-  return typeof value === "string" ? value.slice(0, max) : "";
-}
 
 function messageOf(error: unknown): string {
   const failure = knownFailure(error);
@@ -41,25 +28,13 @@ function messageOf(error: unknown): string {
 
 /** The launch form: validates, starts the process, then opens its detail page. */
 export async function launchAction(_previous: LaunchFormState, form: FormData): Promise<LaunchFormState> {
-  const values = {
-    name: formText(form, "name"),
-    executable: formText(form, "executable"),
-    args: formText(form, "args"),
-    env: formText(form, "env"),
-    cwd: formText(form, "cwd"),
-  };
-  const env = parseEnvLines(values.env.split("\n"));
-  if (env.errors.length) return { errors: { env: env.errors }, values };
-  const args = values.args
-    .split("\n")
-    .map((line) => line.replace(/\r$/, ""))
-    .filter((line) => line !== "");
-  const parsed = launchRequestSchema.safeParse({ name: values.name, executable: values.executable, args, env: env.env, cwd: values.cwd });
-  if (!parsed.success) return { errors: fieldErrors(parsed.error), values };
+  const parsed = parseLaunchForm(form);
+  if ("errors" in parsed) return parsed;
+  const { request, values } = parsed;
 
   let hash: string;
   try {
-    hash = (await processes().launch(parsed.data)).record.hash;
+    hash = (await processes().launch(request)).record.hash;
   } catch (error) {
     const field = error instanceof LaunchError ? error.field : undefined;
     return { errors: { [field ?? "form"]: [messageOf(error)] }, values };

@@ -26,7 +26,9 @@ import {
 import { observeReport } from "../metrics/instruments";
 import { readJsonBody } from "./body";
 import { lineResponse, outputResponse, searchResponse, type OutputTarget } from "./output";
-import { forRole } from "./processes";
+import { forRole, launchBodySchema } from "./processes";
+import { ValidationError } from "../validation/errors";
+import { fieldErrors } from "../validation/launch";
 import { codedAnswer, codedResponse, errorResponse, jsonError, jsonOk, responseOf, type CodedAnswer } from "./respond";
 import { peerAddress } from "../http/headers";
 
@@ -175,6 +177,8 @@ export function hostJson(host: FleetHostInfo) {
     reportSeconds: host.intervalSeconds,
     address: host.address,
     facts: host.facts,
+    /** Whether its workstation takes launches from the hub (PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1 there). */
+    remoteLaunch: host.remoteLaunch,
     sharesIdWith: host.sharesIdWith,
     revoked: host.revoked,
     pending: host.pending ? { since: iso(host.pending.since), address: host.pending.address } : null,
@@ -247,6 +251,21 @@ export async function fleetAction(
     // Carried out and refused there (the record's process is another user's, gone, …): the workstation's word.
     if (!outcome.ok) return jsonError(409, outcome.message, { host: hostName, hash, command: kind, id: outcome.id, data: outcome.data });
     return jsonOk({ host: hostName, hash, command: kind, ...outcome });
+  });
+}
+
+/**
+ * POST /api/fleet/hosts/<host>/launch: the same body as POST /api/processes, run on that
+ * workstation by its agent where it allows launches from the hub (403 LAUNCH_NOT_ALLOWED else).
+ */
+export async function fleetLaunch(request: Request, hostName: string): Promise<Response> {
+  return onHub(async () => {
+    const body = await readJsonBody(request);
+    if ("response" in body) return body.response;
+    const parsed = launchBodySchema.safeParse(body.value);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
+    const launched = await fleet().launch(hostName, parsed.data, requesterOf(request));
+    return jsonOk({ host: hostName, ...launched }, 201);
   });
 }
 

@@ -143,3 +143,12 @@ export const getFleetInsight = cache(async (hostName: string, hash: string): Pro
     return { parts: null, problem: (error as Error).message };
   }
 });
+
+/** The hub's launch form: every workstation by name, with whether it takes launches from the hub now. */
+export async function getLaunchTargets() {
+  const hosts = await fleet().processes().hosts();
+  return hosts
+    .filter((h) => !h.revoked)
+    .map((h) => ({ name: h.name, status: h.status, allowed: h.remoteLaunch }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -3,6 +3,7 @@ import { MAX_RANGE_BYTES } from "../output/range";
 import { DERIVED_VIEW_FIELDS, endReasonSchema, processViewSchema, type ProcessView } from "../processes/view-schema";
 import { clip, cleanText } from "../text/clean";
 import { isoOrNull, timeOrNull, timeWarning } from "../time";
+import { launchRequestSchema } from "../validation/launch";
 
 // What an agent and the hub say to each other (POST /api/fleet/enroll, POST /api/fleet/report).
 // Versioned by the `protocol` field, so a newer hub can still take an older agent's reports.
@@ -296,9 +297,11 @@ export type ReportRefusal =
 /**
  * What the hub may ask an agent to do. `stop` with `force` is a kill; `range`, `search` and `line`
  * read output; `inspect` reads what a record's page shows that only the workstation knows (its
- * child processes, its sampled usage, its output's last lines), `usage` its CPU and memory now.
+ * child processes, its sampled usage, its output's last lines), `usage` its CPU and memory now;
+ * `launch` starts a program there (no record yet: its hash is empty), only on a workstation that
+ * allows it (PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1, which its agent then lists).
  */
-export const COMMAND_KINDS = ["stop", "relaunch", "delete", "range", "search", "line", "inspect", "usage"] as const;
+export const COMMAND_KINDS = ["stop", "relaunch", "delete", "range", "search", "line", "inspect", "usage", "launch"] as const;
 export type CommandKind = (typeof COMMAND_KINDS)[number];
 /** What every agent carries out, including those that do not list their commands in their facts. */
 export const ORIGINAL_COMMANDS: ReadonlySet<CommandKind> = new Set(["stop", "relaunch", "delete", "range", "search", "line"]);
@@ -308,13 +311,16 @@ export function agentCarriesOut(facts: Pick<HostFacts, "commands"> | null, kind:
   return facts?.commands ? facts.commands.includes(kind) : ORIGINAL_COMMANDS.has(kind);
 }
 /** Commands that change a workstation: audited. */
-export const ACTION_KINDS: ReadonlySet<CommandKind> = new Set(["stop", "relaunch", "delete"]);
+export const ACTION_KINDS: ReadonlySet<CommandKind> = new Set(["stop", "relaunch", "delete", "launch"]);
 
 export const agentCommandSchema = z.object({
   id: z.string().min(1).max(255),
   kind: z.enum(COMMAND_KINDS),
-  hash,
+  /** The record it acts on; empty for a launch (there is none yet). */
+  hash: hash.or(z.literal("")),
   args: z.object({
+    /** What to launch (`launch`): the same request as the workstation's own form and API. */
+    launch: launchRequestSchema.optional(),
     force: z.boolean().optional(),
     offset: z.number().int().min(0).optional(),
     length: z.number().int().min(0).max(MAX_RANGE_BYTES).optional(),

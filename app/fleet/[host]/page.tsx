@@ -78,6 +78,19 @@ export default async function FleetHostPage({ params, searchParams }: Props) {
           <Field label="Last report">
             <LocalTime seconds={host.lastSeen === null ? null : host.lastSeen / 1000} mode="exact" />
           </Field>
+          <Field label="Launches from the hub">
+            {host.remoteLaunch ? (
+              <Link
+                href={`/launch?host=${encodeURIComponent(host.name)}`}
+                className="text-indigo-700 hover:underline dark:text-indigo-300"
+                data-testid="launch-on-host"
+              >
+                Allowed: launch…
+              </Link>
+            ) : (
+              <span title="Set PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1 for its agent to allow them">Off</span>
+            )}
+          </Field>
           <Field label="Reports every">{host.intervalSeconds} s</Field>
           <Field label="Address">{host.address ?? "–"}</Field>
           <Field label="Host id">

@@ -3,7 +3,8 @@ import type { LocalProcesses } from "../../processes/local";
 import { ALL } from "../../processes/query";
 import { alertLines } from "../../output/tail";
 import { hostInfo } from "../../system/host";
-import { COMMAND_KINDS, fitRecord, PROTOCOL_VERSION, reportedOf, type ExitEvent, type HostFacts, type ReportedProcess } from "../protocol";
+import { agentCommands } from "./commands";
+import { fitRecord, PROTOCOL_VERSION, reportedOf, type ExitEvent, type HostFacts, type ReportedProcess } from "../protocol";
 
 export function hostFacts(hostname: string): HostFacts {
   const info = hostInfo();
@@ -19,7 +20,7 @@ export function hostFacts(hostname: string): HostFacts {
     uptimeSeconds: info.uptimeSeconds,
     agentVersion: `process-monitor protocol ${PROTOCOL_VERSION}`,
     tags: hostTags(),
-    commands: [...COMMAND_KINDS],
+    commands: agentCommands(),
   };
 }
 

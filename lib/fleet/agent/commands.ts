@@ -3,7 +3,27 @@ import { watchFile } from "../../output/follow";
 import { fileOutput } from "../../output/source";
 import type { LocalProcesses } from "../../processes/local";
 import type { DescendantView } from "../../processes/view";
-import { INSPECT_LINES, MAX_INSPECT_NODES, type AgentCommand, type CommandResult, type InspectAnswer } from "../protocol";
+import {
+  COMMAND_KINDS,
+  INSPECT_LINES,
+  MAX_INSPECT_NODES,
+  type AgentCommand,
+  type CommandKind,
+  type CommandResult,
+  type InspectAnswer,
+} from "../protocol";
+
+/** PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1: the hub's operator may start programs here. Off unless set. */
+export const REMOTE_LAUNCH_ENV = "PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH";
+
+export function allowsRemoteLaunch(env: Record<string, string | undefined> = process.env): boolean {
+  return env[REMOTE_LAUNCH_ENV] === "1";
+}
+
+/** The commands this agent carries out, told in its host facts: `launch` only where this workstation allows it. */
+export function agentCommands(env: Record<string, string | undefined> = process.env): CommandKind[] {
+  return COMMAND_KINDS.filter((kind) => kind !== "launch" || allowsRemoteLaunch(env));
+}
 
 /**
  * Carries out one command from the hub on this workstation, with the same checks as a local
@@ -57,6 +77,19 @@ export async function executeCommand(processes: LocalProcesses, command: AgentCo
         const { at, status, treeCpuPercent, treeRssBytes } = usage;
         return { ok: true, message: "usage", data: { at, status, treeCpuPercent, treeRssBytes } };
       }
+      case "launch": {
+        // Checked here too: the hub sends it only to an agent that lists it, but this workstation decides.
+        if (!allowsRemoteLaunch()) {
+          return {
+            ok: false,
+            message: `This workstation does not take launches from the hub (${REMOTE_LAUNCH_ENV}=1 is not set on it).`,
+            data: { code: "LAUNCH_NOT_ALLOWED" },
+          };
+        }
+        if (!command.args.launch) return { ok: false, message: "Nothing to launch was sent.", data: { code: "INVALID" } };
+        const { record } = await processes.launch(command.args.launch);
+        return { ok: true, message: `Launched ${record.name} (pid ${record.pid}).`, data: { hash: record.hash, pid: record.pid } };
+      }
       case "line": {
         const offset = command.args.offset ?? 0;
         return { ok: true, message: "line", data: { offset, line: await (await outputOf(processes, command.hash)).line(offset) } };
@@ -66,10 +99,16 @@ export async function executeCommand(processes: LocalProcesses, command: AgentCo
     // The code the workstation's own API would answer with: the hub answers as it would.
     if (error instanceof CodedError) {
       const wait = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      // A launch's field (executable, cwd): the hub's form shows the message beside it.
+      const field = (error as { field?: unknown }).field;
       return {
         ok: false,
         message: error.message,
-        data: { code: error.code, ...(typeof wait === "number" ? { retryAfterSeconds: wait } : {}) },
+        data: {
+          code: error.code,
+          ...(typeof wait === "number" ? { retryAfterSeconds: wait } : {}),
+          ...(typeof field === "string" ? { field } : {}),
+        },
       };
     }
     return { ok: false, message: `Failed on the workstation: ${(error as Error).message}`, data: {} };

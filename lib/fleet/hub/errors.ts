@@ -16,6 +16,7 @@ export type FleetErrorCode =
   | "HOST_OFFLINE"
   | "NO_ANSWER"
   | "UNSUPPORTED"
+  | "LAUNCH_NOT_ALLOWED"
   | "BAD_ANSWER"
   | "NOT_WAITING"
   | "BUSY";

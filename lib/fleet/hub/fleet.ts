@@ -26,6 +26,7 @@ import {
   type Report,
   type UsageAnswer,
 } from "../protocol";
+import type { ValidLaunchRequest } from "../../validation/launch";
 import type { FleetStore } from "../store";
 import {
   auditLog,
@@ -61,8 +62,10 @@ export class RemoteRefusal extends CodedError {
     code: string,
     message: string,
     readonly retryAfterSeconds?: number,
+    /** The launch form's field the refusal concerns (executable, cwd), as the workstation said. */
+    readonly field?: string,
   ) {
-    super(code, message);
+    super(code, message, field ? { details: { field } } : {});
   }
 }
 
@@ -247,6 +250,43 @@ export class FleetDoor {
   /** A remote record's tree's CPU and memory now (the live chart's point on the hub). */
   async usage(hostName: string, hash: string, who: Requester): Promise<UsageAnswer> {
     return checkedAnswer(hostName, usageAnswerSchema, await this.read(hostName, hash, "usage", {}, who, { timeoutMs: 5_000 }));
+  }
+
+  /**
+   * Starts a program on a host through its agent, only where the workstation allows it (its
+   * agent lists `launch`: PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1 there). Audited, refusals too.
+   * The new record's hash and pid, or the workstation's refusal thrown with its code (and the
+   * form's field it concerns).
+   */
+  async launch(
+    hostName: string,
+    request: ValidLaunchRequest,
+    who: Requester,
+  ): Promise<{ hash: string; pid: number | null; message: string }> {
+    const store = await this.store();
+    const host = await this.target(store, hostName);
+    const args = { launch: request };
+    const refuse = async (code: "NOT_FOUND" | "LAUNCH_NOT_ALLOWED", message: string) => {
+      await auditOnHub(store, { hostKey: host?.key, hostName, kind: "launch", args, ok: false, message }, who);
+      return new FleetError(code, message);
+    };
+    if (!host) throw await refuse("NOT_FOUND", NOT_IN_FLEET.host(hostName));
+    if (!agentCarriesOut(host.facts, "launch")) {
+      throw await refuse(
+        "LAUNCH_NOT_ALLOWED",
+        `${hostName} does not take launches from the hub: set PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1 for its agent to allow them.`,
+      );
+    }
+    const started = performance.now();
+    const outcome = await runCommand(store, host, { kind: "launch", hash: "", args }, who);
+    instruments().commands.observe({ kind: "launch", result: outcome.ok ? "ok" : "refused" }, (performance.now() - started) / 1000);
+    const hash = String(outcome.data.hash ?? "");
+    if (outcome.ok && isProcessHash(hash)) {
+      return { hash, pid: typeof outcome.data.pid === "number" ? outcome.data.pid : null, message: outcome.message };
+    }
+    const code = typeof outcome.data.code === "string" ? outcome.data.code : "REFUSED";
+    const field = typeof outcome.data.field === "string" ? outcome.data.field : undefined;
+    throw new RemoteRefusal(code, outcome.message, undefined, field);
   }
 
   /** An operator's decision on a host, audited: approve or deny its pending re-enrolment, readmit it after a revocation. */

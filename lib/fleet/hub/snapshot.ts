@@ -1,6 +1,6 @@
 import { toFleetView, type FleetHostRef, type FleetItem } from "./view";
 import { isoToSeconds } from "../../time";
-import { hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
+import { agentCarriesOut, hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
 import { crashCounts, readHostRows } from "../store/hosts";
 import type { HostChange } from "./ingest-write";
@@ -17,6 +17,8 @@ export interface FleetHostInfo extends FleetHostRef {
   intervalSeconds: number;
   address: string | null;
   facts: HostFacts | null;
+  /** Whether its workstation takes launches from the hub (its agent lists `launch`: PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1 there). */
+  remoteLaunch: boolean;
   running: number;
   /** Records that ended in failure (hasFailed): the `failed` filter's count. */
   failed: number;
@@ -426,6 +428,7 @@ export class FleetSnapshotReader {
         intervalSeconds: row.intervalS,
         address: row.lastAddress,
         facts: cached.facts,
+        remoteLaunch: agentCarriesOut(cached.facts, "launch"),
         running: cached.running,
         failed: cached.failed,
         total: cached.processes.length,
