@@ -37,6 +37,37 @@ export type TableRow = ProcessView & { host?: { name: string; status: HostStatus
 const TOOL_BUTTON =
   "rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800";
 
+/**
+ * Below 640 px a row is a card of two lines, with no sideways scrolling: name and status, then
+ * host, running time, CPU, memory and Delete; pid, user, executable, start and output are on
+ * the record's page. The header stays as a bar of sort links.
+ */
+const PHONE = {
+  table: "max-sm:block",
+  head: "max-sm:block max-sm:border-b-0",
+  headRow: "max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-1 max-sm:px-1 max-sm:py-1",
+  body: "max-sm:block",
+  // A wrapping line of cells; the empty ::after takes a whole line of its own after the status,
+  // so the figures start the second line, and a line too long for the screen wraps, never scrolls.
+  row: "max-sm:relative max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-3 max-sm:py-2 max-sm:pr-3 max-sm:after:order-3 max-sm:after:basis-full max-sm:after:content-['']",
+  /** With a checkbox: it stands on the left of both lines. */
+  rowWithCheck: "max-sm:pl-10",
+  rowWithoutCheck: "max-sm:pl-3",
+  cell: "max-sm:p-0",
+  hidden: "max-sm:hidden",
+  check: "max-sm:absolute max-sm:left-3 max-sm:top-1/2 max-sm:-translate-y-1/2",
+  name: "max-sm:order-1 max-sm:min-w-0 max-sm:max-w-none max-sm:flex-1 max-sm:truncate",
+  status: "max-sm:order-2",
+  host: "max-sm:order-4 max-sm:mt-1 max-sm:min-w-0 max-sm:whitespace-normal max-sm:text-xs max-sm:[overflow-wrap:anywhere]",
+  runtime: "max-sm:order-5 max-sm:mt-1 max-sm:text-left max-sm:text-xs",
+  cpu: "max-sm:order-6 max-sm:mt-1 max-sm:text-left max-sm:text-xs",
+  memory: "max-sm:order-7 max-sm:mt-1 max-sm:text-left max-sm:text-xs",
+  remove: "max-sm:order-8 max-sm:ml-auto max-sm:mt-1",
+} as const;
+
+/** Which columns a phone's header keeps (the sortable ones, as links). */
+const PHONE_HEAD = (column: { key: SortKey | null }) => (column.key ? "max-sm:px-2 max-sm:py-1" : PHONE.hidden);
+
 const rowKey = (row: TableRow) => (row.host ? `${row.host.name}/${row.hash}` : row.hash);
 
 export function ProcessTable({
@@ -151,11 +182,13 @@ export function ProcessTable({
           aria-label="Processes"
           className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
         >
-          <table className="w-full min-w-[960px] text-sm">
-            <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
-              <tr>
+          <table className={`w-full text-sm sm:min-w-[960px] ${PHONE.table}`}>
+            <thead
+              className={`border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400 ${PHONE.head}`}
+            >
+              <tr className={PHONE.headRow}>
                 {canSelect && (
-                  <th className="w-10 px-3 py-2">
+                  <th className="w-10 px-3 py-2 max-sm:w-auto max-sm:px-2 max-sm:py-1">
                     <input
                       type="checkbox"
                       aria-label="Select all on this page"
@@ -165,11 +198,11 @@ export function ProcessTable({
                     />
                   </th>
                 )}
-                {showHost && <th className="px-3 py-2">Host</th>}
+                {showHost && <th className={`px-3 py-2 ${PHONE.hidden}`}>Host</th>}
                 {COLUMNS.map((column) => (
                   <th
                     key={column.label}
-                    className={`whitespace-nowrap px-3 py-2 ${column.className ?? ""}`}
+                    className={`whitespace-nowrap px-3 py-2 ${column.className ?? ""} ${PHONE_HEAD(column)}`}
                     aria-sort={column.key && query.sort === column.key ? (query.dir === "asc" ? "ascending" : "descending") : undefined}
                   >
                     {column.key ? (
@@ -189,13 +222,13 @@ export function ProcessTable({
                   </th>
                 ))}
                 {!readOnly && (
-                  <th className="px-3 py-2">
+                  <th className={`px-3 py-2 ${PHONE.hidden}`}>
                     <span className="sr-only">Actions</span>
                   </th>
                 )}
               </tr>
             </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+            <tbody className={`divide-y divide-zinc-100 dark:divide-zinc-800 ${PHONE.body}`}>
               {rows.map((row) => {
                 const failed =
                   row.status === "stopped" &&
@@ -206,10 +239,10 @@ export function ProcessTable({
                     key={rowKey(row)}
                     data-hash={row.hash}
                     data-host={row.host?.name}
-                    className={`hover:bg-zinc-50 dark:hover:bg-zinc-800/50 ${selected.has(rowKey(row)) ? "bg-indigo-50/60 dark:bg-indigo-500/10" : ""}`}
+                    className={`hover:bg-zinc-50 dark:hover:bg-zinc-800/50 ${selected.has(rowKey(row)) ? "bg-indigo-50/60 dark:bg-indigo-500/10" : ""} ${PHONE.row} ${canSelect ? PHONE.rowWithCheck : PHONE.rowWithoutCheck}`}
                   >
                     {canSelect && (
-                      <td className="px-3 py-2">
+                      <td className={`px-3 py-2 ${PHONE.cell} ${PHONE.check}`}>
                         <input
                           type="checkbox"
                           aria-label={`Select ${row.name}${row.host ? ` on ${row.host.name}` : ""}`}
@@ -220,7 +253,7 @@ export function ProcessTable({
                       </td>
                     )}
                     {showHost && (
-                      <td className="whitespace-nowrap px-3 py-2">
+                      <td className={`whitespace-nowrap px-3 py-2 ${PHONE.cell} ${PHONE.host}`}>
                         {row.host && (
                           <Link href={`/fleet/${row.host.name}`} prefetch={false} className="hover:underline">
                             {row.host.name}
@@ -231,10 +264,10 @@ export function ProcessTable({
                         )}
                       </td>
                     )}
-                    <td className="px-3 py-2">
+                    <td className={`px-3 py-2 ${PHONE.cell} ${PHONE.status}`}>
                       <StatusBadge status={row.status} label={statusText(row)} failed={failed} />
                     </td>
-                    <td className="max-w-[16rem] whitespace-nowrap px-3 py-2">
+                    <td className={`max-w-[16rem] whitespace-nowrap px-3 py-2 ${PHONE.cell} ${PHONE.name}`}>
                       <Link
                         href={detailHref(row)}
                         prefetch={false}
@@ -252,15 +285,15 @@ export function ProcessTable({
                         </span>
                       )}
                     </td>
-                    <td className="px-3 py-2 text-right font-mono tabular-nums">{row.pid ?? "–"}</td>
+                    <td className={`px-3 py-2 text-right font-mono tabular-nums ${PHONE.hidden}`}>{row.pid ?? "–"}</td>
                     <td
-                      className="max-w-[8rem] truncate whitespace-nowrap px-3 py-2 text-xs"
+                      className={`max-w-[8rem] truncate whitespace-nowrap px-3 py-2 text-xs ${PHONE.hidden}`}
                       title={row.user ?? undefined}
                       data-testid="user"
                     >
                       {row.user ?? "–"}
                     </td>
-                    <td className="max-w-[22rem] whitespace-nowrap px-3 py-2 text-xs">
+                    <td className={`max-w-[22rem] whitespace-nowrap px-3 py-2 text-xs ${PHONE.hidden}`}>
                       <MiddleTruncate text={row.executable} max={40} />
                       {row.currentExecutable && (
                         <span className="block text-zinc-500 dark:text-zinc-400" data-testid="execd">
@@ -268,15 +301,21 @@ export function ProcessTable({
                         </span>
                       )}
                     </td>
-                    <td className="whitespace-nowrap px-3 py-2">
+                    <td className={`whitespace-nowrap px-3 py-2 ${PHONE.hidden}`}>
                       <LocalTime seconds={row.startTime} />
                     </td>
-                    <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatDuration(row.runtime)}</td>
-                    <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
+                    <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.runtime}`}>
+                      <span className="sm:hidden">for </span>
+                      {formatDuration(row.runtime)}
+                    </td>
+                    <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.cpu}`}>
+                      <span className="sm:hidden">CPU </span>
                       {row.cpuPercent === null ? "–" : `${row.cpuPercent.toFixed(1)}%`}
                     </td>
-                    <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatBytes(row.rssBytes)}</td>
-                    <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
+                    <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.memory}`}>
+                      {formatBytes(row.rssBytes)}
+                    </td>
+                    <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.hidden}`}>
                       {row.outputSize === null ? (
                         <span className="text-zinc-400">–</span>
                       ) : (
@@ -301,7 +340,7 @@ export function ProcessTable({
                       )}
                     </td>
                     {!readOnly && (
-                      <td className="px-3 py-2 text-right">
+                      <td className={`px-3 py-2 text-right ${PHONE.cell} ${PHONE.remove}`}>
                         <button
                           type="button"
                           onClick={() => setPending({ kind: "one", hash: row.hash, name: row.name })}

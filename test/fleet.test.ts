@@ -361,6 +361,21 @@ describe("a hub on SQLite and three workstations", () => {
     await page.screenshot({ path: path.join(SHOTS, "fleet-record-parts.png"), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(SHOTS, "fleet-record-parts-390.png"), fullPage: true });
+    // The fleet's table on a phone: stacked rows with the host, nothing to scroll sideways to.
+    await page.goto(`${hub.url}/fleet`);
+    const row = page.locator(`tr[data-hash="${tree}"]`);
+    expect(
+      await page.getByRole("region", { name: "Processes", exact: true }).evaluate((el) => el.scrollWidth - el.clientWidth),
+    ).toBeLessThanOrEqual(0);
+    for (const shown of [
+      row.getByRole("link", { name: "render-node-2" }),
+      row.getByText(/^CPU /),
+      row.getByRole("link", { name: "tree" }),
+    ]) {
+      const box = (await shown.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    await page.screenshot({ path: path.join(SHOTS, "fleet-390.png"), fullPage: true });
     await context.close();
     expect(wsB.cli("stop", tree).status).toBe(0);
   });

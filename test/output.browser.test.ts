@@ -108,6 +108,58 @@ describe("output viewer in a real browser", () => {
     expect(scroll).toBeLessThan(40);
   }, 60_000);
 
+  it("on a phone: the list's rows fit without sideways scrolling, and the viewer opens at the end on screen and follows", async () => {
+    const script = [
+      'i=0; while [ $i -lt 3000 ]; do echo "filler line $i, long enough to matter on a narrow screen"; i=$((i+1)); done',
+      'i=0; while [ $i -lt 600 ]; do echo "tick $i"; i=$((i+1)); sleep 0.1; done',
+    ].join("; ");
+    const l = await launch(registry, { name: "phone-ticker", executable: "/bin/sh", args: ["-c", script] });
+    launched.push(l);
+    await expect.poll(() => fs.readFileSync(l.record.outputFile!, "utf8")).toContain("tick 1");
+    const context = await loggedInContext(browser, server, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    contexts.push(context);
+    const page = await context.newPage();
+
+    // The list: a stacked row with status, name, running time, CPU and memory, nothing to scroll sideways to.
+    await page.goto(`${server.url}/`);
+    const row = page.locator(`tr[data-hash="${l.record.hash}"]`);
+    await row.waitFor();
+    const region = page.getByRole("region", { name: "Processes" });
+    expect(await region.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    for (const shown of [
+      row.getByRole("link", { name: "phone-ticker" }),
+      row.getByText("running"),
+      row.getByText(/^for /),
+      row.getByText(/^CPU /),
+    ]) {
+      const box = (await shown.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    await page.screenshot({ path: path.join(shots, "phone-list.png"), fullPage: true });
+
+    // Its page, then its output: the last line written is on screen, and the next ones come into it.
+    await row.getByRole("link", { name: "phone-ticker" }).tap();
+    await page.waitForURL(`**/processes/${l.record.hash}`);
+    await page.getByRole("link", { name: "Open the output viewer" }).tap();
+    await page.waitForURL(`**/processes/${l.record.hash}/output`);
+    const lastOnScreen = () =>
+      page.evaluate(() => {
+        const rows = [...document.querySelectorAll("[data-row]")];
+        const last = rows.at(-1);
+        if (!last) return null;
+        const box = last.getBoundingClientRect();
+        const tick = /tick (\d+)$/.exec(last.textContent ?? "");
+        return { tick: tick ? Number(tick[1]) : -1, onScreen: box.top >= 0 && box.bottom <= window.innerHeight };
+      });
+    await expect.poll(async () => (await lastOnScreen())?.onScreen).toBe(true);
+    const first = (await lastOnScreen())!.tick;
+    await expect.poll(async () => (await lastOnScreen())?.tick ?? -1, { timeout: 10_000 }).toBeGreaterThan(first + 10);
+    expect((await lastOnScreen())?.onScreen).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(shots, "phone-output.png") });
+  });
+
   it("finds a line that is not loaded, loads it and scrolls to it", async () => {
     const script =
       "console.log('NEEDLE-EARLY found me'); for (let i = 0; i < 120000; i++) console.log('filler line ' + i + ' ' + 'x'.repeat(20));";

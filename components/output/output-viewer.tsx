@@ -57,6 +57,7 @@ export function OutputViewer({
   const [following, setFollowing] = useState(true);
   const { search, setQuery, find } = useOutputSearch(api);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const frameRef = useFittedHeight();
   const pendingScroll = useRef<
     { kind: "bottom" } | { kind: "offset"; offset: number } | { kind: "prepend"; lines: number; top: number } | null
   >({ kind: "bottom" });
@@ -163,7 +164,7 @@ export function OutputViewer({
   const loadedBytes = state.end - (state.offsets[0] ?? state.end);
 
   return (
-    <div className="flex h-[calc(100vh-9rem)] min-h-[24rem] flex-col gap-2">
+    <div ref={frameRef} className="flex h-[calc(100dvh-var(--viewer-top,9rem)-1.5rem)] min-h-[24rem] flex-col gap-2">
       <h1 className="sr-only">Output of {name}</h1>
       <div className="flex flex-wrap items-center gap-2 text-sm">
         <Link href={detailHref} className="text-indigo-700 hover:underline dark:text-indigo-300">
@@ -359,4 +360,28 @@ export function OutputViewer({
       </div>
     </div>
   );
+}
+
+/**
+ * The viewer fills the screen below where it starts, whatever sits above it: on a phone the
+ * header wraps to several lines, and a height guessed for the desktop's put the newest lines
+ * (the followed end) below the fold. 100dvh follows a phone's browser bars as they come and go.
+ */
+function useFittedHeight() {
+  const frameRef = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const frame = frameRef.current;
+    if (!frame) return;
+    const fit = () => frame.style.setProperty("--viewer-top", `${Math.round(frame.getBoundingClientRect().top + window.scrollY)}px`);
+    fit();
+    // The header's height changes when it wraps (a rotation, a narrower window, the hub's status line).
+    const observer = new ResizeObserver(fit);
+    observer.observe(document.body);
+    window.addEventListener("resize", fit);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener("resize", fit);
+    };
+  }, []);
+  return frameRef;
 }
