@@ -426,10 +426,12 @@ describe("a hub on SQLite and three workstations", () => {
     await context.close();
 
     const audit = (await (await hub.api("/api/fleet/audit?limit=20")).json()) as {
-      entries: Array<{ command: string; host: string; ok: boolean }>;
+      entries: Array<{ command: string; host: string; ok: boolean; hash: string }>;
     };
     const launches = audit.entries.filter((e) => e.command === "launch").map((e) => `${e.host}:${e.ok}`);
     expect(launches).toEqual(["comp-07:true", "comp-07:false", "render-node-2:false"]);
+    // The launch that ran names the record it made.
+    expect(audit.entries.find((e) => e.command === "launch" && e.ok)?.hash).toBe(hash);
     // comp-07 keeps the one record the tests after this one count on.
     expect(wsC.cli("stop", hash).status).toBe(0);
     expect(wsC.cli("delete", hash).status).toBe(0);

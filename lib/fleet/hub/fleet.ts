@@ -282,6 +282,8 @@ export class FleetDoor {
     instruments().commands.observe({ kind: "launch", result: outcome.ok ? "ok" : "refused" }, (performance.now() - started) / 1000);
     const hash = String(outcome.data.hash ?? "");
     if (outcome.ok && isProcessHash(hash)) {
+      // The audit log names the record the launch made, as it names the record of any other action.
+      await store.db.fleetCommand.update({ where: { id: outcome.id }, data: { hash } }).catch(() => undefined);
       return { hash, pid: typeof outcome.data.pid === "number" ? outcome.data.pid : null, message: outcome.message };
     }
     const code = typeof outcome.data.code === "string" ? outcome.data.code : "REFUSED";

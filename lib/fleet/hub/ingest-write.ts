@@ -1,10 +1,11 @@
 // How a window of accepted reports is written, in one transaction whatever its size. PostgreSQL:
 // one statement taking all the window's rows as JSON parameters (json_to_recordset), so a report
-// costs its share of it, not statements of its own. SQLite: prepared statements, a row each, on
+// costs its share of it, not statements of its own; named, on pg itself (store/direct-pg.ts). SQLite: prepared statements, a row each, on
 // the driver itself (store/direct.ts), where a statement costs microseconds.
 import type { Report, StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
 import type { DirectSqlite } from "../store/direct";
+import type { DirectPostgres } from "../store/direct-pg";
 import { isActive, isCrash } from "../../processes/status";
 
 /** A report that passed its checks, with its host row as it was read (PostgreSQL writes only if it still is). */
@@ -168,30 +169,38 @@ async function writeSqlite(sqlite: DirectSqlite, rows: Rows, now: number): Promi
  * left out is checked again by the caller. No row is touched twice in the statement: a
  * deletion spares the records the same report upserts.
  */
-async function writePostgres({ db }: FleetStore, rows: Rows, now: number): Promise<Written> {
-  const json = {
-    hosts: JSON.stringify(rows.hosts),
-    processes: JSON.stringify(rows.processes),
-    removed: JSON.stringify(rows.removed),
-    events: JSON.stringify(rows.events),
+async function writePostgres(pg: DirectPostgres, rows: Rows, now: number): Promise<Written> {
+  const [answer] = await pg.rows<{ hosts: string; stored: string }>("pm_write_window", WRITE_WINDOW_SQL, [
+    JSON.stringify(rows.hosts),
+    now,
+    JSON.stringify(rows.processes),
+    JSON.stringify(rows.removed),
+    JSON.stringify(rows.events),
+  ]);
+  return {
+    hosts: new Set(JSON.parse(answer!.hosts) as string[]),
+    stored: storedOf(JSON.parse(answer!.stored) as Array<{ host_key: string; hash: string }>),
   };
-  const [answer] = await db.$queryRaw<Array<{ hosts: string; stored: string }>>`
+}
+
+/** The window's one statement: $1 the host rows, $2 now, $3 the records, $4 the removals, $5 the exits (each JSON). */
+const WRITE_WINDOW_SQL = `
     WITH i AS (
-      SELECT * FROM json_to_recordset(${json.hosts}::json) AS i(key text, read_seq integer, read_instance text,
+      SELECT * FROM json_to_recordset($1::json) AS i(key text, read_seq integer, read_instance text,
         secret_hash text, machine_id text, seq integer, process_step integer, list_step integer, address text,
         hostname text, facts text, interval_s integer, instance text, prev_instance text, whole boolean)
     ), h AS (
       UPDATE fleet_host f SET seq = i.seq, process_seq = f.process_seq + i.process_step, list_seq = f.list_seq + i.list_step,
-        last_seen = ${now}::double precision, last_address = i.address, hostname = i.hostname, facts = i.facts,
+        last_seen = $2::double precision, last_address = i.address, hostname = i.hostname, facts = i.facts,
         interval_s = i.interval_s, instance = i.instance, prev_instance = i.prev_instance
       FROM i
       WHERE f.key = i.key AND f.seq = i.read_seq AND f.secret_hash = i.secret_hash AND f.revoked_at IS NULL
         AND f.machine_id = i.machine_id AND f.instance IS NOT DISTINCT FROM i.read_instance
       RETURNING f.key, i.whole
     ), p AS (
-      SELECT * FROM json_to_recordset(${json.processes}::json) AS p(host_key text, hash text, running boolean, data json, env json)
+      SELECT * FROM json_to_recordset($3::json) AS p(host_key text, hash text, running boolean, data json, env json)
     ), gone AS (
-      SELECT * FROM json_to_recordset(${json.removed}::json) AS g(host_key text, hash text)
+      SELECT * FROM json_to_recordset($4::json) AS g(host_key text, hash text)
     ), removed AS (
       DELETE FROM fleet_process x USING h
       WHERE x.host_key = h.key
@@ -199,24 +208,19 @@ async function writePostgres({ db }: FleetStore, rows: Rows, now: number): Promi
         AND NOT EXISTS (SELECT 1 FROM p WHERE p.host_key = x.host_key AND p.hash = x.hash)
     ), upserted AS (
       INSERT INTO fleet_process (host_key, hash, running, data, env, updated_at)
-      SELECT p.host_key, p.hash, p.running, p.data::text, p.env::text, ${now}::double precision FROM p JOIN h ON h.key = p.host_key
+      SELECT p.host_key, p.hash, p.running, p.data::text, p.env::text, $2::double precision FROM p JOIN h ON h.key = p.host_key
       ON CONFLICT (host_key, hash) DO UPDATE SET running = excluded.running, data = excluded.data, env = excluded.env,
         updated_at = excluded.updated_at
     ), events AS (
       INSERT INTO fleet_event (host_key, hash, name, exit_code, exit_signal, stop_signal, ended_at, crashed, received_at)
-      SELECT e.host_key, e.hash, e.name, e.exit_code, e.exit_signal, e.stop_signal, e.ended_at, e.crashed, ${now}::double precision
-      FROM json_to_recordset(${json.events}::json) AS e(host_key text, hash text, name text, exit_code integer,
+      SELECT e.host_key, e.hash, e.name, e.exit_code, e.exit_signal, e.stop_signal, e.ended_at, e.crashed, $2::double precision
+      FROM json_to_recordset($5::json) AS e(host_key text, hash text, name text, exit_code integer,
         exit_signal text, stop_signal text, ended_at double precision, crashed boolean)
       JOIN h ON h.key = e.host_key
       ON CONFLICT (host_key, hash) DO NOTHING RETURNING host_key, hash
     )
     SELECT (SELECT coalesce(json_agg(key), '[]'::json) FROM h)::text AS hosts,
       (SELECT coalesce(json_agg(json_build_object('host_key', host_key, 'hash', hash)), '[]'::json) FROM events)::text AS stored`;
-  return {
-    hosts: new Set(JSON.parse(answer!.hosts) as string[]),
-    stored: storedOf(JSON.parse(answer!.stored) as Array<{ host_key: string; hash: string }>),
-  };
-}
 
 /** What a report's checks need of its host row. */
 export interface IngestHost {
@@ -234,7 +238,7 @@ export interface IngestHost {
 }
 
 /** The host rows of a window's reports, in one raw read (a model query costs the client twice as much). */
-export async function readHosts({ db, sqlite }: FleetStore, keys: string[]): Promise<IngestHost[]> {
+export async function readHosts({ sqlite, pg }: FleetStore, keys: string[]): Promise<IngestHost[]> {
   if (keys.length === 0) return [];
   const list = JSON.stringify(keys);
   const rows = sqlite
@@ -243,8 +247,12 @@ export async function readHosts({ db, sqlite }: FleetStore, keys: string[]): Pro
           prev_instance FROM fleet_host WHERE key IN (SELECT value FROM json_each($list))`,
         { list },
       )
-    : await db.$queryRaw<Array<Record<string, unknown>>>`SELECT key, name, machine_id, secret_hash, pending_secret_hash,
-          revoked_at, seq, process_seq, list_seq, instance, prev_instance FROM fleet_host WHERE key IN (SELECT json_array_elements_text(${list}::json))`;
+    : await pg!.rows<Record<string, unknown>>(
+        "pm_read_hosts",
+        `SELECT key, name, machine_id, secret_hash, pending_secret_hash, revoked_at, seq, process_seq, list_seq, instance,
+          prev_instance FROM fleet_host WHERE key IN (SELECT json_array_elements_text($1::json))`,
+        [list],
+      );
   return rows.map((row) => ({
     key: String(row.key),
     name: String(row.name),
@@ -269,7 +277,7 @@ export async function writeReports(
   const views = accepted.map((a) => viewsOf(a.report));
   const steps = accepted.map((a) => stepsOf(a.report));
   const rows = rowsOf(accepted, views, steps);
-  const written = store.sqlite ? await writeSqlite(store.sqlite, rows, now) : await writePostgres(store, rows, now);
+  const written = store.sqlite ? await writeSqlite(store.sqlite, rows, now) : await writePostgres(store.pg!, rows, now);
   const changes = new Map<string, HostChange>();
   accepted.forEach(({ host, report }, i) => {
     const step = steps[i]!;

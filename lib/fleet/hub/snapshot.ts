@@ -292,8 +292,20 @@ export class FleetSnapshotReader {
     return found;
   }
 
-  private async readRows(db: FleetStore["db"], keys: string[], since: number | null) {
-    const rows: Array<{ hostKey: string; hash: string; data: string; updatedAt: number }> = [];
+  private async readRows({ db, pg }: FleetStore, keys: string[], since: number | null) {
+    type Row = { hostKey: string; hash: string; data: string; updatedAt: number };
+    if (keys.length === 0) return [];
+    if (pg) {
+      // On the driver (direct-pg.ts): a row's values, no object of Prisma's mapping made for each.
+      const values = await pg.values(
+        "pm_changed_rows",
+        `SELECT host_key, hash, data, updated_at FROM fleet_process
+          WHERE host_key = ANY($1::text[]) AND ($2::double precision IS NULL OR updated_at >= $2::double precision)`,
+        [keys, since],
+      );
+      return values.map(([hostKey, hash, data, updatedAt]) => ({ hostKey, hash, data, updatedAt }) as Row);
+    }
+    const rows: Row[] = [];
     for (let i = 0; i < keys.length; i += 50) {
       rows.push(
         ...(await db.fleetProcess.findMany({
@@ -307,7 +319,6 @@ export class FleetSnapshotReader {
 
   private async readNow(): Promise<FleetSnapshot> {
     const store = await this.store();
-    const { db } = store;
     const now = Date.now();
     const rows = await readHostRows(store);
     const moved = rows.filter((h) => {
@@ -353,13 +364,13 @@ export class FleetSnapshotReader {
     const since = (this.last?.readAt ?? 0) - OVERLAP_MS;
     const changedRows = [
       ...(await this.readRows(
-        db,
+        store,
         [...whole].filter((h) => !handed.has(h.key)).map((h) => h.key),
         null,
       )),
       ...(partial.size
         ? await this.readRows(
-            db,
+            store,
             [...partial].map((h) => h.key),
             since,
           )

@@ -33,39 +33,36 @@ const HOST_FIELDS = Object.keys(HOST_COLUMNS) as Array<keyof HostRow>;
 const SELECT_HOSTS = `SELECT ${Object.values(HOST_COLUMNS).join(", ")} FROM fleet_host ORDER BY name`;
 
 /**
- * Every host's row, by name. Read each second by the hub's reading of the store: on SQLite on
- * the driver itself (store/direct.ts), where Prisma's mapping of 1,000 rows of 21 columns cost
- * more than the read.
+ * Every host's row, by name. Read each second by the hub's reading of the store, on the driver
+ * itself (store/direct.ts, direct-pg.ts), where Prisma's mapping of 1,000 rows of 21 columns cost
+ * more than the read. The columns' types are the same in both stores (no BIGINT: no strings).
  */
-export async function readHostRows({ db, sqlite }: FleetStore): Promise<HostRow[]> {
-  if (sqlite) {
-    // Each row's values in HOST_FIELDS' order, made into objects here (the driver's own took three times as long).
-    return (await sqlite.values(SELECT_HOSTS)).map((values) => {
-      const row: Record<string, unknown> = {};
-      for (let i = 0; i < HOST_FIELDS.length; i += 1) row[HOST_FIELDS[i]!] = values[i];
-      return row as HostRow;
-    });
-  }
-  return db.fleetHost.findMany({ orderBy: { name: "asc" }, omit: { secretHash: true } });
+export async function readHostRows({ sqlite, pg }: FleetStore): Promise<HostRow[]> {
+  // Each row's values in HOST_FIELDS' order, made into objects here (the driver's own took three times as long).
+  const values = sqlite ? await sqlite.values(SELECT_HOSTS) : await pg!.values("pm_host_rows", SELECT_HOSTS);
+  return values.map((columns) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < HOST_FIELDS.length; i += 1) row[HOST_FIELDS[i]!] = columns[i];
+    return row as HostRow;
+  });
 }
 
 /**
  * Crashes per host key since `since` (ms): by their end time, or when they were received for
  * an end of unknown time. Counted each second, like the host rows, on SQLite on the driver.
  */
-export async function crashCounts({ db, sqlite }: FleetStore, since: number): Promise<Map<string, number>> {
-  if (sqlite) {
-    const rows = await sqlite.all<{ hostKey: string; n: number }>(
-      `SELECT host_key AS hostKey, count(*) AS n FROM fleet_event
-        WHERE crashed AND (ended_at >= $seconds OR (ended_at IS NULL AND received_at >= $since)) GROUP BY host_key`,
-      { seconds: since / 1000, since },
-    );
-    return new Map(rows.map((r) => [r.hostKey, r.n]));
-  }
-  const crashes = await db.fleetEvent.groupBy({
-    by: ["hostKey"],
-    where: { crashed: true, OR: [{ endedAt: { gte: since / 1000 } }, { endedAt: null, receivedAt: { gte: since } }] },
-    _count: { _all: true },
-  });
-  return new Map(crashes.map((c) => [c.hostKey, c._count._all]));
+export async function crashCounts({ sqlite, pg }: FleetStore, since: number): Promise<Map<string, number>> {
+  const rows = sqlite
+    ? await sqlite.all<{ hostKey: string; n: number }>(
+        `SELECT host_key AS hostKey, count(*) AS n FROM fleet_event
+          WHERE crashed AND (ended_at >= $seconds OR (ended_at IS NULL AND received_at >= $since)) GROUP BY host_key`,
+        { seconds: since / 1000, since },
+      )
+    : await pg!.rows<{ hostKey: string; n: number }>(
+        "pm_crash_counts",
+        `SELECT host_key AS "hostKey", count(*)::integer AS n FROM fleet_event
+          WHERE crashed AND (ended_at >= $1 OR (ended_at IS NULL AND received_at >= $2)) GROUP BY host_key`,
+        [since / 1000, since],
+      );
+  return new Map(rows.map((r) => [r.hostKey, r.n]));
 }

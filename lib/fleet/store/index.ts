@@ -3,6 +3,7 @@ import { migrateFleetStore } from "./migrate";
 import { shared } from "../../config/shared";
 import { closeSignals } from "./signals";
 import { openDirectSqlite, type DirectSqlite } from "./direct";
+import { openDirectPostgres, type DirectPostgres } from "./direct-pg";
 import { startCheckpoints, type Checkpointer } from "./checkpoints";
 
 export interface FleetStore {
@@ -10,6 +11,8 @@ export interface FleetStore {
   location: FleetLocation;
   /** SQLite: the same file on its driver, for the hot statements (direct.ts); null on PostgreSQL. */
   sqlite: DirectSqlite | null;
+  /** PostgreSQL: its driver, for the same hot statements (direct-pg.ts); null on SQLite. */
+  pg: DirectPostgres | null;
   /** SQLite: the log's checkpoints, on a thread of their own (checkpoints.ts). */
   checkpoints: Checkpointer | null;
 }
@@ -29,7 +32,7 @@ export function fleetStore(location: FleetLocation = fleetLocation()): Promise<F
         await db.$disconnect().catch(() => {});
         throw new Error(`Cannot open the fleet store ${location.display}: ${(error as Error).message}`);
       }
-      if (location.dialect !== "sqlite") return { db, location, sqlite: null, checkpoints: null };
+      if (location.dialect !== "sqlite") return { db, location, sqlite: null, pg: openDirectPostgres(location.url), checkpoints: null };
       // Opened after the tables exist and the file is in WAL mode.
       const sqlite = openDirectSqlite(location.url);
       const selfCheckpoint = async (on: boolean) => {
@@ -38,7 +41,7 @@ export function fleetStore(location: FleetLocation = fleetLocation()): Promise<F
       };
       await selfCheckpoint(false);
       const checkpoints = startCheckpoints(location.url, () => void selfCheckpoint(true).catch(() => undefined));
-      return { db, location, sqlite, checkpoints };
+      return { db, location, sqlite, pg: null, checkpoints };
     })();
     // A failed open (PostgreSQL not up yet) is retried on the next request.
     store.catch(() => {
@@ -58,5 +61,6 @@ export async function closeFleetStore(location: FleetLocation = fleetLocation())
   closeSignals(opened);
   await opened.checkpoints?.stop();
   opened.sqlite?.close();
+  await opened.pg?.close().catch(() => undefined);
   await opened.db.$disconnect();
 }
