@@ -98,13 +98,8 @@ export async function getAuditPage(page: number) {
 export async function getFleetOutputPage(hostName: string, hash: string) {
   const detail = await fleet().processes({ fresh: true }).detail(hostName, hash);
   if (!detail) return null;
-  if (detail.host.status !== "online" || detail.host.revoked) {
-    return {
-      detail,
-      tail: null,
-      problem: `${detail.host.name} is ${detail.host.status}: its output can be read through the hub while it reports.`,
-    };
-  }
+  const away = unreachable(detail.host, "its output can be read through the hub while it reports");
+  if (away) return { detail, tail: null, problem: away };
   try {
     const range = await fleet().range(
       hostName,
@@ -119,6 +114,12 @@ export async function getFleetOutputPage(hostName: string, hash: string) {
   }
 }
 
+/** Why a host's agent cannot be asked now (it does not report, or it is revoked), said with what would be read; null when it can. */
+function unreachable(host: Pick<FleetHostInfo, "name" | "status" | "revoked">, what: string): string | null {
+  if (host.status === "online" && !host.revoked) return null;
+  return `${host.name} is ${host.revoked ? "revoked" : host.status}: ${what}.`;
+}
+
 /** What a remote record's page shows that only its workstation knows, or why it cannot be had now. */
 export type FleetInsight = { parts: InspectAnswer; problem: null } | { parts: null; problem: string };
 
@@ -130,13 +131,8 @@ export type FleetInsight = { parts: InspectAnswer; problem: null } | { parts: nu
 export const getFleetInsight = cache(async (hostName: string, hash: string): Promise<FleetInsight> => {
   const detail = await getFleetProcess(hostName, hash);
   if (!detail) return { parts: null, problem: "This record is no longer reported." };
-  const { host } = detail;
-  if (host.revoked || host.status !== "online") {
-    return {
-      parts: null,
-      problem: `${host.name} is ${host.revoked ? "revoked" : host.status}: this is read on the workstation through its agent while it reports.`,
-    };
-  }
+  const away = unreachable(detail.host, "this is read on the workstation through its agent while it reports");
+  if (away) return { parts: null, problem: away };
   try {
     return { parts: await fleet().inspect(hostName, hash, { role: await currentRole(), address: null }), problem: null };
   } catch (error) {

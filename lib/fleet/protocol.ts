@@ -303,6 +303,9 @@ export type ReportRefusal =
  */
 export const COMMAND_KINDS = ["stop", "relaunch", "delete", "range", "search", "line", "inspect", "usage", "launch"] as const;
 export type CommandKind = (typeof COMMAND_KINDS)[number];
+/** The workstation's switch for launches from the hub (`1`: its agent lists and carries out `launch`); named by both sides. */
+export const REMOTE_LAUNCH_ENV = "PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH";
+
 /** What every agent carries out, including those that do not list their commands in their facts. */
 export const ORIGINAL_COMMANDS: ReadonlySet<CommandKind> = new Set(["stop", "relaunch", "delete", "range", "search", "line"]);
 

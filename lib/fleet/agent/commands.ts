@@ -11,11 +11,10 @@ import {
   type CommandKind,
   type CommandResult,
   type InspectAnswer,
+  REMOTE_LAUNCH_ENV,
 } from "../protocol";
 
 /** PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1: the hub's operator may start programs here. Off unless set. */
-export const REMOTE_LAUNCH_ENV = "PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH";
-
 export function allowsRemoteLaunch(env: Record<string, string | undefined> = process.env): boolean {
   return env[REMOTE_LAUNCH_ENV] === "1";
 }

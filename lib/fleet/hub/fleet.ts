@@ -16,6 +16,7 @@ import {
   ACTION_KINDS,
   agentCarriesOut,
   hostFactsSchema,
+  REMOTE_LAUNCH_ENV,
   inspectAnswerSchema,
   usageAnswerSchema,
   type AgentCommand,
@@ -175,16 +176,7 @@ export class FleetDoor {
       // Sent anyway, an older agent would drop it (its poll would fail on it): refused here, clearly.
       throw new FleetError("UNSUPPORTED", `${hostName}'s agent is of an older version that cannot do this (${kind}); update it.`);
     }
-    const started = performance.now();
-    const seconds = () => (performance.now() - started) / 1000;
-    try {
-      const outcome = await runCommand(store, host, { kind, hash, args }, who, timeoutMs);
-      instruments().commands.observe({ kind, result: outcome.ok ? "ok" : "refused" }, seconds());
-      return outcome;
-    } catch (error) {
-      instruments().commands.observe({ kind, result: "failed" }, seconds());
-      throw error;
-    }
+    return timedCommand(kind, () => runCommand(store, host, { kind, hash, args }, who, timeoutMs));
   }
 
   /**
@@ -274,12 +266,10 @@ export class FleetDoor {
     if (!agentCarriesOut(host.facts, "launch")) {
       throw await refuse(
         "LAUNCH_NOT_ALLOWED",
-        `${hostName} does not take launches from the hub: set PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1 for its agent to allow them.`,
+        `${hostName} does not take launches from the hub: set ${REMOTE_LAUNCH_ENV}=1 for its agent to allow them.`,
       );
     }
-    const started = performance.now();
-    const outcome = await runCommand(store, host, { kind: "launch", hash: "", args }, who);
-    instruments().commands.observe({ kind: "launch", result: outcome.ok ? "ok" : "refused" }, (performance.now() - started) / 1000);
+    const outcome = await timedCommand("launch", () => runCommand(store, host, { kind: "launch", hash: "", args }, who));
     const hash = String(outcome.data.hash ?? "");
     if (outcome.ok && isProcessHash(hash)) {
       // The audit log names the record the launch made, as it names the record of any other action.
@@ -337,6 +327,20 @@ export class FleetDoor {
   private async reported({ db }: FleetStore, hostKey: string, hash: string): Promise<boolean> {
     if (!isProcessHash(hash)) return false;
     return (await db.fleetProcess.findUnique({ where: { hostKey_hash: { hostKey, hash } }, select: { hash: true } })) !== null;
+  }
+}
+
+/** A command through an agent, its time and outcome in the commands histogram (ok, refused there, or failed: no answer). */
+async function timedCommand<T extends { ok: boolean }>(kind: CommandKind, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    const outcome = await run();
+    instruments().commands.observe({ kind, result: outcome.ok ? "ok" : "refused" }, seconds());
+    return outcome;
+  } catch (error) {
+    instruments().commands.observe({ kind, result: "failed" }, seconds());
+    throw error;
   }
 }
 

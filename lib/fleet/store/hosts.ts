@@ -49,7 +49,7 @@ export async function readHostRows({ sqlite, pg }: FleetStore): Promise<HostRow[
 
 /**
  * Crashes per host key since `since` (ms): by their end time, or when they were received for
- * an end of unknown time. Counted each second, like the host rows, on SQLite on the driver.
+ * an end of unknown time. Counted each second, like the host rows, on the driver itself.
  */
 export async function crashCounts({ sqlite, pg }: FleetStore, since: number): Promise<Map<string, number>> {
   const rows = sqlite
