@@ -64,6 +64,9 @@ function makeAyonFile(dbPath: string, createSql: string, withStopped: boolean): 
   db.close();
 }
 
+/** Our columns after AYON's ten, in the order the file must have them (written out: the file format, pinned). */
+const OUR_COLUMNS = ["stopped", "exit_code", "exit_signal", "ended_at", "keeper_pid", "stop_signal", "launched_by"];
+
 describe("opening a registry", () => {
   it("creates a new file with AYON's columns first, ours after, in WAL mode", async () => {
     const dbPath = tempDbPath();
@@ -79,13 +82,7 @@ describe("opening a registry", () => {
       "output_file",
       "start_time",
       "created_at",
-      "stopped",
-      "exit_code",
-      "exit_signal",
-      "ended_at",
-      "keeper_pid",
-      "stop_signal",
-      "launched_by",
+      ...OUR_COLUMNS,
     ]);
     const db = new Database(dbPath, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
@@ -102,15 +99,7 @@ describe("opening a registry", () => {
     const before = rawRows(dbPath, `${ayonCols}, typeof(created_at), typeof(start_time)`);
 
     const registry = await open(dbPath);
-    expect(columns(dbPath).slice(10)).toEqual([
-      "stopped",
-      "exit_code",
-      "exit_signal",
-      "ended_at",
-      "keeper_pid",
-      "stop_signal",
-      "launched_by",
-    ]);
+    expect(columns(dbPath).slice(10)).toEqual(OUR_COLUMNS);
     expect(rawRows(dbPath, `${ayonCols}, typeof(created_at), typeof(start_time)`)).toEqual(before);
 
     const records = await registry.list({ invalidate: false });
@@ -346,16 +335,7 @@ describe("a file with columns of a newer writer", () => {
     expect(rows.find((r) => r.hash === "p1")?.warnings).toEqual(["column priority, unknown to this version, holds data"]);
     expect(rows.find((r) => r.hash === "p2")?.warnings).toEqual([]);
     // Our columns went after it; the newer writer's column is untouched.
-    expect(columns(dbPath).slice(10)).toEqual([
-      "stopped",
-      "priority",
-      "exit_code",
-      "exit_signal",
-      "ended_at",
-      "keeper_pid",
-      "stop_signal",
-      "launched_by",
-    ]);
+    expect(columns(dbPath).slice(10)).toEqual(["stopped", "priority", ...OUR_COLUMNS.slice(1)]);
   });
 });
 
