@@ -4,6 +4,7 @@ import { benchApi } from "./api";
 import { benchAyon } from "./ayon";
 import { benchFaults } from "./faults";
 import { benchFleet } from "./fleet";
+import { benchFleetList } from "./fleet-list";
 import { benchLauncher } from "./launcher";
 import { benchOutput } from "./output";
 import { benchPages } from "./pages";
@@ -19,6 +20,7 @@ const sections: Record<string, () => Promise<void>> = {
   api: () => benchApi(),
   ayon: () => benchAyon(),
   retention: () => benchRetention(),
+  "fleet-list": () => benchFleetList(),
   fleet: () => benchFleet(),
   faults: () => benchFaults(),
   windows: () => benchWindows(),

@@ -11,7 +11,7 @@ import type { HostFacts, Report, ReportedProcess } from "@/lib/fleet/protocol";
 import { closeFleetStore, fleetStore, type FleetStore } from "@/lib/fleet/store";
 import { tempDir } from "./support/temp";
 import { FleetProcesses, type FleetList } from "@/lib/fleet/hub/records";
-import { ALL } from "@/lib/processes/query";
+import { ALL, selectProcesses } from "@/lib/processes/query";
 import { postgresBin, startPostgres, type RunningPostgres } from "./support/postgres";
 import { reportedProcess } from "./support/reported";
 
@@ -124,6 +124,26 @@ async function samePages(reader: FleetSnapshotReader) {
     // Sorted another way, the page comes from the whole order.
     const oldest = await fleet.list({ ...ALL, host, dir: "asc", offset: 0, limit: 3 });
     expect(rows(oldest)).toEqual(rows(whole).reverse().slice(0, 3));
+    // Filtered, searched and sorted: the rows and count a workstation's list would give of the
+    // whole listing. A host's matches of its last filter are kept until its records change: the
+    // first query here is the last one of the previous call, so after the reports in between it
+    // is answered from what was kept for the hosts that did not report, and afresh for the others.
+    for (const change of [
+      { status: "running", sort: "cpu", dir: "desc" },
+      { status: "stopped", q: "job", sort: "name", dir: "asc" },
+      { q: "JOB-1", sort: "cpu", dir: "asc" },
+      { q: "-1", sort: "status", dir: "desc" },
+      { status: "failed" },
+      { q: "no such record" },
+      { status: "running", sort: "cpu", dir: "desc" },
+    ] as const) {
+      const query = { ...ALL, host, ...change };
+      const reference = selectProcesses(whole.items, { ...query, offset: 2, limit: 5 });
+      const page = await fleet.list({ ...query, offset: 2, limit: 5 });
+      expect(rows(page)).toEqual(rows({ ...whole, items: reference.items }));
+      expect(page.total).toBe(reference.total);
+      expect(page.counts).toEqual(whole.counts);
+    }
   }
 }
 
@@ -225,7 +245,7 @@ describe.each(stores)("the fleet store on %s", (_label, locate) => {
     await hand(hosts[0]!, { upserts: [record(10, 20), record(10, 3, { cpuPercent: 99 })] });
     await reader.read({ wait: true });
     await hand(hosts[1]!, {
-      upserts: [record(11, 5, { status: "stopped", exitCode: 0, endedAt: 3_000 })],
+      upserts: [record(11, 5, { status: "stopped", exitCode: 4, endedAt: 3_000 })],
       removed: [record(11, 6).hash],
     });
     await check();

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { openProcesses } from "../lib/processes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectProcesses, ALL, type ProcessQuery } from "../lib/processes/query";
+import { selectProcesses, ALL, SORT_KEYS, type ProcessQuery } from "../lib/processes/query";
 import { apiListParams, listHref, pageQuery, parseListPage } from "../lib/processes/query-params";
 import { statusText, type ProcessView } from "../lib/processes/status";
 import { Registry } from "../lib/registry";
@@ -118,6 +118,50 @@ describe("the one list query", () => {
     const page = selectProcesses(items, query({ offset: 1, limit: 2 }));
     expect(page.items.map((i) => i.view.hash)).toEqual(["bb02", "cc03"]);
     expect(page.total).toBe(4);
+  });
+
+  it("pages a long list sorted by any column as the whole sort would: only the page is ordered, ties kept in list order", () => {
+    // 5,000 records with few distinct values (many ties) and missing ones: a page of them takes
+    // the first rows without sorting the rest, and must be the same rows as the whole order's.
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    const many = Array.from({ length: 5_000 }, (_, i) =>
+      view({
+        hash: i.toString(16).padStart(4, "0"),
+        name: ["maya", "Nuke", "houdini", "render"][random(4)]!,
+        pid: random(10) === 0 ? null : random(500),
+        status: (["running", "stopped", "unverified", "children"] as const)[random(4)]!,
+        startTime: random(8) === 0 ? null : random(100),
+        cpuPercent: random(5) === 0 ? null : random(50),
+        rssBytes: random(3) === 0 ? null : random(1_000) * 1024,
+        outputSize: random(2) === 0 ? null : random(100),
+      }),
+    );
+    for (const sort of SORT_KEYS) {
+      for (const dir of ["asc", "desc"] as const) {
+        const whole = selectProcesses(many, query({ sort, dir })).items.map((i) => i.view.hash);
+        expect(whole).toHaveLength(5_000);
+        for (const [offset, limit] of [
+          [0, 100],
+          [250, 50],
+          [4_990, 100],
+        ] as const) {
+          const page = selectProcesses(many, query({ sort, dir, offset, limit }));
+          expect(page.items.map((i) => i.view.hash)).toEqual(whole.slice(offset, offset + limit));
+          expect(page.total).toBe(5_000);
+        }
+      }
+    }
+    // The whole order itself: stable, missing values last, either way.
+    const byCpu = selectProcesses(many, query({ sort: "cpu", dir: "desc" })).items;
+    for (let k = 1; k < byCpu.length; k += 1) {
+      const [a, b] = [byCpu[k - 1]!.view, byCpu[k]!.view];
+      if (a.cpuPercent === null) expect(b.cpuPercent).toBeNull();
+      else if (b.cpuPercent !== null) {
+        expect(a.cpuPercent).toBeGreaterThanOrEqual(b.cpuPercent);
+        if (a.cpuPercent === b.cpuPercent) expect(a.hash < b.hash).toBe(true);
+      }
+    }
   });
 
   it("reads the list page's URL forgivingly and the API's strictly, into the same query", () => {

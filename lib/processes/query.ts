@@ -1,4 +1,5 @@
 import type { ProcessView } from "./status";
+import TinyQueue from "tinyqueue";
 import { hasFailed, isActive } from "./status";
 
 export const SORT_KEYS = ["created", "name", "pid", "status", "started", "runtime", "cpu", "memory", "output"] as const;
@@ -35,7 +36,13 @@ export interface ProcessQuery {
 
 export const ALL: ProcessQuery = { status: "all", q: "", sort: "created", dir: "desc", offset: 0, limit: null };
 
-function matches(view: ProcessView, needle: string): boolean {
+/** What the status filter and search look at: a view, or a record as a workstation reported it to the hub. */
+export type Searchable = Pick<
+  ProcessView,
+  "name" | "executable" | "hash" | "pid" | "args" | "status" | "exitCode" | "exitSignal" | "stopSignal"
+>;
+
+function matches(view: Searchable, needle: string): boolean {
   if (view.name.toLowerCase().includes(needle)) return true;
   if (view.executable.toLowerCase().includes(needle)) return true;
   if (view.hash.startsWith(needle)) return true;
@@ -43,9 +50,36 @@ function matches(view: ProcessView, needle: string): boolean {
   return view.args.some((arg) => arg.toLowerCase().includes(needle));
 }
 
+const STATUS_TESTS: Record<StatusFilter, ((view: Searchable) => boolean) | null> = {
+  all: null,
+  running: isActive,
+  stopped: (view) => !isActive(view),
+  failed: hasFailed,
+};
+
+/** A query's status filter and search as one test of a record; `key` says which (equal keys, equal tests). */
+export interface RecordFilter {
+  key: string;
+  test: (record: Searchable) => boolean;
+}
+
+/** The status filter and search of a query; null when they let every record through. */
+export function recordFilter(query: Pick<ProcessQuery, "status" | "q">): RecordFilter | null {
+  const status = STATUS_TESTS[query.status];
+  const needle = query.q.trim().toLowerCase();
+  if (!status && !needle) return null;
+  return {
+    key: `${query.status}\n${needle}`,
+    test: (record) => (!status || status(record)) && (!needle || matches(record, needle)),
+  };
+}
+
 const STATUS_ORDER: Record<ProcessView["status"], number> = { running: 0, unverified: 1, children: 2, stopped: 3 };
 
-function sortValue(view: ProcessView, key: SortKey): number | string | null {
+/** What the list's columns sort by: a view's, or what a view of a hub's stored record would say (`sortableOf`). */
+export type Sortable = Pick<ProcessView, "name" | "pid" | "status" | "startTime" | "runtime" | "cpuPercent" | "rssBytes" | "outputSize">;
+
+function sortValue(view: Sortable, key: SortKey): number | string | null {
   switch (key) {
     case "name":
       return view.name.toLowerCase();
@@ -80,50 +114,55 @@ export interface Selection<T> {
 export type StatusCounts = Record<StatusFilter, number>;
 
 /**
- * Whether the query asks for every record in the registry's own order (newest first, no filter,
- * no search): a caller that knows the counts may then hand `selectProcesses` only the first
- * offset + limit items.
+ * The filter, search, sort and paging of a workstation's list (the hub's applies the same
+ * `recordFilter` and `sortedPage` host by host). Items come newest first (the registry's order).
  */
-export function isRegistryOrder(query: ProcessQuery): boolean {
-  return query.status === "all" && query.q.trim() === "" && query.sort === "created" && query.dir === "desc";
+export function selectProcesses<T extends { view: ProcessView }>(items: T[], query: ProcessQuery): Selection<T> {
+  const all = items.length;
+  const running = items.filter((item) => isActive(item.view)).length;
+  const counts: StatusCounts = { all, running, stopped: all - running, failed: items.filter((item) => hasFailed(item.view)).length };
+  const filter = recordFilter(query);
+  const selected = filter ? items.filter((item) => filter.test(item.view)) : items;
+  return { items: sortedPage(selected, query, (item) => item.view), total: selected.length, counts };
 }
 
 /**
- * The one filter, search, sort and paging of process lists. Items come newest first (the
- * registry's order); other sorts are stable, missing values last.
+ * The page `query` asks of items already filtered, given newest first (the registry's order):
+ * sorted as it asks, stably, missing values last. Of many items only the page's are ordered
+ * (a fleet sorted by CPU is 100,000 records for a page of 100). `columns`: what an item's
+ * columns say; `newer`: their registry order, for items given in another (default: as given).
  */
-export function selectProcesses<T extends { view: ProcessView }>(
-  items: T[],
-  query: ProcessQuery,
-  /** The counts when the caller already knows them (the hub: per host, from its reading). */
-  known?: Omit<StatusCounts, "stopped">,
-): Selection<T> {
-  const isRunning = (item: T) => isActive(item.view);
-  const failed = (item: T) => hasFailed(item.view);
-  const given = known ?? { all: items.length, running: items.filter(isRunning).length, failed: items.filter(failed).length };
-  const counts: StatusCounts = { ...given, stopped: given.all - given.running };
-  let selected = items;
-  if (query.status === "running") selected = selected.filter(isRunning);
-  if (query.status === "stopped") selected = selected.filter((item) => !isRunning(item));
-  if (query.status === "failed") selected = selected.filter(failed);
-  const needle = query.q.trim().toLowerCase();
-  if (needle) selected = selected.filter((item) => matches(item.view, needle));
-
-  if (query.sort !== "created") {
-    const factor = query.dir === "asc" ? 1 : -1;
-    selected = selected
-      .map((item, index) => ({ item, index, value: sortValue(item.view, query.sort) }))
-      .sort((a, b) => {
-        if (a.value === b.value) return a.index - b.index;
-        if (a.value === null) return 1;
-        if (b.value === null) return -1;
-        return (a.value < b.value ? -1 : 1) * factor;
-      })
-      .map((entry) => entry.item);
-  } else if (query.dir === "asc") {
-    selected = [...selected].reverse();
+export function sortedPage<T>(selected: T[], query: ProcessQuery, columns: (item: T) => Sortable, newer?: (a: T, b: T) => number): T[] {
+  const end = query.limit === null ? selected.length : Math.min(selected.length, query.offset + query.limit);
+  if (query.sort === "created") {
+    if (query.dir === "desc") return selected.slice(query.offset, end);
+    return selected.slice(Math.max(0, selected.length - end), selected.length - query.offset).reverse();
   }
-  const end = query.limit === null ? undefined : query.offset + query.limit;
-  const total = known && isRegistryOrder(query) ? known.all : selected.length;
-  return { items: selected.slice(query.offset, end), total, counts };
+  const factor = query.dir === "asc" ? 1 : -1;
+  type Entry = { item: T; index: number; value: number | string | null };
+  const tie = newer ? (a: Entry, b: Entry) => newer(a.item, b.item) : (a: Entry, b: Entry) => a.index - b.index;
+  // A total order (equal values in registry order), so the first `end` of it are the same however they are found.
+  const compare = (a: Entry, b: Entry) => {
+    if (a.value === b.value) return tie(a, b);
+    if (a.value === null) return 1;
+    if (b.value === null) return -1;
+    return (a.value < b.value ? -1 : 1) * factor;
+  };
+  const entries = selected.map((item, index): Entry => ({ item, index, value: sortValue(columns(item), query.sort) }));
+  const ordered = end * 4 < entries.length ? firstOf(entries, end, compare) : entries.sort(compare);
+  return ordered.slice(query.offset, end).map((entry) => entry.item);
+}
+
+/** The first `count` of `entries` in `compare`'s order, without ordering the rest: a heap of the best so far, its worst on top. */
+function firstOf<E>(entries: E[], count: number, compare: (a: E, b: E) => number): E[] {
+  if (count <= 0) return [];
+  const best = new TinyQueue<E>([], (a, b) => compare(b, a));
+  for (const entry of entries) {
+    if (best.length < count) best.push(entry);
+    else if (compare(entry, best.peek()!) < 0) {
+      best.pop();
+      best.push(entry);
+    }
+  }
+  return best.data.sort(compare);
 }

@@ -3,7 +3,7 @@ import type { StoredProcess } from "../protocol";
 import { FleetError, NOT_IN_FLEET } from "./errors";
 import { jsonOf, type ProcessJson } from "../../registry/json";
 import { isProcessHash } from "../../registry/hash";
-import { ALL, isRegistryOrder, selectProcesses, type ProcessQuery, type Selection } from "../../processes/query";
+import { ALL, recordFilter, type ProcessQuery, type Selection } from "../../processes/query";
 import type { ProcessView } from "../../processes/status";
 import { toFleetView, withRuntime, type FleetHostRef, type FleetItem } from "./view";
 
@@ -63,7 +63,7 @@ export function toFleetJson(p: StoredProcess, env: Record<string, string>, host:
 
 /**
  * The fleet's processes, as the hosts last reported them: the same list, filter, search,
- * sort and paging as a workstation's (`selectProcesses`), with a host filter. Read-only: a
+ * sort and paging as a workstation's (`recordFilter`, `sortedPage`), with host and tag filters. Read-only: a
  * workstation's registry stays its own.
  */
 export class FleetProcesses {
@@ -116,26 +116,22 @@ export class FleetProcesses {
   async list(query: FleetQuery = { ...ALL, host: "" }): Promise<FleetList> {
     const snapshot = await this.snapshot();
     const now = Date.now();
-    // Newest first across hosts, as on a workstation (the snapshot keeps that order); a page of
-    // that order unfiltered needs only its first rows.
     const tag = query.tag ?? "";
-    const first = isRegistryOrder(query) && query.limit !== null && !tag ? query.offset + query.limit : undefined;
-    let items: FleetItem[] = snapshot.ordered({ host: query.host || undefined, first });
-    // Each host's reading already counted its running records.
-    let counted = query.host ? snapshot.hosts.filter((h) => h.name === query.host) : snapshot.hosts;
-    if (tag) {
-      counted = counted.filter((h) => hasTag(h, tag));
-      const names = new Set(counted.map((h) => h.name));
-      items = items.filter((item) => names.has(item.host.name));
-    }
+    const counted = snapshot.hosts.filter((h) => (!query.host || h.name === query.host) && (!tag || hasTag(h, tag)));
+    const everyHost = counted.length === snapshot.hosts.length;
+    const hosts = everyHost ? undefined : new Set(counted.map((h) => h.key));
+    const { items, total } = snapshot.select({ query, hosts, filter: recordFilter(query) });
+    // Each host's reading already counted its records (the filter tabs' numbers).
     const all = counted.reduce((n, h) => n + h.total, 0);
     const running = counted.reduce((n, h) => n + h.running, 0);
     const failed = counted.reduce((n, h) => n + h.failed, 0);
-    // Running times move on between readings: brought up to date for the rows shown, or for
-    // all when they decide the order (30,000 copies per page view otherwise).
-    if (query.sort === "runtime") items = items.map((item) => withRuntime(item, now));
-    const selection = selectProcesses(items, query, { all, running, failed });
-    return { ...selection, items: selection.items.map((item) => withRuntime(item, now)), generatedAt: snapshot.readAt };
+    return {
+      // Running times move on between readings: brought up to date for the rows shown.
+      items: items.map((item) => withRuntime(item, now)),
+      total,
+      counts: { all, running, failed, stopped: all - running },
+      generatedAt: snapshot.readAt,
+    };
   }
 
   /** One record of one host; null for an unknown host, a malformed hash or no such record. */

@@ -1,4 +1,4 @@
-import { toFleetView, type FleetHostRef, type FleetItem } from "./view";
+import { sortableOf, toFleetView, type FleetHostRef, type FleetItem } from "./view";
 import { isoToSeconds } from "../../time";
 import { agentCarriesOut, hostFactsSchema, type HostFacts, type StoredProcess } from "../protocol";
 import type { FleetStore } from "../store";
@@ -6,6 +6,8 @@ import { crashCounts, readHostRows } from "../store/hosts";
 import type { HostChange } from "./ingest-write";
 import { hostRowStatus } from "./status";
 import { hasFailed, isActive } from "../../processes/status";
+import { sortedPage, type ProcessQuery, type RecordFilter } from "../../processes/query";
+import TinyQueue from "tinyqueue";
 
 /** A host as the pages and the API show it (never its secret). */
 export interface FleetHostInfo extends FleetHostRef {
@@ -38,13 +40,16 @@ export interface FleetSnapshot {
   /** Per host name, newest first. */
   processes: ReadonlyMap<string, StoredProcess[]>;
   /**
-   * The records of every host (or of `host`, by name), newest first (the fleet table's default
-   * order), as of the reader's latest reading. `first`: only that many from the top (a page of
-   * the default view), merged from the hosts' own lists without ordering the rest. The whole
-   * order is made when first asked for and kept until the next reading, so that readings
-   * nobody looks at (the background ones) never order 100,000 records.
+   * The page `query` asks (its sort, direction and paging) of the records of the hosts in
+   * `hosts` (by key; every host when absent) that pass `filter`, as of the reader's latest
+   * reading, and how many pass. Rows are made for the page only. A host's matches are kept
+   * until its records change, so a filtered view tests again only the records of hosts that
+   * reported since the last one.
    */
-  ordered: (options?: { host?: string; first?: number }) => FleetItem[];
+  select: (options: { query: ProcessQuery; hosts?: ReadonlySet<string>; filter?: RecordFilter | null }) => {
+    items: FleetItem[];
+    total: number;
+  };
   readAt: number;
 }
 
@@ -113,50 +118,51 @@ function newestFirst(records: Iterable<StoredProcess>): { processes: StoredProce
   return { processes: timed.map((e) => e.p), times: timed.map((e) => e.t) };
 }
 
-/** Whether record `i` of host `a` comes before record `j` of host `b`, newest first (as `newestFirst` orders a host's own). */
-function before(a: CachedHost, i: number, b: CachedHost, j: number): boolean {
-  const x = a.times[i]!;
-  const y = b.times[j]!;
-  if (x !== y) return x > y;
-  return (a.processes[i]!.startTime ?? 0) > (b.processes[j]!.startTime ?? 0);
+/** Some of a host's records, newest first, with their creation times beside them: all of them, or the matches of a filter. */
+interface Run {
+  host: CachedHost;
+  processes: StoredProcess[];
+  times: number[];
+}
+
+/** Record `i` of a run. */
+interface Hit {
+  run: Run;
+  i: number;
 }
 
 /**
- * The first `first` records of all hosts, newest first: a merge of the hosts' own lists
- * (already in that order) through a binary heap of one cursor per host, so a page of the
- * default view costs its rows times log(hosts), whatever the fleet's size.
+ * The fleet's default order, newest first (as `newestFirst` orders a host's own): negative when
+ * record `i` of run `a` comes before record `j` of run `b`. Total: equal times go by start
+ * time, then by host and place in it.
  */
-function mergeNewest(
-  hosts: Iterable<CachedHost>,
-  first: number,
-  item: (host: CachedHost, reported: StoredProcess) => FleetItem,
-): FleetItem[] {
-  const heap = [...hosts].filter((h) => h.processes.length > 0).map((host) => ({ host, i: 0 }));
-  const earlier = (x: number, y: number) => before(heap[x]!.host, heap[x]!.i, heap[y]!.host, heap[y]!.i);
-  const down = (k: number) => {
-    for (;;) {
-      const l = 2 * k + 1;
-      const r = l + 1;
-      let top = k;
-      if (l < heap.length && earlier(l, top)) top = l;
-      if (r < heap.length && earlier(r, top)) top = r;
-      if (top === k) return;
-      [heap[k], heap[top]] = [heap[top]!, heap[k]!];
-      k = top;
-    }
-  };
-  for (let k = Math.floor(heap.length / 2) - 1; k >= 0; k -= 1) down(k);
-  const out: FleetItem[] = [];
-  while (heap.length > 0 && out.length < first) {
-    const head = heap[0]!;
-    out.push(item(head.host, head.host.processes[head.i]!));
+function newer(a: Run, i: number, b: Run, j: number): number {
+  const x = a.times[i]!;
+  const y = b.times[j]!;
+  if (x !== y) return x > y ? -1 : 1;
+  const s = a.processes[i]!.startTime ?? 0;
+  const t = b.processes[j]!.startTime ?? 0;
+  if (s !== t) return s > t ? -1 : 1;
+  if (a.host.ref.key !== b.host.ref.key) return a.host.ref.key < b.host.ref.key ? -1 : 1;
+  return i - j;
+}
+
+/**
+ * The first `first` records of some hosts' runs, newest first: a merge of the runs (each
+ * already in that order) through a heap of one cursor per run, so a page of the default view
+ * costs its rows times log(hosts), whatever the fleet's size.
+ */
+function mergeNewest(runs: Run[], first: number): Hit[] {
+  const heads = new TinyQueue<Hit>(
+    runs.filter((run) => run.processes.length > 0).map((run) => ({ run, i: 0 })),
+    (x, y) => newer(x.run, x.i, y.run, y.i),
+  );
+  const out: Hit[] = [];
+  while (heads.length > 0 && out.length < first) {
+    const head = heads.pop()!;
+    out.push({ run: head.run, i: head.i });
     head.i += 1;
-    if (head.i === head.host.processes.length) {
-      const last = heap.pop()!;
-      if (heap.length === 0) break;
-      heap[0] = last;
-    }
-    down(0);
+    if (head.i < head.run.processes.length) heads.push(head);
   }
   return out;
 }
@@ -175,8 +181,8 @@ export class FleetSnapshotReader {
   private stamps = new WeakMap<StoredProcess, number>();
   /** Each record's row of the fleet table, made once per copy of it (a new report of a record is a new copy). */
   private items = new WeakMap<StoredProcess, FleetItem>();
-  /** The whole fleet-wide order, and the reading (cache) it was made for. */
-  private ordered: { items: FleetItem[]; of: Map<string, CachedHost> } | null = null;
+  /** Per host's list of records (replaced when they change), its matches of the last filter asked of it. */
+  private matched = new WeakMap<StoredProcess[], Run & { key: string }>();
 
   /**
    * What reports accepted on this instance made of their hosts' rows since they were last read,
@@ -452,22 +458,50 @@ export class FleetSnapshotReader {
         sharedSecretAt: row.sharedSecretAt,
       };
     });
-    this.last = { hosts, processes, ordered: (options) => this.order(options), readAt: now };
+    this.last = { hosts, processes, select: (options) => this.select(options), readAt: now };
     return this.last;
   }
 
-  /** The fleet-wide order of the latest reading (see FleetSnapshot.ordered). */
-  private order({ host, first = Infinity }: { host?: string; first?: number } = {}): FleetItem[] {
-    const cache = this.cache;
-    const item = (owner: CachedHost, reported: StoredProcess) => this.itemOf(owner, reported);
-    if (host !== undefined) {
-      const owner = [...cache.values()].find((h) => h.ref.name === host);
-      return owner ? owner.processes.slice(0, first).map((p) => item(owner, p)) : [];
+  /** A page of the fleet-wide list of the latest reading (see FleetSnapshot.select). */
+  private select({ query, hosts, filter = null }: { query: ProcessQuery; hosts?: ReadonlySet<string>; filter?: RecordFilter | null }): {
+    items: FleetItem[];
+    total: number;
+  } {
+    const runs: Run[] = [];
+    let total = 0;
+    for (const [key, host] of this.cache) {
+      if (hosts && !hosts.has(key)) continue;
+      const run = filter ? this.matchesOf(host, filter) : { host, processes: host.processes, times: host.times };
+      runs.push(run);
+      total += run.processes.length;
     }
-    if (this.ordered?.of === cache) return Number.isFinite(first) ? this.ordered.items.slice(0, first) : this.ordered.items;
-    const items = mergeNewest(cache.values(), first, item);
-    if (!Number.isFinite(first)) this.ordered = { items, of: cache };
-    return items;
+    const now = Date.now();
+    const reported = (hit: Hit) => hit.run.processes[hit.i]!;
+    const columns = (hit: Hit) => sortableOf(reported(hit), hit.run.host.ref, now);
+    let page: Hit[];
+    if (query.sort === "created") {
+      // The default order's page needs only its first rows of the merge; the oldest first, all of it.
+      const first = query.dir === "desc" && query.limit !== null ? query.offset + query.limit : Infinity;
+      page = sortedPage(mergeNewest(runs, first), query, columns);
+    } else {
+      // Another column's order is found among all matches unmerged (the default order breaks its ties).
+      const hits = runs.flatMap((run) => run.processes.map((_, i): Hit => ({ run, i })));
+      page = sortedPage(hits, query, columns, (a, b) => newer(a.run, a.i, b.run, b.i));
+    }
+    return { items: page.map((hit) => this.itemOf(hit.run.host, reported(hit))), total };
+  }
+
+  private matchesOf(host: CachedHost, filter: RecordFilter): Run {
+    const kept = this.matched.get(host.processes);
+    if (kept?.key === filter.key) return { ...kept, host };
+    const run: Run & { key: string } = { key: filter.key, host, processes: [], times: [] };
+    host.processes.forEach((p, i) => {
+      if (!filter.test(p)) return;
+      run.processes.push(p);
+      run.times.push(host.times[i]!);
+    });
+    this.matched.set(host.processes, run);
+    return run;
   }
 
   private itemOf(host: CachedHost, reported: StoredProcess): FleetItem {

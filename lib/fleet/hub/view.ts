@@ -3,6 +3,7 @@ import type { StoredProcess } from "../protocol";
 import { isoOrNull, timeOrNull } from "../../time";
 import type { ProcessView } from "../../processes/status";
 import { isAlive } from "../../processes/status";
+import type { Sortable } from "../../processes/query";
 
 /** A host as a row of the fleet table carries it. */
 export interface FleetHostRef {
@@ -30,6 +31,21 @@ export function runtimeOf(p: StoredProcess, host: FleetHostRef, now: number): nu
   return start !== null && end !== null ? Math.max(0, end - start) : null;
 }
 
+/** What the list's columns say of a stored record, as its view would (a sort of 100,000 of them makes no views). */
+export function sortableOf(p: StoredProcess, host: FleetHostRef, now: number): Sortable {
+  return {
+    name: p.name,
+    pid: p.pid,
+    status: p.status,
+    // Stored before records were fitted, a time may be out of range: unknown, never a crash.
+    startTime: timeOrNull(p.startTime),
+    runtime: runtimeOf(p, host, now),
+    cpuPercent: p.cpuPercent,
+    rssBytes: p.rssBytes,
+    outputSize: p.outputSize,
+  };
+}
+
 /**
  * A reported record as the list and detail views show it. Made once per report of a record:
  * the running time of a live one moves on, so readers bring it up to date with `withRuntime`.
@@ -37,11 +53,9 @@ export function runtimeOf(p: StoredProcess, host: FleetHostRef, now: number): nu
 export function toFleetView(p: StoredProcess, host: FleetHostRef, now: number): ProcessView {
   return {
     ...p,
-    // Stored before records were fitted, a time may be out of range: unknown, never a crash.
-    startTime: timeOrNull(p.startTime),
+    ...sortableOf(p, host, now),
     endedAt: timeOrNull(p.endedAt),
     createdAt: isoOrNull(p.createdAt),
-    runtime: runtimeOf(p, host, now),
     outputGrowth: null,
     // Stored before end records were reported: none.
     peakMemoryBytes: p.peakMemoryBytes ?? null,
