@@ -20,6 +20,7 @@ import type { HostFacts, Report, ReportedProcess } from "../lib/fleet/protocol";
 import { closeFleetStore, fleetStore } from "../lib/fleet/store";
 import { ALL, PAGE_SIZE, selectProcesses, type ProcessQuery } from "../lib/processes/query";
 import { median, ms, report } from "./stats";
+import { reportedProcess } from "../test/support/reported";
 
 const HOSTS = Number(process.env.BENCH_FLEET_AGENTS ?? 1000);
 const RECORDS = 100;
@@ -41,37 +42,21 @@ const facts: HostFacts = {
 
 function record(host: number, n: number, round = 0): ReportedProcess {
   const running = n % 4 !== 0;
-  return {
+  return reportedProcess({
     hash: crypto.createHash("sha256").update(`${host}/${n}`).digest("hex"),
     name: `${["maya", "houdini", "nuke", "render"][n % 4]!}-${n}`,
     pid: running ? 10_000 + n : null,
     executable: "/opt/autodesk/maya2025/bin/maya.bin",
-    currentExecutable: null,
-    user: "artist",
     args: ["-batch", "-file", `/projects/show/shot_${n}/scene_v${host}.mb`],
-    env: { SHOT: `sh${n}` },
-    cwd: `/projects/show/shot_${n}`,
     status: running ? "running" : "stopped",
     exitCode: running ? null : n % 8 === 0 ? 1 : 0,
-    exitSignal: null,
-    stopSignal: null,
-    exitObserved: true,
     startTime: 1_780_000_000 + n,
     endedAt: running ? null : 1_780_003_600,
     createdAt: new Date(1_780_000_000_000 + n * 1000 + host).toISOString(),
     cpuPercent: running ? (n * 7 + host + round * 13) % 100 : null,
     rssBytes: running ? (n % 16) * 2 ** 28 : null,
-    outputFile: null,
     outputSize: (n * 977) % 100_000,
-    runawayOutput: false,
-    liveChildren: 0,
-    warnings: [],
-    peakMemoryBytes: null,
-    ownCpuPercent: null,
-    ownRssBytes: null,
-    cpuSeconds: null,
-    endReason: null,
-  };
+  });
 }
 
 const QUERIES: Array<[string, Partial<ProcessQuery>]> = [

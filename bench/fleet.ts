@@ -348,6 +348,9 @@ async function run(label: string, transport: "socket" | "http", fleetDb?: string
       `${ms(median(pages))} / ${ms(percentile(pages, 95))}`,
       "< 300 ms",
     );
+    // Each view in turn (ms): with so few views, the p95 is about the slowest one; this says which.
+    console.log(`    in turn: ${pages.map((t) => t.toFixed(0)).join(" ")}`);
+    console.log(`    filtered, in turn: ${filteredLoaded.map((t) => t.toFixed(0)).join(" ")}`);
     report(
       `/fleet filtered, searched, sorted by CPU under load: median / p95 (n = ${filteredLoaded.length})`,
       `${ms(median(filteredLoaded))} / ${ms(percentile(filteredLoaded, 95))}`,

@@ -420,7 +420,12 @@ describe("a hub on SQLite and three workstations", () => {
     expect(JSON.parse(wsC.cli("show", hash, "--json").stdout)).toMatchObject({ name: "remote-render", args: ["303"], running: true });
     await expect.poll(() => page.locator("h1 + [data-status]").getAttribute("data-status")).toBe("running");
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${hub.url}/launch?host=comp-07`);
+    // The hosts table and the host's page link to the form with it picked (an operator's; a viewer's have no link).
+    await page.goto(`${hub.url}/fleet?hosts=all`);
+    expect(await page.getByTestId("launch-on-host").count()).toBe(1);
+    await page.goto(`${hub.url}/fleet/comp-07`);
+    await page.getByTestId("launch-on-host").click();
+    await page.waitForURL(/\/launch\?host=comp-07$/);
     expect(await page.locator("#launch-host").inputValue()).toBe("comp-07");
     await page.screenshot({ path: path.join(SHOTS, "fleet-launch-390.png"), fullPage: true });
     await context.close();
@@ -487,6 +492,15 @@ describe("a hub on SQLite and three workstations", () => {
     await page.screenshot({ path: path.join(SHOTS, "fleet-viewer.png"), fullPage: true });
     await page.goto(`${hub.url}/fleet/render-node-2`);
     expect(await page.getByRole("button", { name: /Delete/ }).count()).toBe(0);
+    // Where a workstation takes launches from the hub, a viewer is told so without a link to the form.
+    await page.goto(`${hub.url}/fleet/comp-07`);
+    await page.getByText("Launches from the hub").waitFor();
+    expect(await page.getByText("Allowed", { exact: true }).count()).toBe(1);
+    expect(await page.getByTestId("launch-on-host").count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "fleet-host-viewer.png"), fullPage: true });
+    await page.goto(`${hub.url}/fleet?hosts=all`);
+    await page.getByRole("region", { name: "Host table" }).waitFor();
+    expect(await page.getByTestId("launch-on-host").count()).toBe(0);
     await context.close();
     expect(wsB.cli("stop", hash).status).toBe(0);
   });

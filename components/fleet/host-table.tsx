@@ -6,7 +6,18 @@ import { HostStatusBadge } from "./host-status";
 import { listHref, type FleetPageState } from "@/lib/processes/query-params";
 
 /** Every enrolled workstation: status, last report, counts and crashes in the last 24 hours. */
-export function HostTable({ hosts, selected, query }: { hosts: FleetHostInfo[]; selected: string; query?: FleetPageState }) {
+export function HostTable({
+  hosts,
+  selected,
+  query,
+  readOnly = false,
+}: {
+  hosts: FleetHostInfo[];
+  selected: string;
+  query?: FleetPageState;
+  /** A viewer's: no "Launch…", which the form would refuse it. */
+  readOnly?: boolean;
+}) {
   // A column heading that orders the hosts by it (kept in the URL with the rest of the page's state).
   const sortHeading = (label: string, by: FleetPageState["hostSort"]) =>
     query ? (
@@ -120,7 +131,7 @@ export function HostTable({ hosts, selected, query }: { hosts: FleetHostInfo[]; 
                   : "–"}
               </td>
               <td className="whitespace-nowrap px-3 py-2 text-right">
-                {host.remoteLaunch && (
+                {host.remoteLaunch && !readOnly && (
                   <Link
                     href={`/launch?host=${encodeURIComponent(host.name)}`}
                     className="rounded px-2 py-1 text-xs text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-indigo-500/10"

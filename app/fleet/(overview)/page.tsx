@@ -26,6 +26,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
   const showAll = params.hosts === "all";
   const tagged = orderHosts(hosts, query.hostSort, query.tag);
   const shown = showAll ? tagged : hostsNeedingAttention(tagged, HOSTS_SHOWN, query.host, query.hostSort);
+  const readOnly = (await currentRole()) === "viewer";
 
   return (
     <div className="space-y-4">
@@ -44,7 +45,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
         </div>
       </div>
       <AlertStatusNote status={alertSender()?.current() ?? null} />
-      <PendingHosts hosts={hosts} readOnly={(await currentRole()) === "viewer"} />
+      <PendingHosts hosts={hosts} readOnly={readOnly} />
       {hosts.length === 0 ? (
         <div className="rounded-lg border border-dashed border-zinc-300 bg-white p-8 text-sm dark:border-zinc-700 dark:bg-zinc-900">
           <h2 className="text-base font-semibold">No workstation has reported yet</h2>
@@ -68,7 +69,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
                 </Link>
               </p>
             )}
-            <HostTable hosts={shown} selected={query.host} query={query} />
+            <HostTable hosts={shown} selected={query.host} query={query} readOnly={readOnly} />
             {tagged.length > HOSTS_SHOWN && (
               <p className="text-sm text-zinc-600 dark:text-zinc-400">
                 {showAll ? (

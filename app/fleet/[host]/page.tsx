@@ -34,6 +34,8 @@ export default async function FleetHostPage({ params, searchParams }: Props) {
   if (!host) notFound();
   // The host is in the path; links keep only the list's own state.
   const query = { ...parseFleetPage(await searchParams), host: "" };
+  // A viewer is told what a host allows, without a way in it would be refused at.
+  const operator = (await currentRole()) === "operator";
   const data = await getFleetListPage({ ...query, host: host.name });
   const facts = host.facts;
   const base = `/fleet/${host.name}`;
@@ -79,7 +81,9 @@ export default async function FleetHostPage({ params, searchParams }: Props) {
             <LocalTime seconds={host.lastSeen === null ? null : host.lastSeen / 1000} mode="exact" />
           </Field>
           <Field label="Launches from the hub">
-            {host.remoteLaunch ? (
+            {host.remoteLaunch && !operator ? (
+              "Allowed"
+            ) : host.remoteLaunch ? (
               <Link
                 href={`/launch?host=${encodeURIComponent(host.name)}`}
                 className="text-indigo-700 hover:underline dark:text-indigo-300"
@@ -105,7 +109,7 @@ export default async function FleetHostPage({ params, searchParams }: Props) {
         <h2 id="processes-heading" className="text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
           Processes
         </h2>
-        <FleetProcessList data={data} query={query} base={base} showHost={false} operator={(await currentRole()) === "operator"} />
+        <FleetProcessList data={data} query={query} base={base} showHost={false} operator={operator} />
       </section>
     </div>
   );
