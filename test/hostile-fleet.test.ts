@@ -187,8 +187,10 @@ async function expectHostileHostShown(hub: RunningServer, host: string): Promise
     const response = await fetch(`${hub.url}${route}`, { headers: { cookie } });
     return { status: response.status, html: await response.text() };
   };
-  // Pages may show a reading up to 2 s old while a newer one is made.
+  // Pages may show a reading up to 2 s old while a newer one is made: one of the host just
+  // enrolled, before its report, lists the host without its records.
   await expect.poll(async () => (await page("/fleet")).html.includes(`/fleet/${host}`)).toBe(true);
+  await expect.poll(async () => (await page(`/fleet/${host}/processes/${HASH("a")}`)).status).toBe(200);
   const fleet = await page("/fleet");
   expect(fleet.status).toBe(200);
   expect(fleet.html).not.toContain("Invalid time value");

@@ -10,5 +10,11 @@ export function forward(upstream: URL, req: http.IncomingMessage, res: http.Serv
     },
   );
   request.on("error", () => res.destroy());
+  // A client that went away ends its upstream request too, as a reverse proxy does by default
+  // (nginx's proxy_ignore_client_abort off): else an agent's long-poll it dropped stays held at
+  // the hub, which may hand a command to a connection nobody reads.
+  res.on("close", () => {
+    if (!res.writableFinished) request.destroy();
+  });
   req.pipe(request);
 }

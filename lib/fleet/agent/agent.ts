@@ -336,9 +336,11 @@ export class Agent {
       if (this.failures > 0) {
         this.log(`the hub is back: caught up (${report.upserts.length} changed, ${report.events.length} exits)`);
         this.channel.hubBack();
-        // Commands too, at once, not after the command loop's own backoff.
-        this.wakeCommands?.();
       }
+      // Commands too, at once, not after the command loop's own backoff: whenever the hub takes a
+      // report, a command loop waiting out failed polls asks again (a backoff grown while the hub
+      // was unreachable must not keep a command waiting once it is back).
+      this.wakeCommands?.();
       this.failures = 0;
       this.lastError = null;
       this.lastAccepted = Date.now();
