@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -160,6 +161,17 @@ if (postgresBin() || process.env.CI) {
 }
 afterAll(async () => {
   await pg?.stop();
+});
+
+it("lets a process that has nothing else to wait for go on past the SQLite store's close (its checkpoint thread ends first)", () => {
+  // Before, the thread was let go of while it took its last checkpoint: a script or a bench
+  // ended inside closeFleetStore (exit code 13) and never removed its folder.
+  const dir = tempDir("pm-fleet-close-");
+  const fixture = path.join(import.meta.dirname, "fixtures", "close-fleet-store.ts");
+  const run = spawnSync(process.execPath, ["--import", "tsx", fixture, dir], { encoding: "utf8", timeout: 60_000 });
+  expect(run.stderr).toBe("");
+  expect(run.stdout.trim()).toBe("closed; folder left: false");
+  expect(run.status).toBe(0);
 });
 
 describe.each(stores)("the fleet store on %s", (_label, locate) => {

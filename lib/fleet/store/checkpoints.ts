@@ -47,6 +47,9 @@ export function startCheckpoints(file: string, fallBack: () => void): Checkpoint
     stop: () =>
       new Promise<void>((resolve) => {
         worker.once("exit", () => resolve());
+        // Held until its last checkpoint is done: else a process with nothing else to wait for
+        // (a script, a bench) ends here, and whatever follows the store's close never runs.
+        worker.ref();
         worker.postMessage("stop");
         setTimeout(() => void worker.terminate(), 2_000).unref();
       }),
