@@ -20,7 +20,7 @@ import type { HostFacts, Report, ReportedProcess } from "../lib/fleet/protocol";
 import { closeFleetStore, fleetStore } from "../lib/fleet/store";
 import { ALL, PAGE_SIZE, selectProcesses, type ProcessQuery } from "../lib/processes/query";
 import { median, ms, report } from "./stats";
-import { reportedProcess } from "../test/support/reported";
+import { deltaReport, reportedProcess } from "../test/support/reported";
 
 const HOSTS = Number(process.env.BENCH_FLEET_AGENTS ?? 1000);
 const RECORDS = 100;
@@ -72,32 +72,15 @@ export async function benchFleetList(): Promise<void> {
   const store = await fleetStore(fleetLocation(path.join(home, "fleet.db")));
   try {
     const reader = new FleetSnapshotReader(() => Promise.resolve(store));
-    const hosts: Array<{ secret: string; i: number; seq: number }> = [];
+    const hosts: Array<{ secret: string; i: number; machineId: string; seq: number }> = [];
     const send = async (host: (typeof hosts)[number], change: Partial<Report>) => {
-      const answer = await ingest(
-        store,
-        host.secret,
-        {
-          protocol: 1,
-          machineId: `m-${host.i}`,
-          seq: host.seq + 1,
-          base: host.seq,
-          full: false,
-          interval: 5,
-          facts,
-          upserts: [],
-          removed: [],
-          events: [],
-          ...change,
-        },
-        null,
-      );
+      const answer = await ingest(store, host.secret, deltaReport(host, facts, change), null);
       host.seq = answer.accepted;
       if (answer.change) reader.handOver(answer.change);
     };
     for (let i = 0; i < HOSTS; i += 1) {
       const enrolled = await enroll(store, { protocol: 1, hostId: crypto.randomUUID(), machineId: `m-${i}`, hostname: `ws-${i}` }, null);
-      const host = { secret: enrolled.secret, i, seq: 0 };
+      const host = { secret: enrolled.secret, i, machineId: `m-${i}`, seq: 0 };
       hosts.push(host);
       await send(host, { full: true, base: null, upserts: Array.from({ length: RECORDS }, (_, n) => record(i, n)) });
     }

@@ -14,7 +14,7 @@ import { tempDir } from "./support/temp";
 import { FleetProcesses, type FleetList } from "@/lib/fleet/hub/records";
 import { ALL, selectProcesses } from "@/lib/processes/query";
 import { postgresBin, startPostgres, type RunningPostgres } from "./support/postgres";
-import { reportedProcess } from "./support/reported";
+import { deltaReport, reportedProcess } from "./support/reported";
 
 // The hub's store and its reading, on a real SQLite file and a real PostgreSQL server: what
 // reports do to the store, and that the reading kept up to date report by report orders the
@@ -61,19 +61,7 @@ async function newHost(store: FleetStore, i: number, prefix = "ws"): Promise<Hos
 }
 
 function report(host: Host, change: Partial<Report>): Report {
-  return {
-    protocol: 1,
-    machineId: host.machineId,
-    seq: host.seq + 1,
-    base: host.seq,
-    full: false,
-    interval: 5,
-    facts,
-    upserts: [],
-    removed: [],
-    events: [],
-    ...change,
-  };
+  return deltaReport(host, facts, change);
 }
 
 async function send(store: FleetStore, host: Host, change: Partial<Report>) {

@@ -1,4 +1,4 @@
-import type { ReportedProcess } from "@/lib/fleet/protocol";
+import type { HostFacts, Report, ReportedProcess } from "@/lib/fleet/protocol";
 
 /** A record as an agent reports it: a running `sleep`, with `change` on top. */
 export function reportedProcess(change: Partial<ReportedProcess> & Pick<ReportedProcess, "hash" | "name">): ReportedProcess {
@@ -30,6 +30,23 @@ export function reportedProcess(change: Partial<ReportedProcess> & Pick<Reported
     ownRssBytes: null,
     cpuSeconds: null,
     endReason: null,
+    ...change,
+  };
+}
+
+/** A delta report of a host on top of the last one the hub accepted from it (`seq`), with `change` on top. */
+export function deltaReport(host: { machineId: string; seq: number }, facts: HostFacts, change: Partial<Report> = {}): Report {
+  return {
+    protocol: 1,
+    machineId: host.machineId,
+    seq: host.seq + 1,
+    base: host.seq,
+    full: false,
+    interval: 5,
+    facts,
+    upserts: [],
+    removed: [],
+    events: [],
     ...change,
   };
 }
