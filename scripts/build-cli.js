@@ -34,8 +34,11 @@ export async function buildCli() {
       supervisor: path.join(root, "lib", "launcher", "win32", "supervisor-main.ts"),
     },
     outdir: temp,
-    // Code behind a dynamic import (Prisma's client) goes into its own chunk, loaded only when used.
-    splitting: true,
+    // One self-contained file per entry, our code behind a dynamic import included: a running
+    // agent or keeper never reads this folder again, so a rebuild (every npm install) cannot pull
+    // a chunk from under it (a headless agent's stops failed with "Cannot find module stop-….js").
+    // A dynamic import of our own code is still evaluated only when it is used.
+    splitting: false,
     bundle: true,
     platform: "node",
     format: "esm",

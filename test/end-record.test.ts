@@ -105,6 +105,30 @@ describe("the end record of real programs", () => {
     expect(view.status).toBe("stopped");
   });
 
+  it.each([
+    ["the JSON itself", () => '[{"name":"Asset down","pattern":"asset server .* unreachable","flags":"i"}]'],
+    [
+      "a file named relative to where the CLI runs",
+      () => {
+        fs.writeFileSync(
+          path.join(dir, "studio-patterns.json"),
+          '[{"name":"Asset down","pattern":"asset server .* unreachable","flags":"i"}]',
+        );
+        return "studio-patterns.json";
+      },
+    ],
+  ])("applies a studio's end patterns (%s) to a CLI launch whose end its keeper settles (issue 41)", async (_, setting) => {
+    // Nothing else settles it: the CLI's keeper folds the end in (its environment emptied) and decides why.
+    const db = path.join(dir, `patterns-${crypto.randomUUID()}.db`);
+    const env = { ...process.env, PROCESS_MONITOR_END_PATTERNS: setting(), PROCESS_MONITOR_SAMPLE_SECONDS: "0" };
+    const cli = (command: string, ...args: string[]) => run(process.execPath, [bin, command, "--db", db, ...args], { cwd: dir, env });
+    const launched = await cli("launch", "--name", "asset", "--json", "--", "/bin/sh", "-c", 'echo "Asset server 1 unreachable"; exit 2');
+    const hash = (JSON.parse(launched.stdout) as { hash: string }).hash;
+    const shown = async () => JSON.parse((await cli("show", hash, "--json")).stdout) as { endReason: { kind: string } | null };
+    await waitFor(async () => (await shown()).endReason !== null, { timeoutMs: 20_000 });
+    expect((await shown()).endReason).toMatchObject({ kind: "pattern", pattern: "Asset down", line: "Asset server 1 unreachable" });
+  });
+
   it("says stopped for a stop of ours, and signal for a SIGKILL from elsewhere with no OOM kill meanwhile", async () => {
     const ours = await start("stopped-by-us", "/bin/sleep", "600");
     await door.stop(ours);

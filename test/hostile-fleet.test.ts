@@ -94,6 +94,7 @@ interface FleetRecordJson {
   args: string[];
   env: Record<string, string>;
   warnings: string[];
+  endReason: { kind: string; text: string; pattern?: string; line?: string } | null;
 }
 
 async function fleetRecord(hub: RunningServer, host: string, hash: string): Promise<FleetRecordJson | null> {
@@ -163,12 +164,26 @@ async function hostileHost(hub: RunningServer): Promise<{ name: string; secret: 
     },
     upserts: [
       record(HASH("a"), { startTime: 1e17, status: "running", endedAt: null }),
-      record(HASH("b"), { endedAt: 1e300, createdAt: "not-a-date" }),
+      // A program's last line can hold any byte: a NUL in its end reason cut the host off a PostgreSQL hub (issue 41).
+      record(HASH("b"), {
+        endedAt: 1e300,
+        createdAt: "not-a-date",
+        endReason: { kind: "pattern", text: "bad\u0000nul", pattern: "P\u0000", line: "x\u0000y\ud800" },
+      }),
       record(HASH("c"), { args: Array.from({ length: 20_000 }, (_, i) => `--frame=${i}`) }),
     ],
     removed: [],
     events: [
-      { hash: HASH("b"), name: "poi\u0000son", exitCode: 3, exitSignal: null, stopSignal: null, endedAt: 1e300, lastLines: ["x\u0000"] },
+      {
+        hash: HASH("b"),
+        name: "poi\u0000son",
+        exitCode: 3,
+        exitSignal: null,
+        stopSignal: null,
+        endedAt: 1e300,
+        lastLines: ["x\u0000"],
+        endReason: { kind: "exit", text: "bad\u0000nul", line: "x\u0000y" },
+      },
     ],
   };
   const reported = await fetch(`${hub.url}/api/fleet/report`, {
@@ -207,6 +222,7 @@ async function expectHostileHostShown(hub: RunningServer, host: string): Promise
   expect([b.endedAt, b.createdAt]).toEqual([null, null]);
   expect(b.warnings.join(" ")).toMatch(/not-a-date/);
   expect(b.env).toEqual({ "K\ufffdEY": "v\ufffd\ufffd" });
+  expect(b.endReason).toEqual({ kind: "pattern", text: "bad\ufffdnul", pattern: "P\ufffd", line: "x\ufffdy\ufffd" });
   expect(b.args).toEqual(["a\ufffdb", "\ufffd"]);
   const c = (await fleetRecord(hub, host, HASH("c")))!;
   expect(c.args).toHaveLength(1_000);
@@ -434,6 +450,9 @@ describe("a PostgreSQL hub and a record whose text PostgreSQL refuses", () => {
     expect(health.status).toBe(503);
     expect(body.ok).toBe(false);
     expect(body.checks.fleetStore.ok).toBe(false);
+    // What is down, in our words: not the driver's "Invalid `prisma.$queryRawUnsafe()` invocation:" (issue 41).
+    expect(body.checks.fleetStore.error).toMatch(/fleet store (cannot be reached|could not be read)/);
+    expect(JSON.stringify(body)).not.toMatch(/prisma|invocation|ECONNREFUSED/i);
     const hosts = await hub.api("/api/fleet/hosts");
     const text = await hosts.text();
     expect(hosts.status, text).toBeGreaterThanOrEqual(500);
@@ -645,5 +664,50 @@ describe("enrolment that cannot be taken over", () => {
     expect(totals.size).toBe(1);
     const cookie = `pm_session_${hub.port}=${await logIn(hub)}`;
     expect(await (await fetch(`${hub.url}/fleet`, { headers: { cookie } })).text()).toContain("two machines, one secret");
+  });
+});
+
+describe("an upgrade under a running agent (issue 41, hole 2)", () => {
+  let dir: string;
+  let hub: RunningServer;
+  let ws: Workstation;
+  let agent: RunningAgent;
+
+  beforeAll(async () => {
+    dir = tempDir("pm-upgrade-");
+    hub = await startHub(path.join(dir, "hub"));
+    ws = workstation(path.join(dir, "ws"), hub.url, "upgraded-node");
+  });
+
+  afterAll(async () => {
+    await agent?.stop("SIGKILL");
+    ws?.stopAll();
+    await hub?.stop();
+  });
+
+  it("carries out the hub's stops after the CLI bundle it started from was deleted (npm install rebuilds it)", async () => {
+    // An install of its own: the bundle, the packages beside it, and a runner as bin/ has.
+    const install = path.join(dir, "install");
+    fs.mkdirSync(path.join(install, "dist"), { recursive: true });
+    fs.cpSync(path.resolve("dist/cli"), path.join(install, "dist", "cli"), { recursive: true });
+    fs.symlinkSync(path.resolve("node_modules"), path.join(install, "node_modules"));
+    fs.writeFileSync(path.join(install, "package.json"), '{"type":"module"}');
+    const runner = path.join(install, "run.js");
+    fs.writeFileSync(
+      runner,
+      'const { runCli } = await import("./dist/cli/main.js");\nprocess.exitCode = await runCli(process.argv.slice(2));\n',
+    );
+    const first = launch(ws, "before-upgrade", "/bin/sleep", "300");
+    const second = launch(ws, "after-upgrade", "/bin/sleep", "300");
+    agent = startAgent(ws, runner);
+    await waitUntil("both records on the hub", async () => (await fleetRecord(hub, "upgraded-node", second))?.running === true);
+    // The upgrade: the folder the agent was started from is gone (a rebuild swaps in another).
+    fs.rmSync(path.join(install, "dist"), { recursive: true, force: true });
+    for (const hash of [first, second]) {
+      const stop = await hub.api(`/api/fleet/hosts/upgraded-node/processes/${hash}/stop`, { method: "POST", body: '{"force": true}' });
+      expect(stop.status, await stop.clone().text()).toBe(200);
+      await expect.poll(async () => (await fleetRecord(hub, "upgraded-node", hash))?.running, { timeout: 30_000 }).toBe(false);
+    }
+    expect(agent.logs()).not.toMatch(/Cannot find module/);
   });
 });

@@ -5,6 +5,7 @@ import { isHub } from "../fleet/hub/server";
 import { processes } from "../processes/server";
 import { eventLoopStats } from "./event-loop";
 import { jsonOk } from "./respond";
+import { internalFailure, knownFailure } from "../failure";
 
 /** How long a check may take before the server counts as not serving (a load balancer's view). */
 const CHECK_MS = 3_000;
@@ -25,17 +26,19 @@ async function within<T>(what: string, run: () => Promise<T>): Promise<Check & {
   try {
     return { ok: true, value: await Promise.race([run(), late]) };
   } catch (error) {
-    return {
-      ok: false,
-      error:
-        (error as Error).message
-          .split("\n")
-          .find((line) => line.trim() !== "")
-          ?.slice(0, 300) ?? "failed",
-    };
+    return { ok: false, error: checkFailure(what, error) };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What a failed check says: what is down, in our words; never the driver's ("Invalid `prisma.$queryRawUnsafe()` invocation:"). */
+function checkFailure(what: string, error: unknown): string {
+  const message = (error as Error)?.message ?? "";
+  if (message.startsWith(what)) return message;
+  const known = knownFailure(error);
+  if (known) return known.message;
+  return `${what} could not be read (reference ${internalFailure(error).ref} in the server's log).`;
 }
 
 /**

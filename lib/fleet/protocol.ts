@@ -1,16 +1,17 @@
 import { z } from "zod";
 import { MAX_RANGE_BYTES } from "../output/range";
 import { DERIVED_VIEW_FIELDS, endReasonSchema, processViewSchema, type ProcessView } from "../processes/view-schema";
-import { clip, cleanText } from "../text/clean";
+import { clip, cleanStrings, cleanText } from "../text/clean";
 import { isoOrNull, timeOrNull, timeWarning } from "../time";
 import { launchRequestSchema } from "../validation/launch";
 
 // What an agent and the hub say to each other (POST /api/fleet/enroll, POST /api/fleet/report).
 // Versioned by the `protocol` field, so a newer hub can still take an older agent's reports.
 //
-// No content can make a report fail to be stored: every string is cleaned (NUL and lone
-// surrogates, which PostgreSQL refuses), every record is bounded (fitRecord), and a time out of
-// range is unknown. Only a report of the wrong shape is refused, and an agent never sends one.
+// No content can make a report fail to be stored: every string of it is cleaned, at any depth
+// and whatever its field (cleanStrings: NUL and lone surrogates, which PostgreSQL refuses), every
+// record is bounded (fitRecord), and a time out of range is unknown. Only a report of the wrong
+// shape is refused, and an agent never sends one.
 
 export const PROTOCOL_VERSION = 1;
 
@@ -89,25 +90,13 @@ const environment = () => z.custom<Record<string, string>>(isEnvironment, { mess
 const reportedShape = processViewSchema.omit(DERIVED_VIEW_FIELDS).extend({ hash, env: environment() });
 export type ReportedProcess = z.infer<typeof reportedShape>;
 
-/** How deep a command's data may nest: deeper parts are dropped (null), never recursed into until the stack runs out. */
-const MAX_DATA_DEPTH = 64;
-
-/** Every string inside a JSON value cleaned (a command's data is stored as JSON), nesting cut at MAX_DATA_DEPTH. */
-function cleanDeep(value: unknown, depth = 0): unknown {
-  if (typeof value === "string") return cleanText(value);
-  if (value === null || typeof value !== "object") return value;
-  if (depth >= MAX_DATA_DEPTH) return null;
-  if (Array.isArray(value)) return value.map((v) => cleanDeep(v, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), cleanDeep(v, depth + 1)]));
-}
-
-/** The first `max` strings, cleaned, within `chars` in all; how many were left out. */
+/** The first `max` strings within `chars` in all; how many were left out. */
 function fitList(values: string[], max: number, chars: number): { kept: string[]; dropped: number } {
   const kept: string[] = [];
   let used = 0;
   for (const value of values) {
     if (kept.length >= max || used >= chars) break;
-    const piece = clip(cleanText(value), chars - used);
+    const piece = clip(value, chars - used);
     kept.push(piece);
     used += piece.length;
   }
@@ -115,20 +104,17 @@ function fitList(values: string[], max: number, chars: number): { kept: string[]
 }
 
 /**
- * An environment within the hub's bounds, its strings cleaned. One already so (nearly always)
- * is kept as it is: 200 reports a second each copied every variable of every record otherwise.
+ * An environment within the hub's bounds. One already so (nearly always) is kept as it is: 200
+ * reports a second each copied every variable of every record otherwise.
  */
 function fitEnvironment(source: Record<string, string>, warnings: string[]): Record<string, string> {
   let count = 0;
   let chars = 0;
-  let clean = true;
   for (const key in source) {
-    const value = source[key]!;
     count += 1;
-    chars += key.length + value.length;
-    if (clean && (cleanText(key) !== key || cleanText(value) !== value)) clean = false;
+    chars += key.length + source[key]!.length;
   }
-  if (clean && count <= RECORD_LIMITS.envEntries && chars <= RECORD_LIMITS.envChars) return source;
+  if (count <= RECORD_LIMITS.envEntries && chars <= RECORD_LIMITS.envChars) return source;
   const env: Record<string, string> = {};
   let kept = 0;
   let used = 0;
@@ -140,7 +126,7 @@ function fitEnvironment(source: Record<string, string>, warnings: string[]): Rec
       dropped += 1;
       continue;
     }
-    env[cleanText(key)] = cleanText(value);
+    env[key] = value;
     kept += 1;
     used += size;
   }
@@ -149,12 +135,17 @@ function fitEnvironment(source: Record<string, string>, warnings: string[]): Rec
 }
 
 /**
- * A record as the hub keeps it: strings cleaned, lists and environment bounded, times out of
- * range unknown, each cut said in its warnings. The agent sends records fitted so; the hub fits
- * what it receives again (an older agent, or anyone holding a secret).
+ * A record as the hub keeps it: every string cleaned, lists and environment bounded, times out
+ * of range unknown, each cut said in its warnings. The agent sends records fitted so; the hub
+ * fits what it receives again (an older agent, or anyone holding a secret).
  */
 export function fitRecord(p: ReportedProcess): ReportedProcess {
-  const fit = (value: string, max: number) => clip(cleanText(value), max);
+  return boundRecord(cleanStrings(p));
+}
+
+/** A record whose strings are clean, within the hub's bounds. */
+function boundRecord(p: ReportedProcess): ReportedProcess {
+  const fit = (value: string, max: number) => clip(value, max);
   const fitOrNull = (value: string | null, max: number) => (value === null ? null : fit(value, max));
   const warnings = fitList(p.warnings, RECORD_LIMITS.warnings, 64 * 1024).kept;
   const args = fitList(p.args, RECORD_LIMITS.args, RECORD_LIMITS.argChars);
@@ -165,7 +156,7 @@ export function fitRecord(p: ReportedProcess): ReportedProcess {
   const createdAt = isoOrNull(p.createdAt);
   for (const warning of [timeWarning("start time", p.startTime), timeWarning("end time", p.endedAt)]) if (warning) warnings.push(warning);
   if (p.createdAt !== null && createdAt === null)
-    warnings.push(`created ${JSON.stringify(clip(cleanText(p.createdAt), 40))} is not a date (shown as unknown)`);
+    warnings.push(`created ${JSON.stringify(clip(p.createdAt, 40))} is not a date (shown as unknown)`);
   return {
     ...p,
     name: fit(p.name, RECORD_LIMITS.name),
@@ -227,7 +218,7 @@ export const enrollRequestSchema = z.object({
   machineId: text(255, 1),
   hostname: text(255, 1),
   /** The secret this agent holds for the host, if any: re-enrolling with it needs nobody's approval. */
-  currentSecret: z.string().max(1024).optional(),
+  currentSecret: text(1024).optional(),
 });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 
@@ -247,7 +238,7 @@ export const enrollAnswerSchema = z.object({
 });
 export type EnrollAnswer = z.infer<typeof enrollAnswerSchema>;
 
-const reportShape = z.object({
+export const reportShape = z.object({
   protocol: z.number().int().min(1),
   machineId: text(255, 1),
   /** This report's number; the next one builds on it once accepted. */
@@ -269,13 +260,16 @@ const reportShape = z.object({
 export type Report = z.infer<typeof reportShape>;
 
 /**
- * A report checked, its records then fitted (fitRecord). Fitted after the check rather than by
- * a zod transform on each record: the same work cost twice as much there, at 200 reports a
- * second on a hub.
+ * A report checked, every string of it then cleaned and its records bounded (fitRecord). Fitted
+ * after the check rather than by a zod transform on each record: the same work cost twice as
+ * much there, at 200 reports a second on a hub.
  */
 export function parseReport(value: unknown): ReturnType<typeof reportShape.safeParse> {
   const parsed = reportShape.safeParse(value);
-  if (parsed.success) parsed.data.upserts = parsed.data.upserts.map(fitRecord);
+  if (parsed.success) {
+    parsed.data = cleanStrings(parsed.data);
+    parsed.data.upserts = parsed.data.upserts.map(boundRecord);
+  }
   return parsed;
 }
 
@@ -347,7 +341,7 @@ export const commandResultSchema = z.object({
   data: z
     .record(z.string(), z.unknown())
     .default({})
-    .transform((data) => cleanDeep(data) as Record<string, unknown>),
+    .transform((data) => cleanStrings(data)),
 });
 export type CommandResult = z.infer<typeof commandResultSchema>;
 

@@ -28,12 +28,14 @@ import path from "node:path";
  * with `1<>`, which does not truncate), so a disk that fills while the program runs cannot
  * lose its end.
  *
- * Arguments: SIDECAR NODE CLI DB KEEP_PWD EXECUTABLE [ARG]... (CLI empty: sidecar only;
- * KEEP_PWD 0 when the program's environment has no PWD, which the shell would add).
+ * Arguments: SIDECAR NODE CLI DB KEEP_PWD PATTERNS EXECUTABLE [ARG]... (CLI empty: sidecar only;
+ * KEEP_PWD 0 when the program's environment has no PWD, which the shell would add; PATTERNS the
+ * launcher's studio end patterns, handed to the CLI that settles the end, whose environment is
+ * otherwise empty: the launched program's has none of our settings).
  */
 export const KEEPER_SCRIPT = `
-sidecar=$1 node=$2 cli=$3 db=$4 keep_pwd=$5
-shift 5
+sidecar=$1 node=$2 cli=$3 db=$4 keep_pwd=$5 patterns=$6
+shift 6
 [ "$keep_pwd" = 1 ] || unset PWD
 trap '' HUP INT QUIT TERM PIPE
 printf '%128s\\n' '' >"$sidecar.tmp" 2>/dev/null
@@ -52,7 +54,7 @@ times >"$sidecar.cpu" 2>/dev/null && { read -r _ _ && read -r u s; } <"$sidecar.
 rm -f "$sidecar.cpu"
 while read -r k v; do [ "$k" = oom_kill ] && oom="oom=$v" && break; done </proc/vmstat 2>/dev/null
 printf '%s %s %s %s %s' "$pid" "$code" "$end" "$cpu" "$oom" 1<>"$sidecar.tmp" && mv -f "$sidecar.tmp" "$sidecar"
-if [ -n "$cli" ]; then env -i "$node" "$cli" record-exits --db "$db"; fi
+if [ -n "$cli" ]; then env -i PROCESS_MONITOR_END_PATTERNS="$patterns" "$node" "$cli" record-exits --db "$db"; fi
 exit "$code"
 `;
 

@@ -11,6 +11,7 @@ import { decodeShellStatus, exitsDirFor, sidecarFor } from "../registry/exits";
 import { LaunchError } from "./errors";
 import { inheritedEnv, withoutOwnVariables } from "./inherited-env";
 import { KEEPER_SCRIPT, canUseKeeper, cliEntry } from "./keeper";
+import { endPatternsSetting } from "../processes/end-patterns";
 import { resolveCwd, resolveExecutable } from "./resolve";
 import { isWindows } from "../system/native";
 import { launchId, launchOnWindows } from "./win32/start";
@@ -179,6 +180,7 @@ async function startWithKeeper(
       cli ?? "",
       registry.dbPath,
       "PWD" in env ? "1" : "0",
+      endPatternsSetting(),
       executable,
       ...args,
     ],

@@ -1,7 +1,10 @@
 // The lines that say why a program failed, looked for in the last lines of its output (SPEC
 // "The end record"): the built-in ones, and a studio's own from PROCESS_MONITOR_END_PATTERNS (a
-// JSON file: [{ "name": "...", "pattern": "regular expression", "flags": "i" }]), tried first.
+// JSON file, or the JSON itself: [{ "name": "...", "pattern": "regular expression", "flags": "i" }]),
+// tried first. The studio's policy: every settler of an end applies the same (a launch hands it
+// to its keeper, endPatternsSetting).
 import fs from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import { renderLine, splitLines } from "../output/terminal";
 import { summariseOutput } from "../output/tail";
@@ -41,13 +44,26 @@ const studioFile = z.array(
 
 let loaded: { file: string | undefined; patterns: EndPattern[] } | null = null;
 
+/** PROCESS_MONITOR_END_PATTERNS holds the patterns themselves when it is a JSON list, else names their file. */
+const isInline = (setting: string) => setting.trimStart().startsWith("[");
+
+/**
+ * The setting as a process started elsewhere can use it (the keeper's call to settle an end,
+ * which runs in the program's working directory): a file's path made absolute; "" for none.
+ */
+export function endPatternsSetting(setting = process.env.PROCESS_MONITOR_END_PATTERNS): string {
+  if (!setting?.trim()) return "";
+  return isInline(setting) ? setting : path.resolve(setting);
+}
+
 /** The studio's patterns, then the built-in ones. A file that cannot be read or is not valid is said once and left out. */
 export function endPatterns(file = process.env.PROCESS_MONITOR_END_PATTERNS): EndPattern[] {
   if (loaded && loaded.file === file) return loaded.patterns;
   const own: EndPattern[] = [];
-  if (file) {
+  if (file?.trim()) {
     try {
-      for (const entry of studioFile.parse(JSON.parse(fs.readFileSync(file, "utf8")))) {
+      const text = isInline(file) ? file : fs.readFileSync(file, "utf8");
+      for (const entry of studioFile.parse(JSON.parse(text))) {
         const pattern = new RegExp(entry.pattern, entry.flags);
         own.push({ name: entry.name, test: (line) => pattern.test(line) });
       }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { END_KINDS } from "../registry/end-reason";
+import { clip } from "../text/clean";
 
 // The one description of a record prepared for display. `ProcessView` is its type; the fleet's
 // protocol derives the record an agent reports from it (lib/fleet/protocol.ts), so a field
@@ -8,12 +9,15 @@ import { END_KINDS } from "../registry/end-reason";
 
 export const DISPLAY_STATUSES = ["running", "unverified", "stopped", "children"] as const;
 
+/** A string cut to `max` rather than refused: a program's last line can be any length, and a report is never refused for its content. */
+const cut = (max: number) => z.string().transform((s) => clip(s, max));
+
 /** Why a record ended (lib/registry/end-reason.ts decides it). */
 export const endReasonSchema = z.object({
   kind: z.enum(END_KINDS),
-  text: z.string().max(1000),
-  pattern: z.string().max(100).optional(),
-  line: z.string().max(600).optional(),
+  text: cut(1000),
+  pattern: cut(100).optional(),
+  line: cut(600).optional(),
 });
 
 export const processViewSchema = z.object({

@@ -99,10 +99,13 @@ export interface RunningAgent {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-/** `process-monitor agent` for a workstation, as a real process. */
-export function startAgent(ws: Workstation): RunningAgent {
+/**
+ * `process-monitor agent` for a workstation, as a real process; `command` runs another install
+ * of the CLI (a script taking the CLI's arguments).
+ */
+export function startAgent(ws: Workstation, command = cli): RunningAgent {
   let output = "";
-  const child = spawn(process.execPath, [cli, "agent"], { env: ws.env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [command, "agent"], { env: ws.env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   return {
