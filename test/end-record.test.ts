@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openProcesses } from "../lib/processes";
 import type { LocalProcesses } from "../lib/processes/local";
-import { endPatterns, matchEnd, PYTHON_TRACEBACK } from "../lib/processes/end-patterns";
+import { endPatterns, matchEnd, matchEndBounded, PYTHON_TRACEBACK, TESTED_LINE_CHARS } from "../lib/processes/end-patterns";
 import { Registry } from "../lib/registry";
 import { compact, MAX_POINTS, type UsagePoint } from "../lib/registry/history";
 import { toProcessJson } from "../lib/registry/json";
@@ -248,6 +248,36 @@ describe("end patterns, nvidia-smi's table, a bounded history", () => {
     // A file that is not valid is said and left out: the built-in patterns still hold.
     fs.writeFileSync(file, "[{ nope");
     expect(matchEnd(["Segmentation fault"], endPatterns(`${file}`))).toMatchObject({ pattern: "Segmentation fault" });
+  });
+
+  it("skips a studio pattern that backtracks without end, said once, and still finds the next ones (issue 41)", async () => {
+    const patterns = endPatterns(
+      JSON.stringify([
+        { name: "Catastrophic", pattern: "^(a+)+$" },
+        { name: "Asset down", pattern: "asset server .* unreachable", flags: "i" },
+      ]),
+    );
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => void warnings.push(message);
+    try {
+      // 2^40 steps in one thread; bounded here by the deadline (300 ms), not by the settler's patience.
+      const started = Date.now();
+      expect(await matchEndBounded([`${"a".repeat(40)}!`, "Segmentation fault"], patterns, 300)).toMatchObject({
+        pattern: "Segmentation fault",
+      });
+      expect(await matchEndBounded([`${"a".repeat(40)}!`, "Asset server 3 unreachable"], patterns, 300)).toMatchObject({
+        pattern: "Asset down",
+      });
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/end pattern "Catastrophic" took over 300 ms on one end; it is skipped from now on/);
+    // A line of 64 KiB is tried on its first TESTED_LINE_CHARS characters.
+    expect(matchEnd([`Segmentation fault ${"x".repeat(64 * 1024)}`])?.line).toHaveLength(500);
+    expect(matchEnd([`${"x".repeat(TESTED_LINE_CHARS)} Segmentation fault`])).toBeNull();
   });
 
   it("reads compute and graphics processes from nvidia-smi's table, old and new", () => {
