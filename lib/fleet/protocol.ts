@@ -145,8 +145,7 @@ export function fitRecord(p: ReportedProcess): ReportedProcess {
 
 /** A record whose strings are clean, within the hub's bounds. */
 function boundRecord(p: ReportedProcess): ReportedProcess {
-  const fit = (value: string, max: number) => clip(value, max);
-  const fitOrNull = (value: string | null, max: number) => (value === null ? null : fit(value, max));
+  const clipOrNull = (value: string | null, max: number) => (value === null ? null : clip(value, max));
   const warnings = fitList(p.warnings, RECORD_LIMITS.warnings, 64 * 1024).kept;
   const args = fitList(p.args, RECORD_LIMITS.args, RECORD_LIMITS.argChars);
   if (args.dropped > 0) warnings.push(`${args.dropped} of ${p.args.length} arguments not reported (too many for the hub)`);
@@ -159,14 +158,14 @@ function boundRecord(p: ReportedProcess): ReportedProcess {
     warnings.push(`created ${JSON.stringify(clip(p.createdAt, 40))} is not a date (shown as unknown)`);
   return {
     ...p,
-    name: fit(p.name, RECORD_LIMITS.name),
-    executable: fit(p.executable, RECORD_LIMITS.path),
-    currentExecutable: fitOrNull(p.currentExecutable, RECORD_LIMITS.path),
-    cwd: fitOrNull(p.cwd, RECORD_LIMITS.path),
-    exitSignal: fitOrNull(p.exitSignal, 32),
-    user: fitOrNull(p.user, 255),
-    stopSignal: fitOrNull(p.stopSignal, 32),
-    outputFile: fitOrNull(p.outputFile, RECORD_LIMITS.path),
+    name: clip(p.name, RECORD_LIMITS.name),
+    executable: clip(p.executable, RECORD_LIMITS.path),
+    currentExecutable: clipOrNull(p.currentExecutable, RECORD_LIMITS.path),
+    cwd: clipOrNull(p.cwd, RECORD_LIMITS.path),
+    exitSignal: clipOrNull(p.exitSignal, 32),
+    user: clipOrNull(p.user, 255),
+    stopSignal: clipOrNull(p.stopSignal, 32),
+    outputFile: clipOrNull(p.outputFile, RECORD_LIMITS.path),
     args: args.kept,
     env,
     warnings,
