@@ -1,7 +1,7 @@
 import "server-only";
 import { alertSender } from "./alerts/sender";
 import { fleetUpgrade } from "./api/channel";
-import { setUpgradeHandler } from "./http/upgrade.js";
+import { setShutdownHook, setUpgradeHandler } from "./http/upgrade.js";
 import { watchCrashes } from "./alerts/watch";
 import { resolveDbPath } from "./config/paths";
 import { serverEnv } from "./config/server-env";
@@ -30,7 +30,10 @@ export function startBackground(): void {
   if (env.hubUrl) {
     try {
       const agent = agentFromEnv(processes(), resolveDbPath());
-      if (agent) startWorkstationAgent(agent);
+      if (agent) {
+        startWorkstationAgent(agent);
+        setShutdownHook(() => agent.stop());
+      }
     } catch (error) {
       console.error(`Not reporting to the hub: ${(error as Error).message}`);
     }

@@ -2,7 +2,7 @@
 // prisma/fleet.prisma (a test creates both and reads every model through Prisma).
 
 /** Bumped when the tables change; a store with a higher version is refused. */
-export const FLEET_SCHEMA_VERSION = 2;
+export const FLEET_SCHEMA_VERSION = 3;
 
 /** What each version adds to a store of the version before (run once, under the migration's lock). */
 export function fleetUpgradeSql(from: number): string[] {
@@ -18,6 +18,9 @@ export function fleetUpgradeSql(from: number): string[] {
     ]) {
       steps.push(`ALTER TABLE fleet_host ADD COLUMN ${column}`);
     }
+  }
+  if (from < 3) {
+    for (const column of ["rival_instance TEXT", "rival_since DOUBLE PRECISION"]) steps.push(`ALTER TABLE fleet_host ADD COLUMN ${column}`);
   }
   return steps;
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { resolveToken } from "../lib/auth/token-file.js";
 import { clientAddress, trustedProxies } from "../lib/http/forwarded.js";
-import { backgroundStarted, upgradeHandler } from "../lib/http/upgrade.js";
+import { backgroundStarted, runShutdownHook, upgradeHandler } from "../lib/http/upgrade.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -89,9 +89,11 @@ export async function serve({ host = process.env.HOST || "127.0.0.1", port = Num
   });
   // Streams (a follower) would hold a graceful close open for ever: give them a moment.
   const close = () => {
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
     setTimeout(() => process.exit(0), 3_000).unref();
+    // The workstation's agent tells its hub it stops (its restart then takes the host at once).
+    const stopped = runShutdownHook().catch(() => undefined);
+    server.close(() => void stopped.then(() => process.exit(0)));
+    server.closeIdleConnections();
   };
   for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, close);
   return server;

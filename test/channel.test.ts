@@ -201,6 +201,64 @@ describe("the agents' channel", () => {
     }
   }, 300_000);
 
+  it("puts a command back when its socket closes before the agent took it, and the agent's next connection carries it out once (issue 41, 10)", async () => {
+    const ws = workstation(path.join(dir, "dropped-node"), hub.url, "dropped-node");
+    stations.push(ws);
+    const hash = launch(ws, "job", "/bin/sleep", "300");
+    expect(ws.cli("agent", "--once").status).toBe(0);
+    const data = path.join(ws.home, ".local/share/process-monitor");
+    const { secret } = JSON.parse(fs.readFileSync(path.join(data, "hub-secret.json"), "utf8")) as { secret: string };
+    const { base } = JSON.parse(fs.readFileSync(path.join(data, "agent-state.json"), "utf8")) as { base: number };
+    // A connection of this host that reports, is sent a command, and is gone before it reads it.
+    const opened = await openWith(hub, secret);
+    if (!opened.open) throw new Error(`refused: ${opened.status}`);
+    const socket = opened.socket;
+    const reported = new Promise<number>((resolve) =>
+      socket.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { type: string; status?: number };
+        if (message.type === "report-answer") resolve(message.status!);
+        if (message.type === "command") socket.terminate();
+      }),
+    );
+    const facts = {
+      hostname: "dropped-node",
+      platform: "linux",
+      release: "6",
+      arch: "x64",
+      cores: 1,
+      memTotalBytes: 1,
+      memUsedBytes: 1,
+      load: [],
+      uptimeSeconds: 1,
+      agentVersion: "t",
+    };
+    const report = {
+      protocol: 1,
+      machineId: ws.env.PROCESS_MONITOR_MACHINE_ID,
+      seq: base + 1,
+      base,
+      full: false,
+      interval: 1,
+      facts,
+      upserts: [],
+      removed: [],
+      events: [],
+    };
+    socket.send(JSON.stringify({ type: "report", id: "r1", report }));
+    expect(await reported).toBe(200);
+    const stopping = hub.api(`/api/fleet/hosts/dropped-node/processes/${hash}/stop`, { method: "POST" });
+    await new Promise((resolve) => socket.once("close", resolve));
+    // The agent comes back (its next connection): the stop reaches it, within the hub's wait.
+    const agent = startAgent(ws);
+    agents.push(agent);
+    const stop = await stopping;
+    expect(stop.status, await stop.clone().text()).toBe(200);
+    expect(await stop.json()).toMatchObject({ ok: true, data: { outcome: "stopped" } });
+    expect(agent.logs().split(`stop of ${hash.slice(0, 12)} from the hub`).length - 1).toBe(1);
+    const audit = (await (await hub.api("/api/fleet/audit")).json()) as { entries: Array<{ host: string; command: string }> };
+    expect(audit.entries.filter((e) => e.host === "dropped-node").map((e) => e.command)).toEqual(["stop"]);
+  });
+
   it("refuses a socket without a secret, with a wrong one or a revoked one before reading anything, and closes one that speaks nonsense", async () => {
     expect(await openWith(hub, null)).toMatchObject({ open: false, status: 401, body: { code: "UNKNOWN_HOST" } });
     expect(await openWith(hub, "k0.not-a-real-secret")).toMatchObject({ open: false, status: 401, body: { code: "UNKNOWN_HOST" } });

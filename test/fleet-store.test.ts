@@ -213,6 +213,47 @@ describe.each(stores)("the fleet store on %s", (_label, locate) => {
     expect(await store.db.fleetProcess.count({ where: { hash: record(1, 9).hash } })).toBe(0);
   });
 
+  it("keeps a host with the agent process that reported first: a newcomer waits, takes over after the holder's silence, or is refused as a clone once the holder reports again", async () => {
+    const host = await newHost(store, 2, "held");
+    const key = host.secret.split(".")[0]!;
+    const row = () => store.db.fleetHost.findUniqueOrThrow({ where: { key } });
+    const as = (instance: string, change: Partial<Report> = {}) => send(store, host, { instance, ...change });
+    const refusedAs = (instance: string) => refusal(ingest(store, host.secret, report(host, { instance }), null));
+    // Moves the row's clock back: the holder silent for `ms`, or a rival that appeared `ms` ago.
+    const silentFor = (ms: number) => store.db.fleetHost.update({ where: { key }, data: { lastSeen: Date.now() - ms } });
+    const rivalFor = (ms: number) => store.db.fleetHost.update({ where: { key }, data: { rivalSince: Date.now() - ms } });
+
+    await as("original", { full: true, base: null, upserts: [record(2, 0)] });
+    expect((await row()).instance).toBe("original");
+    // A restart: the next process waits while the first may still be alive, then takes over.
+    expect(await refusedAs("restarted")).toEqual({ status: 409, code: "TAKEOVER_WAIT" });
+    await silentFor(60_000);
+    await as("restarted");
+    expect(await row()).toMatchObject({ instance: "restarted", prevInstance: "original", rivalInstance: null, sharedSecretAt: null });
+    // A process that says it stops is replaced at once.
+    await as("restarted", { leaving: true });
+    expect((await row()).instance).toBeNull();
+    await as("after-upgrade");
+    expect(await row()).toMatchObject({ instance: "after-upgrade", sharedSecretAt: null });
+
+    // A full clone appears beside it: it waits; the holder reports again; the clone is refused from then on.
+    expect(await refusedAs("clone")).toEqual({ status: 409, code: "TAKEOVER_WAIT" });
+    expect((await row()).rivalInstance).toBe("clone");
+    await rivalFor(5_000);
+    await as("after-upgrade", { upserts: [record(2, 1)] });
+    expect((await row()).sharedSecretAt).not.toBeNull();
+    expect(await refusedAs("clone")).toEqual({ status: 409, code: "CLONE" });
+    // Still refused once the holder falls silent: a proven clone never takes the host by waiting.
+    await silentFor(60_000);
+    expect(await refusedAs("clone")).toEqual({ status: 409, code: "CLONE" });
+    const held = await row();
+    expect(held.instance).toBe("after-upgrade");
+    expect(await store.db.fleetProcess.count({ where: { hostKey: key } })).toBe(2);
+    // The holder goes on; nothing of the clone's was written, and it is not flagged again without a new overlap.
+    await as("after-upgrade");
+    expect((await row()).sharedSecretAt).toBe(held.sharedSecretAt);
+  });
+
   it("keeps the fleet-wide order report by report exactly as a reading made from nothing, handed what was accepted or not", async () => {
     const hosts = await Promise.all([10, 11, 12].map((i) => newHost(store, i)));
     // `reader` is the hub's own: told what each report accepted on its instance made of the rows

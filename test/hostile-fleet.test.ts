@@ -639,31 +639,90 @@ describe("enrolment that cannot be taken over", () => {
     expect((await heartbeat(real1, "m-known", 2)).status).toBe(401);
   });
 
-  it("flags a full disk clone (the same secret and machine id on two machines) instead of merging their lists", async () => {
+  it("keeps a full disk clone's original as the host: the clone waits for approval, the original reports and takes the commands, and is not flagged again without a new overlap (issue 41, hole 3)", async () => {
+    // An agent that cannot enrol waits a report interval at a time, on and on: its waits must not pile up listeners.
+    const lost = workstation(path.join(dir, "lost"), hub.url, "lost-key", { PROCESS_MONITOR_HUB_KEY: "not-the-fleet-key-at-all" });
+    const lostAgent = startAgent(lost);
+    agents.push(lostAgent);
     const original = workstation(path.join(dir, "orig"), hub.url, "studio-pc", { PROCESS_MONITOR_MACHINE_ID: "cloned-machine" });
-    launch(original, "first", "/bin/true");
-    agents.push(startAgent(original));
+    const first = launch(original, "first", "/bin/sleep", "300");
+    const originalAgent = startAgent(original);
+    agents.push(originalAgent);
     await waitUntil("the original online", async () => (await fleetHost(hub, "studio-pc"))?.status === "online");
     // The whole disk copied, secret file and machine id included, then used on another machine.
     const cloneHome = path.join(dir, "clone");
     fs.cpSync(path.join(original.home, ".local"), path.join(cloneHome, ".local"), { recursive: true });
+    fs.copyFileSync(original.db, path.join(cloneHome, "registry.db"));
     const clone = workstation(cloneHome, hub.url, "studio-pc", { PROCESS_MONITOR_MACHINE_ID: "cloned-machine" });
     for (const name of ["a", "b", "c"]) launch(clone, `clone-${name}`, "/bin/true");
-    agents.push(startAgent(clone));
-    type Host = { sharedSecretAt: string | null; pending: unknown; total: number };
-    await expect
-      .poll(async () => ((await fleetHost(hub, "studio-pc")) as unknown as Host | undefined)?.sharedSecretAt ?? null, { timeout: 30_000 })
-      .not.toBeNull();
-    await expect.poll(async () => ((await fleetHost(hub, "studio-pc")) as unknown as Host).pending, { timeout: 30_000 }).not.toBeNull();
-    // One machine's list, not the two in turns.
+    const cloneAgent = startAgent(clone);
+    agents.push(cloneAgent);
+    type Host = { status: string; sharedSecretAt: string | null; pending: unknown; total: number };
+    const host = async () => (await fleetHost(hub, "studio-pc")) as unknown as Host;
     const totals = new Set<number>();
-    for (let i = 0; i < 6; i += 1) {
-      totals.add(((await fleetHost(hub, "studio-pc")) as unknown as Host).total);
+    await expect
+      .poll(
+        async () => {
+          totals.add((await host()).total);
+          return (await host()).pending;
+        },
+        { timeout: 30_000 },
+      )
+      .not.toBeNull();
+    // Before, the copy took the host and the original was told CLONE and made to wait.
+    expect(cloneAgent.logs()).toMatch(/was there first.*must enrol again/);
+    expect(cloneAgent.logs()).toMatch(/an operator must approve it/);
+    const flagged = (await host()).sharedSecretAt;
+    expect(flagged).not.toBeNull();
+    // The original's list throughout (its one record; the clone's has four), never the two in turns.
+    for (let i = 0; i < 4; i += 1) {
+      totals.add((await host()).total);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect([...totals]).toEqual([1]);
+    // The hub's stop reaches the original's agent, not the copy's.
+    const stop = await hub.api(`/api/fleet/hosts/studio-pc/processes/${first}/stop`, { method: "POST", body: '{"force": true}' });
+    expect(stop.status, await stop.clone().text()).toBe(200);
+    expect(originalAgent.logs()).toContain(`stop (force) of ${first.slice(0, 12)} from the hub`);
+    expect(cloneAgent.logs()).not.toContain("from the hub");
+
+    // The operator denies the copy, which is then switched off: long past the holder's silence
+    // window, the original still holds the host, online, not pending, not flagged again.
+    expect((await hub.api("/api/fleet/hosts/studio-pc/deny", { method: "POST" })).status).toBe(200);
+    await cloneAgent.stop("SIGKILL");
+    for (let i = 0; i < 16; i += 1) {
+      const now = await host();
+      expect(now).toMatchObject({ status: "online", pending: null, sharedSecretAt: flagged });
       await new Promise((r) => setTimeout(r, 500));
     }
-    expect(totals.size).toBe(1);
+    expect(originalAgent.logs()).not.toMatch(/CLONE|Enrolling again|must enrol|takes over|approve/);
     const cookie = `pm_session_${hub.port}=${await logIn(hub)}`;
     expect(await (await fetch(`${hub.url}/fleet`, { headers: { cookie } })).text()).toContain("two machines, one secret");
+    // Before, the twelfth wait of an agent that cannot report warned of a leak (11 abort listeners).
+    expect(lostAgent.logs()).toMatch(/fleet key/);
+    for (const agent of [lostAgent, originalAgent, cloneAgent]) expect(agent.logs()).not.toMatch(/MaxListenersExceeded/);
+    original.stopAll();
+  });
+
+  it("lets a restarted agent take its host: at once after it said it stops, after the holder's silence when it was killed", async () => {
+    const ws = workstation(path.join(dir, "restarts"), hub.url, "restarting-pc");
+    launch(ws, "kept", "/bin/true");
+    let agent = startAgent(ws);
+    agents.push(agent);
+    await waitUntil("online", async () => (await fleetHost(hub, "restarting-pc"))?.status === "online");
+    const seen = async () => (await fleetHost(hub, "restarting-pc"))?.lastSeen ?? "";
+    for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+      await agent.stop(signal);
+      const before = await seen();
+      agent = startAgent(ws);
+      agents.push(agent);
+      await expect.poll(seen, { timeout: 20_000 }).not.toBe(before);
+      // One that said it stops is replaced at its successor's first report; a killed one's
+      // successor may be told to wait for the silence (unless it started slower than that).
+      if (signal === "SIGTERM") expect(agent.logs()).not.toMatch(/takes over/);
+    }
+    const host = (await fleetHost(hub, "restarting-pc")) as unknown as { sharedSecretAt: string | null; pending: unknown };
+    expect(host).toMatchObject({ sharedSecretAt: null, pending: null });
   });
 });
 

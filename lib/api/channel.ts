@@ -60,8 +60,6 @@ const SOCKET_HOLD_SECONDS = 300;
 
 function attach(ws: WebSocket, hostKey: string, secret: string, address: string | null): void {
   const sockets = agentSockets();
-  sockets.get(hostKey)?.close(4000, "replaced by a newer connection of this host");
-  sockets.set(hostKey, ws);
   const closed = new AbortController();
   const send = (message: HubMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -71,10 +69,18 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
   // back (on this instance or another).
   const stopHeartbeat = keepAlive(ws);
 
+  // Commands handed to the socket that the agent has not said it took: when the socket closes
+  // they go back to waiting for the agent's next connection (it never read them, so they never
+  // ran). One it took is answered, on a socket or over HTTP.
+  const untaken = new Set<string>();
   ws.on("close", () => {
     stopHeartbeat();
     closed.abort();
     if (sockets.get(hostKey) === ws) sockets.delete(hostKey);
+    if (untaken.size > 0)
+      void fleet()
+        .putBack(hostKey, [...untaken])
+        .catch(() => undefined);
   });
   ws.on("error", () => ws.terminate());
 
@@ -86,20 +92,42 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
     });
 
   // Commands: the same claim as the HTTP long-poll, held for as long as the socket is open. One
-  // claimed as the socket closed goes back to waiting for the agent's next connection.
-  void (async () => {
+  // claimed as the socket closed goes back to waiting for the agent's next connection. Only for
+  // the agent process that holds the host: a socket is taken as the host's at its first accepted
+  // report (a newcomer waiting to take over, or a clone, is refused its reports and gets nothing).
+  let adopted = false;
+  const adopt = () => {
+    if (adopted || closed.signal.aborted) return;
+    adopted = true;
+    const before = sockets.get(hostKey);
+    if (before && before !== ws) before.close(4000, "replaced by a newer connection of this host");
+    sockets.set(hostKey, ws);
+    void takeCommands();
+  };
+  const takeCommands = async () => {
     while (!closed.signal.aborted) {
       try {
         const commands = await fleet().commandsFor(hostKey, closed.signal, SOCKET_HOLD_SECONDS);
         const unsent = [];
-        for (const command of commands) if (!(await sent({ type: "command", command }))) unsent.push(command.id);
+        for (const command of commands) {
+          // Each is put back once: by the close while it is untaken, else by this loop.
+          if (closed.signal.aborted) {
+            unsent.push(command.id);
+            continue;
+          }
+          untaken.add(command.id);
+          if (!(await sent({ type: "command", command, ack: true })) && !closed.signal.aborted) {
+            untaken.delete(command.id);
+            unsent.push(command.id);
+          }
+        }
         await fleet().putBack(hostKey, unsent);
       } catch {
         if (closed.signal.aborted) return;
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
-  })();
+  };
 
   ws.on("message", (data, isBinary) => {
     void (async () => {
@@ -112,6 +140,7 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
       if (message.type === "report") {
         try {
           const answer = await observeReport("socket", async () => fleet().report(secret, checkedReport(message.report), address));
+          adopt();
           send({ type: "report-answer", id: message.id, status: 200, body: answer });
         } catch (error) {
           const { status, body } = errorAnswer(error);
@@ -120,6 +149,8 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
         return;
       }
       if (message.type === "changed") return outputChanged(message.id);
+      if (message.type === "took") return void untaken.delete(message.id);
+      untaken.delete(message.id);
       const result = commandResultSchema.safeParse(message.result);
       if (!result.success) return;
       // An answer nobody waits for any more (withdrawn, answered twice) is dropped, as over HTTP.

@@ -143,7 +143,8 @@ export async function handleCommandPoll(request: Request): Promise<Response> {
   return onHub(async () => {
     const agent = await agentOf(request);
     if ("response" in agent) return agent.response;
-    return jsonOk({ commands: await fleet().commandsFor(agent.hostKey, request.signal) });
+    const instance = new URL(request.url).searchParams.get("instance")?.slice(0, 64) || undefined;
+    return jsonOk({ commands: await fleet().commandsFor(agent.hostKey, request.signal, undefined, instance) });
   });
 }
 

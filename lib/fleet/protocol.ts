@@ -247,6 +247,8 @@ export const reportShape = z.object({
    * one secret are two machines (a full disk clone), which the hub flags instead of merging.
    */
   instance: z.string().max(64).optional(),
+  /** This agent process stops after this report: the next one may take the host at once. */
+  leaving: z.boolean().optional(),
   /** The accepted report this delta builds on; null with `full` (the whole list). */
   base: z.number().int().min(0).nullable(),
   full: z.boolean(),
@@ -285,6 +287,7 @@ export type ReportRefusal =
   | { error: string; code: "REVOKED" }
   | { error: string; code: "UNKNOWN_HOST" }
   | { error: string; code: "CLONE" }
+  | { error: string; code: "TAKEOVER_WAIT"; retryAfterSeconds: number }
   | { error: string; code: "PENDING" };
 
 /**
@@ -406,6 +409,9 @@ export const agentMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("result"), id: z.string().min(1).max(255), result: z.unknown() }),
   // A record's output that the hub asked to watch (`watch`) changed: its follower reads now.
   z.object({ type: z.literal("changed"), id: z.string().min(1).max(64) }),
+  // A command (sent with `ack`) reached the agent: from now on it is carried out and answered,
+  // so the hub no longer puts it back when the socket closes.
+  z.object({ type: z.literal("took"), id: z.string().min(1).max(255) }),
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
@@ -415,7 +421,8 @@ export type AgentMessage = z.infer<typeof agentMessageSchema>;
  */
 export const hubMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("report-answer"), id: z.string(), status: z.number().int(), body: z.record(z.string(), z.unknown()) }),
-  z.object({ type: z.literal("command"), command: agentCommandSchema }),
+  // `ack`: the agent says `took` on receipt (a hub of before did not ask, and is not told).
+  z.object({ type: z.literal("command"), command: agentCommandSchema, ack: z.boolean().optional() }),
   z.object({ type: z.literal("watch"), id: z.string().min(1).max(64), hash: z.string().min(1).max(128) }),
   z.object({ type: z.literal("unwatch"), id: z.string().min(1).max(64) }),
 ]);

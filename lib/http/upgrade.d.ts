@@ -5,3 +5,5 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 export function setUpgradeHandler(handler: UpgradeHandler | null): void;
 export function upgradeHandler(): UpgradeHandler | null;
 export function backgroundStarted(): boolean;
+export function setShutdownHook(hook: (() => Promise<void>) | null): void;
+export function runShutdownHook(): Promise<void>;

@@ -16,3 +16,17 @@ export function backgroundStarted() {
 export function upgradeHandler() {
   return globalThis.__processMonitorUpgrade ?? null;
 }
+
+/**
+ * What the server's background must finish before the process exits (the workstation's agent
+ * telling the hub it stops): serve.js awaits it on SIGINT/SIGTERM, bounded by its own deadline.
+ * @param {(() => Promise<void>) | null} hook
+ */
+export function setShutdownHook(hook) {
+  globalThis.__processMonitorShutdown = hook;
+}
+
+/** @returns {Promise<void>} */
+export async function runShutdownHook() {
+  await globalThis.__processMonitorShutdown?.();
+}

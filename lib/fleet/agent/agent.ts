@@ -28,6 +28,10 @@ export const TRANSPORT_ENV = "PROCESS_MONITOR_HUB_TRANSPORT";
 
 /** Longest wait between attempts while the hub is down. */
 const MAX_BACKOFF_MS = 60_000;
+/** How many carried-out commands are remembered (by id) against a second delivery. */
+const CARRIED_OUT_KEPT = 256;
+/** How long a stopping agent waits for the hub to take its leave. */
+const LEAVE_TIMEOUT_MS = 2_000;
 /** Reports triggered by registry writes come at most this often. */
 const MIN_GAP_MS = 1_000;
 
@@ -90,6 +94,9 @@ export class Agent {
       (command) => this.run(command),
       (line) => this.log(line),
       (hash, changed) => watchOutput(this.options.processes, hash, changed),
+      async (id, result) => {
+        if (this.credentials) await this.client.answer(this.credentials.secret, id, result);
+      },
     );
     this.dir = options.dir ?? agentDir();
     this.interval = options.intervalSeconds ?? reportSeconds();
@@ -125,11 +132,49 @@ export class Agent {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.channel.stop();
     this.polling.abort();
     if (this.timer) clearTimeout(this.timer);
     this.watcher?.close();
     await this.running;
+    await this.leave();
+    this.channel.stop();
+  }
+
+  /**
+   * Tells the hub this agent process stops (a report with `leaving`), so that the next one
+   * (a restart, an upgrade) takes the host at once instead of after this one's silence. Best
+   * effort, bounded: a hub that does not answer in time waits out the silence instead.
+   */
+  private async leave(): Promise<void> {
+    const credentials = this.credentials;
+    if (!credentials || this.revoked || this.oneShot || this.lastAccepted === null || this.state.base === null) return;
+    const report: Report = {
+      protocol: PROTOCOL_VERSION,
+      machineId: machineId(),
+      seq: this.state.seq + 1,
+      instance: this.instance,
+      base: this.state.base,
+      full: false,
+      interval: this.interval,
+      facts: hostFacts(reportedHostname()),
+      upserts: [],
+      removed: [],
+      events: [],
+      leaving: true,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LEAVE_TIMEOUT_MS)));
+    try {
+      const answer = await Promise.race([this.send(credentials.secret, report), late]);
+      if (answer) {
+        this.state = { ...this.state, seq: report.seq, base: answer.accepted };
+        saveState(this.state, this.dir);
+      }
+    } catch {
+      /* the next agent waits out this one's silence */
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private readonly polling = new AbortController();
@@ -153,7 +198,7 @@ export class Agent {
         continue;
       }
       try {
-        const commands = await this.client.commands(credentials.secret, this.polling.signal);
+        const commands = await this.client.commands(credentials.secret, this.instance, this.polling.signal);
         failures = 0;
         for (const command of commands) {
           const result = await this.run(command);
@@ -172,8 +217,21 @@ export class Agent {
     }
   }
 
-  /** Carries out one command from the hub (on the socket or from the long-poll); a change is reported at once after it. */
-  private async run(command: AgentCommand): Promise<CommandResult> {
+  /** The commands carried out lately, by id: one the hub sends again (its socket closed before it heard this agent took it) is answered, not run twice. */
+  private readonly carriedOut = new Map<string, Promise<CommandResult>>();
+
+  /** Carries out one command from the hub (on the socket or from the long-poll), at most once; a change is reported at once after it. */
+  private run(command: AgentCommand): Promise<CommandResult> {
+    let result = this.carriedOut.get(command.id);
+    if (!result) {
+      result = this.execute(command);
+      this.carriedOut.set(command.id, result);
+      if (this.carriedOut.size > CARRIED_OUT_KEPT) this.carriedOut.delete(this.carriedOut.keys().next().value!);
+    }
+    return result;
+  }
+
+  private async execute(command: AgentCommand): Promise<CommandResult> {
     const result = await executeCommand(this.options.processes, command);
     this.log(`${command.kind}${command.args.force ? " (force)" : ""} of ${command.hash.slice(0, 12)} from the hub: ${result.message}`);
     if (command.kind !== "range") this.soon(true);
@@ -199,9 +257,12 @@ export class Agent {
 
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      // The listener goes with the wait: a loop of waits on the agent's one signal held every
+      // listener it ever added (MaxListenersExceededWarning after the eleventh).
       const done = () => {
         clearTimeout(timer);
-        this.wakeCommands = null;
+        this.polling.signal.removeEventListener("abort", done);
+        if (this.wakeCommands === done) this.wakeCommands = null;
         resolve();
       };
       const timer = setTimeout(done, ms);
@@ -322,6 +383,8 @@ export class Agent {
         upserts: delta.upserts,
         removed: delta.removed,
         events: this.state.pending,
+        // A single report (`agent --once`) stops after it: a running agent's restart is not held up by it.
+        ...(this.oneShot ? { leaving: true } : {}),
       };
       this.state.seq = report.seq;
       const answer = await this.send(credentials.secret, report);
@@ -365,6 +428,14 @@ export class Agent {
       forgetCredentials(this.dir);
       this.state.base = null;
       this.again = true;
+      return;
+    }
+    if (error instanceof HubError && error.code === "TAKEOVER_WAIT") {
+      // Another process holds the host (this agent restarted, or this is a second machine): asked
+      // again each interval until the hub decides.
+      if (this.lastError !== message) this.log(message);
+      this.failures = 1;
+      this.lastError = message;
       return;
     }
     if (error instanceof HubError && error.code === "PENDING") {

@@ -51,6 +51,8 @@ export class HubChannel {
     private readonly log: (line: string) => void,
     /** Watches a record's output for the hub: `changed` on each write; resolves to the stop. */
     private readonly onWatch: (hash: string, changed: () => void) => Promise<() => void> = async () => () => undefined,
+    /** Answers a command whose socket closed while it ran (over HTTP). */
+    private readonly answerElsewhere: (id: string, result: CommandResult) => Promise<void> = async () => undefined,
   ) {}
 
   /** Whether reports and commands travel on the socket now. */
@@ -196,9 +198,12 @@ export class HubChannel {
       }
       if (message.type === "unwatch") return unwatch(message.id);
       const { command } = message;
+      if (message.ack) socket.send(JSON.stringify({ type: "took", id: command.id } satisfies AgentMessage));
       void this.onCommand(command).then((result) => {
         if (socket.readyState === WebSocket.OPEN)
           socket.send(JSON.stringify({ type: "result", id: command.id, result } satisfies AgentMessage));
+        // Taken, so the hub waits for this answer: it goes the other way.
+        else void this.answerElsewhere(command.id, result).catch(() => undefined);
       });
     });
     socket.on("error", () => socket.terminate());

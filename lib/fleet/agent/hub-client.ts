@@ -204,10 +204,9 @@ export class HubClient {
   }
 
   /** Waits (long-poll) for the commands the hub has for this host. */
-  async commands(secret: string, signal: AbortSignal): Promise<AgentCommand[]> {
-    const answer = await this.call(
-      post(`${this.base}/api/fleet/commands`, secret, undefined, (COMMAND_POLL_SECONDS + 15) * 1000, commandsAnswerSchema, signal),
-    );
+  async commands(secret: string, instance: string, signal: AbortSignal): Promise<AgentCommand[]> {
+    const url = `${this.base}/api/fleet/commands?instance=${encodeURIComponent(instance)}`;
+    const answer = await this.call(post(url, secret, undefined, (COMMAND_POLL_SECONDS + 15) * 1000, commandsAnswerSchema, signal));
     return answer.commands;
   }
 

@@ -92,6 +92,10 @@ export async function decidePending({ db }: FleetStore, name: string, approve: b
           pendingAddress: null,
           seq: 0,
           sharedSecretAt: null,
+          // Whoever holds the approved secret takes the host at its first report.
+          instance: null,
+          rivalInstance: null,
+          rivalSince: null,
         }
       : { pendingSecretHash: null, pendingSince: null, pendingAddress: null },
   });

@@ -11,6 +11,7 @@ export type FleetErrorCode =
   | "PENDING"
   | "REVOKED"
   | "CLONE"
+  | "TAKEOVER_WAIT"
   | "NEED_FULL"
   | "NAME_TAKEN"
   | "HOST_OFFLINE"

@@ -45,6 +45,7 @@ import { authenticateHost, hostBeforeBody } from "./host-auth";
 import { admitSocket } from "./admissions";
 import { watchOutput } from "./agents";
 import { ingest } from "./ingest";
+import { holdsHost } from "./instances";
 import type { HostChange } from "./ingest-write";
 import type { FleetProcesses } from "./records";
 import { hostRowStatus } from "./status";
@@ -132,8 +133,10 @@ export class FleetDoor {
   }
 
   /** An agent's long-poll for the commands waiting for it, held at most `holdSeconds` (an HTTP poll's default). */
-  async commandsFor(hostKey: string, signal: AbortSignal, holdSeconds?: number): Promise<AgentCommand[]> {
-    return pollCommands(await this.store(), hostKey, signal, holdSeconds);
+  async commandsFor(hostKey: string, signal: AbortSignal, holdSeconds?: number, instance?: string): Promise<AgentCommand[]> {
+    const store = await this.store();
+    if (instance) await holdsHost(store, hostKey, instance);
+    return pollCommands(store, hostKey, signal, holdSeconds);
   }
 
   /** Commands taken for an agent's connection that closed before they were sent: back to waiting for it. */

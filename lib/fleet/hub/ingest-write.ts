@@ -7,15 +7,13 @@ import type { FleetStore } from "../store";
 import type { DirectSqlite } from "../store/direct";
 import type { DirectPostgres } from "../store/direct-pg";
 import { isActive, isCrash } from "../../processes/status";
+import type { HostInstances, InstanceWrite } from "./instances";
 
 /** A report that passed its checks, with its host row as it was read (PostgreSQL writes only if it still is). */
-export interface AcceptedReport {
+export interface AcceptedReport extends InstanceWrite {
   host: IngestHost;
   report: Report;
   address: string | null;
-  /** The agent's instance and the one before it, as the host row will record them. */
-  instance: string | null;
-  prevInstance: string | null;
 }
 
 /**
@@ -68,7 +66,7 @@ function rowsOf(accepted: AcceptedReport[], views: StoredProcess[][], steps: Arr
   const processes: Array<{ host_key: string; hash: string; running: boolean; data: StoredProcess; env: Record<string, string> }> = [];
   const removed = [];
   const events = [];
-  for (const [i, { host, report, address, instance, prevInstance }] of accepted.entries()) {
+  for (const [i, { host, report, address, instance, prevInstance, tookOver }] of accepted.entries()) {
     const hostKey = host.key;
     hosts.push({
       key: hostKey,
@@ -85,6 +83,7 @@ function rowsOf(accepted: AcceptedReport[], views: StoredProcess[][], steps: Arr
       interval_s: report.interval,
       instance,
       prev_instance: prevInstance,
+      took_over: tookOver,
       whole: report.full,
     });
     report.upserts.forEach(({ env }, k) => {
@@ -141,9 +140,11 @@ async function writeSqlite(sqlite: DirectSqlite, rows: Rows, now: number): Promi
       tx.run(
         `UPDATE fleet_host SET seq = $seq, process_seq = process_seq + $process_step, list_seq = list_seq + $list_step,
           last_seen = $now, last_address = $address, hostname = $hostname, facts = $facts, interval_s = $interval_s,
-          instance = $instance, prev_instance = $prev_instance
+          instance = $instance, prev_instance = $prev_instance,
+          rival_instance = CASE WHEN $took_over THEN NULL ELSE rival_instance END,
+          rival_since = CASE WHEN $took_over THEN NULL ELSE rival_since END
         WHERE key = $key`,
-        { ...host, now },
+        { ...host, took_over: host.took_over ? 1 : 0, now },
       );
     }
     for (const e of rows.events) {
@@ -188,11 +189,13 @@ const WRITE_WINDOW_SQL = `
     WITH i AS (
       SELECT * FROM json_to_recordset($1::json) AS i(key text, read_seq integer, read_instance text,
         secret_hash text, machine_id text, seq integer, process_step integer, list_step integer, address text,
-        hostname text, facts text, interval_s integer, instance text, prev_instance text, whole boolean)
+        hostname text, facts text, interval_s integer, instance text, prev_instance text, took_over boolean, whole boolean)
     ), h AS (
       UPDATE fleet_host f SET seq = i.seq, process_seq = f.process_seq + i.process_step, list_seq = f.list_seq + i.list_step,
         last_seen = $2::double precision, last_address = i.address, hostname = i.hostname, facts = i.facts,
-        interval_s = i.interval_s, instance = i.instance, prev_instance = i.prev_instance
+        interval_s = i.interval_s, instance = i.instance, prev_instance = i.prev_instance,
+        rival_instance = CASE WHEN i.took_over THEN NULL ELSE f.rival_instance END,
+        rival_since = CASE WHEN i.took_over THEN NULL ELSE f.rival_since END
       FROM i
       WHERE f.key = i.key AND f.seq = i.read_seq AND f.secret_hash = i.secret_hash AND f.revoked_at IS NULL
         AND f.machine_id = i.machine_id AND f.instance IS NOT DISTINCT FROM i.read_instance
@@ -223,9 +226,7 @@ const WRITE_WINDOW_SQL = `
       (SELECT coalesce(json_agg(json_build_object('host_key', host_key, 'hash', hash)), '[]'::json) FROM events)::text AS stored`;
 
 /** What a report's checks need of its host row. */
-export interface IngestHost {
-  key: string;
-  name: string;
+export interface IngestHost extends HostInstances {
   machineId: string;
   secretHash: string;
   pendingSecretHash: string | null;
@@ -233,9 +234,10 @@ export interface IngestHost {
   seq: number;
   processSeq: number;
   listSeq: number;
-  instance: string | null;
-  prevInstance: string | null;
 }
+
+const INGEST_COLUMNS = `key, name, machine_id, secret_hash, pending_secret_hash, revoked_at, seq, process_seq, list_seq,
+  instance, prev_instance, rival_instance, rival_since, shared_secret_at, last_seen, interval_s`;
 
 /** The host rows of a window's reports, in one raw read (a model query costs the client twice as much). */
 export async function readHosts({ sqlite, pg }: FleetStore, keys: string[]): Promise<IngestHost[]> {
@@ -243,14 +245,12 @@ export async function readHosts({ sqlite, pg }: FleetStore, keys: string[]): Pro
   const list = JSON.stringify(keys);
   const rows = sqlite
     ? await sqlite.all<Record<string, unknown>>(
-        `SELECT key, name, machine_id, secret_hash, pending_secret_hash, revoked_at, seq, process_seq, list_seq, instance,
-          prev_instance FROM fleet_host WHERE key IN (SELECT value FROM json_each($list))`,
+        `SELECT ${INGEST_COLUMNS} FROM fleet_host WHERE key IN (SELECT value FROM json_each($list))`,
         { list },
       )
     : await pg!.rows<Record<string, unknown>>(
         "pm_read_hosts",
-        `SELECT key, name, machine_id, secret_hash, pending_secret_hash, revoked_at, seq, process_seq, list_seq, instance,
-          prev_instance FROM fleet_host WHERE key IN (SELECT json_array_elements_text($1::json))`,
+        `SELECT ${INGEST_COLUMNS} FROM fleet_host WHERE key IN (SELECT json_array_elements_text($1::json))`,
         [list],
       );
   return rows.map((row) => ({
@@ -259,14 +259,21 @@ export async function readHosts({ sqlite, pg }: FleetStore, keys: string[]): Pro
     machineId: String(row.machine_id),
     secretHash: String(row.secret_hash),
     pendingSecretHash: (row.pending_secret_hash as string | null) ?? null,
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    revokedAt: orNull(row.revoked_at),
     seq: Number(row.seq),
     processSeq: Number(row.process_seq),
     listSeq: Number(row.list_seq),
     instance: (row.instance as string | null) ?? null,
     prevInstance: (row.prev_instance as string | null) ?? null,
+    rivalInstance: (row.rival_instance as string | null) ?? null,
+    rivalSince: orNull(row.rival_since),
+    sharedSecretAt: orNull(row.shared_secret_at),
+    lastSeen: orNull(row.last_seen),
+    intervalS: Number(row.interval_s),
   }));
 }
+
+const orNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 /** Writes a window of accepted reports (at most one per host) at once. */
 export async function writeReports(

@@ -4,6 +4,7 @@ import { FleetError } from "./errors";
 import { checkSecret } from "./host-auth";
 import { shared } from "../../config/shared";
 import { hostKeyOf } from "./secrets";
+import { admitInstance, type InstanceWrite } from "./instances";
 import { readHosts, writeReports, type AcceptedReport, type HostChange, type IngestHost } from "./ingest-write";
 
 type Ingested = ReportAnswer & { newEvents: Report["events"]; change: HostChange | null };
@@ -107,17 +108,8 @@ class CommitQueue {
     for (const w of batch) {
       try {
         const host = checkSecret(byKey.get(hostKeyOf(w.secret) ?? "") ?? null, w.secret);
-        const switched = await admit(this.store, host, w.report);
-        accepted.push({
-          w,
-          write: {
-            host,
-            report: w.report,
-            address: w.address,
-            instance: switched ? w.report.instance! : host.instance,
-            prevInstance: switched ? host.instance : host.prevInstance,
-          },
-        });
+        const instances = await admit(this.store, host, w.report);
+        accepted.push({ w, write: { host, report: w.report, address: w.address, ...instances } });
       } catch (error) {
         // Refused: nothing of it is written.
         w.reject(error);
@@ -157,27 +149,16 @@ class CommitQueue {
 
 /**
  * What a report must be, beyond its secret, before anything of it is written: from the machine
- * that enrolled, from its agent (or one that restarted, never two in turns), building on the
- * last accepted report. Says whether the agent restarted (its instance is recorded).
+ * that enrolled, from the agent process that holds the host (instances.ts), building on the
+ * last accepted report. Says which instances the report writes.
  */
-async function admit({ db }: FleetStore, host: IngestHost, report: Report): Promise<boolean> {
+async function admit(store: FleetStore, host: IngestHost, report: Report): Promise<InstanceWrite> {
   if (host.machineId !== report.machineId) {
     throw new FleetError("CLONE", `Another machine already reports as ${host.name} (a cloned disk image?); enrol again.`);
   }
-  // A full disk clone carries the secret and the machine id: only the agents' process ids tell
-  // two machines apart. A new one is an agent that restarted; the one before coming back is a
-  // second machine, reporting in turns with the first. Flagged, and this report refused (its
-  // agent enrols again, which then waits for an operator), never merged into the host.
-  const switched = Boolean(report.instance && report.instance !== host.instance);
-  if (switched && host.instance && report.instance === host.prevInstance) {
-    await db.fleetHost.update({ where: { key: host.key }, data: { sharedSecretAt: Date.now() } });
-    throw new FleetError(
-      "CLONE",
-      `Two machines report with the secret of ${host.name} in turns (a full disk clone, secret file included?); this one must enrol again, and an operator approve it.`,
-    );
-  }
+  const instances = await admitInstance(store, host, report);
   if (!report.full && report.base !== host.seq) {
     throw new FleetError("NEED_FULL", "This report builds on one the hub does not have; send the whole list.", { seq: host.seq });
   }
-  return switched;
+  return instances;
 }

@@ -26,6 +26,8 @@ const HOST_COLUMNS = {
   pendingAddress: "pending_address",
   instance: "instance",
   prevInstance: "prev_instance",
+  rivalInstance: "rival_instance",
+  rivalSince: "rival_since",
   sharedSecretAt: "shared_secret_at",
 } as const satisfies Record<keyof HostRow, string>;
 
