@@ -770,3 +770,150 @@ describe("an upgrade under a running agent (issue 41, hole 2)", () => {
     expect(agent.logs()).not.toMatch(/Cannot find module/);
   });
 });
+
+describe("an agent whose answers do not fit what was asked (issue 41, weakness 6)", () => {
+  let dir: string;
+  let hub: RunningServer;
+  let answering: Promise<void> | null = null;
+  let stopped = false;
+
+  beforeAll(async () => {
+    dir = tempDir("pm-answers-");
+    hub = await startHub(path.join(dir, "hub"));
+  });
+
+  afterAll(async () => {
+    stopped = true;
+    await answering;
+    await hub?.stop();
+  });
+
+  it("refuses a range longer than asked, a search whose offset is no number or on the wrong side, and cuts an inspect tree to its bound", async () => {
+    const enrolled = await fetch(`${hub.url}/api/fleet/enroll`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${FLEET_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ protocol: 1, hostId: crypto.randomUUID(), machineId: "m-liar", hostname: "liar" }),
+    });
+    const { name, secret } = (await enrolled.json()) as { name: string; secret: string };
+    const hash = HASH("d");
+    const agentFetch = (route: string, body?: unknown) =>
+      fetch(`${hub.url}${route}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const reported = await agentFetch("/api/fleet/report", {
+      protocol: 1,
+      machineId: "m-liar",
+      seq: 1,
+      base: null,
+      full: true,
+      interval: 5,
+      facts: {
+        hostname: "liar",
+        platform: "linux",
+        release: "6",
+        arch: "x64",
+        cores: 1,
+        memTotalBytes: 1,
+        memUsedBytes: 1,
+        load: [],
+        uptimeSeconds: 1,
+        agentVersion: "t",
+        commands: ["stop", "relaunch", "delete", "range", "search", "line", "inspect", "usage"],
+      },
+      upserts: [
+        {
+          hash,
+          name: "render",
+          pid: 4242,
+          executable: "/bin/sleep",
+          currentExecutable: null,
+          args: ["300"],
+          env: {},
+          cwd: "/tmp",
+          status: "running",
+          exitCode: null,
+          exitSignal: null,
+          stopSignal: null,
+          exitObserved: false,
+          startTime: 1_700_000_000,
+          endedAt: null,
+          createdAt: "2026-11-30T10:00:00.000Z",
+          cpuPercent: 1,
+          rssBytes: 1,
+          outputFile: "/tmp/render.log",
+          outputSize: 5_000,
+          runawayOutput: false,
+          liveChildren: 0,
+          warnings: [],
+        },
+      ],
+      removed: [],
+      events: [],
+    });
+    expect(reported.status, await reported.clone().text()).toBe(200);
+    // Each command answered with what a broken or hostile agent might send.
+    const node = (pid: number, children: unknown[] = []) => ({
+      pid,
+      name: "child",
+      executable: "/bin/x",
+      args: ["--frame", String(pid)],
+      cwd: "/tmp",
+      startTime: 1_700_000_000,
+      cpuPercent: 0,
+      rssBytes: 1,
+      children,
+    });
+    const lie = (command: { kind: string; args: Record<string, unknown> }) => {
+      if (command.kind === "range") {
+        // 2 MB for a request of 1,000 bytes.
+        const bytes = Buffer.alloc(2 * 1024 * 1024, "x");
+        return { start: 0, end: bytes.length, size: bytes.length, inode: 7, identity: "7:0", base64: bytes.toString("base64") };
+      }
+      if (command.kind === "search")
+        return command.args.count ? { count: "many", complete: true } : { match: { offset: "12", lineStart: 0 }, index: 1 };
+      if (command.kind === "line") return { line: -3 };
+      if (command.kind === "usage") return { at: Date.now(), status: "running", treeCpuPercent: 1, treeRssBytes: 1 };
+      // 100 children of 100 children each: 10,100 processes, each level within the schema's 500.
+      const tree = Array.from({ length: 100 }, (_, i) =>
+        node(
+          10_000 + i,
+          Array.from({ length: 100 }, (_, k) => node(20_000 + i * 100 + k)),
+        ),
+      );
+      return { descendants: tree, descendantsCut: 0, history: [], output: { exists: true, size: 5_000, lastLines: ["last"] } };
+    };
+    answering = (async () => {
+      while (!stopped) {
+        const polled = await agentFetch("/api/fleet/commands").catch(() => null);
+        if (!polled?.ok) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        const { commands } = (await polled.json()) as { commands: Array<{ id: string; kind: string; args: Record<string, unknown> }> };
+        for (const command of commands)
+          await agentFetch(`/api/fleet/commands/${command.id}`, { ok: true, message: "ok", data: lie(command) });
+      }
+    })();
+    const base = `/api/fleet/hosts/${name}/processes/${hash}/output`;
+    for (const route of [
+      `${base}?offset=0&length=1000`,
+      `${base}/search?q=x&from=0&dir=next`,
+      `${base}/search?q=x&from=0&count=1`,
+      `${base}/line?offset=10`,
+    ]) {
+      const answer = await hub.api(route);
+      expect(answer.status, `${route}: ${(await answer.clone().text()).slice(0, 300)}`).toBe(502);
+      expect(await answer.json()).toMatchObject({ code: "BAD_ANSWER", error: expect.stringContaining("liar's agent answered") });
+    }
+    const cookie = `pm_session_${hub.port}=${await logIn(hub)}`;
+    const detail = () => fetch(`${hub.url}/fleet/${name}/processes/${hash}`, { headers: { cookie } });
+    // Pages show a reading of the store up to 2 s old: one made before the report has no record.
+    await expect.poll(async () => (await detail()).status).toBe(200);
+    const html = (await (await detail()).text()).replaceAll("<!-- -->", "");
+    // Before: every one of the 10,100 processes, a page of megabytes.
+    expect(html.includes("9,600 more child processes are not shown")).toBe(true);
+    expect(html.length).toBeLessThan(1_500_000);
+  });
+});

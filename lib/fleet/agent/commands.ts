@@ -2,11 +2,10 @@ import { CodedError } from "../../errors";
 import { watchFile } from "../../output/follow";
 import { fileOutput } from "../../output/source";
 import type { LocalProcesses } from "../../processes/local";
-import type { DescendantView } from "../../processes/view";
+import { boundedTree } from "../bounded-tree";
 import {
   COMMAND_KINDS,
   INSPECT_LINES,
-  MAX_INSPECT_NODES,
   type AgentCommand,
   type CommandKind,
   type CommandResult,
@@ -119,29 +118,6 @@ const notHere = (): CommandResult => ({
   message: "No such record on this workstation (already deleted?).",
   data: { code: "NOT_FOUND" },
 });
-
-/** Levels of a child tree an answer carries (a chain deeper than this is cut, and counted). */
-const MAX_TREE_DEPTH = 24;
-
-/** A record's child tree within MAX_INSPECT_NODES nodes and MAX_TREE_DEPTH levels, and how many were left out. */
-function boundedTree(nodes: DescendantView[]): { descendants: DescendantView[]; cut: number } {
-  let kept = 0;
-  let cut = 0;
-  const count = (n: DescendantView): number => 1 + n.children.reduce((sum, c) => sum + count(c), 0);
-  const take = (list: DescendantView[], depth: number): DescendantView[] => {
-    const out: DescendantView[] = [];
-    for (const node of list) {
-      if (kept >= MAX_INSPECT_NODES || depth >= MAX_TREE_DEPTH) {
-        cut += count(node);
-        continue;
-      }
-      kept += 1;
-      out.push({ ...node, children: take(node.children, depth + 1) });
-    }
-    return out;
-  };
-  return { descendants: take(nodes, 0), cut };
-}
 
 /** A watched output says at most this often that it changed (a chatty program writes thousands of times a second). */
 const CHANGED_EVERY_MS = 25;

@@ -8,6 +8,7 @@ import { alertSender } from "../../alerts/sender";
 import { CodedError } from "../../errors";
 import { publicUrl } from "../../http/public-url";
 import type { ByteRange } from "../../output/range";
+import type { RangeArgs, SearchArgs } from "../../output/source";
 import { SEARCH_RETRY_SECONDS } from "../../output/scan-slots";
 import { instruments } from "../../metrics/instruments";
 import { isProcessHash } from "../../registry/hash";
@@ -17,8 +18,6 @@ import {
   agentCarriesOut,
   hostFactsSchema,
   REMOTE_LAUNCH_ENV,
-  inspectAnswerSchema,
-  usageAnswerSchema,
   type AgentCommand,
   type CommandKind,
   type CommandResult,
@@ -46,6 +45,7 @@ import { admitSocket } from "./admissions";
 import { watchOutput } from "./agents";
 import { ingest } from "./ingest";
 import { holdsHost } from "./instances";
+import { checkedInspect, checkedLine, checkedRange, checkedSearch, checkedUsage } from "./answers";
 import type { HostChange } from "./ingest-write";
 import type { FleetProcesses } from "./records";
 import { hostRowStatus } from "./status";
@@ -213,25 +213,18 @@ export class FleetDoor {
   }
 
   /** Bytes of a record's output, read on its workstation: the same range as a local read of the file. */
-  async range(
-    hostName: string,
-    hash: string,
-    args: { offset?: number; length?: number; align?: "lines" | "bytes" },
-    who: Requester,
-  ): Promise<ByteRange> {
-    const data = (await this.read(hostName, hash, "range", args, who)) as Omit<ByteRange, "bytes" | "identity"> & {
-      identity?: string;
-      base64: string;
-    };
-    return {
-      start: data.start,
-      end: data.end,
-      size: data.size,
-      inode: data.inode,
-      // An agent of before identities were reported: the inode alone.
-      identity: typeof data.identity === "string" ? data.identity : String(data.inode),
-      bytes: Buffer.from(String(data.base64), "base64"),
-    };
+  async range(hostName: string, hash: string, args: RangeArgs, who: Requester): Promise<ByteRange> {
+    return checkedRange(hostName, args, await this.read(hostName, hash, "range", args, who));
+  }
+
+  /** A search of a record's output on its workstation: the same answer as a local search. */
+  async search(hostName: string, hash: string, args: SearchArgs, who: Requester): Promise<Record<string, unknown>> {
+    return checkedSearch(hostName, args, await this.read(hostName, hash, "search", args, who));
+  }
+
+  /** The line number at a byte of a record's output on its workstation. */
+  async line(hostName: string, hash: string, offset: number, who: Requester): Promise<number> {
+    return checkedLine(hostName, await this.read(hostName, hash, "line", { offset }, who));
   }
 
   /**
@@ -239,12 +232,12 @@ export class FleetDoor {
    * usage, its output's last lines. A page waits `timeoutMs` for them, not a command's 20 s.
    */
   async inspect(hostName: string, hash: string, who: Requester, { timeoutMs = 5_000 } = {}): Promise<InspectAnswer> {
-    return checkedAnswer(hostName, inspectAnswerSchema, await this.read(hostName, hash, "inspect", {}, who, { timeoutMs }));
+    return checkedInspect(hostName, await this.read(hostName, hash, "inspect", {}, who, { timeoutMs }));
   }
 
   /** A remote record's tree's CPU and memory now (the live chart's point on the hub). */
   async usage(hostName: string, hash: string, who: Requester): Promise<UsageAnswer> {
-    return checkedAnswer(hostName, usageAnswerSchema, await this.read(hostName, hash, "usage", {}, who, { timeoutMs: 5_000 }));
+    return checkedUsage(hostName, await this.read(hostName, hash, "usage", {}, who, { timeoutMs: 5_000 }));
   }
 
   /**
@@ -359,13 +352,3 @@ function commandsOf(facts: string | null): { commands?: string[] } | null {
 }
 
 /** An agent's answer checked before anything of it is shown: a hostile or broken agent gets a clear refusal, never a broken page. */
-function checkedAnswer<T>(hostName: string, schema: { safeParse(value: unknown): { success: boolean; data?: T } }, data: unknown): T {
-  let parsed: { success: boolean; data?: T };
-  try {
-    parsed = schema.safeParse(data);
-  } catch {
-    parsed = { success: false };
-  }
-  if (!parsed.success) throw new FleetError("BAD_ANSWER", `${hostName}'s agent answered something this hub cannot read.`);
-  return parsed.data as T;
-}

@@ -10,8 +10,8 @@ const FOLLOW_POLL_MS = 500;
 export function remoteOutput(door: FleetDoor, hostName: string, hash: string, who: Requester): OutputSource {
   return {
     range: (args) => door.range(hostName, hash, args, who),
-    search: (args) => door.read(hostName, hash, "search", args, who),
-    line: async (offset) => Number((await door.read(hostName, hash, "line", { offset }, who)).line),
+    search: (args) => door.search(hostName, hash, args, who),
+    line: (offset) => door.line(hostName, hash, offset, who),
     follow: (from, signal) =>
       followStream((offset, length) => door.range(hostName, hash, { offset, length }, who), {
         from,
