@@ -2,7 +2,10 @@
 // - a registry held by another writer: the old way (SQLite's busy handler, in the thread)
 //   side by side with the server's asynchronous waits, told by /api/health's latency;
 // - a record with 1,000,000 arguments: its detail page and the list;
-// - 16 MB reports with a forged host secret sent to a hub, while /api/health is asked.
+// - 16 MB reports with a forged host secret sent to a hub, while /api/health is asked;
+// - an enrolled host flooding its socket (results for commands it was never sent, invalid
+//   reports), with honest hosts' report latency and /api/health beside it, quiet then flooded;
+// - a launch whose studio end pattern is catastrophic (^(a+)+$) settled, beside one without.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -10,7 +13,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { ensureBuild } from "../scripts/ensure-build.js";
 import { Registry } from "../lib/registry";
-import { startHub } from "../test/support/fleet";
+import WebSocket from "ws";
+import { FLEET_KEY, startHub, workstation } from "../test/support/fleet";
 import { logIn, startServer, type RunningServer } from "../test/support/next-server";
 import { ms, percentile, report, timed } from "./stats";
 
@@ -122,7 +126,167 @@ export async function benchFaults(): Promise<void> {
     } finally {
       await hub.stop();
     }
+
+    await socketFlood(path.join(dir, "flood-hub"));
+    settleWithPattern(path.join(dir, "patterns"));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** An enrolled host's socket: reports a heartbeat each call, resolving to the hub's answer time. */
+async function socketHost(hub: RunningServer, name: string) {
+  const enrolled = await fetch(`${hub.url}/api/fleet/enroll`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${FLEET_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ protocol: 1, hostId: crypto.randomUUID(), machineId: `m-${name}`, hostname: name }),
+  });
+  const { secret } = (await enrolled.json()) as { secret: string };
+  const open = () =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(`${hub.url.replace(/^http/, "ws")}/api/fleet/channel`, {
+        headers: { authorization: `Bearer ${secret}` },
+      });
+      socket.once("open", () => resolve(socket));
+      socket.once("error", reject);
+    });
+  const socket = await open();
+  const waiting = new Map<string, (body: { status: number; body: { accepted?: number } }) => void>();
+  socket.on("message", (data) => {
+    const message = JSON.parse(String(data)) as { type: string; id: string; status: number; body: { accepted?: number } };
+    if (message.type === "report-answer") waiting.get(message.id)?.(message);
+  });
+  let seq = 0;
+  const facts = {
+    hostname: name,
+    platform: "linux",
+    release: "6",
+    arch: "x64",
+    cores: 1,
+    memTotalBytes: 1,
+    memUsedBytes: 1,
+    load: [],
+    uptimeSeconds: 1,
+    agentVersion: "bench",
+  };
+  return {
+    secret,
+    open,
+    socket,
+    async report(): Promise<number> {
+      const id = crypto.randomUUID();
+      const report = {
+        protocol: 1,
+        machineId: `m-${name}`,
+        seq: seq + 1,
+        base: seq === 0 ? null : seq,
+        full: seq === 0,
+        interval: 5,
+        facts,
+        upserts: [],
+        removed: [],
+        events: [],
+      };
+      const started = performance.now();
+      const answer = await new Promise<{ status: number; body: { accepted?: number } }>((resolve) => {
+        waiting.set(id, resolve);
+        socket.send(JSON.stringify({ type: "report", id, report }));
+      });
+      waiting.delete(id);
+      if (answer.status === 200) seq = answer.body.accepted!;
+      return performance.now() - started;
+    },
+  };
+}
+
+/**
+ * Four honest hosts report every 100 ms and /api/health is asked, first for 3 s quiet, then for 5 s
+ * while an enrolled host sends 200,000 result frames and invalid reports on its socket, opening
+ * another each time one is closed for its rate.
+ */
+async function socketFlood(home: string): Promise<void> {
+  const hub = await startHub(home);
+  try {
+    const honest = await Promise.all([0, 1, 2, 3].map((i) => socketHost(hub, `honest-${i}`)));
+    const attacker = await socketHost(hub, "flooder");
+    await Promise.all(honest.map((h) => h.report()));
+    const measure = async (seconds: number, during?: () => Promise<void>) => {
+      const reports: number[] = [];
+      let done = false;
+      const until = new Promise<void>((r) => setTimeout(() => ((done = true), r()), seconds * 1000));
+      const hosts = honest.map(async (h) => {
+        while (!done) {
+          reports.push(await h.report());
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      });
+      const flooding = during?.();
+      const health = await healthWhile(hub, until);
+      await Promise.all([...hosts, flooding]);
+      return { reports, health };
+    };
+    const quiet = await measure(3);
+    let frames = 0;
+    let closedForRate = 0;
+    const flooded = await measure(5, async () => {
+      const deadline = Date.now() + 5_000;
+      const result = JSON.stringify({ type: "result", id: "never-sent", result: { ok: true, message: "x", data: {} } });
+      const invalid = JSON.stringify({ type: "report", id: "r", report: { protocol: 1, seq: "x" } });
+      while (Date.now() < deadline && frames < 200_000) {
+        const socket = await attacker.open().catch(() => null);
+        if (!socket) {
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        socket.on("close", (code) => (closedForRate += code === 1008 ? 1 : 0));
+        while (socket.readyState === WebSocket.OPEN && Date.now() < deadline && frames < 200_000) {
+          socket.send(frames % 10 === 0 ? invalid : result);
+          frames += 1;
+          if (frames % 500 === 0) await new Promise((r) => setImmediate(r));
+        }
+        socket.terminate();
+      }
+    });
+    report("4 honest hosts' reports, quiet: p50 / p95", `${ms(percentile(quiet.reports, 50))} / ${ms(percentile(quiet.reports, 95))}`);
+    report("  /api/health, quiet: p50 / p95", `${ms(percentile(quiet.health, 50))} / ${ms(percentile(quiet.health, 95))}`);
+    report(`  a host's flood (${frames.toLocaleString("en")} frames, ${closedForRate} sockets closed)`, "");
+    report(
+      "  the honest reports meanwhile: p50 / p95",
+      `${ms(percentile(flooded.reports, 50))} / ${ms(percentile(flooded.reports, 95))}`,
+      "p95 within a few times quiet",
+    );
+    report(
+      "  /api/health meanwhile: p50 / p95",
+      `${ms(percentile(flooded.health, 50))} / ${ms(percentile(flooded.health, 95))}`,
+      "was a 0.73 s median for 12 s",
+    );
+    for (const h of [...honest, attacker]) h.socket.terminate();
+  } finally {
+    await hub.stop();
+  }
+}
+
+/**
+ * A launch that prints 30 a's and a b, then exits 2, settled with a studio pattern that finds it
+ * ("Ends in b"), alone and after one that backtracks on it (^(a+)+$): launch to the end reason.
+ */
+function settleWithPattern(home: string): void {
+  const line = `${"a".repeat(30)}b`;
+  const found = { name: "Ends in b", pattern: "a+b$" };
+  const settle = (patterns: object[]) => {
+    const ws = workstation(home, "http://127.0.0.1:1", "patterns", { PROCESS_MONITOR_END_PATTERNS: JSON.stringify(patterns) });
+    delete ws.env.PROCESS_MONITOR_HUB_URL;
+    const started = performance.now();
+    const hash = ws.cli("launch", "--name", "settles", "--", "/bin/sh", "-c", `echo ${line}; exit 2`).stdout.trim();
+    // Until it is settled, a record's end reason is its exit; settled, the pattern that found its last line.
+    for (;;) {
+      const shown = JSON.parse(ws.cli("show", "--json", hash).stdout || "{}") as { endReason?: { kind: string } | null };
+      if (shown.endReason?.kind === "pattern") return performance.now() - started;
+      if (performance.now() - started > 60_000) return Infinity;
+    }
+  };
+  const plain = settle([found]);
+  const catastrophic = settle([{ name: "backtracks", pattern: "^(a+)+$" }, found]);
+  report("a launch's end settled by a studio pattern", ms(plain));
+  report("  after a catastrophic one (^(a+)+$) first", ms(catastrophic), "plain + its 1 s deadline, not a stall");
 }

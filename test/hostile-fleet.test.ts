@@ -4,6 +4,8 @@ import type net from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { SOCKET_RATES } from "@/lib/fleet/hub/socket-rate";
 import {
   FLEET_KEY,
   VIEWER_TOKEN,
@@ -915,5 +917,80 @@ describe("an agent whose answers do not fit what was asked (issue 41, weakness 6
     // Before: every one of the 10,100 processes, a page of megabytes.
     expect(html.includes("9,600 more child processes are not shown")).toBe(true);
     expect(html.length).toBeLessThan(1_500_000);
+  });
+});
+
+describe("a host that floods its socket (issue 41, weakness 5)", () => {
+  let dir: string;
+  let hub: RunningServer;
+  let honest: Workstation;
+  let agent: RunningAgent;
+
+  beforeAll(async () => {
+    dir = tempDir("pm-flood-");
+    hub = await startHub(path.join(dir, "hub"));
+    honest = workstation(path.join(dir, "honest"), hub.url, "honest-node");
+  });
+
+  afterAll(async () => {
+    await agent?.stop("SIGKILL");
+    honest?.stopAll();
+    await hub?.stop();
+  });
+
+  it("closes a socket sending beyond a fair rate, refuses reports beyond theirs, and an honest host's stop goes through meanwhile", async () => {
+    const job = launch(honest, "job", "/bin/sleep", "300");
+    agent = startAgent(honest);
+    await waitUntil("the honest host's record", async () => (await fleetRecord(hub, "honest-node", job))?.running === true);
+    const enrolled = await fetch(`${hub.url}/api/fleet/enroll`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${FLEET_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ protocol: 1, hostId: crypto.randomUUID(), machineId: "m-flood", hostname: "flood" }),
+    });
+    const { secret } = (await enrolled.json()) as { secret: string };
+    const open = () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(`${hub.url.replace(/^http/, "ws")}/api/fleet/channel`, {
+          headers: { authorization: `Bearer ${secret}` },
+        });
+        socket.once("open", () => resolve(socket));
+        socket.once("error", reject);
+      });
+
+    // Reports as fast as it can (each one invalid): the first are checked, the rest refused unread.
+    const reporter = await open();
+    const statuses: number[] = [];
+    const answered = new Promise<void>((resolve) =>
+      reporter.on("message", (data) => {
+        statuses.push((JSON.parse(String(data)) as { status: number }).status);
+        if (statuses.length === 60) resolve();
+      }),
+    );
+    for (let i = 0; i < 60; i += 1) reporter.send(JSON.stringify({ type: "report", id: `r${i}`, report: { protocol: 1, seq: "x" } }));
+    await answered;
+    reporter.close();
+    expect(statuses.filter((s) => s === 400).length).toBeGreaterThanOrEqual(SOCKET_RATES.reports.burst);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(20);
+
+    // 200,000 results for commands it was never sent: closed after its burst, long before the end.
+    const flooder = await open();
+    const closed = new Promise<number>((resolve) => flooder.once("close", (code) => resolve(code)));
+    const frame = JSON.stringify({ type: "result", id: "not-sent", result: { ok: true, message: "x", data: {} } });
+    let sent = 0;
+    const stopping = hub.api(`/api/fleet/hosts/honest-node/processes/${job}/stop`, { method: "POST" });
+    while (sent < 200_000 && flooder.readyState === WebSocket.OPEN) {
+      flooder.send(frame);
+      sent += 1;
+      if (sent % 1_000 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(await closed).toBe(1008);
+    expect(sent).toBeLessThan(200_000);
+    const health = await hub.api("/api/health");
+    expect(health.status).toBe(200);
+    const stop = await stopping;
+    expect(stop.status, await stop.clone().text()).toBe(200);
+    const metrics = await (await hub.api("/metrics")).text();
+    expect(metrics).toMatch(/process_monitor_agent_rate_refusals_total\{what="socket"\} [1-9]/);
+    expect(metrics).toMatch(/process_monitor_agent_rate_refusals_total\{what="report"\} [1-9]/);
   });
 });

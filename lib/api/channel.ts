@@ -7,7 +7,8 @@ import { agentSockets, outputChanged } from "../fleet/hub/agents";
 import { fleet, isHub } from "../fleet/hub/server";
 import { agentMessageSchema, CHANNEL_PATH, commandResultSchema, MAX_REPORT_BYTES, type HubMessage } from "../fleet/protocol";
 import { shared } from "../config/shared";
-import { observeReport } from "../metrics/instruments";
+import { instruments, observeReport } from "../metrics/instruments";
+import { RateBucket, SOCKET_RATES } from "../fleet/hub/socket-rate";
 import { keepAlive } from "../fleet/heartbeat";
 import { bearerToken, peerAddress } from "../http/headers";
 import { checkedReport, limitedAnswer } from "./fleet";
@@ -116,8 +117,10 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
             continue;
           }
           untaken.add(command.id);
+          awaiting.add(command.id);
           if (!(await sent({ type: "command", command, ack: true })) && !closed.signal.aborted) {
             untaken.delete(command.id);
+            awaiting.delete(command.id);
             unsent.push(command.id);
           }
         }
@@ -129,7 +132,22 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
     }
   };
 
+  // Frames beyond a fair rate close the socket; reports beyond theirs are refused (socket-rate.ts).
+  const messages = new RateBucket(SOCKET_RATES.messages);
+  const reports = new RateBucket(SOCKET_RATES.reports);
+  let flooded = false;
+  // Commands sent on this socket and not answered: a result for any other is dropped unread.
+  const awaiting = new Set<string>();
+
   ws.on("message", (data, isBinary) => {
+    if (flooded) return;
+    if (!messages.take()) {
+      flooded = true;
+      instruments().rateRefusals.inc({ what: "socket" });
+      ws.close(1008, `more than ${SOCKET_RATES.messages.perSecond} messages a second`);
+      setTimeout(() => ws.terminate(), 1_000).unref();
+      return;
+    }
     void (async () => {
       let message;
       try {
@@ -138,6 +156,16 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
         return ws.close(1003, "not a message of this protocol");
       }
       if (message.type === "report") {
+        if (!reports.take()) {
+          instruments().rateRefusals.inc({ what: "report" });
+          const wait = reports.waitSeconds();
+          const { status, body } = codedAnswer(
+            "TOO_MANY",
+            `More than ${SOCKET_RATES.reports.perSecond} reports a second on one socket; try again in ${wait} s.`,
+            { retryAfterSeconds: wait },
+          );
+          return send({ type: "report-answer", id: message.id, status, body });
+        }
         try {
           const answer = await observeReport("socket", async () => fleet().report(secret, checkedReport(message.report), address));
           adopt();
@@ -150,6 +178,7 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
       }
       if (message.type === "changed") return outputChanged(message.id);
       if (message.type === "took") return void untaken.delete(message.id);
+      if (!awaiting.delete(message.id)) return;
       untaken.delete(message.id);
       const result = commandResultSchema.safeParse(message.result);
       if (!result.success) return;

@@ -37,6 +37,12 @@ function make() {
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
+    rateRefusals: new Counter({
+      name: "process_monitor_agent_rate_refusals_total",
+      help: "Agents' sockets that sent beyond a fair rate: sockets closed (socket) and reports refused (report).",
+      labelNames: ["what"] as const,
+      registers: [registry],
+    }),
     storeErrors: new Counter({
       name: "process_monitor_store_errors_total",
       help: "Requests that failed on the registry or the fleet store, by condition (BUSY, DISK_FULL, STORE_DOWN).",
