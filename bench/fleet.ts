@@ -208,8 +208,13 @@ async function run(label: string, transport: "socket" | "http", fleetDb?: string
   // BENCH_HUB_NODE_OPTIONS (e.g. "--require ./profile-hook.cjs") goes to the hub alone, to profile it under this load.
   const hubOptions = process.env.BENCH_HUB_NODE_OPTIONS;
   // The simulated agents open their sockets one after another as fast as they can: the hub's
-  // admission rate (100 a second, for a real comeback) is raised so that none is turned away.
-  const env = { PROCESS_MONITOR_HUB_ADMISSIONS: String(AGENTS * 10), ...(hubOptions ? { NODE_OPTIONS: hubOptions } : {}) };
+  // admission rate (100 a second, for a real comeback) and its new hosts a minute (60) are
+  // raised so that none is turned away.
+  const env = {
+    PROCESS_MONITOR_HUB_ADMISSIONS: String(AGENTS * 10),
+    PROCESS_MONITOR_HUB_ENROLMENTS: String(AGENTS * 10),
+    ...(hubOptions ? { NODE_OPTIONS: hubOptions } : {}),
+  };
   const hub = await startHub(home, { fleetDb, env }).catch(leaving(home));
   try {
     const agents: SimAgent[] = [];

@@ -14,6 +14,8 @@ import { agentCommands, executeCommand } from "@/lib/fleet/agent/commands";
 import { agentCarriesOut } from "@/lib/fleet/protocol";
 import { openProcesses } from "@/lib/processes/index";
 import { tempDbPath } from "./support/temp";
+import { hostSeries, OTHER_HOSTS } from "@/lib/metrics/host-series";
+import { RateBucket } from "@/lib/fleet/hub/rates";
 
 // The agent's bookkeeping and the hub's small rules, on plain values (the whole path with
 // real processes, hubs and PostgreSQL is in fleet.test.ts).
@@ -65,6 +67,34 @@ describe("the agent's deltas", () => {
 });
 
 describe("the hub's rules", () => {
+  it("keeps /metrics' per-host series bounded: hosts heard in the last day, the most crashes first, the rest summed", () => {
+    const now = Date.UTC(2026, 11, 7);
+    const hosts = [
+      ...Array.from({ length: 8 }, (_, i) => ({ name: `ws-${i}`, lastSeen: now - 60_000, value: i % 3 })),
+      { name: "silent", lastSeen: now - 2 * 86_400_000, value: 4 },
+      ...Array.from({ length: 300 }, (_, i) => ({ name: `enrolled-${i}`, lastSeen: null, value: 0 })),
+    ];
+    const series = hostSeries(hosts, now, 5);
+    expect(series.map((s) => s.host)).toEqual(["ws-2", "ws-5", "ws-1", "ws-4", "ws-7", OTHER_HOSTS]);
+    expect(series.at(-1)!.value).toBe(4);
+    expect(series.reduce((sum, s) => sum + s.value, 0)).toBe(hosts.reduce((sum, h) => sum + h.value, 0));
+    expect(hostSeries(hosts.slice(0, 3), now)).toEqual([
+      { host: "ws-2", value: 2 },
+      { host: "ws-1", value: 1 },
+      { host: "ws-0", value: 0 },
+    ]);
+  });
+
+  it("lets a burst through, then one per refill", () => {
+    const bucket = new RateBucket({ perSecond: 2, burst: 3 });
+    const t = 1_000;
+    expect([bucket.take(t), bucket.take(t), bucket.take(t), bucket.take(t)]).toEqual([true, true, true, false]);
+    expect(bucket.waitSeconds()).toBe(1);
+    expect(bucket.take(t + 400)).toBe(false);
+    expect(bucket.take(t + 500)).toBe(true);
+    expect(bucket.take(t + 100_000)).toBe(true);
+  });
+
   it("calls a host stale after 3 missed heartbeats and offline after 6", () => {
     const now = 1_000_000;
     expect(hostStatus(now - 2_000, 1, now)).toBe("online");

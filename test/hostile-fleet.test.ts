@@ -5,7 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { SOCKET_RATES } from "@/lib/fleet/hub/socket-rate";
+import { SOCKET_RATES } from "@/lib/fleet/hub/rates";
 import {
   FLEET_KEY,
   VIEWER_TOKEN,
@@ -992,5 +992,81 @@ describe("a host that floods its socket (issue 41, weakness 5)", () => {
     const metrics = await (await hub.api("/metrics")).text();
     expect(metrics).toMatch(/process_monitor_agent_rate_refusals_total\{what="socket"\} [1-9]/);
     expect(metrics).toMatch(/process_monitor_agent_rate_refusals_total\{what="report"\} [1-9]/);
+  });
+});
+
+describe("enrolments with the fleet key in bulk (issue 41, weakness 7)", () => {
+  let dir: string;
+  let hub: RunningServer;
+
+  beforeAll(async () => {
+    dir = tempDir("pm-enrolments-");
+    hub = await startHub(path.join(dir, "hub"));
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it("takes 60 new hosts a minute, and /metrics has series only for hosts that report", async () => {
+    const enroll = (i: number, extra: Record<string, unknown> = {}) =>
+      fetch(`${hub.url}/api/fleet/enroll`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${FLEET_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          protocol: 1,
+          hostId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+          machineId: `bulk-${i}`,
+          hostname: `bulk-${i}`,
+          ...extra,
+        }),
+      });
+    const answers = [];
+    for (let i = 0; i < 62; i += 1) answers.push(await enroll(i));
+    const statuses = answers.map((a) => a.status);
+    // Before: every one accepted (300 in 3.2 s), each a host and a series.
+    expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(60)).toEqual([429, 429]);
+    expect(Number(answers[60]!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(await answers[60]!.json()).toMatchObject({ code: "TOO_MANY", error: expect.stringMatching(/60 new hosts in the last minute/) });
+    // A known machine enrolling again with its secret is no new host: let in.
+    const first = (await answers[0]!.json()) as { secret: string };
+    expect((await enroll(0, { currentSecret: first.secret })).status).toBe(200);
+
+    const { secret } = (await answers[1]!.json()) as { secret: string };
+    const reported = await fetch(`${hub.url}/api/fleet/report`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        protocol: 1,
+        machineId: "bulk-1",
+        seq: 1,
+        base: null,
+        full: true,
+        interval: 5,
+        facts: {
+          hostname: "bulk-1",
+          platform: "linux",
+          release: "6",
+          arch: "x64",
+          cores: 1,
+          memTotalBytes: 1,
+          memUsedBytes: 1,
+          load: [],
+          uptimeSeconds: 1,
+          agentVersion: "t",
+        },
+        upserts: [],
+        removed: [],
+        events: [],
+      }),
+    });
+    expect(reported.status).toBe(200);
+    await expect
+      .poll(async () => {
+        const text = await (await hub.api("/metrics")).text();
+        return text.split("\n").filter((line) => line.startsWith("process_monitor_host_crashes_24h{"));
+      })
+      .toEqual(['process_monitor_host_crashes_24h{host="bulk-1"} 0', 'process_monitor_host_crashes_24h{host="(others)"} 0']);
   });
 });

@@ -8,7 +8,7 @@ import { fleet, isHub } from "../fleet/hub/server";
 import { agentMessageSchema, CHANNEL_PATH, commandResultSchema, MAX_REPORT_BYTES, type HubMessage } from "../fleet/protocol";
 import { shared } from "../config/shared";
 import { instruments, observeReport } from "../metrics/instruments";
-import { RateBucket, SOCKET_RATES } from "../fleet/hub/socket-rate";
+import { RateBucket, SOCKET_RATES } from "../fleet/hub/rates";
 import { keepAlive } from "../fleet/heartbeat";
 import { bearerToken, peerAddress } from "../http/headers";
 import { checkedReport, limitedAnswer } from "./fleet";

@@ -10,6 +10,7 @@ import { ALL } from "../processes/query";
 import { processes } from "../processes/server";
 import { DISPLAY_STATUSES, type DisplayStatus } from "../processes/view-schema";
 import { instruments } from "../metrics/instruments";
+import { hostSeries } from "../metrics/host-series";
 
 // The gauges of GET /metrics, read from the doors when Prometheus scrapes: the hub's hosts and
 // records, the agents connected to this instance; a workstation's own records.
@@ -47,12 +48,15 @@ function gauges() {
     });
     new Gauge({
       name: "process_monitor_host_crashes_24h",
-      help: "Records that crashed (a non-zero code or a signal not ours) in the last 24 hours, by host.",
+      help: "Records that crashed (a non-zero code or a signal not ours) in the last 24 hours, by host (hosts heard in the last 24 h, at most 500; the rest summed as (others)).",
       labelNames: ["host"] as const,
       registers: [registry],
       async collect() {
         this.reset();
-        for (const host of (await fleet().processes().overview()).hosts) this.set({ host: host.name }, host.crashes24h);
+        const { hosts } = await fleet().processes().overview();
+        for (const { host, value } of hostSeries(hosts.map((h) => ({ name: h.name, lastSeen: h.lastSeen, value: h.crashes24h })))) {
+          this.set({ host }, value);
+        }
       },
     });
     new Gauge({

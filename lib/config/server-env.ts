@@ -20,6 +20,8 @@ export interface ServerEnv {
   automaticRetention: boolean;
   /** PROCESS_MONITOR_HUB_ADMISSIONS: agents' sockets a hub instance opens per second (undefined: the default). */
   admissionsPerSecond: number | undefined;
+  /** PROCESS_MONITOR_HUB_ENROLMENTS: new hosts a hub instance enrols a minute (undefined: the default). */
+  enrolmentsPerMinute: number | undefined;
 }
 
 export const HUB_ENV = "PROCESS_MONITOR_HUB";
@@ -61,6 +63,7 @@ export function parseServerEnv(
       .optional()
       .transform(flag("PROCESS_MONITOR_RETENTION", true, ["on", "off"], warn)),
     PROCESS_MONITOR_HUB_ADMISSIONS: z.string().optional().transform(positive("PROCESS_MONITOR_HUB_ADMISSIONS", warn)),
+    PROCESS_MONITOR_HUB_ENROLMENTS: z.string().optional().transform(positive("PROCESS_MONITOR_HUB_ENROLMENTS", warn)),
   });
   const parsed = schema.parse(env);
   return {
@@ -71,6 +74,7 @@ export function parseServerEnv(
     alertWindowSeconds: parsed.PROCESS_MONITOR_ALERT_WINDOW_SECONDS,
     automaticRetention: parsed.PROCESS_MONITOR_RETENTION,
     admissionsPerSecond: parsed.PROCESS_MONITOR_HUB_ADMISSIONS,
+    enrolmentsPerMinute: parsed.PROCESS_MONITOR_HUB_ENROLMENTS,
   };
 }
 

@@ -1,6 +1,7 @@
 import { serverEnv } from "../../config/server-env";
 import { shared } from "../../config/shared";
 import { FleetError } from "./errors";
+import { DEFAULT_ENROLMENTS_PER_MINUTE, RateBucket } from "./rates";
 
 /**
  * Agents' sockets opened per second by default. After a hub instance restarts, every agent that
@@ -10,39 +11,31 @@ import { FleetError } from "./errors";
  */
 export const DEFAULT_ADMISSIONS_PER_SECOND = 100;
 
-/** A token bucket: up to a second's worth at once, refilled continuously. */
-class Admissions {
-  private tokens: number;
-  private at = Date.now();
-
-  constructor(private readonly perSecond: number) {
-    this.tokens = perSecond;
-  }
-
-  /** 0 when admitted now; else the seconds to wait. */
-  take(): number {
-    const now = Date.now();
-    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.at) / 1000) * this.perSecond);
-    this.at = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - this.tokens) / this.perSecond));
-  }
-}
-
 /** Lets one more agent's socket in, or throws BUSY with the seconds to wait. */
 export function admitSocket(): void {
   const perSecond = serverEnv().admissionsPerSecond ?? DEFAULT_ADMISSIONS_PER_SECOND;
-  const admissions = shared("socket-admissions", () => new Admissions(perSecond));
-  const wait = admissions.take();
-  if (wait > 0) {
+  const admissions = shared("socket-admissions", () => new RateBucket({ perSecond, burst: perSecond }));
+  if (!admissions.take()) {
     // Spread the comeback: each is told a slightly different wait.
-    const jittered = wait + Math.floor(Math.random() * 3);
+    const jittered = admissions.waitSeconds() + Math.floor(Math.random() * 3);
     throw Object.assign(
       new FleetError("BUSY", `This hub is taking back many agents at once; try again in ${jittered} s.`, { retryAfterSeconds: jittered }),
       { retryAfterSeconds: jittered },
+    );
+  }
+}
+
+/** Lets one more new host be enrolled (a row of its own), or throws TOO_MANY with the seconds to wait. */
+export function admitNewHost(): void {
+  const perMinute = serverEnv().enrolmentsPerMinute ?? DEFAULT_ENROLMENTS_PER_MINUTE;
+  const enrolments = shared("new-host-admissions", () => new RateBucket({ perSecond: perMinute / 60, burst: perMinute }));
+  if (!enrolments.take()) {
+    const wait = enrolments.waitSeconds();
+    throw Object.assign(
+      new FleetError("TOO_MANY", `This hub has enrolled ${perMinute} new hosts in the last minute; try again in ${wait} s.`, {
+        retryAfterSeconds: wait,
+      }),
+      { retryAfterSeconds: wait },
     );
   }
 }

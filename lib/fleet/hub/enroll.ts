@@ -15,7 +15,13 @@ import { hashSecret, newHostKey, newHostSecret, secretMatches } from "./secrets"
  * - Another machine with the same host id (a cloned disk image) gets a row of its own,
  *   flagged, never merged.
  */
-export async function enroll({ db }: FleetStore, request: EnrollRequest, address: string | null): Promise<EnrollAnswer> {
+export async function enroll(
+  { db }: FleetStore,
+  request: EnrollRequest,
+  address: string | null,
+  /** Called before a new host's row is made: throws when the hub takes no more now. */
+  admitNew: () => void = () => undefined,
+): Promise<EnrollAnswer> {
   const now = Date.now();
   const known = await db.fleetHost.findMany({
     where: { OR: [{ hostId: request.hostId }, { machineId: request.machineId }] },
@@ -45,6 +51,7 @@ export async function enroll({ db }: FleetStore, request: EnrollRequest, address
     });
     return { hostKey: same.key, secret, name: same.name, cloneOf: same.cloneOf, pending: true };
   }
+  admitNew();
   const cloneOf = sameId[0]?.key ?? null;
   const base = baseName(request.hostname);
   // Two hub instances (PostgreSQL) may pick the same free name at once: the unique index decides.

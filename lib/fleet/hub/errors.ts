@@ -20,7 +20,8 @@ export type FleetErrorCode =
   | "LAUNCH_NOT_ALLOWED"
   | "BAD_ANSWER"
   | "NOT_WAITING"
-  | "BUSY";
+  | "BUSY"
+  | "TOO_MANY";
 
 export class FleetError extends CodedError<FleetErrorCode> {
   static override readonly brand = "FleetError";

@@ -41,7 +41,7 @@ import {
 import { decidePending, enroll, readmitHost, revokeHost } from "./enroll";
 import { FleetError, NOT_IN_FLEET } from "./errors";
 import { authenticateHost, hostBeforeBody } from "./host-auth";
-import { admitSocket } from "./admissions";
+import { admitNewHost, admitSocket } from "./admissions";
 import { watchOutput } from "./agents";
 import { ingest } from "./ingest";
 import { holdsHost } from "./instances";
@@ -91,7 +91,7 @@ export class FleetDoor {
 
   /** An agent that presented the fleet key: its host secret (or why not). */
   async enroll(request: EnrollRequest, address: string | null) {
-    return enroll(await this.store(), request, address);
+    return enroll(await this.store(), request, address, admitNewHost);
   }
 
   /** The host key of an agent's secret, checked (`beforeBody`: may be taken from a recent check). */
