@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { isBusyError } from "./db/busy";
 
 /**
@@ -25,9 +27,26 @@ function textOf(error: unknown): string {
   return parts.join(" ");
 }
 
-export function knownFailure(error: unknown): Failure | null {
+// SQLite's words when a write to the WAL fails, a full disk among its causes.
+const IO_ERROR = /SQLITE_IOERR|disk I\/O error/i;
+
+/** Whether the filesystem holding `file` has no room left (for an unprivileged writer). */
+function noRoomFor(file: string): boolean {
+  try {
+    return fs.statfsSync(path.dirname(file)).bavail === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The condition an error tells of, or null. `registry`: the registry file the failing work was
+ * on; an I/O error there on a disk with no room left is a full disk (SQLite says "disk I/O
+ * error" when its WAL cannot grow).
+ */
+export function knownFailure(error: unknown, registry?: string): Failure | null {
   const text = textOf(error);
-  if (DISK_FULL.test(text)) {
+  if (DISK_FULL.test(text) || (registry !== undefined && IO_ERROR.test(text) && noRoomFor(registry))) {
     return {
       code: "DISK_FULL",
       message:

@@ -537,6 +537,18 @@ describe("times out of any range and a huge record in a workstation's registry",
     expect(list.length).toBeLessThan(512 * 1024);
     const json = (await (await server.api(`/api/processes/${huge}`)).json()) as { args: string[] };
     expect(json.args).toHaveLength(200_000);
+    // The API's list bounds it as the detail page does (before: every argument of every record listed).
+    type Listed = { processes: Array<{ hash: string; args: string[]; argCount?: number; warnings: string[] }> };
+    const bounded = await server.api("/api/processes?limit=5");
+    const text = await bounded.text();
+    expect(text.length).toBeLessThan(256 * 1024);
+    const record = (JSON.parse(text) as Listed).processes.find((p) => p.hash === huge)!;
+    expect(record.args).toHaveLength(1_000);
+    expect(record.argCount).toBe(200_000);
+    expect(record.warnings.join(" ")).toContain(`all of them: GET /api/processes/${huge}, or the list with ?full=1`);
+    const full = (await (await server.api("/api/processes?limit=5&full=1")).json()) as Listed;
+    expect(full.processes.find((p) => p.hash === huge)!.args).toHaveLength(200_000);
+    expect((await server.api("/api/processes?full=yes")).status).toBe(400);
   });
 });
 

@@ -381,6 +381,12 @@ describe.skipIf(!canMount)("a full disk (a 2 MB tmpfs, as root)", () => {
     }
     await new Promise((r) => setTimeout(r, 500));
     expect(fs.existsSync(path.join(dir, "no-room-ran"))).toBe(false);
+    // The CLI says the same (before: "disk I/O error", SQLite's words for a WAL that cannot grow).
+    for (const args of [["list"], ["launch", "--name", "no-room", "--", "/bin/true"], ["show", record.hash]]) {
+      const cli = runCli(db, args);
+      expect(cli.status, args.join(" ")).toBe(1);
+      expect(cli.stderr, args.join(" ")).toMatch(/^process-monitor: The disk holding the registry is full/);
+    }
 
     // Space again: the next listing records the end that was kept.
     fs.truncateSync(record.outputFile, 0);

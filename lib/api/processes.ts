@@ -5,17 +5,37 @@ import type { ProcessQuery } from "../processes/query";
 import { withoutValues } from "../auth/role";
 import type { Role } from "../auth/session";
 import { processes } from "../processes/server";
+import { DETAIL_ARGS } from "../processes/status";
 import { ValidationError } from "../validation/errors";
 import { fieldErrors, launchRequestSchema } from "../validation/launch";
 
-/** GET /api/processes: records newest first (or as sorted), each not yet stopped checked against the system. */
-export async function listProcesses(query: ProcessQuery, role: Role = "operator") {
+/**
+ * GET /api/processes: records newest first (or as sorted), each not yet stopped checked against
+ * the system. Each record's arguments are bounded as the detail page bounds them (DETAIL_ARGS,
+ * with `argCount` and a warning), unless `full`: one record with 1,000,000 arguments made
+ * `?limit=5` answer 12 MB. The record's own URL always has all of them.
+ */
+export async function listProcesses(query: ProcessQuery, role: Role = "operator", { full = false } = {}) {
   const list = await processes().list(query);
   return {
     total: list.total,
     limit: query.limit,
     offset: query.offset,
-    processes: list.items.map((i) => forRole(toProcessJson(i.record), role)),
+    processes: list.items.map((i) => forRole(full ? toProcessJson(i.record) : listedJson(toProcessJson(i.record)), role)),
+  };
+}
+
+function listedJson<T extends { hash: string; args: string[]; warnings: string[] }>(record: T): T & { argCount?: number } {
+  if (record.args.length <= DETAIL_ARGS) return record;
+  const count = record.args.length;
+  return {
+    ...record,
+    args: record.args.slice(0, DETAIL_ARGS),
+    argCount: count,
+    warnings: [
+      ...record.warnings,
+      `The first ${DETAIL_ARGS.toLocaleString("en")} of ${count.toLocaleString("en")} arguments are listed; all of them: GET /api/processes/${record.hash}, or the list with ?full=1.`,
+    ],
   };
 }
 

@@ -14,6 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import { describeLeftAlone } from "../registry/left-alone";
 import { CliError } from "./errors";
+import { knownFailure } from "../failure";
+import { resolveDbPath } from "../config/paths";
 import { runAgent } from "./agent";
 import { streamOutput } from "./stream-output";
 
@@ -41,11 +43,18 @@ export function userDirectory(env: NodeJS.ProcessEnv = process.env, cwd = proces
  */
 async function withProcesses<T>(opts: { db?: string }, fn: (processes: LocalProcesses, dbPath: string) => Promise<T>): Promise<T> {
   const here = userDirectory();
-  const opened = await openProcesses(opts.db ? path.resolve(here, opts.db) : undefined, here);
+  const explicit = opts.db ? path.resolve(here, opts.db) : undefined;
   try {
-    return await fn(opened.processes, opened.dbPath);
-  } finally {
-    await opened.close();
+    const opened = await openProcesses(explicit, here);
+    try {
+      return await fn(opened.processes, opened.dbPath);
+    } finally {
+      await opened.close();
+    }
+  } catch (error) {
+    // A full disk in the words the pages use (a lock held by another program says so already).
+    const failure = knownFailure(error, resolveDbPath(explicit));
+    throw failure?.code === "DISK_FULL" ? new CliError(failure.message) : error;
   }
 }
 

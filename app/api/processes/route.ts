@@ -7,11 +7,13 @@ import { roleOf } from "@/lib/auth/role";
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request) {
-  const parsed = apiListParams.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  const { full, ...params } = Object.fromEntries(new URL(request.url).searchParams);
+  const parsed = apiListParams.safeParse(params);
   if (!parsed.success)
     return jsonError(400, `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (full !== undefined && full !== "0" && full !== "1") return jsonError(400, "Bad query: full: 0 or 1");
   try {
-    return jsonOk(await listProcesses(parsed.data, roleOf(request)));
+    return jsonOk(await listProcesses(parsed.data, roleOf(request), { full: full === "1" }));
   } catch (error) {
     return errorResponse(error);
   }
