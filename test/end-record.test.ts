@@ -177,6 +177,52 @@ describe("the end record of real programs", () => {
     }
   });
 
+  it("gives a run shorter than the sampling interval its first point when first seen running and its last at its end (issue 41, 12)", async () => {
+    // The sampler as a server runs it, every 5 s; a launch by the CLI, 3 s of CPU, in between.
+    const home = tempDir("pm-short-run-");
+    const previous = process.env.PROCESS_MONITOR_SAMPLE_SECONDS;
+    process.env.PROCESS_MONITOR_SAMPLE_SECONDS = "5";
+    const opened = await openProcesses(path.join(home, "registry.db"), home, { usage: true });
+    if (previous === undefined) delete process.env.PROCESS_MONITOR_SAMPLE_SECONDS;
+    else process.env.PROCESS_MONITOR_SAMPLE_SECONDS = previous;
+    const sampler = opened.processes.sampler();
+    try {
+      expect(sampler.intervalMs).toBe(5_000);
+      sampler.start();
+      await new Promise((r) => setTimeout(r, 300));
+      const { stdout } = await run(
+        process.execPath,
+        [
+          bin,
+          "launch",
+          "--db",
+          path.join(home, "registry.db"),
+          "--name",
+          "short",
+          "--",
+          python,
+          "-c",
+          "import time\nt = time.time()\nwhile time.time() - t < 3: pass",
+        ],
+        { cwd: home, env: { ...process.env, HOME: home } },
+      );
+      const hash = stdout.trim();
+      // Before: the rounds at 0 and 5 s saw it not yet and no more, and its history was empty.
+      await expect.poll(async () => (await opened.processes.history(hash)).length, { timeout: 15_000, interval: 250 }).toBe(2);
+      const [first, last] = await opened.processes.history(hash);
+      const record = (await opened.processes.get(hash))!.record;
+      expect(first!.at - record.startTime!).toBeLessThan(2);
+      expect(first!.rssBytes).toBeGreaterThan(0);
+      expect(last!.at).toBeCloseTo(record.endedAt!, 3);
+      expect(last!.rssBytes).toBeNull();
+      // Its CPU over the time since the first point, from the CPU seconds read at its end: busy all along.
+      expect(last!.cpuPercent).toBeGreaterThan(40);
+    } finally {
+      sampler.stop();
+      await opened.close();
+    }
+  });
+
   it("adds the GPU memory nvidia-smi reports for the program (a stand-in that prints recorded output)", async () => {
     const fake = path.join(dir, "fake-bin");
     fs.mkdirSync(fake, { recursive: true });

@@ -1,6 +1,8 @@
 // What outlives a record's process (SPEC "The end record"): its usage sampled while it runs
 // (UsageSampler), and once it ended why (decideEndReason) with the host as it was then.
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { decideEndReason } from "../registry/end-reason";
 import type { Registry } from "../registry/registry";
 import type { HostAtEnd } from "../registry/types";
@@ -78,18 +80,58 @@ export class UsageSampler {
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
     void this.tick();
+    void this.registry()
+      .then((registry) => this.watch(registry.dbPath))
+      .catch(() => undefined);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.soonTimer) clearTimeout(this.soonTimer);
+    this.soonTimer = null;
+    this.watcher?.close();
+    this.watcher = null;
   }
 
-  private async tick(): Promise<void> {
+  private watcher: fs.FSWatcher | null = null;
+  private soonTimer: NodeJS.Timeout | null = null;
+  private lastSoon = 0;
+
+  /**
+   * A write to the registry (a launch here, by the CLI or by AYON) brings a round of the records
+   * not sampled yet: a run shorter than the interval gets its first point when it is first seen
+   * running, not up to an interval later (a run of 6 s sampled every 5 s had one point).
+   */
+  private watch(dbPath: string): void {
+    try {
+      const file = path.basename(dbPath);
+      this.watcher = fs.watch(path.dirname(dbPath), { persistent: false }, (_event, name) => {
+        if (name && String(name).startsWith(file)) this.soon();
+      });
+      this.watcher.on("error", () => undefined);
+    } catch {
+      /* a folder that cannot be watched: the interval's rounds still sample */
+    }
+  }
+
+  private soon(): void {
+    if (this.soonTimer || this.timer === null) return;
+    // At most one such round a second, a moment after the write (the launch's record is stored).
+    const wait = Math.max(SOON_MS, this.lastSoon + 1_000 - Date.now());
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = null;
+      this.lastSoon = Date.now();
+      void this.tick({ onlyNew: true });
+    }, wait);
+    this.soonTimer.unref();
+  }
+
+  private async tick(options: { onlyNew?: boolean } = {}): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
-      await this.round();
+      await this.round(Date.now(), options);
     } catch (error) {
       // A locked or full registry: this round is skipped, the next one tries again.
       console.warn(`process-monitor: usage sampling skipped a round: ${(error as Error).message}`);
@@ -98,17 +140,25 @@ export class UsageSampler {
     }
   }
 
-  /** One round: a point for every running record, then the ends found since settled. */
-  async round(now = Date.now()): Promise<number> {
+  /**
+   * One round: a point for every running record (`onlyNew`: for those not sampled yet), a last
+   * point for each sampled one that ended since, then the ends found since settled.
+   */
+  async round(now = Date.now(), { onlyNew = false }: { onlyNew?: boolean } = {}): Promise<number> {
     const registry = await this.registry();
+    const unstopped = await registry.unstoppedHashes();
     // Nothing recorded runs (a quiet workstation): no table to read, only ends to settle.
-    if (!(await registry.list({ invalidate: false })).some((r) => !r.stopped && r.pid !== null)) {
-      this.last.clear();
-      await settleEnds(registry);
+    if (unstopped.length === 0) {
+      await this.endPoints(registry, new Set());
+      if (!onlyNew) await settleEnds(registry);
       return 0;
     }
+    // A write that brought no new record (a sample, a stop): nothing more to read.
+    if (onlyNew && unstopped.every((hash) => this.last.has(hash))) return 0;
     const snapshot = await ProcessSnapshot.take();
-    const running = (await registry.list({ snapshot })).filter((r) => r.status !== "stopped" && r.pid !== null);
+    const running = (await registry.list({ snapshot })).filter(
+      (r) => r.status !== "stopped" && r.pid !== null && !(onlyNew && this.last.has(r.hash)),
+    );
     const gpu = running.length > 0 ? await gpuMemoryByPid() : null;
     const machineOom = oomKills();
     const samples: Sample[] = running.map((record) => {
@@ -136,13 +186,39 @@ export class UsageSampler {
         cgroupOomKills: cgroup ? cgroupOomKills(cgroup) : null,
       };
     });
-    const live = new Set(running.map((r) => r.hash));
-    for (const hash of this.last.keys()) if (!live.has(hash)) this.last.delete(hash);
     await registry.addSamples(samples);
-    await settleEnds(registry, snapshot);
+    if (!onlyNew) {
+      await this.endPoints(registry, new Set(running.map((r) => r.hash)));
+      await settleEnds(registry, snapshot);
+    }
     return samples.length;
   }
+
+  /**
+   * The last point of each sampled record no longer running, at its end: its CPU over the time
+   * since its last point from the CPU seconds its keeper read at the end (none known: no CPU),
+   * its memory unknown (the process is gone).
+   */
+  private async endPoints(registry: Registry, live: ReadonlySet<string>): Promise<void> {
+    const gone = [...this.last].filter(([hash]) => !live.has(hash));
+    if (gone.length === 0) return;
+    const kept = await registry.ends(gone.map(([hash]) => hash));
+    const points: Array<Pick<Sample, "hash" | "point">> = [];
+    for (const [hash, previous] of gone) {
+      this.last.delete(hash);
+      const endedAt = (await registry.get(hash))?.endedAt ?? null;
+      if (endedAt === null || endedAt * 1000 <= previous.at) continue;
+      const span = endedAt - previous.at / 1000;
+      const cpuSeconds = kept.get(hash)?.cpuSeconds ?? null;
+      const cpuPercent = cpuSeconds !== null && cpuSeconds >= previous.cpuSeconds ? (100 * (cpuSeconds - previous.cpuSeconds)) / span : null;
+      points.push({ hash, point: { at: endedAt, span, cpuPercent, rssBytes: null, gpuBytes: null } });
+    }
+    await registry.addPoints(points);
+  }
 }
+
+/** How soon after a write to the registry its new running records are sampled. */
+const SOON_MS = 300;
 
 /** PROCESS_MONITOR_SAMPLE_SECONDS (0.2 to 3600; default 5; 0: no sampling), in ms. */
 export function sampleInterval(value = process.env.PROCESS_MONITOR_SAMPLE_SECONDS): number {

@@ -86,6 +86,7 @@ export async function beginEnd(db: Db, hash: string, oomKills: number | null): P
  */
 export async function addSamples(db: Db, samples: Sample[]): Promise<void> {
   if (samples.length === 0) return;
+  await addPoints(db, samples);
   const rows = JSON.stringify(
     samples.map((s) => ({
       hash: s.hash,
@@ -100,14 +101,6 @@ export async function addSamples(db: Db, samples: Sample[]): Promise<void> {
       cg: s.cgroup,
       cg_oom: s.cgroupOomKills,
     })),
-  );
-  await db.executeSoon(
-    `INSERT INTO pm_usage (hash, at, span, cpu_percent, rss_bytes, gpu_bytes)
-     SELECT value ->> 'hash', value ->> 'at', value ->> 'span', value ->> 'cpu', value ->> 'rss', value ->> 'gpu'
-     FROM json_each(?) AS s
-     WHERE NOT EXISTS (SELECT 1 FROM pm_usage u WHERE u.hash = s.value ->> 'hash' AND u.at > (s.value ->> 'at') - (s.value ->> 'span') / 2)
-     ON CONFLICT DO NOTHING`,
-    rows,
   );
   await db.executeSoon(
     `INSERT INTO pm_end (hash, peak_rss_bytes, peak_hwm_bytes, peak_gpu_bytes, cpu_seconds, oom_start, cgroup, cgroup_oom_start, updated_at)
@@ -141,6 +134,21 @@ export async function addSamples(db: Db, samples: Sample[]): Promise<void> {
       JSON.stringify(points),
     );
   }
+}
+
+/** Points of records' histories (a round's, or a run's last at its end) in one statement; one within half a span of a newer point is left out (a second sampler on the same registry). */
+export async function addPoints(db: Db, points: Array<Pick<Sample, "hash" | "point">>): Promise<void> {
+  if (points.length === 0) return;
+  await db.executeSoon(
+    `INSERT INTO pm_usage (hash, at, span, cpu_percent, rss_bytes, gpu_bytes)
+     SELECT value ->> 'hash', value ->> 'at', value ->> 'span', value ->> 'cpu', value ->> 'rss', value ->> 'gpu'
+     FROM json_each(?) AS s
+     WHERE NOT EXISTS (SELECT 1 FROM pm_usage u WHERE u.hash = s.value ->> 'hash' AND u.at > (s.value ->> 'at') - (s.value ->> 'span') / 2)
+     ON CONFLICT DO NOTHING`,
+    JSON.stringify(
+      points.map(({ hash, point }) => ({ hash, at: point.at, span: point.span, cpu: point.cpuPercent, rss: point.rssBytes, gpu: point.gpuBytes })),
+    ),
+  );
 }
 
 /** A record's history, oldest first. */

@@ -133,6 +133,12 @@ export class Registry {
     return stored;
   }
 
+  /** The hashes of records not marked stopped that have a pid, read alone (no row is parsed). */
+  async unstoppedHashes(): Promise<string[]> {
+    const rows = await this.db.query<{ hash: string }>("SELECT hash FROM process_info WHERE stopped IS NOT 1 AND pid IS NOT NULL");
+    return rows.map((r) => String(r.hash));
+  }
+
   async get(hash: string): Promise<ProcessRow | null> {
     const [record] = await this.select("WHERE hash = ?", [hash], 1);
     return record ?? null;
@@ -314,6 +320,11 @@ export class Registry {
 
   async addSamples(samples: ends.Sample[]): Promise<void> {
     await ends.addSamples(this.db, samples);
+  }
+
+  /** History points alone (a run's last, at its end). */
+  async addPoints(points: Array<Pick<ends.Sample, "hash" | "point">>): Promise<void> {
+    await ends.addPoints(this.db, points);
   }
 
   /** Ended records whose end was not looked at yet. */
