@@ -20,3 +20,8 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 export function report(label: string, value: string, target?: string): void {
   console.log(`  ${label.padEnd(48)} ${value.padStart(14)}${target ? `   (target ${target})` : ""}`);
 }
+
+/** A figure beside its target, said met or not met (issue 36: a "not met" line is a defect). */
+export function reportTarget(label: string, value: string, target: string, met: boolean): void {
+  report(label, value, `${target}: ${met ? "met" : "NOT MET"}`);
+}

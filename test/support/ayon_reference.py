@@ -233,6 +233,11 @@ def main(argv):
         print("true" if Path(executable).as_posix() in candidates else "false")
     elif cmd == "seed":
         seed(argv[1], int(argv[2]), json.load(sys.stdin))
+    elif cmd == "list-json":
+        # What a studio script does with AYON's own code: read every record, print them.
+        cnx = sqlite3.connect(argv[1], timeout=15)
+        print(json.dumps(get_all_process_info(cnx), default=str))
+        cnx.close()
     elif cmd == "list-bench":
         print(json.dumps(list_bench(argv[1], int(argv[2]), int(argv[3]))))
     elif cmd == "start-time":
