@@ -210,7 +210,8 @@ export class UsageSampler {
       if (endedAt === null || endedAt * 1000 <= previous.at) continue;
       const span = endedAt - previous.at / 1000;
       const cpuSeconds = kept.get(hash)?.cpuSeconds ?? null;
-      const cpuPercent = cpuSeconds !== null && cpuSeconds >= previous.cpuSeconds ? (100 * (cpuSeconds - previous.cpuSeconds)) / span : null;
+      const cpuPercent =
+        cpuSeconds !== null && cpuSeconds >= previous.cpuSeconds ? (100 * (cpuSeconds - previous.cpuSeconds)) / span : null;
       points.push({ hash, point: { at: endedAt, span, cpuPercent, rssBytes: null, gpuBytes: null } });
     }
     await registry.addPoints(points);

@@ -146,7 +146,14 @@ export async function addPoints(db: Db, points: Array<Pick<Sample, "hash" | "poi
      WHERE NOT EXISTS (SELECT 1 FROM pm_usage u WHERE u.hash = s.value ->> 'hash' AND u.at > (s.value ->> 'at') - (s.value ->> 'span') / 2)
      ON CONFLICT DO NOTHING`,
     JSON.stringify(
-      points.map(({ hash, point }) => ({ hash, at: point.at, span: point.span, cpu: point.cpuPercent, rss: point.rssBytes, gpu: point.gpuBytes })),
+      points.map(({ hash, point }) => ({
+        hash,
+        at: point.at,
+        span: point.span,
+        cpu: point.cpuPercent,
+        rss: point.rssBytes,
+        gpu: point.gpuBytes,
+      })),
     ),
   );
 }
