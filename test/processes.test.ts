@@ -7,6 +7,8 @@ import { selectProcesses, ALL, SORT_KEYS, type ProcessQuery } from "../lib/proce
 import { apiListParams, listHref, pageQuery, parseListPage } from "../lib/processes/query-params";
 import { statusText, type ProcessView } from "../lib/processes/status";
 import { Registry } from "../lib/registry";
+import Database from "better-sqlite3";
+import { viewWork } from "../lib/processes/view";
 import { parseEnvLines } from "../lib/validation/launch";
 import { startServer, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
@@ -294,6 +296,66 @@ describe("one CPU and memory figure per record", () => {
       await close();
     }
   }, 30_000);
+});
+
+describe("a listing's work is its page's (issue 36)", () => {
+  it("makes views, decides end reasons and walks trees for the page's rows only, of 1,000 records", async () => {
+    const dir = tempDir("pm-list-work-");
+    const db = path.join(dir, "registry.db");
+    const { processes: door, close } = await openProcesses(db, dir, { usage: true });
+    const launched: string[] = [];
+    try {
+      for (let i = 0; i < 5; i += 1)
+        launched.push((await door.launch({ name: `live-${i}`, executable: "/bin/sleep", args: ["600"] })).record.hash);
+      // 995 ended records, as AYON or a CLI left them: one in three failed.
+      const raw = new Database(db);
+      const insert = raw.prepare(
+        "INSERT INTO process_info (hash, name, executable, args, env, cwd, pid, start_time, stopped, exit_code, ended_at) VALUES (?, ?, '/bin/x', '[]', '{}', '/tmp', ?, ?, 1, ?, ?)",
+      );
+      raw.transaction(() => {
+        for (let i = 0; i < 995; i += 1)
+          insert.run(
+            `${i.toString(16).padStart(6, "0")}${"e".repeat(58)}`,
+            `ended-${i}`,
+            4_000_000 + i,
+            1_764_000_000 + i,
+            i % 3 === 0 ? 1 : 0,
+            1_764_000_100 + i,
+          );
+      })();
+      raw.close();
+      const work = async (query: Partial<ProcessQuery>) => {
+        const before = { ...viewWork };
+        const list = await door.list({ ...ALL, limit: 100, ...query });
+        return {
+          list,
+          views: viewWork.views - before.views,
+          endReasons: viewWork.endReasons - before.endReasons,
+          trees: viewWork.trees - before.trees,
+        };
+      };
+      const newest = await work({});
+      expect(newest.list.total).toBe(1_000);
+      expect(newest.list.counts).toEqual({ all: 1_000, running: 5, stopped: 995, failed: 332 });
+      expect(newest.list.items).toHaveLength(100);
+      // Before: a view, an end reason and a tree for every one of the 1,000.
+      expect(newest.views).toBe(100);
+      expect(newest.endReasons).toBeLessThanOrEqual(100);
+      expect(newest.trees).toBeLessThanOrEqual(5);
+      const failed = await work({ status: "failed", sort: "name" });
+      expect(failed.list.total).toBe(332);
+      expect(failed.views).toBe(100);
+      expect(failed.list.items.every((i) => i.view.endReason?.kind === "exit" && i.view.exitCode === 1)).toBe(true);
+      // Sorted by memory: every live tree is walked to sort, the views are still the page's.
+      const byMemory = await work({ sort: "memory" });
+      expect(byMemory.views).toBe(100);
+      expect(byMemory.trees).toBeLessThanOrEqual(10);
+      expect(byMemory.list.items.slice(0, 5).map((i) => i.view.status)).toEqual(Array(5).fill("running"));
+    } finally {
+      for (const hash of launched) await door.stop(hash, { force: true });
+      await close();
+    }
+  }, 60_000);
 });
 
 describe("a record's columns, declared once", () => {

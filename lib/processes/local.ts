@@ -11,9 +11,9 @@ import { ProcessSnapshot } from "../system/snapshot";
 import type { LaunchRequest } from "../validation/launch";
 import { applyRetention, type RetentionOutcome } from "../retention/apply";
 import type { RetentionPolicy } from "../retention/policy";
-import { ALL, selectProcesses, type ProcessQuery, type Selection } from "./query";
+import { ALL, selectBy, type ProcessQuery, type Selection } from "./query";
 import { flagRunaway, runawayThreshold } from "./growth";
-import { descendantViews, toView, type DescendantView, type ProcessView } from "./view";
+import { columnsOf, descendantViews, toView, type DescendantView, type ProcessView } from "./view";
 import { isActive } from "./status";
 import { settleEnds, UsageSampler } from "./end-record";
 import type { UsagePoint } from "../registry/history";
@@ -137,14 +137,20 @@ export class LocalProcesses {
     const registry = await this.registry();
     const snapshot = await this.snapshot();
     const records = await registry.list(snapshot ? { snapshot } : {});
-    // Output sizes cost a stat each: only the rows returned get them, unless sorting by size.
-    const needSizes = query.sort === "output";
-    const items = records.map((record) => ({ record, view: toView(record, snapshot, needSizes) }));
-    const selection = selectProcesses(items, query);
-    if (!needSizes) for (const { view } of selection.items) view.outputSize = outputSize(view.outputFile);
+    // Filtered, searched, sorted and counted by their columns; views (an end reason decided, a
+    // user looked up, a tree walked, an output's size) made for the page's rows only. A tree's
+    // usage and an output's size for every record only when the list is sorted by them.
+    const usage = query.sort === "cpu" || query.sort === "memory";
+    const outputSizes = query.sort === "output";
+    const columns = records.map((record) => ({ record, columns: columnsOf(record, snapshot, { usage, outputSize: outputSizes }) }));
+    const selection = selectBy(columns, query, (entry) => entry.columns);
     const threshold = runawayThreshold();
-    for (const { view } of selection.items) flagRunaway(view, threshold);
-    return { ...selection, generatedAt: Date.now() };
+    const items = selection.items.map(({ record }) => {
+      const view = toView(record, snapshot);
+      flagRunaway(view, threshold);
+      return { record, view };
+    });
+    return { ...selection, items, generatedAt: Date.now() };
   }
 
   /** One record, checked now; null for an unknown or malformed hash (the database is not asked). */

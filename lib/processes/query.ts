@@ -118,12 +118,26 @@ export type StatusCounts = Record<StatusFilter, number>;
  * `recordFilter` and `sortedPage` host by host). Items come newest first (the registry's order).
  */
 export function selectProcesses<T extends { view: ProcessView }>(items: T[], query: ProcessQuery): Selection<T> {
+  return selectBy(items, query, (item) => item.view);
+}
+
+/**
+ * The same, of items told by what the list's filters, searches, sorts and counts read of them
+ * (`columns`): a workstation's records by their columns alone, their views made for the page only.
+ */
+export function selectBy<T>(items: T[], query: ProcessQuery, columns: (item: T) => Searchable & Sortable): Selection<T> {
   const all = items.length;
-  const running = items.filter((item) => isActive(item.view)).length;
-  const counts: StatusCounts = { all, running, stopped: all - running, failed: items.filter((item) => hasFailed(item.view)).length };
+  let running = 0;
+  let failed = 0;
+  for (const item of items) {
+    const c = columns(item);
+    if (isActive(c)) running += 1;
+    else if (hasFailed(c)) failed += 1;
+  }
+  const counts: StatusCounts = { all, running, stopped: all - running, failed };
   const filter = recordFilter(query);
-  const selected = filter ? items.filter((item) => filter.test(item.view)) : items;
-  return { items: sortedPage(selected, query, (item) => item.view), total: selected.length, counts };
+  const selected = filter ? items.filter((item) => filter.test(columns(item))) : items;
+  return { items: sortedPage(selected, query, columns), total: selected.length, counts };
 }
 
 /**

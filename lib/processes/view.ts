@@ -8,6 +8,8 @@ import type { ProcessView } from "./status";
 import { isActive } from "./status";
 import { endReasonOf } from "../registry/end-reason";
 import { userOf } from "../registry/json";
+import { shared } from "../config/shared";
+import type { Searchable, Sortable } from "./query";
 
 export type { DisplayStatus, ProcessView } from "./status";
 export { statusText, unknownExitReason } from "./status";
@@ -26,6 +28,7 @@ export function orphanedChildren(snapshot: ProcessSnapshot, record: ListedProces
 
 /** CPU and memory of a process and its descendants together, with its own share. */
 function treeUsage(snapshot: ProcessSnapshot, pid: number, startTime: number | null) {
+  viewWork.trees += 1;
   const own = usageOf(snapshot, pid, startTime);
   let cpu = own.cpuPercent;
   let rss = own.rssBytes;
@@ -37,41 +40,71 @@ function treeUsage(snapshot: ProcessSnapshot, pid: number, startTime: number | n
   return { cpuPercent: cpu, rssBytes: rss, ownCpuPercent: own.cpuPercent, ownRssBytes: own.rssBytes };
 }
 
-export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, withOutputSize = true): ProcessView {
+/**
+ * What making views costs, counted (a test holds a listing's to its page, however many records
+ * the registry has): views made, end reasons decided, process trees walked.
+ */
+export const viewWork = shared("view-work", () => ({ views: 0, endReasons: 0, trees: 0 }));
+
+/** What the list filters, searches, sorts and counts a record by. */
+export type ViewColumns = Searchable &
+  Sortable &
+  Pick<ProcessView, "endedAt" | "ownCpuPercent" | "ownRssBytes" | "liveChildren"> & { live: boolean };
+
+/**
+ * A record's columns, without the view's costly parts: its end reason and its user never, its
+ * tree's usage only with `usage` (a list sorted by CPU or memory), its output's size only with
+ * `outputSize`. Every record of a listing gets these; the page's rows alone a view (toView).
+ */
+export function columnsOf(
+  record: ListedProcess,
+  snapshot: ProcessSnapshot | null,
+  { usage: withUsage = true, outputSize: withOutputSize = false }: { usage?: boolean; outputSize?: boolean } = {},
+): ViewColumns {
   const live = isActive(record) && record.pid !== null;
-  const usage = live && snapshot && record.pid !== null ? treeUsage(snapshot, record.pid, record.startTime) : null;
+  const usage = withUsage && live && snapshot && record.pid !== null ? treeUsage(snapshot, record.pid, record.startTime) : null;
   const liveChildren = !live && snapshot ? orphanedChildren(snapshot, record) : 0;
-  const now = Date.now() / 1000;
   // A time out of range (µs written as seconds by some tool) is shown and sorted as unknown.
   const startTime = timeOrNull(record.startTime);
   const endedAt = timeOrNull(record.endedAt);
-  const end = live ? now : endedAt;
+  const end = live ? Date.now() / 1000 : endedAt;
   return {
+    live,
     hash: record.hash,
     name: record.name,
     pid: record.pid,
     executable: record.executable,
-    currentExecutable: live ? record.currentExecutable : null,
     args: record.args,
-    cwd: record.cwd,
     status: live ? record.status : liveChildren > 0 ? "children" : "stopped",
     exitCode: record.exitCode,
     exitSignal: record.exitSignal,
     stopSignal: record.stopSignal,
-    exitObserved: record.keeperPid !== null,
     startTime,
     endedAt,
-    createdAt: isoOrNull(record.createdAt),
     runtime: startTime !== null && end !== null ? Math.max(0, end - startTime) : null,
     cpuPercent: usage?.cpuPercent ?? null,
     rssBytes: usage?.rssBytes ?? null,
     ownCpuPercent: usage?.ownCpuPercent ?? null,
     ownRssBytes: usage?.ownRssBytes ?? null,
-    outputFile: record.outputFile,
     outputSize: withOutputSize ? outputSize(record.outputFile) : null,
+    liveChildren,
+  };
+}
+
+/** A record's view: its columns (with its tree's usage), its end reason and its user. */
+export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, withOutputSize = true): ProcessView {
+  const { live, ...columns } = columnsOf(record, snapshot, { usage: true, outputSize: withOutputSize });
+  viewWork.views += 1;
+  if (!live) viewWork.endReasons += 1;
+  return {
+    ...columns,
+    currentExecutable: live ? record.currentExecutable : null,
+    cwd: record.cwd,
+    exitObserved: record.keeperPid !== null,
+    createdAt: isoOrNull(record.createdAt),
+    outputFile: record.outputFile,
     outputGrowth: null,
     runawayOutput: false,
-    liveChildren,
     warnings: record.warnings,
     peakMemoryBytes: record.end?.peakMemoryBytes ?? null,
     cpuSeconds: record.end?.cpuSeconds ?? null,
