@@ -68,6 +68,11 @@ export async function serve({ host = process.env.HOST || "127.0.0.1", port = Num
   };
   const tls = tlsOptions();
   const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
+  // Idle keep-alive connections are held longer than a client or a load balancer holds them
+  // (Node's 5 s closed them under a client about to reuse one: "other side closed" on a busy
+  // machine; a load balancer's 60 s idle gave 502s). The headers' deadline stays above it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // A WebSocket (the agents' channel on a hub) is handed to its handler before Next sees it;
   // with none (a workstation), refused.
   server.on("upgrade", (req, socket, head) => {
