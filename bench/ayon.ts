@@ -10,7 +10,7 @@ import { buildCli, cliBundleIsStale } from "../scripts/build-cli.js";
 import { Registry } from "../lib/registry";
 import { readProcExe } from "../lib/system/proc-linux";
 import { startTimeOfPid } from "../lib/system/probe";
-import { startServer } from "../test/support/next-server";
+import { logIn, startServer } from "../test/support/next-server";
 import { median, ms, report, reportTarget, timed } from "./stats";
 
 const python = process.env.AYON_PYTHON ?? "/usr/bin/python3";
@@ -146,6 +146,14 @@ export async function benchAyon(sizes = sizesFromEnv()): Promise<void> {
           if (i > 0) health.push(h);
         }
         report(`${label}: GET /api/health (the HTTP floor)`, ms(median(health)));
+        // The list page, server-rendered: the same listing, made into HTML.
+        const cookie = `pm_session_${server.port}=${await logIn(server)}`;
+        const page: number[] = [];
+        for (let i = 0; i < 11; i++) {
+          const [, t] = await timed(async () => (await fetch(`${server.url}/`, { headers: { cookie } })).arrayBuffer());
+          if (i > 0) page.push(t);
+        }
+        report(`${label}: the list page / (server-rendered)`, ms(median(page)));
         reportTarget(
           `${label}: GET /api/processes?limit=100, ours`,
           ms(median(api)),
