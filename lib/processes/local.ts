@@ -13,7 +13,7 @@ import { applyRetention, type RetentionOutcome } from "../retention/apply";
 import type { RetentionPolicy } from "../retention/policy";
 import { ALL, selectBy, type ProcessQuery, type Selection } from "./query";
 import { flagRunaway, runawayThreshold } from "./growth";
-import { columnsOf, descendantViews, toView, type DescendantView, type ProcessView } from "./view";
+import { columnsOf, descendantViews, toView, viewOf, type DescendantView, type ProcessView } from "./view";
 import { isActive } from "./status";
 import { settleEnds, UsageSampler } from "./end-record";
 import type { UsagePoint } from "../registry/history";
@@ -145,8 +145,11 @@ export class LocalProcesses {
     const columns = records.map((record) => ({ record, columns: columnsOf(record, snapshot, { usage, outputSize: outputSizes }) }));
     const selection = selectBy(columns, query, (entry) => entry.columns);
     const threshold = runawayThreshold();
-    const items = selection.items.map(({ record }) => {
-      const view = toView(record, snapshot);
+    const items = selection.items.map(({ record, columns }) => {
+      // A list sorted by usage walked the trees already: not again for the page.
+      const view = viewOf(record, usage ? columns : columnsOf(record, snapshot));
+      // The output's size: read to sort by it, else now, for the page's rows.
+      view.outputSize = outputSizes ? columns.outputSize : outputSize(view.outputFile);
       flagRunaway(view, threshold);
       return { record, view };
     });

@@ -93,7 +93,11 @@ export function columnsOf(
 
 /** A record's view: its columns (with its tree's usage), its end reason and its user. */
 export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, withOutputSize = true): ProcessView {
-  const { live, ...columns } = columnsOf(record, snapshot, { usage: true, outputSize: withOutputSize });
+  return viewOf(record, columnsOf(record, snapshot, { usage: true, outputSize: withOutputSize }));
+}
+
+/** The view of a record whose columns are made already (with its tree's usage: a list sorted by it reuses its own). */
+export function viewOf(record: ListedProcess, { live, ...columns }: ViewColumns): ProcessView {
   viewWork.views += 1;
   if (!live) viewWork.endReasons += 1;
   return {
