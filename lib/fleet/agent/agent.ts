@@ -148,20 +148,7 @@ export class Agent {
   private async leave(): Promise<void> {
     const credentials = this.credentials;
     if (!credentials || this.revoked || this.oneShot || this.lastAccepted === null || this.state.base === null) return;
-    const report: Report = {
-      protocol: PROTOCOL_VERSION,
-      machineId: machineId(),
-      seq: this.state.seq + 1,
-      instance: this.instance,
-      base: this.state.base,
-      full: false,
-      interval: this.interval,
-      facts: hostFacts(reportedHostname()),
-      upserts: [],
-      removed: [],
-      events: [],
-      leaving: true,
-    };
+    const report = this.report({ base: this.state.base, full: false, upserts: [], removed: [], events: [], leaving: true });
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), LEAVE_TIMEOUT_MS)));
     try {
@@ -359,6 +346,19 @@ export class Agent {
     return this.credentials;
   }
 
+  /** The next report of this agent process: what it says of itself, and `content`. */
+  private report(content: Pick<Report, "base" | "full" | "upserts" | "removed" | "events" | "leaving">): Report {
+    return {
+      protocol: PROTOCOL_VERSION,
+      machineId: machineId(),
+      seq: this.state.seq + 1,
+      instance: this.instance,
+      interval: this.interval,
+      facts: hostFacts(reportedHostname()),
+      ...content,
+    };
+  }
+
   private async attempt(): Promise<void> {
     this.lastReportAt = Date.now();
     try {
@@ -371,21 +371,15 @@ export class Agent {
         saveState(this.state, this.dir);
       }
       const delta = buildDelta(this.state, current);
-      const report: Report = {
-        protocol: PROTOCOL_VERSION,
-        machineId: machineId(),
-        seq: this.state.seq + 1,
-        instance: this.instance,
+      const report = this.report({
         base: delta.full ? null : this.state.base,
         full: delta.full,
-        interval: this.interval,
-        facts: hostFacts(reportedHostname()),
         upserts: delta.upserts,
         removed: delta.removed,
         events: this.state.pending,
         // A single report (`agent --once`) stops after it: a running agent's restart is not held up by it.
         ...(this.oneShot ? { leaving: true } : {}),
-      };
+      });
       this.state.seq = report.seq;
       const answer = await this.send(credentials.secret, report);
       const sent = new Set(report.events.map((e) => e.hash));

@@ -18,10 +18,7 @@ export function admitSocket(): void {
   if (!admissions.take()) {
     // Spread the comeback: each is told a slightly different wait.
     const jittered = admissions.waitSeconds() + Math.floor(Math.random() * 3);
-    throw Object.assign(
-      new FleetError("BUSY", `This hub is taking back many agents at once; try again in ${jittered} s.`, { retryAfterSeconds: jittered }),
-      { retryAfterSeconds: jittered },
-    );
+    throw tryAgainIn("BUSY", jittered, `This hub is taking back many agents at once; try again in ${jittered} s.`);
   }
 }
 
@@ -31,11 +28,11 @@ export function admitNewHost(): void {
   const enrolments = shared("new-host-admissions", () => new RateBucket({ perSecond: perMinute / 60, burst: perMinute }));
   if (!enrolments.take()) {
     const wait = enrolments.waitSeconds();
-    throw Object.assign(
-      new FleetError("TOO_MANY", `This hub has enrolled ${perMinute} new hosts in the last minute; try again in ${wait} s.`, {
-        retryAfterSeconds: wait,
-      }),
-      { retryAfterSeconds: wait },
-    );
+    throw tryAgainIn("TOO_MANY", wait, `This hub has enrolled ${perMinute} new hosts in the last minute; try again in ${wait} s.`);
   }
+}
+
+/** A refusal to try again later: the wait in its body (`retryAfterSeconds`) and as its Retry-After header. */
+function tryAgainIn(code: "BUSY" | "TOO_MANY", seconds: number, message: string): FleetError {
+  return Object.assign(new FleetError(code, message, { retryAfterSeconds: seconds }), { retryAfterSeconds: seconds });
 }
