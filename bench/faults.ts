@@ -14,7 +14,8 @@ import Database from "better-sqlite3";
 import { ensureBuild } from "../scripts/ensure-build.js";
 import { Registry } from "../lib/registry";
 import WebSocket from "ws";
-import { FLEET_KEY, startHub, workstation } from "../test/support/fleet";
+import { agentSocket, enrolByHand, startHub, workstation } from "../test/support/fleet";
+import { bareFacts, deltaReport } from "../test/support/reported";
 import { logIn, startServer, type RunningServer } from "../test/support/next-server";
 import { ms, percentile, report, timed } from "./stats";
 
@@ -136,20 +137,8 @@ export async function benchFaults(): Promise<void> {
 
 /** An enrolled host's socket: reports a heartbeat each call, resolving to the hub's answer time. */
 async function socketHost(hub: RunningServer, name: string) {
-  const enrolled = await fetch(`${hub.url}/api/fleet/enroll`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${FLEET_KEY}`, "content-type": "application/json" },
-    body: JSON.stringify({ protocol: 1, hostId: crypto.randomUUID(), machineId: `m-${name}`, hostname: name }),
-  });
-  const { secret } = (await enrolled.json()) as { secret: string };
-  const open = () =>
-    new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(`${hub.url.replace(/^http/, "ws")}/api/fleet/channel`, {
-        headers: { authorization: `Bearer ${secret}` },
-      });
-      socket.once("open", () => resolve(socket));
-      socket.once("error", reject);
-    });
+  const { secret } = await enrolByHand(hub.url, `m-${name}`, name);
+  const open = () => agentSocket(hub.url, secret);
   const socket = await open();
   const waiting = new Map<string, (body: { status: number; body: { accepted?: number } }) => void>();
   socket.on("message", (data) => {
@@ -157,36 +146,14 @@ async function socketHost(hub: RunningServer, name: string) {
     if (message.type === "report-answer") waiting.get(message.id)?.(message);
   });
   let seq = 0;
-  const facts = {
-    hostname: name,
-    platform: "linux",
-    release: "6",
-    arch: "x64",
-    cores: 1,
-    memTotalBytes: 1,
-    memUsedBytes: 1,
-    load: [],
-    uptimeSeconds: 1,
-    agentVersion: "bench",
-  };
+  const facts = bareFacts(name, { agentVersion: "bench" });
   return {
     secret,
     open,
     socket,
     async report(): Promise<number> {
       const id = crypto.randomUUID();
-      const report = {
-        protocol: 1,
-        machineId: `m-${name}`,
-        seq: seq + 1,
-        base: seq === 0 ? null : seq,
-        full: seq === 0,
-        interval: 5,
-        facts,
-        upserts: [],
-        removed: [],
-        events: [],
-      };
+      const report = deltaReport({ machineId: `m-${name}`, seq }, facts, seq === 0 ? { full: true, base: null } : {});
       const started = performance.now();
       const answer = await new Promise<{ status: number; body: { accepted?: number } }>((resolve) => {
         waiting.set(id, resolve);

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
+  agentSocket,
   fleetHost,
   fleetHosts,
   startAgent,
@@ -17,6 +18,7 @@ import {
 } from "./support/fleet";
 import { freePort, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
+import { bareFacts, deltaReport } from "./support/reported";
 import { forward } from "./support/proxy";
 
 // The agents' channel (SPEC "The agents' channel"): one WebSocket per agent on the hub's own
@@ -210,9 +212,7 @@ describe("the agents' channel", () => {
     const { secret } = JSON.parse(fs.readFileSync(path.join(data, "hub-secret.json"), "utf8")) as { secret: string };
     const { base } = JSON.parse(fs.readFileSync(path.join(data, "agent-state.json"), "utf8")) as { base: number };
     // A connection of this host that reports, is sent a command, and is gone before it reads it.
-    const opened = await openWith(hub, secret);
-    if (!opened.open) throw new Error(`refused: ${opened.status}`);
-    const socket = opened.socket;
+    const socket = await agentSocket(hub.url, secret);
     const reported = new Promise<number>((resolve) =>
       socket.on("message", (data) => {
         const message = JSON.parse(String(data)) as { type: string; status?: number };
@@ -220,30 +220,7 @@ describe("the agents' channel", () => {
         if (message.type === "command") socket.terminate();
       }),
     );
-    const facts = {
-      hostname: "dropped-node",
-      platform: "linux",
-      release: "6",
-      arch: "x64",
-      cores: 1,
-      memTotalBytes: 1,
-      memUsedBytes: 1,
-      load: [],
-      uptimeSeconds: 1,
-      agentVersion: "t",
-    };
-    const report = {
-      protocol: 1,
-      machineId: ws.env.PROCESS_MONITOR_MACHINE_ID,
-      seq: base + 1,
-      base,
-      full: false,
-      interval: 1,
-      facts,
-      upserts: [],
-      removed: [],
-      events: [],
-    };
+    const report = deltaReport({ machineId: ws.env.PROCESS_MONITOR_MACHINE_ID!, seq: base }, bareFacts("dropped-node"), { interval: 1 });
     socket.send(JSON.stringify({ type: "report", id: "r1", report }));
     expect(await reported).toBe(200);
     const stopping = hub.api(`/api/fleet/hosts/dropped-node/processes/${hash}/stop`, { method: "POST" });

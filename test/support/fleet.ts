@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import WebSocket from "ws";
 import { startServer, type RunningServer } from "./next-server";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -165,4 +166,24 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A host enrolled by hand with the fleet key, no agent behind it: its fleet name and secret. */
+export async function enrolByHand(hubUrl: string, machineId: string, hostname: string): Promise<{ name: string; secret: string }> {
+  const enrolled = await fetch(`${hubUrl}/api/fleet/enroll`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${FLEET_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ protocol: 1, hostId: crypto.randomUUID(), machineId, hostname }),
+  });
+  if (!enrolled.ok) throw new Error(`enrol: ${enrolled.status} ${await enrolled.text()}`);
+  return (await enrolled.json()) as { name: string; secret: string };
+}
+
+/** The agents' channel opened with a host secret, as an agent opens it. */
+export function agentSocket(hubUrl: string, secret: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${hubUrl.replace(/^http/, "ws")}/api/fleet/channel`, { headers: { authorization: `Bearer ${secret}` } });
+    socket.once("open", () => resolve(socket));
+    socket.once("error", reject);
+  });
 }

@@ -50,3 +50,21 @@ export function deltaReport(host: { machineId: string; seq: number }, facts: Hos
     ...change,
   };
 }
+
+/** A host's facts as a hand-made report gives them: the least the protocol takes, with `extra` on top. */
+export function bareFacts(hostname: string, extra: Partial<HostFacts> = {}): HostFacts {
+  return {
+    hostname,
+    platform: "linux",
+    release: "6",
+    arch: "x64",
+    cores: 1,
+    memTotalBytes: 1,
+    memUsedBytes: 1,
+    load: [],
+    uptimeSeconds: 1,
+    agentVersion: "t",
+    tags: [],
+    ...extra,
+  };
+}
