@@ -36,10 +36,12 @@ async function holdLock(db: string, seconds: number, exclusive = false): Promise
     "c.execute('ROLLBACK')",
     "c.close()",
   ].join("\n");
-  const child = spawn("/usr/bin/python3", ["-c", script, db, String(seconds)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn("/usr/bin/python3", ["-c", script, db, String(seconds)], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += d));
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once("data", () => resolve());
-    child.once("exit", (code) => reject(new Error(`the lock holder exited (${code})`)));
+    child.once("exit", (code) => reject(new Error(`the lock holder exited (${code}): ${stderr.trim().split("\n").pop()}`)));
   });
   return { child, released: new Promise((resolve) => child.once("exit", () => resolve())) };
 }
@@ -155,6 +157,71 @@ describe("a registry held by another program", () => {
     await lock.released;
     await expect.poll(() => fs.existsSync(marker) && fs.readFileSync(marker, "utf8")).toBe("ran\n");
     expect(runCli(db, ["show", record.hash, "--json"]).status).toBe(0);
+  });
+});
+
+describe("a registry held in an exclusive locking mode (issue 41, point 11)", () => {
+  // SQLite's WAL read retries sleep in the reading thread for up to 10 s: a server whose reads
+  // went that way would freeze every page. A writer that shuts readers out must make pages say
+  // "Registry busy" at once, and one that comes while the server reads must not get in at all.
+  let dir: string;
+  let db: string;
+  let server: RunningServer | undefined;
+
+  beforeAll(() => {
+    dir = tempDir("pm-exclusive-");
+    db = path.join(dir, "registry.db");
+    expect(runCli(db, ["launch", "--name", "before", "--", "/bin/true"]).status).toBe(0);
+  });
+
+  afterAll(async () => {
+    stopAllIn(db);
+    await server?.stop();
+  });
+
+  it("held before the server reads: pages and the API say busy within seconds, health answers, and all is there after", async () => {
+    const lock = await holdLock(db, 9, true);
+    server = await startServer({ PROCESS_MONITOR_DB: db, HOME: dir });
+    const cookie = `pm_session_${server.port}=${await logIn(server)}`;
+    const pageP = timed(async () => (await fetch(`${server!.url}/`, { headers: { cookie } })).text());
+    await new Promise((r) => setTimeout(r, 1000));
+    const health = await timed(() => server!.api("/api/health"));
+    const page = await pageP;
+    const list = await timed(() => server!.api("/api/processes"));
+    expect(lock.child.exitCode).toBeNull(); // all of it answered while the lock was held
+    expect(page.ms).toBeLessThan(5_000);
+    expect(page.value).toContain("Registry busy");
+    expect(health.ms).toBeLessThan(5_000);
+    expect(list.ms).toBeLessThan(5_000);
+    expect(list.value.status).toBe(503);
+    expect(((await list.value.json()) as { code: string }).code).toBe("BUSY");
+    const cli = await timed(async () => runCli(db, ["list"]));
+    expect(cli.ms).toBeLessThan(5_000);
+    expect(cli.value.status).not.toBe(0);
+    expect(cli.value.stderr).toMatch(/stayed locked by another program; try again/);
+    expect(lock.child.exitCode).toBeNull();
+    await lock.released;
+    const after = (await (await server.api("/api/processes")).json()) as { processes: { name: string }[] };
+    expect(after.processes.map((p) => p.name)).toEqual(["before"]);
+  });
+
+  it("asked for while the server reads: the writer is refused, and the server's reads never wait", async () => {
+    const started = Date.now();
+    const writer = holdLock(db, 1, true).then(
+      () => "took the file",
+      (error: Error) => error.message,
+    );
+    let slowest = 0;
+    while (Date.now() - started < 6_000) {
+      const list = await timed(() => server!.api("/api/processes"));
+      expect(list.value.status).toBe(200);
+      slowest = Math.max(slowest, list.ms);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // python's sqlite3 waits 5 s for the lock, then gives up: the server's open connection
+    // keeps its shared lock, so the exclusive one is never granted.
+    expect(await writer).toMatch(/exited \(1\): sqlite3.OperationalError: database is locked/);
+    expect(slowest).toBeLessThan(2_000);
   });
 });
 

@@ -1,5 +1,12 @@
 /** How long a statement waits for another writer (web server, CLI, AYON) to let go. */
 export const BUSY_TIMEOUT_MS = 15_000;
+
+/**
+ * How long a read waits. In WAL mode a writer never blocks readers: a read refused as busy
+ * means another program holds the file in an exclusive locking mode (for as long as it keeps
+ * its connection), so waiting the writers' 15 s only held every page that long (issue 41).
+ */
+export const READ_BUSY_MS = 2_000;
 import { shared } from "../config/shared";
 
 /**

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import Database from "better-sqlite3";
-import { DRIVER_BUSY_MS, withBusyRetry } from "./busy";
+import { DRIVER_BUSY_MS, READ_BUSY_MS, withBusyRetry } from "./busy";
 import { preparePrivateDatabase, tightenCompanions } from "./private-file";
 import { shared } from "../config/shared";
 
@@ -14,6 +14,7 @@ const SOON_MS = 1_000;
  * statement is written for it. Integers may come back as number or bigint.
  */
 export interface Db {
+  /** Reads; one refused as busy is tried again for READ_BUSY_MS at most (see there). */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
   /** Runs a statement; resolves to the number of rows it changed. */
   execute(sql: string, ...params: unknown[]): Promise<number>;
@@ -47,7 +48,7 @@ async function prismaDb(dbPath: string): Promise<Db> {
   preparePrivateDatabase(dbPath);
   const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: dbPath, timeout: DRIVER_BUSY_MS }) });
   return {
-    query: <T>(sql: string, ...params: unknown[]) => withBusyRetry(() => client.$queryRawUnsafe<T[]>(sql, ...params)),
+    query: <T>(sql: string, ...params: unknown[]) => withBusyRetry(() => client.$queryRawUnsafe<T[]>(sql, ...params), READ_BUSY_MS),
     execute: (sql, ...params) => withBusyRetry(() => client.$executeRawUnsafe(sql, ...params)),
     executeSoon: (sql, ...params) => withBusyRetry(() => client.$executeRawUnsafe(sql, ...params), SOON_MS),
     close: () => client.$disconnect(),
@@ -148,6 +149,7 @@ function directDb(dbPath: string): Db {
           open()
             .prepare(sql)
             .all(...params) as T[],
+        READ_BUSY_MS,
       ),
     execute: (sql, ...params) => withBusyRetry(() => run(sql, params)),
     executeSoon: (sql, ...params) => withBusyRetry(() => run(sql, params), SOON_MS),

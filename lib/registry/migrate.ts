@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { APPENDED_COLUMNS, AYON_COLUMNS, CREATE_TABLE_SQL, INDEX_SQL, OWN_TABLES, SCHEMA_VERSION } from "../../prisma/registry-schema";
-import { RegistryError } from "./errors";
+import { RegistryError, isBusyError } from "./errors";
 
 interface TableColumn {
   name: string;
@@ -14,6 +14,7 @@ async function inspect(db: Db, dbPath: string) {
     const [row] = await db.query<{ user_version: bigint | number }>("PRAGMA user_version");
     version = Number(row?.user_version ?? 0);
   } catch (error) {
+    if (isBusyError(error)) throw error; // the caller's BUSY: held by another program, not unreadable
     const message = String((error as Error)?.message ?? error);
     if (/not a database|file is encrypted|SQLITE_NOTADB|malformed/i.test(message)) {
       throw new RegistryError(
