@@ -19,7 +19,9 @@ import { startRetentionSchedule } from "./retention/schedule";
 export function startBackground(): void {
   const env = serverEnv();
   // Whoever runs on the workstation samples its running records (SPEC "The end record").
-  processes().sampler().start();
+  void processes()
+    .sampler()
+    .then((sampler) => sampler.start());
   if (env.automaticRetention) startRetentionSchedule(processes());
   const alerts = alertSender();
   if (alerts && !env.hub) watchCrashes(processes(), alerts);

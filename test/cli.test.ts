@@ -135,6 +135,34 @@ describe("CLI: list, show, delete, prune", () => {
   });
 });
 
+describe("CLI: what a command loads (issue 36)", () => {
+  const logImports = async (args: string[]) => {
+    const log = path.join(path.dirname(tempDbPath()), "imports.txt");
+    await run(process.execPath, ["--import", path.resolve("test/support/import-log.mjs"), bin, ...args], {
+      env: { ...process.env, PM_IMPORT_LOG: log },
+    });
+    return new Set(fs.readFileSync(log, "utf8").split("\n").filter(Boolean));
+  };
+
+  it("`list` and `show` load neither zod, the agent's WebSocket, ps-list nor Prisma; `launch` loads zod when it validates", async () => {
+    const dbPath = tempDbPath();
+    const { me } = await seed(dbPath);
+    for (const args of [
+      ["list", "--db", dbPath],
+      ["list", "--json", "--db", dbPath],
+      ["show", me.hash, "--db", dbPath],
+    ]) {
+      const loaded = await logImports(args);
+      expect(loaded.has("commander"), [...loaded].join(" ")).toBe(true); // the log sees packages
+      for (const heavy of ["zod", "ws", "ps-list", "@prisma/client/runtime/client", "@prisma/adapter-better-sqlite3"]) {
+        expect([...loaded], args.join(" ")).not.toContain(heavy);
+      }
+    }
+    const launching = await logImports(["launch", "--name", "t", "--db", dbPath, "--", "/bin/true"]);
+    expect(launching.has("zod")).toBe(true); // /bin/true: nothing left running
+  });
+});
+
 describe("CLI: launch and stop", () => {
   it("launches, prints the hash (or the record with --json), and stops", async () => {
     const dbPath = tempDbPath();

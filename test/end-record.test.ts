@@ -42,7 +42,7 @@ async function start(name: string, ...command: string[]): Promise<string> {
 
 /** Samples every `everyMs` (as the server would) until the record ended, then settles its end. */
 async function sampleUntilEnded(hash: string, everyMs = 1_000, limitMs = 30_000) {
-  const sampler = door.sampler();
+  const sampler = await door.sampler();
   const until = Date.now() + limitMs;
   for (;;) {
     await sampler.round();
@@ -185,7 +185,7 @@ describe("the end record of real programs", () => {
     const opened = await openProcesses(path.join(home, "registry.db"), home, { usage: true });
     if (previous === undefined) delete process.env.PROCESS_MONITOR_SAMPLE_SECONDS;
     else process.env.PROCESS_MONITOR_SAMPLE_SECONDS = previous;
-    const sampler = opened.processes.sampler();
+    const sampler = await opened.processes.sampler();
     try {
       expect(sampler.intervalMs).toBe(5_000);
       sampler.start();
@@ -234,9 +234,9 @@ describe("the end record of real programs", () => {
     const path0 = process.env.PATH;
     process.env.PATH = `${fake}${path.delimiter}${path0}`;
     try {
-      await door.sampler().round();
+      await (await door.sampler()).round();
       await new Promise((r) => setTimeout(r, 300));
-      await door.sampler().round();
+      await (await door.sampler()).round();
     } finally {
       process.env.PATH = path0;
     }

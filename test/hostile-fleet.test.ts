@@ -752,17 +752,15 @@ describe("an upgrade under a running agent (issue 41, hole 2)", () => {
   });
 
   it("carries out the hub's stops after the CLI bundle it started from was deleted (npm install rebuilds it)", async () => {
-    // An install of its own: the bundle, the packages beside it, and a runner as bin/ has.
+    // An install of its own: the bundles, the packages beside it, and the command as bin/ has it
+    // (times kept: a source newer than the bundle would have it rebuilt there).
     const install = path.join(dir, "install");
-    fs.mkdirSync(path.join(install, "dist"), { recursive: true });
-    fs.cpSync(path.resolve("dist/cli"), path.join(install, "dist", "cli"), { recursive: true });
+    for (const part of ["dist/cli", "bin/process-monitor.js", "scripts/build-cli.js", "scripts/newest-mtime.js"]) {
+      fs.cpSync(path.resolve(part), path.join(install, part), { recursive: true, preserveTimestamps: true });
+    }
     fs.symlinkSync(path.resolve("node_modules"), path.join(install, "node_modules"));
     fs.writeFileSync(path.join(install, "package.json"), '{"type":"module"}');
-    const runner = path.join(install, "run.js");
-    fs.writeFileSync(
-      runner,
-      'const { runCli } = await import("./dist/cli/main.js");\nprocess.exitCode = await runCli(process.argv.slice(2));\n',
-    );
+    const runner = path.join(install, "bin", "process-monitor.js");
     const first = launch(ws, "before-upgrade", "/bin/sleep", "300");
     const second = launch(ws, "after-upgrade", "/bin/sleep", "300");
     agent = startAgent(ws, runner);

@@ -163,6 +163,40 @@ describe("records", () => {
     expect(await registry.count()).toBe(0);
   });
 
+  it("a listing makes new objects only for the records it checks; an end settled since, or another program's write, shows (issue 36)", async () => {
+    const dbPath = tempDbPath();
+    const registry = await open(dbPath);
+    for (let i = 0; i < 600; i++) await registry.store({ name: `old${i}`, executable: "/bin/false", pid: 3_000_000 + i });
+    const me = await registry.store({ name: "me", executable: process.execPath, pid: process.pid, startTime: startTimeOfPid(process.pid) });
+    const first = await registry.list(); // finds the 600 gone and marks them
+    expect(first.filter((r) => r.status === "stopped")).toHaveLength(600);
+    const second = await registry.list();
+    const third = await registry.list();
+    const byHash = (list: typeof second) => new Map(list.map((r) => [r.hash, r]));
+    const [b, c] = [byHash(second), byHash(third)];
+    const stopped = second.filter((r) => r.status === "stopped");
+    expect(stopped).toHaveLength(600);
+    // The same object for every stopped record (nothing copied per listing); the live one is checked anew.
+    expect(stopped.every((r) => c.get(r.hash) === r)).toBe(true);
+    expect(c.get(me.hash)).not.toBe(b.get(me.hash));
+    expect(c.get(me.hash)?.status).toBe("running");
+
+    // Our own end write: the next listing has it.
+    const ended = stopped[0]!;
+    expect(ended.end).toBeUndefined();
+    await registry.beginEnd(ended.hash, null);
+    await registry.settleEnd(ended.hash, { kind: "exit", text: "Exited" }, null);
+    expect((await registry.list()).find((r) => r.hash === ended.hash)?.end?.settled).toBe(true);
+    // Another program's write: every row is read again.
+    const raw = new Database(dbPath);
+    raw.prepare("UPDATE process_info SET name = 'renamed' WHERE hash = ?").run(stopped[1]!.hash);
+    raw.prepare("DELETE FROM pm_end WHERE hash = ?").run(ended.hash);
+    raw.close();
+    const after = byHash(await registry.list());
+    expect(after.get(stopped[1]!.hash)?.name).toBe("renamed");
+    expect(after.get(ended.hash)?.end).toBeUndefined();
+  });
+
   it("store recomputes the hash; get by hash, name, pid and current process", async () => {
     const registry = await open();
     const stored = await registry.store({

@@ -37,7 +37,7 @@ export async function runAgent(opts: { db?: string; hub?: string; once?: boolean
     out(`Reporting ${opened.dbPath} to ${hubUrl} every ${reportSeconds()} s (Ctrl-C to stop).\n`);
     agent.start();
     // The headless agent is who runs on this workstation: it samples the running records too.
-    const sampler = opened.processes.sampler();
+    const sampler = await opened.processes.sampler();
     sampler.start();
     await new Promise<void>((resolve) => {
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());

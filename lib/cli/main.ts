@@ -16,8 +16,6 @@ import { describeLeftAlone } from "../registry/left-alone";
 import { CliError } from "./errors";
 import { knownFailure } from "../failure";
 import { resolveDbPath } from "../config/paths";
-import { runAgent } from "./agent";
-import { streamOutput } from "./stream-output";
 
 export { CliError };
 
@@ -137,6 +135,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
             launched.child.unref();
             return;
           }
+          const { streamOutput } = await import("./stream-output");
           const exit = streaming
             ? (await Promise.all([launched.exited, streamOutput(record.outputFile!, launched.exited, io.out)]))[0]
             : await launched.exited;
@@ -184,7 +183,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
       const { json } = globals(cmd);
       await withProcesses(globals(cmd), async (processes) => {
         const status = opts.running ? "running" : opts.stopped ? "stopped" : opts.failed ? "failed" : "all";
-        const records = (await processes.list({ ...ALL, status, q: opts.search ?? "" })).items.map((i) => i.record);
+        const records = await processes.records({ ...ALL, status, q: opts.search ?? "" });
         if (json) io.out(JSON.stringify(records.map(toProcessJson), null, 2) + "\n");
         else io.out(records.length ? formatTable(records) + "\n" : "No process records.\n");
       });
@@ -263,6 +262,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .option("--once", "send one report and exit (non-zero when the hub did not accept it)")
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals() as { db?: string; hub?: string; once?: boolean };
+      const { runAgent } = await import("./agent");
       await runAgent(opts, io.out);
     });
 

@@ -15,7 +15,7 @@ import { ALL, selectBy, type ProcessQuery, type Selection } from "./query";
 import { flagRunaway, runawayThreshold } from "./growth";
 import { columnsOf, descendantViews, toView, viewOf, type DescendantView, type ProcessView } from "./view";
 import { isActive } from "./status";
-import { settleEnds, UsageSampler } from "./end-record";
+import type { UsageSampler } from "./end-record";
 import type { UsagePoint } from "../registry/history";
 import type { HostAtEnd } from "../registry/types";
 
@@ -134,16 +134,7 @@ export class LocalProcesses {
   }
 
   async list(query: ProcessQuery = ALL): Promise<ProcessList> {
-    const registry = await this.registry();
-    const snapshot = await this.snapshot();
-    const records = await registry.list(snapshot ? { snapshot } : {});
-    // Filtered, searched, sorted and counted by their columns; views (an end reason decided, a
-    // user looked up, a tree walked, an output's size) made for the page's rows only. A tree's
-    // usage and an output's size for every record only when the list is sorted by them.
-    const usage = query.sort === "cpu" || query.sort === "memory";
-    const outputSizes = query.sort === "output";
-    const columns = records.map((record) => ({ record, columns: columnsOf(record, snapshot, { usage, outputSize: outputSizes }) }));
-    const selection = selectBy(columns, query, (entry) => entry.columns);
+    const { selection, snapshot, usage, outputSizes } = await this.select(query);
     const threshold = runawayThreshold();
     const items = selection.items.map(({ record, columns }) => {
       // A list sorted by usage walked the trees already: not again for the page.
@@ -154,6 +145,27 @@ export class LocalProcesses {
       return { record, view };
     });
     return { ...selection, items, generatedAt: Date.now() };
+  }
+
+  /** The records a query selects, without views (the CLI prints records). */
+  async records(query: ProcessQuery = ALL): Promise<ListedProcess[]> {
+    return (await this.select(query)).selection.items.map((entry) => entry.record);
+  }
+
+  /**
+   * Every record, checked, then filtered, searched, sorted and counted by their columns; views
+   * (an end reason decided, a user looked up, a tree walked, an output's size) are for the
+   * page's rows only. A tree's usage and an output's size for every record only when the list
+   * is sorted by them.
+   */
+  private async select(query: ProcessQuery) {
+    const registry = await this.registry();
+    const snapshot = await this.snapshot();
+    const records = await registry.list(snapshot ? { snapshot } : {});
+    const usage = query.sort === "cpu" || query.sort === "memory";
+    const outputSizes = query.sort === "output";
+    const columns = records.map((record) => ({ record, columns: columnsOf(record, snapshot, { usage, outputSize: outputSizes }) }));
+    return { selection: selectBy(columns, query, (entry) => entry.columns), snapshot, usage, outputSizes };
   }
 
   /** One record, checked now; null for an unknown or malformed hash (the database is not asked). */
@@ -305,11 +317,14 @@ export class LocalProcesses {
   async recordExits(): Promise<void> {
     const registry = await this.registry();
     await registry.foldExits();
+    const { settleEnds } = await import("./end-record");
     await settleEnds(registry);
   }
 
   /** Decides why the records that ended since ended (the sampler does it every round; an agent before it reports). */
   async settleEnds(): Promise<number> {
+    // Loaded on use, as the sampler: the end patterns pull in zod, which `list` and `show` need not load.
+    const { settleEnds } = await import("./end-record");
     return settleEnds(await this.registry());
   }
 
@@ -319,9 +334,9 @@ export class LocalProcesses {
   }
 
   /** The sampler of this registry's running records (one per door; started by whoever runs on the workstation). */
-  sampler(): UsageSampler {
-    return (this.usageSampler ??= new UsageSampler(this.registry));
+  async sampler(): Promise<UsageSampler> {
+    return (this.usageSampler ??= import("./end-record").then(({ UsageSampler }) => new UsageSampler(this.registry)));
   }
 
-  private usageSampler: UsageSampler | null = null;
+  private usageSampler: Promise<UsageSampler> | null = null;
 }

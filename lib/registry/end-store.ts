@@ -41,10 +41,15 @@ function parse<T>(text: unknown): T | null {
 }
 
 /** The end records of these hashes (null: every one). */
-export async function readEnds(db: Db, hashes: string[] | null): Promise<Map<string, EndSummary>> {
+export async function readEnds(
+  db: Db,
+  hashes: string[] | null,
+  { host = true }: { host?: boolean } = {},
+): Promise<Map<string, EndSummary>> {
   const ends = new Map<string, EndSummary>();
   if (hashes?.length === 0) return ends;
-  const columns = "hash, peak_rss_bytes, peak_hwm_bytes, peak_gpu_bytes, cpu_seconds, end_reason, host_snapshot, settled_at";
+  // The machine at the end is the biggest part (its top processes), and only a record's page shows it.
+  const columns = `hash, peak_rss_bytes, peak_hwm_bytes, peak_gpu_bytes, cpu_seconds, end_reason, ${host ? "host_snapshot" : "NULL AS host_snapshot"}, settled_at`;
   const rows =
     hashes === null
       ? await db.query<Record<string, unknown>>(`SELECT ${columns} FROM pm_end`)

@@ -31,6 +31,10 @@ export class Registry {
   /** Bumped by every write through this object, so cached rows are never stale. */
   private writes = 0;
   private rowCache: { dataVersion: number; writes: number; records: ProcessRow[] } | null = null;
+  /** Bumped by every write to the end tables through this object (rows' writes have their own). */
+  private endWrites = 0;
+  /** The ends of the cached rows, kept while neither they nor the end tables changed. */
+  private endCache: { records: ProcessRow[]; endWrites: number; kept: Map<string, ends.EndSummary> } | null = null;
   /** The sidecar folder's mtime when it was last emptied: unchanged means nothing new to fold. */
   private exitsFolded = -1;
 
@@ -218,9 +222,17 @@ export class Registry {
     const records = await this.readAll();
     // Whether each runs is the system's to say (lib/system/reconcile.ts); this stores the answer.
     const { verdicts, gone } = await reconcile(records, { check: invalidate, snapshot: options.snapshot });
-    const kept = await this.endsOf(records);
+    const cachedEnds = this.endCache;
+    const kept =
+      cachedEnds?.records === records && cachedEnds.endWrites === this.endWrites
+        ? cachedEnds.kept
+        : await this.endsOf(records, { host: false });
+    this.endCache = { records, endWrites: this.endWrites, kept };
+    // A stopped row lists as itself (its status cannot change while it is cached): a listing of
+    // 10,000 records makes new objects for the ones it checks only (issue 36).
     const listed = records.map((record): ListedProcess => {
-      const verdict = record.stopped ? STOPPED : (verdicts.get(record.hash) ?? UNCHECKED);
+      if (record.stopped) return withEnd(record.asStopped(), kept);
+      const verdict = verdicts.get(record.hash) ?? UNCHECKED;
       return withEnd(record.withStatus(statusOf(verdict.liveness), verdict.currentExecutable), kept);
     });
     if (gone.length > 0) {
@@ -243,7 +255,7 @@ export class Registry {
     await this.foldExits();
     const record = await this.get(hash);
     if (!record) return null;
-    const kept = await this.endsOf([record]);
+    const kept = await this.endsOf([record], { host: true });
     if (record.stopped) return withEnd(record.withStatus("stopped"), kept);
     const verdict = await reconcileOne(record, snapshot);
     if (verdict.liveness === "gone") await this.markStopped([record.hash]);
@@ -288,9 +300,12 @@ export class Registry {
 
   // ---- our own tables: what outlives a record's process (SPEC "The end record") ----
 
-  /** The end records of these rows (all of them for a whole listing); none when the tables cannot be read. */
-  private async endsOf(records: ProcessRow[]): Promise<Map<string, ends.EndSummary>> {
-    return ends.readEnds(this.db, records.length > 500 ? null : records.map((r) => r.hash)).catch(() => new Map());
+  /**
+   * The end records of these rows (all of them for a whole listing); none when the tables
+   * cannot be read. `host`: with the machine at the end, which only a record's own page shows.
+   */
+  private async endsOf(records: ProcessRow[], { host }: { host: boolean }): Promise<Map<string, ends.EndSummary>> {
+    return ends.readEnds(this.db, records.length > 500 ? null : records.map((r) => r.hash), { host }).catch(() => new Map());
   }
 
   /** Peaks, CPU time and why it ended, of the records that have them. */
@@ -315,15 +330,18 @@ export class Registry {
 
   /** A launch of ours starts its end record with the machine's OOM counter. */
   async beginEnd(hash: string, oomKills: number | null): Promise<void> {
+    this.endWrites++;
     await ends.beginEnd(this.db, hash, oomKills);
   }
 
   async addSamples(samples: ends.Sample[]): Promise<void> {
+    this.endWrites++;
     await ends.addSamples(this.db, samples);
   }
 
   /** History points alone (a run's last, at its end). */
   async addPoints(points: Array<Pick<ends.Sample, "hash" | "point">>): Promise<void> {
+    this.endWrites++;
     await ends.addPoints(this.db, points);
   }
 
@@ -333,6 +351,7 @@ export class Registry {
   }
 
   async settleEnd(hash: string, reason: ends.StoredEndReason | null, host: ends.HostAtEnd | null): Promise<void> {
+    this.endWrites++;
     await ends.settleEnd(this.db, hash, reason, host);
   }
 
@@ -472,8 +491,10 @@ export class Registry {
 }
 
 function withEnd<T extends ListedProcess>(record: T, kept: Map<string, ends.EndSummary>): T {
+  // Set or cleared: a stopped row is listed as itself, and its end may have gone since.
   const end = kept.get(record.hash);
   if (end) record.end = end;
+  else if (record.end) delete record.end;
   return record;
 }
 

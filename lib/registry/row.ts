@@ -158,6 +158,13 @@ export class ProcessRow implements ProcessRecord {
     else this.#env = { raw: trimmed, warnings };
   }
 
+  /** A stopped row as listed: itself, since nothing a listing finds can change a stopped record's status. */
+  asStopped(): ListedProcess & ProcessRow {
+    this.status = "stopped";
+    this.currentExecutable = null;
+    return this as ListedProcess & ProcessRow;
+  }
+
   /** A copy carrying a status, sharing the (possibly not yet parsed) environment. */
   withStatus(status: ListedProcess["status"], currentExecutable: string | null = null): ListedProcess & ProcessRow {
     const copy = new ProcessRow();

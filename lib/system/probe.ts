@@ -21,7 +21,7 @@ function toPosix(p: string): string {
 
 function realpathOrSelf(p: string): string {
   try {
-    return fs.realpathSync(p);
+    return fs.realpathSync.native(p);
   } catch {
     return p;
   }
@@ -51,24 +51,25 @@ export function stillAliveAs(pid: number, startTime: number | null): boolean {
 
 /** AYON's executable match, plus symlinked executables and scripts run through their shebang. */
 function executableMatches(snapshot: ProcessSnapshot, pid: number, details: ProcessDetails, executable: string): boolean {
-  const candidates = new Set<string>();
-  if (details.exe) candidates.add(toPosix(details.exe));
-  const name = snapshot.nameOf(pid);
-  if (name) candidates.add(name);
-  const argv0 = details.cmdline?.[0];
-  if (argv0) candidates.add(argv0);
-
   if (isWindows) {
+    const candidates = new Set<string>();
+    if (details.exe) candidates.add(toPosix(details.exe));
+    const name = snapshot.nameOf(pid);
+    if (name) candidates.add(name);
+    const argv0 = details.cmdline?.[0];
+    if (argv0) candidates.add(argv0);
     const names = [...candidates].map((c) => path.win32.basename(c).toLowerCase());
     // A batch file runs as cmd.exe, its interpreter: that is still the recorded program.
     if (/\.(bat|cmd)$/i.test(executable) && names.includes("cmd.exe")) return true;
     const wanted = path.win32.basename(executable).toLowerCase();
     return names.includes(wanted);
   }
+  // Cheapest first: the command line is read only when the executable's link does not settle it.
   const wanted = toPosix(executable);
-  if (candidates.has(wanted)) return true;
-  if (details.exe && realpathOrSelf(wanted) === details.exe) return true;
-  return Boolean(details.cmdline && details.cmdline.slice(1, 3).includes(wanted));
+  if (details.exe && (toPosix(details.exe) === wanted || realpathOrSelf(wanted) === details.exe)) return true;
+  if (snapshot.nameOf(pid) === wanted) return true;
+  const cmdline = details.cmdline;
+  return Boolean(cmdline && (cmdline[0] === wanted || cmdline.slice(1, 3).includes(wanted)));
 }
 
 const GONE: Verdict = { liveness: "gone", currentExecutable: null };

@@ -1,8 +1,10 @@
 import os from "node:os";
 import path from "node:path";
-import psList from "ps-list";
 import { hasProcessFacts, isWindows, listPids, exeFor, readCmdline, readCwd, readStat, type ProcStat } from "./native";
 import { shared } from "../config/shared";
+
+/** Up to this many pids are read directly; more, after one listing of /proc (which costs about as much as 60 failed opens). */
+const DIRECT_READS = 64;
 
 /** One process of the table, as ps-list sees it, with /proc details read on demand. */
 export interface SnapshotEntry {
@@ -72,6 +74,8 @@ export class ProcessSnapshot {
   static async fromPs(): Promise<ProcessSnapshot> {
     // The table reflects the moment `ps` starts; anything newer may be missing from it.
     const startedAt = Date.now();
+    // Loaded here: where /proc or Win32 answers (every listing on Linux and Windows) it is never needed.
+    const { default: psList } = await import("ps-list");
     const list = await psList();
     return new ProcessSnapshot(
       list.map((p) => ({
@@ -112,7 +116,9 @@ export class ProcessSnapshot {
     if (!hasProcessFacts) return ProcessSnapshot.take();
     const startedAt = Date.now();
     const unique = [...new Set(pids)];
-    if (isWindows) return ProcessSnapshot.fromStats(unique.map(readStat), startedAt);
+    // A few pids: each read directly (a missing one fails to open). Many (a first listing of
+    // thousands of records, mostly long gone): one listing of /proc says which to read.
+    if (isWindows || unique.length <= DIRECT_READS) return ProcessSnapshot.fromStats(unique.map(readStat), startedAt);
     const existing = new Set(listPids());
     return ProcessSnapshot.fromStats(unique.filter((pid) => existing.has(pid)).map(readStat), startedAt);
   }
@@ -172,7 +178,17 @@ export class ProcessSnapshot {
       if (hasProcessFacts) {
         const stat = this.statOf(pid);
         const exe = exeFor(pid, stat);
-        cached = { stat, exe: exe.path, exeDenied: exe.denied, cmdline: readCmdline(pid) };
+        // Read when first asked: checking a record mostly settles on its executable's link.
+        let cmdline: string[] | null | undefined;
+        cached = {
+          stat,
+          exe: exe.path,
+          exeDenied: exe.denied,
+          get cmdline() {
+            if (cmdline === undefined) cmdline = readCmdline(pid);
+            return cmdline;
+          },
+        };
       } else {
         const entry = this.byPid.get(pid);
         cached = {

@@ -1,6 +1,9 @@
 import type { Reporter, TestModule } from "vitest/node";
 
-/** Ends the run with a plain `N passed, N failed` line that CI can read in any language. */
+/**
+ * Ends the run with the ten slowest files (where the run's time budget goes, issue 40) and a
+ * plain `N passed, N failed` line that CI can read in any language.
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     let passed = 0;
@@ -14,6 +17,13 @@ export default class SummaryReporter implements Reporter {
         else skipped++;
       }
       if (testModule.state() === "failed" && [...testModule.children.allTests()].length === 0) failed++;
+    }
+    const slowest = testModules
+      .map((m) => ({ file: m.moduleId.replace(`${process.cwd()}/`, ""), seconds: m.diagnostic().duration / 1000 }))
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, 10);
+    if (slowest.length > 1) {
+      process.stdout.write(`\nSlowest files:\n${slowest.map((s) => `  ${s.seconds.toFixed(1).padStart(6)} s  ${s.file}`).join("\n")}\n`);
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`);
   }
