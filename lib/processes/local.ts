@@ -13,7 +13,7 @@ import { applyRetention, type RetentionOutcome } from "../retention/apply";
 import type { RetentionPolicy } from "../retention/policy";
 import { ALL, selectBy, type ProcessQuery, type Selection } from "./query";
 import { flagRunaway, runawayThreshold } from "./growth";
-import { columnsOf, descendantViews, toView, viewOf, type DescendantView, type ProcessView } from "./view";
+import { columnsOf, descendantViews, toView, viewOf, type DescendantView, type ProcessView, type ViewColumns } from "./view";
 import { isActive } from "./status";
 import type { UsageSampler } from "./end-record";
 import type { UsagePoint } from "../registry/history";
@@ -134,9 +134,10 @@ export class LocalProcesses {
   }
 
   async list(query: ProcessQuery = ALL): Promise<ProcessList> {
-    const { selection, snapshot, usage, outputSizes } = await this.select(query);
+    const { selection, snapshot, usage, outputSizes, columnsFor } = await this.select(query);
     const threshold = runawayThreshold();
-    const items = selection.items.map(({ record, columns }) => {
+    const items = selection.items.map((record) => {
+      const columns = columnsFor(record);
       // A list sorted by usage walked the trees already: not again for the page.
       const view = viewOf(record, usage ? columns : columnsOf(record, snapshot));
       // The output's size: read to sort by it, else now, for the page's rows.
@@ -149,7 +150,7 @@ export class LocalProcesses {
 
   /** The records a query selects, without views (the CLI prints records). */
   async records(query: ProcessQuery = ALL): Promise<ListedProcess[]> {
-    return (await this.select(query)).selection.items.map((entry) => entry.record);
+    return (await this.select(query)).selection.items;
   }
 
   /**
@@ -164,8 +165,16 @@ export class LocalProcesses {
     const records = await registry.list(snapshot ? { snapshot } : {});
     const usage = query.sort === "cpu" || query.sort === "memory";
     const outputSizes = query.sort === "output";
-    const columns = records.map((record) => ({ record, columns: columnsOf(record, snapshot, { usage, outputSize: outputSizes }) }));
-    return { selection: selectBy(columns, query, (entry) => entry.columns), snapshot, usage, outputSizes };
+    // Made once per listing, whether the counts, the filter, the sort or the page asks: a stopped
+    // record's even once while it is unchanged (columnsOf keeps it), unless with its output's size.
+    const made = new Map<ListedProcess, ViewColumns>();
+    const columnsFor = (record: ListedProcess): ViewColumns => {
+      if (!outputSizes && !isActive(record)) return columnsOf(record, snapshot, { usage, outputSize: false });
+      let columns = made.get(record);
+      if (!columns) made.set(record, (columns = columnsOf(record, snapshot, { usage, outputSize: outputSizes })));
+      return columns;
+    };
+    return { selection: selectBy(records, query, columnsFor), snapshot, usage, outputSizes, columnsFor };
   }
 
   /** One record, checked now; null for an unknown or malformed hash (the database is not asked). */

@@ -62,8 +62,27 @@ export function columnsOf(
   { usage: withUsage = true, outputSize: withOutputSize = false }: { usage?: boolean; outputSize?: boolean } = {},
 ): ViewColumns {
   const live = isActive(record) && record.pid !== null;
-  const usage = withUsage && live && snapshot && record.pid !== null ? treeUsage(snapshot, record.pid, record.startTime) : null;
   const liveChildren = !live && snapshot ? orphanedChildren(snapshot, record) : 0;
+  if (!live && !withOutputSize && liveChildren === 0) {
+    // A stopped record's columns never change, and the registry lists it as the same object
+    // while it is unchanged: made once, not for each of 10,000 records at every request.
+    let known = stoppedColumns.get(record);
+    if (!known) stoppedColumns.set(record, (known = makeColumns(record, false, null, 0, false)));
+    return known;
+  }
+  const usage = withUsage && live && snapshot && record.pid !== null ? treeUsage(snapshot, record.pid, record.startTime) : null;
+  return makeColumns(record, live, usage, liveChildren, withOutputSize);
+}
+
+const stoppedColumns = new WeakMap<ListedProcess, ViewColumns>();
+
+function makeColumns(
+  record: ListedProcess,
+  live: boolean,
+  usage: ReturnType<typeof treeUsage> | null,
+  liveChildren: number,
+  withOutputSize: boolean,
+): ViewColumns {
   // A time out of range (µs written as seconds by some tool) is shown and sorted as unknown.
   const startTime = timeOrNull(record.startTime);
   const endedAt = timeOrNull(record.endedAt);
@@ -97,11 +116,30 @@ export function toView(record: ListedProcess, snapshot: ProcessSnapshot | null, 
 }
 
 /** The view of a record whose columns are made already (with its tree's usage: a list sorted by it reuses its own). */
-export function viewOf(record: ListedProcess, { live, ...columns }: ViewColumns): ProcessView {
+export function viewOf(record: ListedProcess, columns: ViewColumns): ProcessView {
+  const live = columns.live;
   viewWork.views += 1;
   if (!live) viewWork.endReasons += 1;
+  // Field by field: a rest-and-spread copy of the columns took 30 µs a view.
   return {
-    ...columns,
+    hash: columns.hash,
+    name: columns.name,
+    pid: columns.pid,
+    executable: columns.executable,
+    args: columns.args,
+    status: columns.status,
+    exitCode: columns.exitCode,
+    exitSignal: columns.exitSignal,
+    stopSignal: columns.stopSignal,
+    startTime: columns.startTime,
+    endedAt: columns.endedAt,
+    runtime: columns.runtime,
+    cpuPercent: columns.cpuPercent,
+    rssBytes: columns.rssBytes,
+    ownCpuPercent: columns.ownCpuPercent,
+    ownRssBytes: columns.ownRssBytes,
+    outputSize: columns.outputSize,
+    liveChildren: columns.liveChildren,
     currentExecutable: live ? record.currentExecutable : null,
     cwd: record.cwd,
     exitObserved: record.keeperPid !== null,
@@ -112,7 +150,16 @@ export function viewOf(record: ListedProcess, { live, ...columns }: ViewColumns)
     warnings: record.warnings,
     peakMemoryBytes: record.end?.peakMemoryBytes ?? null,
     cpuSeconds: record.end?.cpuSeconds ?? null,
-    endReason: live ? null : endReasonOf({ ...record, status: "stopped" }),
+    // The fields it reads, not a copy of the whole record (a page of 100 rows made 100 copies).
+    endReason: live
+      ? null
+      : endReasonOf({
+          status: "stopped",
+          end: record.end,
+          exitCode: record.exitCode,
+          exitSignal: record.exitSignal,
+          stopSignal: record.stopSignal,
+        }),
     user: userOf(record),
   };
 }

@@ -19,12 +19,28 @@ function toPosix(p: string): string {
   return isWindows ? p : p.replace(/\\/g, "/");
 }
 
+/**
+ * Recent answers of realpath: every listing compares each running record's executable with
+ * its process's, 200 records were 200 realpath calls (1.8 ms of a 10 ms listing). A link
+ * changed meanwhile is seen within REALPATH_FRESH_MS.
+ */
+const realpaths = new Map<string, { value: string; at: number }>();
+const REALPATH_FRESH_MS = 10_000;
+const REALPATHS_KEPT = 2_000;
+
 function realpathOrSelf(p: string): string {
+  const now = Date.now();
+  const known = realpaths.get(p);
+  if (known && now - known.at < REALPATH_FRESH_MS) return known.value;
+  let value: string;
   try {
-    return fs.realpathSync.native(p);
+    value = fs.realpathSync.native(p);
   } catch {
-    return p;
+    value = p;
   }
+  if (realpaths.size >= REALPATHS_KEPT) realpaths.clear();
+  realpaths.set(p, { value, at: now });
+  return value;
 }
 
 /** What a check says about a record's process. */
