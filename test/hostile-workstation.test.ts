@@ -241,6 +241,7 @@ describe("what a launched program inherits", () => {
     COLOR: "1",
     npm_lifecycle_event: "start",
     npm_config_user_agent: "npm/11",
+    _: "/usr/bin/npm",
   };
   const userPath = "/usr/local/bin:/usr/bin:/bin";
   // What `npm start` makes of it: every node_modules/.bin up the tree and npm's shim first.
@@ -249,7 +250,7 @@ describe("what a launched program inherits", () => {
     env
       .split("\n")
       .map((line) => line.split("=")[0]!)
-      .filter((name) => /^(PROCESS_MONITOR_|PORT$|HOST$|NODE_ENV$|NEXT_|__NEXT|TURBOPACK|INIT_CWD$|NODE$|COLOR$|npm_)/.test(name));
+      .filter((name) => /^(PROCESS_MONITOR_|PORT$|HOST$|NODE_ENV$|NEXT_|__NEXT|TURBOPACK|INIT_CWD$|NODE$|COLOR$|npm_|_$)/.test(name));
 
   beforeAll(async () => {
     dir = tempDir("pm-env-");

@@ -108,6 +108,49 @@ describe("output viewer in a real browser", () => {
     expect(scroll).toBeLessThan(40);
   }, 60_000);
 
+  it("live, a progress bar whose \\r and \\r\\n fall on the ends of appended chunks shows only its last state (issue 42)", async () => {
+    // Each write is its own append event: the follow stream reads every 250 ms, the writes are
+    // 700 ms apart. The first is on the page when it opens (the tail it loads ends in "\r").
+    const go = path.join(path.dirname(registry.dbPath), "chunks-go");
+    const script = [
+      "const fs = require('fs');",
+      "const wait = (ms) => new Promise((r) => setTimeout(r, ms));",
+      "(async () => {",
+      "  process.stdout.write('first line\\nlive progress 10%\\r');",
+      `  while (!fs.existsSync(${JSON.stringify(go)})) await wait(50);`,
+      "  for (const chunk of ['live progress 50%\\r', 'live progress 100%\\r', '\\nafter the bar\\r', '\\nlast line\\n']) {",
+      "    await wait(700);",
+      "    process.stdout.write(chunk);",
+      "  }",
+      "  await wait(60000);",
+      "})();",
+    ].join("\n");
+    const l = await launch(registry, { name: "chunked-bar", executable: process.execPath, args: ["-e", script] });
+    launched.push(l);
+    await expect.poll(() => fs.readFileSync(l.record.outputFile!, "utf8")).toContain("10%\r");
+    const page = await open(l.record.hash);
+    await page.waitForSelector("[data-row]");
+    const rows = async () => (await page.locator("[data-row]").allTextContents()).map((t) => t.replace(/^\d+|^·/, ""));
+    expect(await rows()).toContain("live progress 10%");
+    fs.writeFileSync(go, "");
+    const states: string[][] = [];
+    await expect
+      .poll(
+        async () => {
+          const now = await rows();
+          states.push(now);
+          return now.includes("last line");
+        },
+        { timeout: 15_000, interval: 100 },
+      )
+      .toBe(true);
+    expect(await rows()).toEqual(["first line", "live progress 100%", "after the bar", "last line"]);
+    // At no moment along the way was old text kept or a line glued onto the bar.
+    for (const shown of states) {
+      for (const row of shown) expect(row).toMatch(/^(first line|live progress (10|50|100)%|after the bar|last line)$/);
+    }
+  }, 60_000);
+
   it("on a phone: the list's rows fit without sideways scrolling, and the viewer opens at the end on screen and follows", async () => {
     const script = [
       'i=0; while [ $i -lt 3000 ]; do echo "filler line $i, long enough to matter on a narrow screen"; i=$((i+1)); done',

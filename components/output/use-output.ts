@@ -33,12 +33,16 @@ export interface RangeResponse {
 }
 
 function toLines(text: string, start: number): { lines: string[]; offsets: number[]; partial: string } {
-  const pieces = splitLines(text);
-  const partial = pieces.pop() ?? "";
+  // The unfinished last line as written: a "\r" at its end is a progress bar about to redraw,
+  // or the first half of a "\r\n"; stripped, the next chunk was glued onto the old text.
+  const cut = text.lastIndexOf("\n");
+  const partial = text.slice(cut + 1);
+  const complete = cut < 0 ? null : text.slice(0, cut);
+  const pieces = complete === null ? [] : splitLines(complete);
+  const raw = complete === null ? [] : complete.split("\n");
   const offsets: number[] = [];
   let at = start;
   // Byte offsets need each line's UTF-8 length; raw "\r\n" endings count two bytes.
-  const raw = text.split("\n");
   for (let i = 0; i < pieces.length; i++) {
     offsets.push(at);
     at += encoder.encode(raw[i]!).length + 1;

@@ -1,11 +1,12 @@
 /**
  * Ours, not the user's: the dashboard's settings and secrets (every PROCESS_MONITOR_*), the
  * web server's (PORT, HOST, NODE_ENV, Next's and Turbopack's) and what `npm run` adds
- * (npm_*, INIT_CWD, NODE, COLOR). A Node or web tool started from the dashboard would
+ * (npm_*, INIT_CWD, NODE, COLOR), and the shell's `_` (the command that started us: npm, or this
+ * CLI; every record launched through `npm run cli` listed `_=/usr/bin/npm` first). A Node or web tool started from the dashboard would
  * otherwise try to use the dashboard's port, and a secret would reach the registry that AYON
  * shares and the hub it reports to.
  */
-const OURS = /^(?:PROCESS_MONITOR_\w*|PORT|HOST|NODE_ENV|NEXT_\w*|__NEXT_\w*|TURBOPACK\w*|npm_\w*|INIT_CWD|NODE|COLOR)$/;
+const OURS = /^(?:PROCESS_MONITOR_\w*|PORT|HOST|NODE_ENV|NEXT_\w*|__NEXT_\w*|TURBOPACK\w*|npm_\w*|INIT_CWD|NODE|COLOR|_)$/;
 
 /** Whether a variable of the launching process is ours, never passed on. */
 export function isOwnVariable(name: string): boolean {
