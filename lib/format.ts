@@ -15,6 +15,13 @@ export function formatDuration(seconds: number | null): string {
   return `${s % 60}s`;
 }
 
+/** CPU seconds as the detail page and `show` say them: tenths under 10 s. */
+export function formatCpuTime(seconds: number): string {
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
+  const m = Math.floor(seconds / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : `${m}m ${Math.round(seconds % 60)}s`;
+}
+
 export function formatBytes(bytes: number | null): string {
   if (bytes === null || !Number.isFinite(bytes)) return "–";
   const units = ["B", "KB", "MB", "GB", "TB"];

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { Registry } from "../lib/registry";
 import { tempDbPath } from "./support/temp";
@@ -92,6 +93,34 @@ describe("CLI: list, show, delete, prune", () => {
     const usage = await cli(["frobnicate"]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/unknown command/);
+    const short = await cli(["show", dead.hash.slice(0, 3), "--db", dbPath]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/too short to name a record: give at least 6 characters/);
+  });
+
+  it("says what the page says: the end's reason in the status, peak memory and CPU time in show; an empty answer is not an empty registry (issue 42)", async () => {
+    const dbPath = tempDbPath();
+    const { dead } = await seed(dbPath);
+    const registry = await Registry.open(dbPath);
+    await registry.markExited(dead.hash, { exitCode: 1, exitSignal: null, endedAt: Date.now() / 1000 });
+    await registry.beginEnd(dead.hash, null);
+    await registry.settleEnd(
+      dead.hash,
+      { kind: "pattern", text: "Python traceback: ValueError: bad", pattern: "Python traceback", line: "ValueError: bad" },
+      null,
+    );
+    await registry.close();
+    const raw = new Database(dbPath);
+    raw.prepare("UPDATE pm_end SET peak_rss_bytes = ?, cpu_seconds = ? WHERE hash = ?").run(3 * 2 ** 30, 4.25, dead.hash);
+    raw.close();
+    expect((await cli(["list", "--db", dbPath])).stdout).toMatch(/exited 1 · Python traceback/);
+    const shown = (await cli(["show", dead.hash, "--db", dbPath])).stdout;
+    expect(shown).toMatch(/^status +exited 1 · Python traceback$/m);
+    expect(shown).toMatch(/^why +Python traceback: ValueError: bad$/m);
+    expect(shown).toMatch(/^peak mem +3\.0 GB$/m);
+    expect(shown).toMatch(/^cpu time +4\.3 s$/m);
+    expect((await cli(["list", "--search", "no-such-thing", "--db", dbPath])).stdout).toBe("No matching records (2 in all).\n");
+    expect((await cli(["list", "--db", tempDbPath()])).stdout).toBe("No process records.\n");
   });
 
   it("deletes records and output files; prune prints how many went", async () => {

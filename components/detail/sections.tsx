@@ -1,6 +1,6 @@
 import { CopyButton } from "./copy-button";
 import { StatusBadge } from "../status-badge";
-import { commandLine, formatBytes } from "@/lib/format";
+import { commandLine, formatBytes, formatCpuTime } from "@/lib/format";
 import { statusText, type ProcessView } from "@/lib/processes/status";
 
 // The detail page's building blocks, shared by a workstation's page and the fleet's.
@@ -110,18 +110,12 @@ export function CommandSection({
 }
 
 /** CPU seconds as people read them: "0.4 s" under a minute, else "12m 5s". */
-function cpuTime(seconds: number): string {
-  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
-  const m = Math.floor(seconds / 60);
-  return m >= 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : `${m}m ${Math.round(seconds % 60)}s`;
-}
-
 /** What outlives the process (SPEC "The end record"): its peak memory, CPU time, and why it ended. */
 export function EndRecordFields({ process: p }: { process: ProcessView }) {
   return (
     <>
       <Field label="Peak memory">{formatBytes(p.peakMemoryBytes)}</Field>
-      <Field label="CPU time">{p.cpuSeconds === null ? "–" : cpuTime(p.cpuSeconds)}</Field>
+      <Field label="CPU time">{p.cpuSeconds === null ? "–" : formatCpuTime(p.cpuSeconds)}</Field>
       {p.endReason && (
         <div className="col-span-2 min-w-0" data-testid="end-reason" data-kind={p.endReason.kind}>
           <dt className="text-xs text-zinc-500 dark:text-zinc-400">Why it ended</dt>

@@ -1,10 +1,14 @@
 import type { ListedProcess } from "../registry/types";
+import { endReasonOf } from "../registry/end-reason";
 import { statusText } from "../processes/status";
 import { userOf } from "../registry/json";
+import { formatBytes, formatCpuTime } from "../format";
 import { isTime } from "../time";
 
-/** The dashboard's words for a status ("running (unverified)", "killed by SIGKILL", …). */
-const statusLabel = (record: ListedProcess) => statusText(record);
+/** The dashboard's words for a status ("running (unverified)", "exited 1 · Python traceback", …). */
+const statusLabel = (record: ListedProcess) => statusText({ ...pick(record), endReason: endReasonOf(record) });
+
+const pick = ({ status, exitCode, exitSignal, stopSignal }: ListedProcess) => ({ status, exitCode, exitSignal, stopSignal });
 
 function localTime(seconds: number | null): string {
   if (seconds === null) return "-";
@@ -48,6 +52,9 @@ export function formatDetails(r: ListedProcess): string {
     ["started", localTime(r.startTime)],
     ["created", r.createdAt ?? "-"],
     ["ended", localTime(r.endedAt)],
+    ...(endReasonOf(r) ? ([["why", endReasonOf(r)!.text]] as Array<[string, string]>) : []),
+    ...(r.end?.peakMemoryBytes != null ? ([["peak mem", formatBytes(r.end.peakMemoryBytes)]] as Array<[string, string]>) : []),
+    ...(r.end?.cpuSeconds != null ? ([["cpu time", formatCpuTime(r.end.cpuSeconds)]] as Array<[string, string]>) : []),
     ["output", r.outputFile ?? "-"],
     ["env", `${Object.keys(r.env).length} variables (use --json to see them)`],
   ];

@@ -58,6 +58,9 @@ async function withProcesses<T>(opts: { db?: string }, fn: (processes: LocalProc
 
 async function resolveOrFail(processes: LocalProcesses, dbPath: string, hash: string): Promise<string> {
   const full = await processes.resolve(hash);
+  if (!full && /^[0-9a-f]{1,5}$/i.test(hash.trim())) {
+    throw new CliError(`"${hash}" is too short to name a record: give at least 6 characters of its hash.`, 2);
+  }
   if (!full) throw new CliError(`No process record with hash "${hash}" in ${dbPath}.`);
   return full;
 }
@@ -183,9 +186,12 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
       const { json } = globals(cmd);
       await withProcesses(globals(cmd), async (processes) => {
         const status = opts.running ? "running" : opts.stopped ? "stopped" : opts.failed ? "failed" : "all";
-        const records = await processes.records({ ...ALL, status, q: opts.search ?? "" });
+        const { items: records, counts } = await processes.records({ ...ALL, status, q: opts.search ?? "" });
         if (json) io.out(JSON.stringify(records.map(toProcessJson), null, 2) + "\n");
-        else io.out(records.length ? formatTable(records) + "\n" : "No process records.\n");
+        else if (records.length) io.out(formatTable(records) + "\n");
+        else if (counts.all === 0) io.out("No process records.\n");
+        // Records there are, none of them what was asked: say so, not that the registry is empty.
+        else io.out(`No ${opts.search ? "matching " : ""}${status === "all" ? "" : `${status} `}records (${counts.all} in all).\n`);
       });
     });
 

@@ -149,8 +149,8 @@ export class LocalProcesses {
   }
 
   /** The records a query selects, without views (the CLI prints records). */
-  async records(query: ProcessQuery = ALL): Promise<ListedProcess[]> {
-    return (await this.select(query)).selection.items;
+  async records(query: ProcessQuery = ALL): Promise<Selection<ListedProcess>> {
+    return (await this.select(query)).selection;
   }
 
   /**
