@@ -4,6 +4,7 @@ import { clientAddress, logInWithToken, tooMany } from "@/lib/auth/login";
 import { wrongCredential } from "@/lib/auth/rate-limit";
 import { authenticate, sessionCookieName } from "@/lib/auth/session";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers.js";
+import { STATUS_OF } from "@/lib/api/status-of";
 import { VIEWER_REFUSAL } from "@/lib/auth/viewer";
 import { serverEnv } from "@/lib/config/server-env";
 
@@ -16,10 +17,12 @@ function secured<T extends Response>(response: T): T {
   return response;
 }
 
-function refuse(status: number, error: string): NextResponse {
+/** The routes' error shape, `{ error, code }`, its status the one table's. */
+function refuse(code: "UNAUTHORIZED" | "FORBIDDEN" | "INTERNAL", error: string): NextResponse {
+  const status = STATUS_OF[code];
   return secured(
     NextResponse.json(
-      { error },
+      { error, code },
       { status, headers: { "cache-control": "no-store", ...(status === 401 ? { "www-authenticate": "Bearer" } : {}) } },
     ),
   );
@@ -51,7 +54,7 @@ export async function proxy(request: NextRequest) {
   const host = request.headers.get("host");
   if (!hostAllowed(host)) {
     return refuse(
-      403,
+      "FORBIDDEN",
       `Host ${JSON.stringify(host ?? "")} is not this machine. Open the dashboard as localhost or 127.0.0.1, or add the name to PROCESS_MONITOR_ALLOWED_HOSTS.`,
     );
   }
@@ -66,7 +69,7 @@ export async function proxy(request: NextRequest) {
     }
     who = authenticate({ cookie: request.cookies.get(cookieName)?.value, authorization: request.headers.get("authorization") });
   } catch (error) {
-    return refuse(500, `Cannot check access: ${(error as Error).message}`);
+    return refuse("INTERNAL", `Cannot check access: ${(error as Error).message}`);
   }
 
   // Pages read who is asking (the header, the sessions page) from here, not by checking
@@ -81,7 +84,7 @@ export async function proxy(request: NextRequest) {
   const next = () => secured(NextResponse.next({ request: { headers: forwarded } }));
 
   if (PUBLIC_PATHS.has(pathname)) {
-    if (!safe && crossSite(request, host, false)) return refuse(403, "Cross-site request refused.");
+    if (!safe && crossSite(request, host, false)) return refuse("FORBIDDEN", "Cross-site request refused.");
     return next();
   }
 
@@ -92,7 +95,10 @@ export async function proxy(request: NextRequest) {
   }
   if (!who) {
     if (pathname.startsWith("/api/") || !safe) {
-      return refuse(401, "Authentication required: send Authorization: Bearer <token>, or log in with the URL printed at start.");
+      return refuse(
+        "UNAUTHORIZED",
+        "Authentication required: send Authorization: Bearer <token>, or log in with the URL printed at start.",
+      );
     }
     const login = new URL("/login", request.url);
     // The bare root goes nowhere in particular: the login's own landing applies (a hub's fleet).
@@ -107,10 +113,10 @@ export async function proxy(request: NextRequest) {
       const { auditViewerRefusal } = await import("@/lib/fleet/hub/viewer-audit");
       await auditViewerRefusal(request.method, pathname, clientAddress(request));
     }
-    return refuse(403, VIEWER_REFUSAL);
+    return refuse("FORBIDDEN", VIEWER_REFUSAL);
   }
   if (!safe && crossSite(request, host, who.by === "session")) {
-    return refuse(403, "Cross-site request refused: this dashboard only accepts changes from its own pages.");
+    return refuse("FORBIDDEN", "Cross-site request refused: this dashboard only accepts changes from its own pages.");
   }
   return next();
 }

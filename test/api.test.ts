@@ -7,6 +7,7 @@ import { readProcStat } from "../lib/system/proc-linux";
 import { startChild, waitFor } from "./support/children";
 import { startServer, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
+import { STATUS_OF } from "../lib/api/status-of";
 import { startTimeOfPid } from "../lib/system/probe";
 
 let server: RunningServer;
@@ -30,6 +31,16 @@ afterAll(async () => {
 });
 
 const noRedirect: RequestInit = { redirect: "manual" };
+
+/** One error shape everywhere (issue 42): `{ error, code }`, the status the one table's for the code. */
+async function errorShape(response: Response, code?: string): Promise<Record<string, unknown>> {
+  const body = (await response.json()) as Record<string, unknown>;
+  expect(typeof body.error, JSON.stringify(body)).toBe("string");
+  expect(typeof body.code, JSON.stringify(body)).toBe("string");
+  if (code) expect(body.code).toBe(code);
+  expect(response.status, String(body.code)).toBe(STATUS_OF[body.code as keyof typeof STATUS_OF]);
+  return body;
+}
 
 describe("access control", () => {
   it("answers 401 or the login page on every route without the token, and works with it", async () => {
@@ -60,10 +71,27 @@ describe("access control", () => {
     for (const [method, route] of api) {
       const response = await fetch(`${server.url}${route}`, { method, ...noRedirect, headers: { "next-action": "x" } });
       expect(response.status, `${method} ${route}`).toBe(401);
-      expect((await response.json()).error).toMatch(/Authentication required/);
+      expect((await errorShape(response, "UNAUTHORIZED")).error).toMatch(/Authentication required/);
     }
     const wrong = await fetch(`${server.url}/api/processes`, { headers: { authorization: "Bearer nope" } });
     expect(wrong.status).toBe(401);
+    await errorShape(wrong);
+    // The login form's JSON answers: a wrong token, then too many of them.
+    const login = (token: string) =>
+      fetch(`${server.url}/session`, {
+        method: "POST",
+        ...noRedirect,
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ token }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const answer = await login("wrong-token-0123456789");
+      statuses.push(answer.status);
+      await errorShape(answer, answer.status === 429 ? "TOO_MANY" : "UNAUTHORIZED");
+    }
+    expect(statuses).toContain(401);
+    expect(statuses.at(-1)).toBe(429);
     const stream = await server.api(`/api/processes/${someHash}/output?follow=1`);
     expect(stream.headers.get("content-type")).toMatch(/text\/event-stream/);
     await stream.body?.cancel();
@@ -95,7 +123,7 @@ describe("access control", () => {
   it("refuses cross-site mutations", async () => {
     const evil = await server.api("/api/processes/prune", { method: "POST", headers: { origin: "http://evil.example" } });
     expect(evil.status).toBe(403);
-    expect((await evil.json()).error).toMatch(/Cross-site request refused/);
+    expect((await errorShape(evil, "FORBIDDEN")).error).toMatch(/Cross-site request refused/);
     const session = (await fetch(`${server.url}/?token=${server.token}`, noRedirect)).headers.get("set-cookie")!.split(";")[0]!;
     const viaCookie = await fetch(`${server.url}/api/processes/prune`, {
       method: "POST",
@@ -212,24 +240,42 @@ describe("JSON API", () => {
       server.api("/api/processes", { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
     const badJson = await post("{nope");
     expect(badJson.status).toBe(400);
-    expect((await badJson.json()).error).toMatch(/not valid JSON/);
+    expect((await errorShape(badJson, "INVALID")).error).toMatch(/not valid JSON/);
     const missing = await post(JSON.stringify({ name: "x", executable: "/no/such/exe" }));
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toMatchObject({ code: "EXECUTABLE_NOT_FOUND", field: "executable" });
+    expect(await errorShape(missing, "EXECUTABLE_NOT_FOUND")).toMatchObject({
+      field: "executable",
+      fields: { executable: [expect.any(String)] },
+    });
     const invalid = await post(JSON.stringify({ name: 5, executable: "/bin/true", extra: 1 }));
     expect(invalid.status).toBe(400);
-    expect((await invalid.json()).fields).toBeDefined();
+    expect((await errorShape(invalid, "INVALID")).fields).toBeDefined();
     const huge = await post(JSON.stringify({ name: "x", executable: "/bin/true", args: ["a".repeat(2 * 1024 * 1024)] }));
     expect(huge.status).toBe(413);
+    await errorShape(huge, "TOO_LARGE");
     const type = await post("name=x", { "content-type": "application/x-www-form-urlencoded" });
     expect(type.status).toBe(415);
-    for (const route of ["/api/processes/not-a-hash", `/api/processes/${"A".repeat(64)}`, "/api/processes/..%2F..%2Fetc%2Fpasswd/output"]) {
+    await errorShape(type, "NOT_JSON");
+    for (const route of [
+      "/api/processes/not-a-hash",
+      `/api/processes/${"A".repeat(64)}`,
+      "/api/processes/..%2F..%2Fetc%2Fpasswd/output",
+      `/api/processes/${"e".repeat(64)}/usage`,
+      "/api/fleet/hosts",
+    ]) {
       const response = await server.api(route);
       expect(response.status, route).toBe(404);
-      expect((await response.json()).error).toBeTruthy();
+      await errorShape(response, "NOT_FOUND");
     }
-    expect((await server.api(`/api/processes/${someHash}/output?offset=-1`)).status).toBe(400);
-    expect((await server.api("/api/processes?limit=0")).status).toBe(400);
+    const stopGone = await server.api(`/api/processes/${"e".repeat(64)}/stop`, { method: "POST" });
+    expect(stopGone.status).toBe(404);
+    await errorShape(stopGone);
+    await errorShape(await server.api(`/api/processes/${someHash}/output?offset=-1`), "INVALID");
+    await errorShape(await server.api("/api/processes?limit=0"), "INVALID");
+    await errorShape(await server.api("/api/processes?full=2"), "INVALID");
+    const badPath = await server.api("/api/processes/%zz");
+    expect(badPath.status).toBe(400);
+    expect(await badPath.json()).toMatchObject({ code: "BAD_PATH", error: expect.any(String) });
 
     // A reused pid is refused with 409 and nothing is signalled.
     const bystander = startChild("/bin/sleep", ["300"]);
@@ -239,6 +285,7 @@ describe("JSON API", () => {
     await registry.close();
     const refused = await server.api(`/api/processes/${stale.hash}/stop`, { method: "POST" });
     expect(refused.status).toBe(409);
+    await errorShape(refused, "REFUSED");
     expect(readProcStat(bystander.pid!)?.state).toMatch(/[SR]/);
   });
 

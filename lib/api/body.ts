@@ -1,4 +1,4 @@
-import { jsonError } from "./respond";
+import { codedResponse } from "./respond";
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -12,10 +12,10 @@ export async function readJsonBody(
   { limit = MAX_BODY_BYTES, optional = false } = {},
 ): Promise<{ value: unknown } | { response: Response }> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) return { response: jsonError(413, `Request body is larger than ${limit} bytes.`) };
+  if (declared > limit) return { response: codedResponse("TOO_LARGE", `Request body is larger than ${limit} bytes.`) };
   const type = request.headers.get("content-type") ?? "";
   if (type && !/^application\/json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
-    return { response: jsonError(415, "Send the body as application/json.") };
+    return { response: codedResponse("NOT_JSON", "Send the body as application/json.") };
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -27,18 +27,18 @@ export async function readJsonBody(
       size += value.length;
       if (size > limit) {
         await reader.cancel().catch(() => undefined);
-        return { response: jsonError(413, `Request body is larger than ${limit} bytes.`) };
+        return { response: codedResponse("TOO_LARGE", `Request body is larger than ${limit} bytes.`) };
       }
       chunks.push(value);
     }
   }
   const text = Buffer.concat(chunks).toString("utf8");
   if (text.trim() === "") {
-    return optional ? { value: {} } : { response: jsonError(400, "Request body is empty; send a JSON object.") };
+    return optional ? { value: {} } : { response: codedResponse("INVALID", "Request body is empty; send a JSON object.") };
   }
   try {
     return { value: JSON.parse(text) };
   } catch (error) {
-    return { response: jsonError(400, `Request body is not valid JSON: ${(error as Error).message}`) };
+    return { response: codedResponse("INVALID", `Request body is not valid JSON: ${(error as Error).message}`) };
   }
 }

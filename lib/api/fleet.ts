@@ -29,7 +29,7 @@ import { lineResponse, outputResponse, searchResponse, type OutputTarget } from 
 import { forRole, launchBodySchema } from "./processes";
 import { ValidationError } from "../validation/errors";
 import { fieldErrors } from "../validation/launch";
-import { codedAnswer, codedResponse, errorResponse, jsonError, jsonOk, responseOf, type CodedAnswer } from "./respond";
+import { codedAnswer, codedResponse, errorResponse, jsonOk, responseOf, type CodedAnswer } from "./respond";
 import { peerAddress } from "../http/headers";
 
 /** The peer's address as scripts/serve.js set it from the socket. */
@@ -66,7 +66,7 @@ function issues(error: { issues: Array<{ path: PropertyKey[]; message: string }>
 
 /** Runs a hub handler: a 404 on a server that is not a hub, errors mapped by respond.ts. */
 async function onHub(handle: () => Promise<Response>): Promise<Response> {
-  if (!isHub()) return jsonError(404, NOT_A_HUB);
+  if (!isHub()) return codedResponse("NOT_FOUND", NOT_A_HUB);
   try {
     return await handle();
   } catch (error) {
@@ -90,7 +90,7 @@ export async function handleEnroll(request: Request): Promise<Response> {
     const body = await readJsonBody(request);
     if ("response" in body) return body.response;
     const parsed = enrollRequestSchema.safeParse(body.value);
-    if (!parsed.success) return jsonError(400, `Bad enrolment: ${issues(parsed.error)}`);
+    if (!parsed.success) return codedResponse("INVALID", `Bad enrolment: ${issues(parsed.error)}`);
     return jsonOk(await fleet().enroll(parsed.data, addressOf(request)));
   });
 }
@@ -156,7 +156,7 @@ export async function handleCommandResult(request: Request, id: string): Promise
     const body = await readJsonBody(request, { limit: MAX_COMMAND_RESULT_BYTES });
     if ("response" in body) return body.response;
     const parsed = commandResultSchema.safeParse(body.value);
-    if (!parsed.success) return jsonError(400, `Bad command result: ${issues(parsed.error)}`);
+    if (!parsed.success) return codedResponse("INVALID", `Bad command result: ${issues(parsed.error)}`);
     await fleet().answer(agent.hostKey, id, parsed.data);
     return jsonOk({ ok: true });
   });
@@ -245,12 +245,13 @@ export async function fleetAction(
       const body = await readJsonBody(request, { optional: true });
       if ("response" in body) return body.response;
       const parsed = stopBody.safeParse(body.value);
-      if (!parsed.success) return jsonError(400, `Bad request: ${issues(parsed.error)}`);
+      if (!parsed.success) return codedResponse("INVALID", `Bad request: ${issues(parsed.error)}`);
       args = parsed.data;
     }
     const outcome = await fleet().command(hostName, hash, kind, args, requesterOf(request));
     // Carried out and refused there (the record's process is another user's, gone, …): the workstation's word.
-    if (!outcome.ok) return jsonError(409, outcome.message, { host: hostName, hash, command: kind, id: outcome.id, data: outcome.data });
+    if (!outcome.ok)
+      return codedResponse("COMMAND_FAILED", outcome.message, { host: hostName, hash, command: kind, id: outcome.id, data: outcome.data });
     return jsonOk({ host: hostName, hash, command: kind, ...outcome });
   });
 }
@@ -307,7 +308,7 @@ const auditQuery = z.object({
 export async function auditJson(request: Request): Promise<Response> {
   return onHub(async () => {
     const parsed = auditQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-    if (!parsed.success) return jsonError(400, `Bad query: ${issues(parsed.error)}`);
+    if (!parsed.success) return codedResponse("INVALID", `Bad query: ${issues(parsed.error)}`);
     return jsonOk(await fleet().audit(parsed.data));
   });
 }

@@ -1,61 +1,10 @@
 import { CodedError } from "../errors";
-import type { LaunchErrorCode } from "../launcher/errors";
-import { internalFailure, knownFailure, type FailureCode } from "../failure";
+import { internalFailure, knownFailure } from "../failure";
 import { instruments } from "../metrics/instruments";
-import type { FleetErrorCode } from "../fleet/hub/errors";
-import type { OutputErrorCode } from "../output/range";
-import { RegistryError, type RegistryErrorCode } from "../registry/errors";
+import { RegistryError } from "../registry/errors";
+import { STATUS_OF, type ErrorCode } from "./status-of";
 
-/** Codes the adapters answer with themselves (a wrong credential, a report from a newer agent). */
-type AdapterCode = "WRONG_KEY" | "TOO_MANY" | "PROTOCOL" | "INTERNAL";
-
-export type ErrorCode =
-  LaunchErrorCode | RegistryErrorCode | FailureCode | FleetErrorCode | OutputErrorCode | "SEARCHES_BUSY" | AdapterCode;
-
-/**
- * Every code an error of ours carries, and the status it answers with: the one table, for the
- * workstation's errors, the hub's, and the codes an agent's answers carry. The compiler sees
- * that every code of every error has its status.
- */
-export const STATUS_OF = {
-  INVALID: 400,
-  MISSING_PID: 400,
-  EXECUTABLE_NOT_FOUND: 400,
-  NOT_EXECUTABLE: 400,
-  IS_DIRECTORY: 400,
-  CWD_NOT_FOUND: 400,
-  SPAWN_FAILED: 400,
-  PROTOCOL: 400,
-  UNKNOWN_HOST: 401,
-  WRONG_KEY: 401,
-  PERMISSION: 403,
-  PENDING: 403,
-  REVOKED: 403,
-  LAUNCH_NOT_ALLOWED: 403,
-  NOT_FOUND: 404,
-  NO_OUTPUT: 404,
-  OUTPUT_MISSING: 404,
-  NOT_A_FILE: 404,
-  REFUSED: 409,
-  CLONE: 409,
-  TAKEOVER_WAIT: 409,
-  NEED_FULL: 409,
-  HOST_OFFLINE: 409,
-  NOT_WAITING: 409,
-  UNSUPPORTED: 409,
-  TOO_MANY: 429,
-  SEARCHES_BUSY: 429,
-  NOT_A_REGISTRY: 500,
-  NEWER_SCHEMA: 500,
-  UNREADABLE: 500,
-  INTERNAL: 500,
-  BUSY: 503,
-  STORE_DOWN: 503,
-  NAME_TAKEN: 503,
-  BAD_ANSWER: 502,
-  NO_ANSWER: 504,
-  DISK_FULL: 507,
-} as const satisfies Record<ErrorCode, number>;
+export { STATUS_OF, type ErrorCode };
 
 /** An error's answer before it is an HTTP response: the agents' socket sends the same status and body. */
 export interface CodedAnswer {
@@ -78,16 +27,7 @@ export function responseOf({ status, body, headers }: CodedAnswer): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
-/** A JSON error body `{ "error": "..." }` with a fitting status (one the table does not decide: a bad body, not a hub). */
-export function jsonError(
-  status: number,
-  message: string,
-  extra: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): Response {
-  return responseOf({ status, body: { error: message, ...extra }, headers });
-}
-
+/** An error's response: `{ "error", "code", ...details }`, its status the table's for the code. */
 export function codedResponse(
   code: ErrorCode,
   message: string,

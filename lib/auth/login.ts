@@ -6,6 +6,7 @@ import { clearFailures, wrongCredential } from "./rate-limit";
 import { roleOfToken, sessionCookieName, sessionCookieOptions, tokenOfRole, type Role } from "./session";
 import { sessionStore } from "./sessions";
 import { peerAddress } from "../http/headers";
+import { STATUS_OF } from "../api/status-of";
 
 /**
  * The peer's address. scripts/serve.js sets x-forwarded-for from the socket (overwriting
@@ -37,7 +38,7 @@ function openSession(request: Request, response: NextResponse, role: Role): Next
 export function tooMany(retryAfter: number, asJson: boolean): Response {
   const message = `Too many wrong tokens from your address. Try again in ${retryAfter} s (the right token is always let in).`;
   const headers = { "retry-after": String(retryAfter), "cache-control": "no-store" };
-  if (asJson) return NextResponse.json({ error: message, retryAfter }, { status: 429, headers });
+  if (asJson) return NextResponse.json({ error: message, code: "TOO_MANY", retryAfter }, { status: STATUS_OF.TOO_MANY, headers });
   return new NextResponse(
     `<!doctype html><meta charset="utf-8"><title>Too many tries · Process Monitor</title>` +
       `<p style="font:16px system-ui;margin:3rem auto;max-width:32rem">${message} <a href="/login">Back to the login page</a></p>`,
@@ -85,7 +86,10 @@ export async function logInWithForm(request: Request): Promise<Response> {
     if (type.includes("application/json")) fields = (await request.json()) as Record<string, unknown>;
     else fields = Object.fromEntries(await request.formData());
   } catch {
-    return NextResponse.json({ error: "Send the token as a form field or JSON: token=<token>." }, { status: 400 });
+    return NextResponse.json(
+      { error: "Send the token as a form field or JSON: token=<token>.", code: "INVALID" },
+      { status: STATUS_OF.INVALID },
+    );
   }
   const parsed = loginForm.safeParse(fields ?? {});
   const next = safeNextPath(parsed.success ? parsed.data.next : fields?.next, homePath());
@@ -97,6 +101,8 @@ export async function logInWithForm(request: Request): Promise<Response> {
   const wait = wrongCredential(address, "login");
   if (wait > 0) return tooMany(wait, asJson);
   const error = parsed.success ? "That token is not right." : (parsed.error.issues[0]?.message ?? "That token is not right.");
-  if (asJson) return NextResponse.json({ error }, { status: 401, headers: { "cache-control": "no-store" } });
+  if (asJson) {
+    return NextResponse.json({ error, code: "UNAUTHORIZED" }, { status: STATUS_OF.UNAUTHORIZED, headers: { "cache-control": "no-store" } });
+  }
   return seeOther(`/login?${new URLSearchParams({ next, error: "1" })}`);
 }

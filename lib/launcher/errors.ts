@@ -20,7 +20,8 @@ export class LaunchError extends CodedError<LaunchErrorCode> {
     message: string,
     readonly field?: "name" | "executable" | "args" | "env" | "cwd",
   ) {
-    super(code, message, { details: field ? { field } : {} });
+    // `fields` as a validation's answer has them (one error shape); `field` as agents report it.
+    super(code, message, { details: field ? { field, fields: { [field]: [message] } } : {} });
     this.name = "LaunchError";
   }
 }

@@ -1,6 +1,6 @@
 import { readJsonBody } from "@/lib/api/body";
 import { launchProcess, listProcesses } from "@/lib/api/processes";
-import { errorResponse, jsonError, jsonOk } from "@/lib/api/respond";
+import { codedResponse, errorResponse, jsonOk } from "@/lib/api/respond";
 import { apiListParams } from "@/lib/processes/query-params";
 import { roleOf } from "@/lib/auth/role";
 
@@ -10,8 +10,8 @@ export async function GET(request: Request) {
   const { full, ...params } = Object.fromEntries(new URL(request.url).searchParams);
   const parsed = apiListParams.safeParse(params);
   if (!parsed.success)
-    return jsonError(400, `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  if (full !== undefined && full !== "0" && full !== "1") return jsonError(400, "Bad query: full: 0 or 1");
+    return codedResponse("INVALID", `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (full !== undefined && full !== "0" && full !== "1") return codedResponse("INVALID", "Bad query: full: 0 or 1");
   try {
     return jsonOk(await listProcesses(parsed.data, roleOf(request), { full: full === "1" }));
   } catch (error) {

@@ -1,5 +1,5 @@
 import { listFleetProcesses } from "@/lib/api/fleet";
-import { jsonError } from "@/lib/api/respond";
+import { codedResponse } from "@/lib/api/respond";
 import { apiFleetListParams } from "@/lib/processes/query-params";
 import { roleOf } from "@/lib/auth/role";
 
@@ -8,6 +8,6 @@ export const dynamic = "force-dynamic";
 export function GET(request: Request) {
   const parsed = apiFleetListParams.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success)
-    return jsonError(400, `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    return codedResponse("INVALID", `Bad query: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return listFleetProcesses(parsed.data, roleOf(request));
 }

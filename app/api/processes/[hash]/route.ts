@@ -1,5 +1,5 @@
 import { getProcessJson } from "@/lib/api/processes";
-import { errorResponse, jsonError, jsonOk } from "@/lib/api/respond";
+import { codedResponse, errorResponse, jsonOk } from "@/lib/api/respond";
 import { processes } from "@/lib/processes/server";
 import { roleOf } from "@/lib/auth/role";
 
@@ -10,7 +10,7 @@ const NOT_FOUND = "No process record with this hash.";
 export async function GET(request: Request, { params }: { params: Promise<{ hash: string }> }) {
   try {
     const record = await getProcessJson((await params).hash, roleOf(request));
-    return record ? jsonOk(record) : jsonError(404, NOT_FOUND);
+    return record ? jsonOk(record) : codedResponse("NOT_FOUND", NOT_FOUND);
   } catch (error) {
     return errorResponse(error);
   }
@@ -21,7 +21,7 @@ export async function DELETE(_request: Request, { params }: { params: Promise<{ 
   const { hash } = await params;
   try {
     const { deleted, filesLeftAlone } = await processes().remove(hash);
-    return deleted ? jsonOk({ deleted: true, hash, filesLeftAlone }) : jsonError(404, NOT_FOUND);
+    return deleted ? jsonOk({ deleted: true, hash, filesLeftAlone }) : codedResponse("NOT_FOUND", NOT_FOUND);
   } catch (error) {
     return errorResponse(error);
   }

@@ -1,4 +1,4 @@
-import { jsonError, jsonOk, errorResponse } from "@/lib/api/respond";
+import { codedResponse, errorResponse, jsonOk } from "@/lib/api/respond";
 import { processes } from "@/lib/processes/server";
 
 export const dynamic = "force-dynamic";
@@ -7,7 +7,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ hash
   try {
     const history = new URL(request.url).searchParams.get("history") === "1";
     const usage = await processes().usage((await params).hash, { history });
-    return usage ? jsonOk(usage) : jsonError(404, "No process record with this hash.");
+    return usage ? jsonOk(usage) : codedResponse("NOT_FOUND", "No process record with this hash.");
   } catch (error) {
     return errorResponse(error);
   }
