@@ -2,6 +2,7 @@
 // `npm start`: builds the dashboard if needed, then serves it on HOST:PORT
 // (127.0.0.1:3000 by default) and prints the login URL carrying the access token.
 import { spawn } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureBuild } from "./ensure-build.js";
@@ -48,16 +49,32 @@ server.stdout.on("data", (chunk) => {
       // A hub opens on its fleet: the team lead came for the workstations, not the hub machine's own list.
       `\n  Process Monitor is running. Open this login URL once (then bookmark any page):\n\n    ${scheme}://${shown}:${port}/${fleetKey ? "fleet" : ""}?token=${token}\n`,
     );
-    if (fleetKey) {
-      console.log(
-        `  This server is a fleet hub: ${scheme}://${shown}:${port}/fleet\n` +
-          `  Enrol a workstation by starting it (npm start, or npm run cli -- agent) with:\n\n` +
-          `    PROCESS_MONITOR_HUB_URL=${scheme}://<this hub's name>:${port}\n` +
-          `    PROCESS_MONITOR_HUB_KEY=${fleetKey.token}\n` +
-          (fleetKey.file ? `\n  (the fleet key is kept in ${fleetKey.file})\n` : ""),
-      );
-    }
+    if (fleetKey) console.log(enrolmentHint(shown));
   }
 });
+/**
+ * How to enrol a workstation, with an address its agent takes: one that sends the host secret
+ * in clear (plain http to another machine) it refuses, so over http only this machine's own
+ * loopback address is offered as is, and what a real deployment needs is said beside it.
+ */
+function enrolmentHint(shown) {
+  const name = os.hostname();
+  const remote = isLoopbackHost(host)
+    ? `  Other machines cannot reach it: it listens on ${host} (set HOST=0.0.0.0, with TLS).\n`
+    : scheme === "https"
+      ? ""
+      : `  From other workstations: serve TLS (PROCESS_MONITOR_TLS_CERT, PROCESS_MONITOR_TLS_KEY) and use\n` +
+        `  https://${name}:${port}; on a trusted network only, http://${name}:${port} with PROCESS_MONITOR_HUB_INSECURE=1.\n`;
+  const url = scheme === "https" ? `https://${name}:${port}` : `http://127.0.0.1:${port}`;
+  return (
+    `  This server is a fleet hub: ${scheme}://${shown}:${port}/fleet\n` +
+    `  Enrol a workstation by starting it (npm start, or npm run cli -- agent) with${scheme === "https" ? "" : " (on this machine)"}:\n\n` +
+    `    PROCESS_MONITOR_HUB_URL=${url}\n` +
+    `    PROCESS_MONITOR_HUB_KEY=${fleetKey.token}\n\n` +
+    remote +
+    (fleetKey.file ? `  (the fleet key is kept in ${fleetKey.file})\n` : "")
+  );
+}
+
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

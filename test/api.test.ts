@@ -1,11 +1,11 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "../lib/registry";
 import { readProcStat } from "../lib/system/proc-linux";
 import { startChild, waitFor } from "./support/children";
-import { startServer, type RunningServer } from "./support/next-server";
+import { freePort, startServer, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
 import { STATUS_OF } from "../lib/api/status-of";
 import { startTimeOfPid } from "../lib/system/probe";
@@ -150,6 +150,34 @@ describe("access control", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/Refusing to listen on 0\.0\.0\.0 without authentication configured/);
   });
+
+  it("a hub started with npm start prints an enrolment its agent takes as printed (issue 42)", async () => {
+    const home = tempDir("pm-hub-start-");
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, PROCESS_MONITOR_HUB: "1", PORT: String(port), XDG_DATA_HOME: home, HOME: home };
+    delete env.PROCESS_MONITOR_TOKEN;
+    const hub = spawn(process.execPath, ["scripts/start.js"], { env, stdio: ["ignore", "pipe", "inherit"], detached: true });
+    try {
+      let printed = "";
+      hub.stdout!.on("data", (d) => (printed += d));
+      await expect.poll(() => printed, { timeout: 60_000 }).toMatch(/PROCESS_MONITOR_HUB_KEY=\S+/);
+      expect(printed).not.toMatch(/<this hub's name>/);
+      expect(printed).toMatch(/Other machines cannot reach it: it listens on 127\.0\.0\.1/);
+      const url = /PROCESS_MONITOR_HUB_URL=(\S+)/.exec(printed)![1]!;
+      const key = /PROCESS_MONITOR_HUB_KEY=(\S+)/.exec(printed)![1]!;
+      const ws = path.join(home, "ws");
+      const agent = spawnSync(process.execPath, ["bin/process-monitor.js", "agent", "--once", "--db", path.join(ws, "r.db")], {
+        env: { ...process.env, HOME: ws, XDG_DATA_HOME: ws, PROCESS_MONITOR_HUB_URL: url, PROCESS_MONITOR_HUB_KEY: key },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(agent.status, agent.stderr).toBe(0);
+      expect(agent.stdout).toMatch(/Reported .* to http:\/\/127\.0\.0\.1/);
+    } finally {
+      process.kill(-hub.pid!, "SIGTERM");
+      await new Promise((r) => hub.once("exit", r));
+    }
+  }, 120_000);
 
   it("creates the token file with owner-only permissions", () => {
     const home = tempDir("pm-token-");
