@@ -15,6 +15,27 @@ export function formatDuration(seconds: number | null): string {
   return `${s % 60}s`;
 }
 
+/** Steps a time axis ticks at, in ms: "nice" durations, so that ticks are round and never repeat. */
+const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
+
+/**
+ * Where a chart of a run from `start` to `end` (ms) ticks: elapsed-time marks from its start at
+ * the smallest nice step that makes at most `most` of them (a 5 s run: every second; two
+ * minutes: every 30 s), each once.
+ */
+export function elapsedTicks(start: number, end: number, most = 6): number[] {
+  const span = Math.max(0, end - start);
+  const step = TICK_STEPS.find((s) => span / s <= most - 1) ?? Math.ceil(span / (most - 1) / 86_400_000) * 86_400_000;
+  const ticks: number[] = [];
+  for (let at = 0; at <= span; at += step) ticks.push(start + at);
+  return ticks;
+}
+
+/** Time since a run's start as a chart's axis says it: "+0s", "+45s", "+1m 30s", "+2h 5m", "+3d 4h". */
+export function formatElapsed(ms: number): string {
+  return `+${formatDuration(Math.max(0, Math.round(ms / 1000)))}`;
+}
+
 /** CPU seconds as the detail page and `show` say them: tenths under 10 s. */
 export function formatCpuTime(seconds: number): string {
   if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;

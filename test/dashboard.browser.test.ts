@@ -165,6 +165,13 @@ describe("dashboard in a real browser", () => {
       await p.getByRole("link", { name: "houdini" }).click();
       await p.waitForSelector("[data-testid=descendants]");
       await expect.poll(() => p.getAttribute("[data-testid=usage-chart]", "data-samples"), { timeout: 10_000 }).not.toMatch(/^[01]$/);
+      // The time axis: elapsed from the first point, each tick once (issue 42: "16:30 … 18:21", one tick thrice).
+      const xTicks = p.locator("[data-testid=usage-chart] .recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value");
+      await expect.poll(() => xTicks.count(), { timeout: 10_000 }).toBeGreaterThan(1);
+      const ticks = await xTicks.allTextContents();
+      expect(ticks[0]).toBe("+0s");
+      expect(ticks.every((t) => /^\+\d/.test(t))).toBe(true);
+      expect(new Set(ticks).size).toBe(ticks.length);
       await p.screenshot({ path: path.join(shots, `detail-${scheme}.png`), fullPage: true });
     }
     const narrow = await page("light", 1024);

@@ -73,7 +73,7 @@ describe("output viewer in a real browser", () => {
               el.parentElement!.tagName === "SPAN" && el.textContent === el.parentElement!.textContent ? el.parentElement! : el,
             ).color,
         );
-    expect(await colour("red16")).toBe("rgb(187, 0, 0)");
+    expect(await colour("red16")).toBe("rgb(240, 82, 79)"); // the readable red (BASE_COLOURS)
     expect(await colour("orange256")).toBe("rgb(255, 135, 0)");
     expect(await colour("truecolour")).toBe("rgb(120, 80, 255)");
     expect(await lineText(page, "progress").textContent()).toContain("progress [##########] 100%");

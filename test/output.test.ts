@@ -8,7 +8,7 @@ import { OutputMissingError, readRange } from "../lib/output/range";
 import { maxSearches, SearchesBusyError, withSearchSlot } from "../lib/output/scan-slots";
 import { countMatches, findMatch } from "../lib/output/search";
 import { summariseOutput } from "../lib/output/tail";
-import { applyTerminalEdits, renderLine, splitLines, MAX_RENDERED_CHARS } from "../lib/output/terminal";
+import { applyTerminalEdits, BASE_COLOURS, renderLine, splitLines, MAX_RENDERED_CHARS } from "../lib/output/terminal";
 import { tempDir } from "./support/temp";
 
 describe("terminal rendering", () => {
@@ -32,11 +32,32 @@ describe("terminal rendering", () => {
   it("renders 16, 256 and truecolour, bold, dim, italic, underline and inverse through the ANSI library", () => {
     const line = renderLine("\x1b[31mA\x1b[0m\x1b[38;5;208mB\x1b[0m\x1b[38;2;1;2;3mC\x1b[0m\x1b[1;2;3;4mD\x1b[0m\x1b[7mE\x1b[0m");
     const [a, b, c, d, e] = line.segments;
-    expect(a).toMatchObject({ text: "A", fg: "rgb(187, 0, 0)" });
+    expect(a).toMatchObject({ text: "A", fg: "rgb(240, 82, 79)" }); // the readable red (BASE_COLOURS)
     expect(b).toMatchObject({ text: "B", fg: "rgb(255, 135, 0)" });
     expect(c).toMatchObject({ text: "C", fg: "rgb(1, 2, 3)" });
     expect(d).toMatchObject({ text: "D", bold: true, dim: true, italic: true, underline: true });
     expect(e?.bg).not.toBeNull();
+  });
+
+  it("shows every base colour, plain and bold, at WCAG AA contrast on the viewer's background (issue 42)", () => {
+    const luminance = (rgb: string) => {
+      const [r, g, b] = rgb
+        .split(",")
+        .map((v) => Number(v) / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const background = luminance("9, 9, 11"); // bg-zinc-950, the viewer's and the previews'
+    const contrast = (rgb: string) => (luminance(rgb) + 0.05) / (background + 0.05);
+    for (let code = 30; code <= 37; code++) {
+      for (const sgr of [`${code}`, `1;${code}`, `${code + 60}`]) {
+        const fg = renderLine(`\x1b[${sgr}mtext\x1b[0m`).segments[0]!.fg!;
+        expect(contrast(fg.slice(4, -1)), `SGR ${sgr}: ${fg}`).toBeGreaterThanOrEqual(4.5);
+      }
+    }
+    // Bold blue, the one reported: the bright blue, not the library's dark one.
+    expect(renderLine("\x1b[1;34mx").segments[0]!.fg).toBe(`rgb(${BASE_COLOURS[4]!.bright})`);
+    expect(renderLine("\x1b[34mx").segments[0]!.fg).toBe(`rgb(${BASE_COLOURS[4]!.normal})`);
   });
 
   it("cuts very long lines for display and splits CRLF endings", () => {

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { elapsedTicks, formatElapsed } from "@/lib/format";
 
 interface Sample {
   t: number;
@@ -67,7 +68,9 @@ export function UsageChart({
   if (!running && samples.length < 2) {
     return <p className="text-sm text-zinc-500 dark:text-zinc-400">The process is not running, and no usage was recorded while it ran.</p>;
   }
-  const whole = samples.length > 0 && samples.at(-1)!.t - samples[0]!.t > 3_600_000;
+  // Elapsed time from the first point (clock times in mm:ss read as times of day), at round steps.
+  const origin = samples[0]?.t ?? 0;
+  const ticks = samples.length > 1 ? elapsedTicks(origin, samples.at(-1)!.t) : [];
   return (
     <div className="h-56 w-full" data-testid="usage-chart" data-samples={samples.length}>
       {samples.length < 2 ? (
@@ -80,12 +83,8 @@ export function UsageChart({
               dataKey="t"
               type="number"
               domain={["dataMin", "dataMax"]}
-              tickFormatter={(t: number) =>
-                new Date(t).toLocaleTimeString(
-                  undefined,
-                  whole ? { hour: "2-digit", minute: "2-digit" } : { minute: "2-digit", second: "2-digit" },
-                )
-              }
+              ticks={ticks}
+              tickFormatter={(t: number) => formatElapsed(t - origin)}
               tick={{ fontSize: 11, fill: "currentColor" }}
               stroke="currentColor"
               strokeOpacity={0.3}
@@ -112,7 +111,10 @@ export function UsageChart({
               stroke="currentColor"
               strokeOpacity={0.3}
             />
-            <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} contentStyle={{ fontSize: 12 }} />
+            <Tooltip
+              labelFormatter={(t) => `${new Date(Number(t)).toLocaleTimeString()} (${formatElapsed(Number(t) - origin)})`}
+              contentStyle={{ fontSize: 12 }}
+            />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             <Line yAxisId="cpu" type="linear" dataKey="cpu" name="CPU %" stroke="#6366f1" dot={false} isAnimationActive={false} />
             <Line yAxisId="mem" type="linear" dataKey="mem" name="Memory (MB)" stroke="#10b981" dot={false} isAnimationActive={false} />

@@ -95,6 +95,43 @@ export interface RenderedLine {
   omitted: number;
 }
 
+/**
+ * The 16 base colours as the viewer shows them on its near-black background (#09090b, in both
+ * themes): each at least 4.5:1 (WCAG AA), where the ANSI library's blue was 1.6:1 and its
+ * black invisible. Bold takes the bright one, as terminals' "bright on bold" does. Keys are
+ * the library's own values; a 256-colour or true colour is shown as given.
+ */
+export const BASE_COLOURS: ReadonlyArray<{ ansi: string; normal: string; bright: string }> = [
+  { ansi: "0, 0, 0", normal: "122, 122, 122", bright: "150, 150, 150" },
+  { ansi: "187, 0, 0", normal: "240, 82, 79", bright: "255, 120, 120" },
+  { ansi: "0, 187, 0", normal: "78, 201, 100", bright: "120, 235, 140" },
+  { ansi: "187, 187, 0", normal: "220, 190, 60", bright: "250, 230, 110" },
+  { ansi: "0, 0, 187", normal: "96, 140, 255", bright: "130, 170, 255" },
+  { ansi: "187, 0, 187", normal: "214, 112, 214", bright: "240, 140, 240" },
+  { ansi: "0, 187, 187", normal: "70, 200, 210", bright: "110, 230, 240" },
+  { ansi: "255,255,255", normal: "212, 212, 216", bright: "255, 255, 255" },
+];
+const BRIGHT_ANSI = [
+  "85, 85, 85",
+  "255, 85, 85",
+  "0, 255, 0",
+  "255, 255, 85",
+  "85, 85, 255",
+  "255, 85, 255",
+  "85, 255, 255",
+  "255, 255, 255",
+];
+const READABLE = new Map<string, { normal: string; bright: string }>();
+BASE_COLOURS.forEach((colour, i) => {
+  READABLE.set(colour.ansi, colour);
+  READABLE.set(BRIGHT_ANSI[i]!, { normal: colour.bright, bright: colour.bright });
+});
+
+function readableColour(ansi: string, bold: boolean): string {
+  const colour = READABLE.get(ansi);
+  return colour ? (bold ? colour.bright : colour.normal) : ansi;
+}
+
 export function renderLine(raw: string): RenderedLine {
   const edited = applyTerminalEdits(raw);
   const parts = Anser.ansiToJson(edited, { use_classes: false, remove_empty: true });
@@ -116,7 +153,7 @@ export function renderLine(raw: string): RenderedLine {
     const decorations = part.decorations ?? [];
     segments.push({
       text,
-      fg: part.fg ? `rgb(${part.fg})` : null,
+      fg: part.fg ? `rgb(${readableColour(part.fg, decorations.includes("bold"))})` : null,
       bg: part.bg ? `rgb(${part.bg})` : null,
       bold: decorations.includes("bold"),
       dim: decorations.includes("dim"),
