@@ -16,7 +16,7 @@ export function NavLink({ href, children, muted = false }: { href: string; child
     <Link
       href={href}
       aria-current={current ? "page" : undefined}
-      className={`whitespace-nowrap rounded-md px-3 py-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800 ${
+      className={`whitespace-nowrap rounded-md px-2 py-1.5 sm:px-3 hover:bg-zinc-100 dark:hover:bg-zinc-800 ${
         current
           ? "bg-zinc-100 font-medium text-zinc-900 dark:bg-zinc-800 dark:text-zinc-100"
           : muted
