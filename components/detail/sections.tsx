@@ -109,7 +109,6 @@ export function CommandSection({
   );
 }
 
-/** CPU seconds as people read them: "0.4 s" under a minute, else "12m 5s". */
 /** What outlives the process (SPEC "The end record"): its peak memory, CPU time, and why it ended. */
 export function EndRecordFields({ process: p }: { process: ProcessView }) {
   return (

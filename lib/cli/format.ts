@@ -39,6 +39,7 @@ export function formatTable(records: ListedProcess[]): string {
 }
 
 export function formatDetails(r: ListedProcess): string {
+  const why = endReasonOf(r);
   const lines: Array<[string, string]> = [
     ["hash", r.hash],
     ["name", r.name],
@@ -52,7 +53,7 @@ export function formatDetails(r: ListedProcess): string {
     ["started", localTime(r.startTime)],
     ["created", r.createdAt ?? "-"],
     ["ended", localTime(r.endedAt)],
-    ...(endReasonOf(r) ? ([["why", endReasonOf(r)!.text]] as Array<[string, string]>) : []),
+    ...(why ? ([["why", why.text]] as Array<[string, string]>) : []),
     ...(r.end?.peakMemoryBytes != null ? ([["peak mem", formatBytes(r.end.peakMemoryBytes)]] as Array<[string, string]>) : []),
     ...(r.end?.cpuSeconds != null ? ([["cpu time", formatCpuTime(r.end.cpuSeconds)]] as Array<[string, string]>) : []),
     ["output", r.outputFile ?? "-"],

@@ -13,6 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describeLeftAlone } from "../registry/left-alone";
+import { MIN_HASH_PREFIX } from "../registry/hash";
 import { CliError } from "./errors";
 import { knownFailure } from "../failure";
 import { resolveDbPath } from "../config/paths";
@@ -58,8 +59,8 @@ async function withProcesses<T>(opts: { db?: string }, fn: (processes: LocalProc
 
 async function resolveOrFail(processes: LocalProcesses, dbPath: string, hash: string): Promise<string> {
   const full = await processes.resolve(hash);
-  if (!full && /^[0-9a-f]{1,5}$/i.test(hash.trim())) {
-    throw new CliError(`"${hash}" is too short to name a record: give at least 6 characters of its hash.`, 2);
+  if (!full && /^[0-9a-f]+$/i.test(hash.trim()) && hash.trim().length < MIN_HASH_PREFIX) {
+    throw new CliError(`"${hash}" is too short to name a record: give at least ${MIN_HASH_PREFIX} characters of its hash.`, 2);
   }
   if (!full) throw new CliError(`No process record with hash "${hash}" in ${dbPath}.`);
   return full;

@@ -1,3 +1,5 @@
+import { shared } from "../config/shared";
+
 /** How long a statement waits for another writer (web server, CLI, AYON) to let go. */
 export const BUSY_TIMEOUT_MS = 15_000;
 
@@ -7,7 +9,6 @@ export const BUSY_TIMEOUT_MS = 15_000;
  * its connection), so waiting the writers' 15 s only held every page that long (issue 41).
  */
 export const READ_BUSY_MS = 2_000;
-import { shared } from "../config/shared";
 
 /**
  * How long the driver itself waits on a lock. SQLite's busy handler sleeps in the calling

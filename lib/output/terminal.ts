@@ -101,31 +101,21 @@ export interface RenderedLine {
  * black invisible. Bold takes the bright one, as terminals' "bright on bold" does. Keys are
  * the library's own values; a 256-colour or true colour is shown as given.
  */
-export const BASE_COLOURS: ReadonlyArray<{ ansi: string; normal: string; bright: string }> = [
-  { ansi: "0, 0, 0", normal: "122, 122, 122", bright: "150, 150, 150" },
-  { ansi: "187, 0, 0", normal: "240, 82, 79", bright: "255, 120, 120" },
-  { ansi: "0, 187, 0", normal: "78, 201, 100", bright: "120, 235, 140" },
-  { ansi: "187, 187, 0", normal: "220, 190, 60", bright: "250, 230, 110" },
-  { ansi: "0, 0, 187", normal: "96, 140, 255", bright: "130, 170, 255" },
-  { ansi: "187, 0, 187", normal: "214, 112, 214", bright: "240, 140, 240" },
-  { ansi: "0, 187, 187", normal: "70, 200, 210", bright: "110, 230, 240" },
-  { ansi: "255,255,255", normal: "212, 212, 216", bright: "255, 255, 255" },
-];
-const BRIGHT_ANSI = [
-  "85, 85, 85",
-  "255, 85, 85",
-  "0, 255, 0",
-  "255, 255, 85",
-  "85, 85, 255",
-  "255, 85, 255",
-  "85, 255, 255",
-  "255, 255, 255",
+export const BASE_COLOURS: ReadonlyArray<{ ansi: string; ansiBright: string; normal: string; bright: string }> = [
+  { ansi: "0, 0, 0", ansiBright: "85, 85, 85", normal: "122, 122, 122", bright: "150, 150, 150" },
+  { ansi: "187, 0, 0", ansiBright: "255, 85, 85", normal: "240, 82, 79", bright: "255, 120, 120" },
+  { ansi: "0, 187, 0", ansiBright: "0, 255, 0", normal: "78, 201, 100", bright: "120, 235, 140" },
+  { ansi: "187, 187, 0", ansiBright: "255, 255, 85", normal: "220, 190, 60", bright: "250, 230, 110" },
+  { ansi: "0, 0, 187", ansiBright: "85, 85, 255", normal: "96, 140, 255", bright: "130, 170, 255" },
+  { ansi: "187, 0, 187", ansiBright: "255, 85, 255", normal: "214, 112, 214", bright: "240, 140, 240" },
+  { ansi: "0, 187, 187", ansiBright: "85, 255, 255", normal: "70, 200, 210", bright: "110, 230, 240" },
+  { ansi: "255,255,255", ansiBright: "255, 255, 255", normal: "212, 212, 216", bright: "255, 255, 255" },
 ];
 const READABLE = new Map<string, { normal: string; bright: string }>();
-BASE_COLOURS.forEach((colour, i) => {
+for (const colour of BASE_COLOURS) {
   READABLE.set(colour.ansi, colour);
-  READABLE.set(BRIGHT_ANSI[i]!, { normal: colour.bright, bright: colour.bright });
-});
+  READABLE.set(colour.ansiBright, { normal: colour.bright, bright: colour.bright });
+}
 
 function readableColour(ansi: string, bold: boolean): string {
   const colour = READABLE.get(ansi);

@@ -24,6 +24,15 @@ export function processHash({ name, pid, executable, startTime }: HashInput): st
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 
+/** The fewest characters of a hash that name a record (what people copy from a terminal). */
+export const MIN_HASH_PREFIX = 6;
+const PREFIX_PATTERN = new RegExp(`^[0-9a-f]{${MIN_HASH_PREFIX},64}$`);
+
+/** True for what may name a record: a whole hash, or a prefix of MIN_HASH_PREFIX or more. */
+export function isHashPrefix(value: string): boolean {
+  return PREFIX_PATTERN.test(value);
+}
+
 /** True for the shape of a record hash; anything else never reaches the database. */
 export function isProcessHash(value: string): boolean {
   return HASH_PATTERN.test(value);

@@ -4,10 +4,10 @@ import { closeDb, dbFor, type Db, type DbDriver } from "../db/client";
 import { tightenCompanions } from "../db/private-file";
 import { ensureDir, outputDirFor } from "../config/paths";
 import type { ProcessSnapshot } from "../system/snapshot";
-import { reconcile, reconcileOne, statusOf, STOPPED, UNCHECKED } from "../system/reconcile";
+import { reconcile, reconcileOne, statusOf, UNCHECKED } from "../system/reconcile";
 import { knownFailure, type FailureCode } from "../failure";
 import { RegistryError, isBusyError } from "./errors";
-import { processHash } from "./hash";
+import { isHashPrefix, processHash } from "./hash";
 import { pythonPathStr } from "./python-format";
 import { exitsDirFor, readObservedExits } from "./exits";
 import { migrateRegistry } from "./migrate";
@@ -171,7 +171,7 @@ export class Registry {
    */
   async resolveHash(hashOrPrefix: string): Promise<string | null> {
     const wanted = hashOrPrefix.trim().toLowerCase();
-    if (!/^[0-9a-f]{6,64}$/.test(wanted)) return null;
+    if (!isHashPrefix(wanted)) return null;
     if (wanted.length === 64) return (await this.get(wanted)) ? wanted : null;
     const rows = await this.db.query<{ hash: string }>(
       "SELECT hash FROM process_info WHERE substr(hash, 1, ?) = ? LIMIT 2",
