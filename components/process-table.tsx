@@ -7,12 +7,13 @@ import { fleetStopManyAction } from "@/lib/actions/fleet";
 import type { HostStatus } from "@/lib/fleet/hub/status";
 import { FIRST_DIR, type SortKey } from "@/lib/processes/query";
 import { listHref, type ListPageState as ListQuery } from "@/lib/processes/query-params";
-import { isAlive, statusText, type ProcessView } from "@/lib/processes/status";
+import { hasFailed, isActive, isAlive, statusText, type ProcessView } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { ActionMessage } from "./action-message";
 import { ConfirmDialog } from "./confirm-dialog";
 import { LocalTime } from "./local-time";
 import { MiddleTruncate } from "./middle-truncate";
+import { PhoneSort } from "./phone-sort";
 import { StatusBadge } from "./status-badge";
 
 type Pending = { kind: "one"; hash: string; name: string } | { kind: "selected" } | { kind: "stop-selected" } | { kind: "inactive" } | null;
@@ -38,18 +39,18 @@ const TOOL_BUTTON =
   "rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm enabled:hover:bg-zinc-50 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:enabled:hover:bg-zinc-800";
 
 /**
- * Below 640 px a row is a card of two lines, with no sideways scrolling: name and status, then
- * host, running time, CPU, memory and Delete; pid, user, executable, start and output are on
- * the record's page. The header stays as a bar of sort links.
+ * Below 640 px a row is a card of two lines, with no sideways scrolling: name, status and Delete,
+ * then host, pid, start, and CPU and memory while it runs or how long it ran; user, executable
+ * and output are on the record's page. The header is a "Sort by" control.
  */
 const PHONE = {
   table: "max-sm:block",
   head: "max-sm:block max-sm:border-b-0",
-  headRow: "max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-1 max-sm:px-1 max-sm:py-1",
+  headRow: "max-sm:flex max-sm:items-center max-sm:gap-x-1 max-sm:px-1 max-sm:py-1",
   body: "max-sm:block",
   // A wrapping line of cells; the empty ::after takes a whole line of its own after the status,
   // so the figures start the second line, and a line too long for the screen wraps, never scrolls.
-  row: "max-sm:relative max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-3 max-sm:py-2 max-sm:pr-3 max-sm:after:order-3 max-sm:after:basis-full max-sm:after:content-['']",
+  row: "max-sm:relative max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-2.5 max-sm:py-2 max-sm:pr-2 max-sm:after:order-4 max-sm:after:basis-full max-sm:after:content-['']",
   /** With a checkbox: it stands on the left of both lines. */
   rowWithCheck: "max-sm:pl-10",
   rowWithoutCheck: "max-sm:pl-3",
@@ -58,15 +59,17 @@ const PHONE = {
   check: "max-sm:absolute max-sm:left-3 max-sm:top-1/2 max-sm:-translate-y-1/2",
   name: "max-sm:order-1 max-sm:min-w-0 max-sm:max-w-none max-sm:flex-1 max-sm:truncate",
   status: "max-sm:order-2",
-  host: "max-sm:order-4 max-sm:mt-1 max-sm:min-w-0 max-sm:whitespace-normal max-sm:text-xs max-sm:[overflow-wrap:anywhere]",
-  runtime: "max-sm:order-5 max-sm:mt-1 max-sm:text-left max-sm:text-xs",
-  cpu: "max-sm:order-6 max-sm:mt-1 max-sm:text-left max-sm:text-xs",
-  memory: "max-sm:order-7 max-sm:mt-1 max-sm:text-left max-sm:text-xs",
-  remove: "max-sm:order-8 max-sm:ml-auto max-sm:mt-1",
+  host: "max-sm:order-5 max-sm:mt-1 max-sm:min-w-0 max-sm:whitespace-normal max-sm:text-xs max-sm:[overflow-wrap:anywhere]",
+  pid: "max-sm:order-6 max-sm:mt-1 max-sm:text-left max-sm:font-sans max-sm:text-xs",
+  started: "max-sm:order-7 max-sm:mt-1 max-sm:text-xs",
+  runtime: "max-sm:order-8 max-sm:mt-1 max-sm:text-left max-sm:text-xs",
+  cpu: "max-sm:order-9 max-sm:mt-1 max-sm:text-left max-sm:text-xs",
+  memory: "max-sm:order-10 max-sm:mt-1 max-sm:text-left max-sm:text-xs",
+  remove: "max-sm:order-3 max-sm:-my-1",
 } as const;
 
-/** Which columns a phone's header keeps (the sortable ones, as links). */
-const PHONE_HEAD = (column: { key: SortKey | null }) => (column.key ? "max-sm:px-2 max-sm:py-1" : PHONE.hidden);
+/** The columns a phone sorts by (its "Sort by" control), in the table's order. */
+const SORTABLE = COLUMNS.flatMap((column) => (column.key ? [{ key: column.key, label: column.label }] : []));
 
 const rowKey = (row: TableRow) => (row.host ? `${row.host.name}/${row.hash}` : row.hash);
 
@@ -198,11 +201,14 @@ export function ProcessTable({
                     />
                   </th>
                 )}
+                <th className="sm:hidden max-sm:px-2 max-sm:py-1 max-sm:font-normal">
+                  <PhoneSort query={query} base={base} columns={SORTABLE} />
+                </th>
                 {showHost && <th className={`px-3 py-2 ${PHONE.hidden}`}>Host</th>}
                 {COLUMNS.map((column) => (
                   <th
                     key={column.label}
-                    className={`whitespace-nowrap px-3 py-2 ${column.className ?? ""} ${PHONE_HEAD(column)}`}
+                    className={`whitespace-nowrap px-3 py-2 ${column.className ?? ""} ${PHONE.hidden}`}
                     aria-sort={column.key && query.sort === column.key ? (query.dir === "asc" ? "ascending" : "descending") : undefined}
                   >
                     {column.key ? (
@@ -230,10 +236,9 @@ export function ProcessTable({
             </thead>
             <tbody className={`divide-y divide-zinc-100 dark:divide-zinc-800 ${PHONE.body}`}>
               {rows.map((row) => {
-                const failed =
-                  row.status === "stopped" &&
-                  row.stopSignal === null &&
-                  ((row.exitCode !== null && row.exitCode !== 0) || (row.exitSignal !== null && row.exitSignal !== "SIGTERM"));
+                const failed = hasFailed(row);
+                // A phone's card shows usage only while there is some: an ended record has none.
+                const onPhoneIfShown = (value: number | null) => (value === null ? PHONE.hidden : "");
                 return (
                   <tr
                     key={rowKey(row)}
@@ -285,7 +290,10 @@ export function ProcessTable({
                         </span>
                       )}
                     </td>
-                    <td className={`px-3 py-2 text-right font-mono tabular-nums ${PHONE.hidden}`}>{row.pid ?? "–"}</td>
+                    <td className={`px-3 py-2 text-right font-mono tabular-nums ${PHONE.cell} ${PHONE.pid} ${onPhoneIfShown(row.pid)}`}>
+                      <span className="sm:hidden">pid </span>
+                      {row.pid ?? "–"}
+                    </td>
                     <td
                       className={`max-w-[8rem] truncate whitespace-nowrap px-3 py-2 text-xs ${PHONE.hidden}`}
                       title={row.user ?? undefined}
@@ -301,18 +309,26 @@ export function ProcessTable({
                         </span>
                       )}
                     </td>
-                    <td className={`whitespace-nowrap px-3 py-2 ${PHONE.hidden}`}>
+                    <td className={`whitespace-nowrap px-3 py-2 ${PHONE.cell} ${PHONE.started} ${onPhoneIfShown(row.startTime)}`}>
+                      <span className="sm:hidden">started </span>
                       <LocalTime seconds={row.startTime} />
                     </td>
-                    <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.runtime}`}>
-                      <span className="sm:hidden">for </span>
+                    <td
+                      className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.runtime} ${isActive(row) ? PHONE.hidden : onPhoneIfShown(row.runtime)}`}
+                    >
+                      {/* While it runs, "started 8 s ago" says how long on a phone's card. */}
+                      <span className="sm:hidden">ran </span>
                       {formatDuration(row.runtime)}
                     </td>
-                    <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.cpu}`}>
+                    <td
+                      className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.cpu} ${onPhoneIfShown(row.cpuPercent)}`}
+                    >
                       <span className="sm:hidden">CPU </span>
                       {row.cpuPercent === null ? "–" : `${row.cpuPercent.toFixed(1)}%`}
                     </td>
-                    <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.memory}`}>
+                    <td
+                      className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.memory} ${onPhoneIfShown(row.rssBytes)}`}
+                    >
                       {formatBytes(row.rssBytes)}
                     </td>
                     <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.hidden}`}>

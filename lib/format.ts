@@ -31,6 +31,24 @@ export function elapsedTicks(start: number, end: number, most = 6): number[] {
   return ticks;
 }
 
+/**
+ * A percentage axis from 0 to at least 10, ticking at 1, 2 or 5 times a power of ten, at most
+ * `most` steps (0/2/…/10 for an idle process, 0/50/…/200 for a tree on several cores): whole,
+ * evenly spaced numbers, never Recharts' rounded 0/3/6/10 of quarter steps.
+ */
+export function percentTicks(max: number, most = 5): number[] {
+  const top = Math.max(10, Number.isFinite(max) ? max : 0);
+  let step = 1;
+  for (let scale = 1; ; scale *= 10) {
+    const found = [1, 2, 5].map((m) => m * scale).find((s) => Math.ceil(top / s) <= most);
+    if (found) {
+      step = found;
+      break;
+    }
+  }
+  return Array.from({ length: Math.ceil(top / step) + 1 }, (_, i) => i * step);
+}
+
 /** Time since a run's start as a chart's axis says it: "+0s", "+45s", "+1m 30s", "+2h 5m", "+3d 4h". */
 export function formatElapsed(ms: number): string {
   return `+${formatDuration(Math.max(0, Math.round(ms / 1000)))}`;

@@ -172,6 +172,15 @@ describe("dashboard in a real browser", () => {
       expect(ticks[0]).toBe("+0s");
       expect(ticks.every((t) => /^\+\d/.test(t))).toBe(true);
       expect(new Set(ticks).size).toBe(ticks.length);
+      // The CPU axis at even whole steps (it read 0/3/6/10 %).
+      const cpuTicks = await p
+        .locator("[data-testid=usage-chart] .recharts-yAxis-tick-labels")
+        .first()
+        .locator(".recharts-cartesian-axis-tick-value")
+        .allTextContents();
+      const steps = cpuTicks.map((t) => Number.parseFloat(t)).map((v, i, all) => (i ? v - all[i - 1]! : v));
+      expect(steps[0], cpuTicks.join(" ")).toBe(0);
+      expect(new Set(steps.slice(1)).size, cpuTicks.join(" ")).toBe(1);
       await p.screenshot({ path: path.join(shots, `detail-${scheme}.png`), fullPage: true });
     }
     const narrow = await page("light", 1024);
@@ -243,6 +252,21 @@ describe("list behaviour", () => {
     // Four filters still fit a phone's width.
     const filters = phone.getByRole("navigation", { name: "Filter by status" });
     expect((await filters.boundingBox())!.width).toBeLessThanOrEqual(390);
+    // A card says its pid (these rows have no start time); an ended one no empty "CPU – –".
+    const card = phone.locator("tbody tr", { hasText: "fcheck-exit-3" });
+    expect(await card.innerText()).toMatch(/pid \d+/);
+    expect(await card.innerText()).not.toMatch(/CPU/);
+    // One labelled sort control, not two rows of bare links: choosing Name sorts A→Z and says so.
+    await expect.poll(() => phone.locator("thead").getByRole("link", { name: "Name" }).isVisible()).toBe(false);
+    // (It opens sorted Z→A by name, from the clicks above.)
+    await phone.getByLabel("Sort by").selectOption("pid");
+    await expect.poll(() => new URL(phone.url()).searchParams.get("sort")).toBe("pid");
+    await phone.getByLabel("Sort by").selectOption("name");
+    await expect.poll(() => new URL(phone.url()).searchParams.get("sort")).toBe("name");
+    expect(new URL(phone.url()).searchParams.get("dir")).toBe("asc");
+    await expect.poll(() => phone.locator("tbody tr td:nth-child(3) a").allTextContents()).toEqual(["fcheck-exit-3", "fcheck-killed"]);
+    await phone.getByRole("link", { name: "Sorted A → Z: reverse" }).click();
+    await expect.poll(() => phone.locator("tbody tr td:nth-child(3) a").allTextContents()).toEqual(["fcheck-killed", "fcheck-exit-3"]);
     await phone.screenshot({ path: path.join(shots, "list-failed-phone.png"), fullPage: true });
   });
 

@@ -375,6 +375,19 @@ describe("a hub on SQLite and three workstations", () => {
       const box = (await shown.boundingBox())!;
       expect(box.x + box.width).toBeLessThanOrEqual(390);
     }
+    expect(await row.innerText()).toMatch(/pid \d+[\s\S]*started [\s\S]*CPU /);
+    // The hosts too: a card per host, its counts, crashes and load on screen, none cut.
+    expect(await page.getByRole("region", { name: "Host table" }).evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+    const hostCard = page.locator("tr[data-host]").first();
+    expect(await hostCard.innerText()).toMatch(/reported [\s\S]*\d+ \/ \d+ running[\s\S]*crash(es)? in 24 h[\s\S]*load /);
+    for (const shown of [
+      hostCard.getByTestId("host-counts"),
+      hostCard.getByText(/^load /),
+      hostCard.getByRole("link", { name: /Only this host|All hosts/ }),
+    ]) {
+      const box = (await shown.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
     await page.screenshot({ path: path.join(SHOTS, "fleet-390.png"), fullPage: true });
     await context.close();
     expect(wsB.cli("stop", tree).status).toBe(0);

@@ -38,6 +38,53 @@ function run(command: string, env: Record<string, string>, cwd: string): { statu
   return { status: Number(result.stdout.trim().slice(-3)), body };
 }
 
+/** The lines of README's sh block under "## CLI" (its examples), comments dropped. */
+function readmeCliLines(): string[] {
+  const readme = fs.readFileSync(path.resolve("README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## CLI"), readme.indexOf("\n## ", readme.indexOf("## CLI") + 1));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+  return block
+    .split("\n")
+    .map((line) => line.replace(/\s+# .*$/, "").trim())
+    .filter((line) => line && !line.startsWith("#"));
+}
+
+describe("README's CLI examples", () => {
+  it("each exits 0 as written, in one shell as a user would paste them", () => {
+    const dir = tempDir("pm-readme-cli-");
+    const db = path.join(dir, "registry.db");
+    const lines = readmeCliLines();
+    expect(lines.length).toBeGreaterThan(6);
+    // Each line's exit status to a file of its own, so the commands' output stays theirs.
+    const statuses = path.join(dir, "statuses");
+    const script = lines.map((line) => `${line}\necho $? >> '${statuses}'`).join("\n");
+    try {
+      const result = spawnSync("/bin/bash", ["-c", script], {
+        env: { ...process.env, PROCESS_MONITOR_DB: db, HOME: dir },
+        cwd: path.resolve("."),
+        encoding: "utf8",
+        timeout: 90_000,
+      });
+      const codes = fs.readFileSync(statuses, "utf8").trim().split("\n").map(Number);
+      lines.forEach((line, i) => expect(codes[i], `${line}\n${result.stderr}`).toBe(0));
+      // What they printed: the launch's hash shown, the search found it, the --wait its output.
+      const hash = /[0-9a-f]{64}/.exec(result.stdout)?.[0];
+      expect(hash, result.stdout).toBeDefined();
+      expect(result.stdout).toContain("done\n");
+      expect(result.stdout).toMatch(/"name": ?"render"/);
+      expect(result.stdout).toContain("Would delete");
+      // The example's last line removed its record; the quick one stays, ended.
+      const left = spawnSync(process.execPath, ["bin/process-monitor.js", "list", "--json", "--db", db], { encoding: "utf8" });
+      expect((JSON.parse(left.stdout) as Array<{ name: string; running: boolean }>).map((r) => [r.name, r.running])).toEqual([
+        ["quick", false],
+      ]);
+    } finally {
+      stopAllIn(db);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe("README's curl examples", () => {
   let dir: string;
   let db: string;

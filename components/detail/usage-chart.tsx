@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { elapsedTicks, formatElapsed } from "@/lib/format";
+import { elapsedTicks, formatElapsed, percentTicks } from "@/lib/format";
 
 interface Sample {
   t: number;
@@ -71,6 +71,7 @@ export function UsageChart({
   // Elapsed time from the first point (clock times in mm:ss read as times of day), at round steps.
   const origin = samples[0]?.t ?? 0;
   const ticks = samples.length > 1 ? elapsedTicks(origin, samples.at(-1)!.t) : [];
+  const cpuTicks = percentTicks(Math.max(0, ...samples.map((s) => s.cpu ?? 0)));
   return (
     <div className="h-56 w-full" data-testid="usage-chart" data-samples={samples.length}>
       {samples.length < 2 ? (
@@ -91,9 +92,9 @@ export function UsageChart({
             />
             <YAxis
               yAxisId="cpu"
-              // Whole percents from 0 to at least 10: an idle process draws a flat line at 0, not waves of 0.075%.
-              domain={[0, (max: number) => Math.max(10, Math.ceil(max / 10) * 10)]}
-              allowDecimals={false}
+              // From 0 to at least 10 %: an idle process draws a flat line at 0, not waves of 0.075%.
+              domain={[0, cpuTicks.at(-1)!]}
+              ticks={cpuTicks}
               tick={{ fontSize: 11, fill: "currentColor" }}
               unit="%"
               width={48}

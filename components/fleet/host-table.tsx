@@ -5,6 +5,28 @@ import { LocalTime } from "../local-time";
 import { HostStatusBadge } from "./host-status";
 import { listHref, type FleetPageState } from "@/lib/processes/query-params";
 
+/**
+ * Below 640 px a host is a card, never cut or scrolled sideways: name, tags and status, then its
+ * last report, counts, crashes and load, then its links. The header keeps its sort links, labelled.
+ */
+const PHONE = {
+  table: "max-sm:block",
+  head: "max-sm:block",
+  headRow: "max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-3 max-sm:px-3 max-sm:py-2",
+  headCell: "max-sm:p-0",
+  body: "max-sm:block",
+  row: "max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-3 max-sm:px-3 max-sm:py-2 max-sm:after:order-3 max-sm:after:basis-full max-sm:after:content-['']",
+  cell: "max-sm:p-0",
+  name: "max-sm:order-1 max-sm:min-w-0 max-sm:flex-1 max-sm:whitespace-normal",
+  status: "max-sm:order-2",
+  figure: "max-sm:order-4 max-sm:mt-1 max-sm:text-left max-sm:text-xs",
+  links: "max-sm:order-5 max-sm:-ml-2 max-sm:mt-1 max-sm:basis-full max-sm:text-left",
+  hidden: "max-sm:hidden",
+} as const;
+
+/** Words a phone's card puts before a figure that a column heading names on a wide screen. */
+const OnPhone = ({ children }: { children: React.ReactNode }) => <span className="sm:hidden">{children}</span>;
+
 /** Every enrolled workstation: status, last report, counts and crashes in the last 24 hours. */
 export function HostTable({
   hosts,
@@ -41,24 +63,31 @@ export function HostTable({
       aria-label="Host table"
       className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
     >
-      <table className="w-full min-w-[760px] text-sm">
-        <thead className="border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400">
-          <tr>
-            <th className="px-3 py-2">{sortHeading("Host", "name")}</th>
-            <th className="px-3 py-2">Status</th>
-            <th className="px-3 py-2">Last report</th>
-            <th className="px-3 py-2 text-right">Running / total</th>
-            <th className="px-3 py-2 text-right">{sortHeading("Crashes (24 h)", "crashes")}</th>
-            <th className="px-3 py-2">{sortHeading("Load", "load")}</th>
-            <th className="px-3 py-2">
+      <table className={`w-full text-sm sm:min-w-[760px] ${PHONE.table}`}>
+        <thead
+          className={`border-b border-zinc-200 bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400 ${PHONE.head} ${query ? "" : PHONE.hidden}`}
+        >
+          <tr className={PHONE.headRow}>
+            <th className="font-normal normal-case tracking-normal sm:hidden">Sort by</th>
+            <th className={`px-3 py-2 ${PHONE.headCell}`}>{sortHeading("Host", "name")}</th>
+            <th className={`px-3 py-2 ${PHONE.hidden}`}>Status</th>
+            <th className={`px-3 py-2 ${PHONE.hidden}`}>Last report</th>
+            <th className={`px-3 py-2 text-right ${PHONE.hidden}`}>Running / total</th>
+            <th className={`px-3 py-2 text-right ${PHONE.headCell}`}>{sortHeading("Crashes (24 h)", "crashes")}</th>
+            <th className={`px-3 py-2 ${PHONE.headCell}`}>{sortHeading("Load", "load")}</th>
+            <th className={`px-3 py-2 ${PHONE.hidden}`}>
               <span className="sr-only">Filter</span>
             </th>
           </tr>
         </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+        <tbody className={`divide-y divide-zinc-100 dark:divide-zinc-800 ${PHONE.body}`}>
           {hosts.map((host) => (
-            <tr key={host.key} data-host={host.name} className={selected === host.name ? "bg-indigo-50/60 dark:bg-indigo-500/10" : ""}>
-              <td className="whitespace-nowrap px-3 py-2">
+            <tr
+              key={host.key}
+              data-host={host.name}
+              className={`${selected === host.name ? "bg-indigo-50/60 dark:bg-indigo-500/10" : ""} ${PHONE.row}`}
+            >
+              <td className={`whitespace-nowrap px-3 py-2 ${PHONE.cell} ${PHONE.name}`}>
                 <Link href={`/fleet/${host.name}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
                   {host.name}
                 </Link>
@@ -101,16 +130,18 @@ export function HostTable({
                   </span>
                 )}
               </td>
-              <td className="px-3 py-2">
+              <td className={`px-3 py-2 ${PHONE.cell} ${PHONE.status}`}>
                 <HostStatusBadge status={host.status} revoked={host.revoked} />
               </td>
-              <td className="whitespace-nowrap px-3 py-2">
+              <td className={`whitespace-nowrap px-3 py-2 ${PHONE.cell} ${PHONE.figure}`}>
+                <OnPhone>reported </OnPhone>
                 <LocalTime seconds={host.lastSeen === null ? null : host.lastSeen / 1000} />
               </td>
-              <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums" data-testid="host-counts">
+              <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.figure}`} data-testid="host-counts">
                 {host.running} / {host.total}
+                <OnPhone> running</OnPhone>
               </td>
-              <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
+              <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${PHONE.cell} ${PHONE.figure}`}>
                 {host.crashes24h > 0 ? (
                   // To this host's failed records in the list below.
                   <Link
@@ -124,13 +155,14 @@ export function HostTable({
                 ) : (
                   <span className="text-zinc-500 dark:text-zinc-400">0</span>
                 )}
+                <OnPhone> {host.crashes24h === 1 ? "crash" : "crashes"} in 24 h</OnPhone>
               </td>
-              <td className="whitespace-nowrap px-3 py-2 text-xs text-zinc-600 dark:text-zinc-400">
+              <td className={`whitespace-nowrap px-3 py-2 text-xs text-zinc-600 dark:text-zinc-400 ${PHONE.cell} ${PHONE.figure}`}>
                 {host.facts
                   ? `load ${host.facts.load[0]?.toFixed(2) ?? "–"} · ${host.facts.cores} cores · ${formatBytes(host.facts.memTotalBytes)}`
                   : "–"}
               </td>
-              <td className="whitespace-nowrap px-3 py-2 text-right">
+              <td className={`whitespace-nowrap px-3 py-2 text-right ${PHONE.cell} ${PHONE.links}`}>
                 {host.remoteLaunch && !readOnly && (
                   <Link
                     href={`/launch?host=${encodeURIComponent(host.name)}`}
