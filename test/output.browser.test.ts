@@ -173,8 +173,10 @@ describe("output viewer in a real browser", () => {
     for (const shown of [
       row.getByRole("link", { name: "phone-ticker" }),
       row.getByText("running"),
-      row.getByText(/^for /),
+      row.getByText(/^pid \d+/),
+      row.getByText(/^started /),
       row.getByText(/^CPU /),
+      row.getByRole("button", { name: "Delete phone-ticker" }),
     ]) {
       const box = (await shown.boundingBox())!;
       expect(box.x + box.width).toBeLessThanOrEqual(390);

@@ -499,7 +499,10 @@ setTimeout(() => {}, 60000);`,
         const ended = (await registry.get(record.hash))!;
         expect(ended.stopped).toBe(true);
         expect(ended.endedAt!).toBeGreaterThanOrEqual(cliLeftAt - 0.05);
-        expect(fs.readdirSync(exitsDirFor(path.join(path.dirname(db), "process_output"))).filter((f) => f.endsWith(".exit"))).toEqual([]);
+        // Its exit file is removed just after the row is written (the row first: nothing lost).
+        await expect
+          .poll(() => fs.readdirSync(exitsDirFor(path.join(path.dirname(db), "process_output"))).filter((f) => f.endsWith(".exit")))
+          .toEqual([]);
       } finally {
         await registry.close();
       }
