@@ -3,12 +3,11 @@
 // JavaScript at install time (scripts/build-cli.js), rebuilding it first when a source changed since.
 import module from "node:module";
 import { pathToFileURL } from "node:url";
+import { buildCli, cliBundle, cliBundleIsStale, cliWholeBundle, runsForLong } from "../scripts/build-cli.js";
 
 // Node 22.1 and later keep the bundle's compiled code on disk between runs (a short command
-// spends much of its time compiling); Node 20 has no such cache and starts as before. Before the
-// other imports, so that they are cached too.
+// spends much of its time compiling); Node 20 has no such cache and starts as before.
 module.enableCompileCache?.();
-const { buildCli, cliBundle, cliBundleIsStale, cliWholeBundle, runsForLong } = await import("../scripts/build-cli.js");
 
 if (cliBundleIsStale()) await buildCli();
 const args = process.argv.slice(2);

@@ -68,6 +68,9 @@ const PHONE = {
   remove: "max-sm:order-3 max-sm:-my-1",
 } as const;
 
+/** A figure a phone's card leaves out when there is none (an ended record has no usage, a foreign row no start). */
+const onPhoneIfShown = (value: number | null) => (value === null ? PHONE.hidden : "");
+
 /** The columns a phone sorts by (its "Sort by" control), in the table's order. */
 const SORTABLE = COLUMNS.flatMap((column) => (column.key ? [{ key: column.key, label: column.label }] : []));
 
@@ -237,8 +240,6 @@ export function ProcessTable({
             <tbody className={`divide-y divide-zinc-100 dark:divide-zinc-800 ${PHONE.body}`}>
               {rows.map((row) => {
                 const failed = hasFailed(row);
-                // A phone's card shows usage only while there is some: an ended record has none.
-                const onPhoneIfShown = (value: number | null) => (value === null ? PHONE.hidden : "");
                 return (
                   <tr
                     key={rowKey(row)}

@@ -38,15 +38,10 @@ export function elapsedTicks(start: number, end: number, most = 6): number[] {
  */
 export function percentTicks(max: number, most = 5): number[] {
   const top = Math.max(10, Number.isFinite(max) ? max : 0);
-  let step = 1;
   for (let scale = 1; ; scale *= 10) {
-    const found = [1, 2, 5].map((m) => m * scale).find((s) => Math.ceil(top / s) <= most);
-    if (found) {
-      step = found;
-      break;
-    }
+    const step = [1, 2, 5].map((m) => m * scale).find((s) => Math.ceil(top / s) <= most);
+    if (step) return Array.from({ length: Math.ceil(top / step) + 1 }, (_, i) => i * step);
   }
-  return Array.from({ length: Math.ceil(top / step) + 1 }, (_, i) => i * step);
 }
 
 /** Time since a run's start as a chart's axis says it: "+0s", "+45s", "+1m 30s", "+2h 5m", "+3d 4h". */

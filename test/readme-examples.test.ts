@@ -9,11 +9,19 @@ import { tempDir } from "./support/temp";
 // README's HTTP API examples, run as written (issue 42: its stop example answered 415 and no
 // test noticed). Only the machine's part is set: the token, the address, a record's hash.
 
+/** The first sh block of README's section `heading` ("## CLI"), as written. */
+function readmeBlock(heading: string): string {
+  const readme = fs.readFileSync(path.resolve("README.md"), "utf8");
+  const start = readme.indexOf(`\n${heading}\n`);
+  const end = readme.indexOf("\n## ", start + 1);
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start, end === -1 ? undefined : end));
+  if (start === -1 || !block) throw new Error(`README has no sh block under ${heading}`);
+  return block[1]!;
+}
+
 /** The commands of README's first sh block under "## HTTP API", continuation lines joined, comments dropped. */
 function readmeCurls(): string[] {
-  const readme = fs.readFileSync(path.resolve("README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## HTTP API"));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+  const block = readmeBlock("## HTTP API");
   const commands: string[] = [];
   let current = "";
   for (const line of block.split("\n")) {
@@ -40,10 +48,7 @@ function run(command: string, env: Record<string, string>, cwd: string): { statu
 
 /** The lines of README's sh block under "## CLI" (its examples), comments dropped. */
 function readmeCliLines(): string[] {
-  const readme = fs.readFileSync(path.resolve("README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## CLI"), readme.indexOf("\n## ", readme.indexOf("## CLI") + 1));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
-  return block
+  return readmeBlock("## CLI")
     .split("\n")
     .map((line) => line.replace(/\s+# .*$/, "").trim())
     .filter((line) => line && !line.startsWith("#"));

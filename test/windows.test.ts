@@ -532,6 +532,8 @@ setTimeout(() => {}, 60000);`,
       expect(stopped.stdout).toMatch(/closed when asked/);
       expect(fs.readFileSync(file, "utf8")).toContain("closed by WM_CLOSE");
       const listed = await windowsCli(["--db", winPath(db), "list", "--json"], supervisor);
+      // Once it printed nothing on a loaded CI run: say why if it does again.
+      expect(listed.code, `list --json: ${listed.stderr}`).toBe(0);
       const rows = JSON.parse(listed.stdout) as Array<{ name: string; status: string; exitCode: number | null; stopSignal: string | null }>;
       expect(rows.find((r) => r.name === "zero")).toMatchObject({ exitCode: 0, status: "stopped" });
       expect(rows.find((r) => r.name === "gui")).toMatchObject({ exitCode: 0, stopSignal: "SIGTERM" });
