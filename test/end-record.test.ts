@@ -326,6 +326,14 @@ describe("end patterns, nvidia-smi's table, a bounded history", () => {
     expect(matchEnd([`${"x".repeat(TESTED_LINE_CHARS)} Segmentation fault`])).toBeNull();
   });
 
+  it("counts a studio pattern's deadline from its first try, not from its worker's start (a busy machine's slow thread)", async () => {
+    const patterns = endPatterns('[{"name":"Asset down","pattern":"asset server .* unreachable","flags":"i"}]');
+    // A worker takes 20-30 ms to start here, longer on a loaded machine: a 10 ms deadline counted from
+    // its making skipped this sound pattern (the keeper's end said "exit" on a busy CI).
+    for (let i = 0; i < 3; i += 1)
+      expect(await matchEndBounded(["Asset server 1 unreachable"], patterns, 10)).toMatchObject({ pattern: "Asset down" });
+  });
+
   it("reads compute and graphics processes from nvidia-smi's table, old and new", () => {
     const byPid = parseNvidiaSmi(NVIDIA_SMI_535.replace("PID_OF_MAYA", "    51234"));
     expect(Object.fromEntries(byPid)).toEqual({ 1843: 406 * MiB, 2101: 72 * MiB, 51234: 2048 * MiB, 41234: 960 * MiB });

@@ -140,27 +140,33 @@ parentPort.postMessage({ found });
 
 type StudioRun = { found: { k: number; i: number } | null } | { stalledAt: number };
 
-/** The studio's patterns tried on a worker, ended at the deadline: a catastrophic one (`^(a+)+$`) stalls it, never the settler. */
+/** A worker that has not begun this long after it was made (a machine far too busy) is given up, its patterns not blamed. */
+const WORKER_START_MS = 15_000;
+
+/**
+ * The studio's patterns tried on a worker, ended at the deadline: a catastrophic one (`^(a+)+$`)
+ * stalls it, never the settler. The deadline counts from the worker's first pattern, not from its
+ * making: a thread's start on a loaded machine took over a second and had a sound pattern skipped.
+ */
 function studioRun(patterns: EndPattern[], lines: string[], deadlineMs: number): Promise<StudioRun> {
   return new Promise((resolve) => {
     const worker = new Worker(WORKER, { eval: true, workerData: { patterns: patterns.map((p) => p.source), lines } });
     let trying = 0;
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      resolve({ stalledAt: trying });
-    }, deadlineMs);
-    worker.on("message", (message: { trying?: number; found?: { k: number; i: number } | null }) => {
-      if (message.trying !== undefined) trying = message.trying;
-      if (message.found !== undefined) {
-        clearTimeout(timer);
-        void worker.terminate();
-        resolve({ found: message.found });
-      }
-    });
-    worker.on("error", () => {
+    const end = (result: StudioRun) => {
       clearTimeout(timer);
-      resolve({ found: null });
+      void worker.terminate();
+      resolve(result);
+    };
+    let timer = setTimeout(() => end({ found: null }), WORKER_START_MS);
+    worker.on("message", (message: { trying?: number; found?: { k: number; i: number } | null }) => {
+      if (message.trying === 0) {
+        clearTimeout(timer);
+        timer = setTimeout(() => end({ stalledAt: trying }), deadlineMs);
+      }
+      if (message.trying !== undefined) trying = message.trying;
+      if (message.found !== undefined) end({ found: message.found });
     });
+    worker.on("error", () => end({ found: null }));
   });
 }
 
