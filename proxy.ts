@@ -4,7 +4,7 @@ import { clientAddress, logInWithToken, tooMany } from "@/lib/auth/login";
 import { wrongCredential } from "@/lib/auth/rate-limit";
 import { authenticate, sessionCookieName } from "@/lib/auth/session";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers.js";
-import { STATUS_OF } from "@/lib/api/status-of";
+import { STATUS_OF } from "@/lib/status-of";
 import { VIEWER_REFUSAL } from "@/lib/auth/viewer";
 import { serverEnv } from "@/lib/config/server-env";
 

@@ -7,7 +7,7 @@ import { fleetStopManyAction } from "@/lib/actions/fleet";
 import type { HostStatus } from "@/lib/fleet/hub/status";
 import { FIRST_DIR, type SortKey } from "@/lib/processes/query";
 import { listHref, type ListPageState as ListQuery } from "@/lib/processes/query-params";
-import { hasFailed, isActive, isAlive, statusText, type ProcessView } from "@/lib/processes/status";
+import { isActive, isAlive, STOP_GRACE_SECONDS, type ProcessView } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { ActionMessage } from "./action-message";
 import { ConfirmDialog } from "./confirm-dialog";
@@ -239,7 +239,6 @@ export function ProcessTable({
             </thead>
             <tbody className={`divide-y divide-zinc-100 dark:divide-zinc-800 ${PHONE.body}`}>
               {rows.map((row) => {
-                const failed = hasFailed(row);
                 return (
                   <tr
                     key={rowKey(row)}
@@ -271,7 +270,7 @@ export function ProcessTable({
                       </td>
                     )}
                     <td className={`px-3 py-2 ${PHONE.cell} ${PHONE.status}`}>
-                      <StatusBadge status={row.status} label={statusText(row)} failed={failed} />
+                      <StatusBadge view={row} />
                     </td>
                     <td className={`max-w-[16rem] whitespace-nowrap px-3 py-2 ${PHONE.cell} ${PHONE.name}`}>
                       <Link
@@ -395,7 +394,7 @@ export function ProcessTable({
                 .map((r) => `${r.name || "unnamed"} (pid ${r.pid ?? "?"}${r.host ? ` on ${r.host.name}` : ""})`)
                 .join(
                   ", ",
-                )}${runningSelected.length > 5 ? ` and ${runningSelected.length - 5} more` : ""}: each gets SIGTERM, then SIGKILL after 5 s if it still runs. Unsaved work in them is lost. The records stay.`
+                )}${runningSelected.length > 5 ? ` and ${runningSelected.length - 5} more` : ""}: each gets SIGTERM, then SIGKILL after ${STOP_GRACE_SECONDS} s if it still runs. Unsaved work in them is lost. The records stay.`
             : pending?.kind === "inactive"
               ? `Every stopped record (${stoppedCount} now) and its output file will be deleted. Running processes are kept.`
               : "The record and its output file will be deleted. A process that is still running is not stopped."

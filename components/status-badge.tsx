@@ -1,6 +1,8 @@
-import type { DisplayStatus } from "@/lib/processes/status";
+import { hasFailed, statusText, type ProcessView } from "@/lib/processes/status";
 
-const STYLES: Record<DisplayStatus, string> = {
+type Shown = Parameters<typeof statusText>[0] & Pick<ProcessView, "status">;
+
+const STYLES: Record<ProcessView["status"], string> = {
   running: "bg-emerald-100 text-emerald-800 ring-emerald-600/20 dark:bg-emerald-500/15 dark:text-emerald-300 dark:ring-emerald-400/30",
   unverified: "bg-amber-100 text-amber-800 ring-amber-600/20 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/30",
   children: "bg-sky-100 text-sky-800 ring-sky-600/20 dark:bg-sky-500/15 dark:text-sky-300 dark:ring-sky-400/30",
@@ -9,15 +11,21 @@ const STYLES: Record<DisplayStatus, string> = {
 
 const FAILED = "bg-rose-100 text-rose-800 ring-rose-600/20 dark:bg-rose-500/15 dark:text-rose-300 dark:ring-rose-400/30";
 
-/** Status by colour and word, so it reads without colour too. */
-export function StatusBadge({ status, label, failed = false }: { status: DisplayStatus; label: string; failed?: boolean }) {
+/**
+ * Status by colour and word, so it reads without colour too. Its words and its red are decided
+ * here from the record (statusText, hasFailed), so a row, a detail page and the `failed` filter
+ * cannot disagree (a detail page once left a signal out of red).
+ */
+export function StatusBadge({ view }: { view: Shown }) {
+  const failed = hasFailed(view);
   return (
     <span
-      className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${failed ? FAILED : STYLES[status]}`}
-      data-status={status}
+      className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${failed ? FAILED : STYLES[view.status]}`}
+      data-status={view.status}
+      data-failed={failed}
     >
-      <span aria-hidden className={`size-1.5 rounded-full bg-current ${status === "running" ? "animate-pulse" : ""}`} />
-      {label}
+      <span aria-hidden className={`size-1.5 rounded-full bg-current ${view.status === "running" ? "animate-pulse" : ""}`} />
+      {statusText(view)}
     </span>
   );
 }

@@ -7,7 +7,7 @@ import { readProcStat } from "../lib/system/proc-linux";
 import { startChild, waitFor } from "./support/children";
 import { freePort, startServer, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
-import { STATUS_OF } from "../lib/api/status-of";
+import { STATUS_OF } from "../lib/status-of";
 import { startTimeOfPid } from "../lib/system/probe";
 
 let server: RunningServer;

@@ -226,17 +226,33 @@ describe("list behaviour", () => {
     await end("fcheck-exit-3", { exitCode: 3 }, 4_300_101);
     await end("fcheck-killed", { exitSignal: "SIGKILL" }, 4_300_102);
     await end("fcheck-clean", { exitCode: 0 }, 4_300_103);
+    // Stops of ours are no failure, whichever signal ended them.
+    await registry.markStopRequested((await end("fcheck-ours-term", { exitSignal: "SIGTERM" }, 4_300_104)).hash, "SIGTERM");
+    await registry.markStopRequested((await end("fcheck-ours-kill", { exitSignal: "SIGKILL" }, 4_300_105)).hash, "SIGKILL");
     await registry.close();
     const p = await page("light", 1280);
+    // One rule, three places (issue 38): the red badge of a row, the badge of its page, and the filter.
     await p.goto(`${server.url}/?q=fcheck`);
+    const redRows = async () => (await p.locator('tbody tr:has([data-failed="true"]) td:nth-child(3) a').allTextContents()).sort();
+    await expect.poll(redRows).toEqual(["fcheck-exit-3", "fcheck-killed"]);
+    const pages = await p
+      .locator("tbody tr td:nth-child(3) a")
+      .evaluateAll((links) => links.map((a) => ({ name: a.textContent!, href: (a as HTMLAnchorElement).href })));
+    expect(pages).toHaveLength(5);
+    const redPages: string[] = [];
+    for (const { name, href } of pages) {
+      const detail = await (await server.api(new URL(href).pathname)).text();
+      const badge = /<span[^>]*data-status="stopped"[^>]*data-failed="(true|false)"/.exec(detail);
+      expect(badge, `${name}'s page has a status badge`).not.toBeNull();
+      if (badge![1] === "true") redPages.push(name);
+    }
+    expect(redPages.sort()).toEqual(["fcheck-exit-3", "fcheck-killed"]);
     await p
       .getByRole("navigation", { name: "Filter by status" })
       .getByRole("link", { name: /^failed/i })
       .click();
     await expect.poll(() => new URL(p.url()).searchParams.get("status")).toBe("failed");
-    await expect
-      .poll(async () => (await p.locator("tbody tr td:nth-child(3) a").allTextContents()).sort())
-      .toEqual(["fcheck-exit-3", "fcheck-killed"]);
+    await expect.poll(async () => (await p.locator("tbody tr td:nth-child(3) a").allTextContents()).sort()).toEqual(await redRows());
     // Its count is the registry's, beside the others.
     expect(await p.getByRole("navigation", { name: "Filter by status" }).textContent()).toMatch(/failed\s*\d+/i);
     await p.screenshot({ path: path.join(shots, "list-failed.png"), fullPage: true });

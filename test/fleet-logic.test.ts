@@ -16,6 +16,8 @@ import { openProcesses } from "@/lib/processes/index";
 import { tempDbPath } from "./support/temp";
 import { hostSeries, OTHER_HOSTS } from "@/lib/metrics/host-series";
 import { RateBucket } from "@/lib/fleet/hub/rates";
+import { refusalCode } from "@/lib/fleet/hub/fleet";
+import { STATUS_OF } from "@/lib/status-of";
 
 // The agent's bookkeeping and the hub's small rules, on plain values (the whole path with
 // real processes, hubs and PostgreSQL is in fleet.test.ts).
@@ -167,6 +169,25 @@ describe("the agent's state file, never trusted", () => {
 });
 
 describe("a launch from the hub, decided on the workstation", () => {
+  it("answers a record gone from the workstation with NOT_FOUND, whichever command, and the hub keeps that code and its status", async () => {
+    const { processes, close } = await openProcesses(tempDbPath());
+    try {
+      const gone = "a".repeat(64);
+      for (const kind of ["stop", "relaunch", "delete", "inspect", "usage", "range"] as const) {
+        const answer = await executeCommand(processes, { id: kind, kind, hash: gone, args: {} });
+        expect(answer, kind).toMatchObject({ ok: false, data: { code: "NOT_FOUND" } });
+        expect(STATUS_OF[refusalCode(answer.data.code, "COMMAND_FAILED")], kind).toBe(404);
+      }
+    } finally {
+      await close();
+    }
+    // None sent: the command's own; one this hub does not know (a newer agent's): COMMAND_FAILED, 409.
+    expect(refusalCode(undefined, "COMMAND_FAILED")).toBe("COMMAND_FAILED");
+    expect(refusalCode("PERMISSION", "COMMAND_FAILED")).toBe("PERMISSION");
+    expect(refusalCode("SOMETHING_NEWER", "NOT_FOUND")).toBe("COMMAND_FAILED");
+    expect(STATUS_OF.COMMAND_FAILED).toBe(409);
+  });
+
   it("is listed and carried out only where PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH=1, whatever the hub sends", async () => {
     expect(agentCommands({})).not.toContain("launch");
     expect(agentCommands({ PROCESS_MONITOR_ALLOW_REMOTE_LAUNCH: "true" })).not.toContain("launch");

@@ -2,6 +2,7 @@
 
 import { useState, useTransition } from "react";
 import { deleteAndLeave, relaunchAction, stopAction } from "@/lib/actions/processes";
+import { STOP_GRACE_SECONDS } from "@/lib/processes/status";
 import { ActionMessage } from "../action-message";
 import { ConfirmDialog } from "../confirm-dialog";
 
@@ -24,7 +25,7 @@ function question(asked: Asked, name: string, pid: number | null, running: boole
     case "stop":
       return {
         title: `Stop “${name}”?`,
-        body: `${who} and its children get SIGTERM, and SIGKILL if they are still there 5 seconds later. Work it has not saved is lost.`,
+        body: `${who} and its children get SIGTERM, and SIGKILL if they are still there ${STOP_GRACE_SECONDS} seconds later. Work it has not saved is lost.`,
         label: "Stop",
       };
     case "kill":
@@ -92,7 +93,7 @@ export function ProcessActions({
           disabled={!running || busy}
           onClick={() => setAsked("stop")}
           className={`${button} border-amber-300 bg-amber-50 text-amber-900 enabled:hover:bg-amber-100 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200`}
-          title="SIGTERM, then SIGKILL after 5 seconds, to the process and its children"
+          title={`SIGTERM, then SIGKILL after ${STOP_GRACE_SECONDS} seconds, to the process and its children`}
         >
           Stop
         </button>

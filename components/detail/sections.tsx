@@ -1,7 +1,7 @@
 import { CopyButton } from "./copy-button";
 import { StatusBadge } from "../status-badge";
 import { commandLine, formatBytes, formatCpuTime } from "@/lib/format";
-import { statusText, type ProcessView } from "@/lib/processes/status";
+import type { ProcessView } from "@/lib/processes/status";
 
 // The detail page's building blocks, shared by a workstation's page and the fleet's.
 
@@ -11,7 +11,7 @@ export function RecordTitle({ process: p, children }: { process: ProcessView; ch
     <>
       <div className="mt-1 flex flex-wrap items-center gap-3">
         <h1 className="truncate text-2xl font-semibold tracking-tight">{p.name || "unnamed"}</h1>
-        <StatusBadge status={p.status} label={statusText(p)} failed={p.status === "stopped" && p.exitCode !== null && p.exitCode !== 0} />
+        <StatusBadge view={p} />
         {children}
       </div>
       <p className="mt-1 break-all font-mono text-xs text-zinc-500 dark:text-zinc-400">{p.hash}</p>

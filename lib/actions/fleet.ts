@@ -4,12 +4,12 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { internalFailure, knownFailure } from "../failure";
-import { FleetError } from "../fleet/hub/errors";
+import { told } from "../told";
 import { fleet } from "../fleet/hub/server";
 import { isFleetName } from "../fleet/hub/names";
 import { ALL } from "../processes/query";
-import type { DisplayStatus } from "../processes/status";
+import { isAlive, type DisplayStatus } from "../processes/status";
+import { peerAddress } from "../http/headers";
 import { isProcessHash } from "../registry/hash";
 import type { ActionResult } from "./result";
 import { parseLaunchForm, type LaunchFormField, type LaunchFormState } from "./launch-form";
@@ -20,7 +20,7 @@ import { stoppedMessage } from "./stopped";
 const target = z.object({ host: z.string().refine(isFleetName), hash: z.string().refine(isProcessHash) });
 
 async function who() {
-  return { role: "operator" as const, address: (await headers()).get("x-forwarded-for")?.split(",")[0]?.trim() || null };
+  return { role: "operator" as const, address: peerAddress((await headers()).get("x-forwarded-for")) };
 }
 
 /**
@@ -44,15 +44,17 @@ async function run(host: string, hash: string, kind: "stop" | "relaunch" | "dele
   try {
     return await fleet().command(host, hash, kind, kind === "stop" ? { force } : {}, await who());
   } catch (error) {
-    const message = error instanceof FleetError ? error.message : (knownFailure(error)?.message ?? internalFailure(error).message);
-    return { ok: false as const, message };
+    return { ok: false as const, message: told(error).message };
   }
 }
 
 export async function fleetStopAction(host: string, hash: string, force: boolean): Promise<ActionResult> {
   const outcome = await run(host, hash, "stop", force === true);
   if (outcome.ok) {
-    await untilReported(host, (statusOf) => statusOf(hash) !== "running" && statusOf(hash) !== "unverified");
+    await untilReported(host, (statusOf) => {
+      const status = statusOf(hash);
+      return status === null || !isAlive({ status });
+    });
     revalidatePath(`/fleet/${host}/processes/${hash}`);
   }
   return { ok: outcome.ok, message: outcome.message };
@@ -104,11 +106,7 @@ export async function fleetLaunchAction(previous: LaunchFormState, form: FormDat
     hash = (await fleet().launch(host, request, await who())).hash;
   } catch (error) {
     const field = error instanceof RemoteRefusal && error.field && FORM_FIELDS.has(error.field) ? (error.field as LaunchFormField) : "form";
-    const message =
-      error instanceof FleetError || error instanceof RemoteRefusal
-        ? error.message
-        : (knownFailure(error)?.message ?? internalFailure(error).message);
-    return { errors: { [field]: [message] }, values };
+    return { errors: { [field]: [told(error).message] }, values };
   }
   await untilReported(host, (statusOf) => statusOf(hash) !== null);
   revalidatePath("/fleet");

@@ -5,8 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { LaunchError } from "../launcher/errors";
 import { isProcessHash } from "../registry/hash";
-import { RegistryError } from "../registry/errors";
-import { internalFailure, knownFailure } from "../failure";
+import { told } from "../told";
 import { processes } from "../processes/server";
 import { retentionSummaryChanged } from "../processes/pages";
 import { parseLaunchForm, type LaunchFormState } from "./launch-form";
@@ -19,12 +18,7 @@ export type { ActionResult } from "./result";
 const hashSchema = z.string().refine(isProcessHash, "Not a process hash.");
 const hashListSchema = z.array(hashSchema).min(1, "Nothing selected.").max(10_000);
 
-function messageOf(error: unknown): string {
-  const failure = knownFailure(error);
-  if (failure) return failure.message;
-  if (error instanceof LaunchError || error instanceof RegistryError) return error.message;
-  return internalFailure(error).message;
-}
+const messageOf = (error: unknown) => told(error).message;
 
 /** The launch form: validates, starts the process, then opens its detail page. */
 export async function launchAction(_previous: LaunchFormState, form: FormData): Promise<LaunchFormState> {

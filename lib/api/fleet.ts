@@ -8,7 +8,7 @@ import type { Role } from "../auth/session";
 import { resolveFleetKey } from "../auth/token-file.js";
 import { CodedError } from "../errors";
 import type { Requester } from "../fleet/hub/commands";
-import type { HostDecision } from "../fleet/hub/fleet";
+import { refusalCode, type HostDecision } from "../fleet/hub/fleet";
 import { remoteOutput } from "../fleet/hub/output";
 import type { FleetQuery } from "../fleet/hub/records";
 import { bearerOf, hostKeyOf, keyMatches } from "../fleet/hub/secrets";
@@ -27,7 +27,7 @@ import { observeReport } from "../metrics/instruments";
 import { readJsonBody } from "./body";
 import { lineResponse, outputResponse, searchResponse, type OutputTarget } from "./output";
 import { forRole, launchBodySchema } from "./processes";
-import { ValidationError } from "../validation/errors";
+import { refusalText, ValidationError } from "../validation/errors";
 import { fieldErrors } from "../validation/launch";
 import { codedAnswer, codedResponse, errorResponse, jsonOk, responseOf, type CodedAnswer } from "./respond";
 import { peerAddress } from "../http/headers";
@@ -57,13 +57,6 @@ function limited(request: Request, kind: "fleet-key" | "host-secret", what: stri
   return answer && responseOf(answer);
 }
 
-function issues(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`)
-    .join("; ");
-}
-
 /** Runs a hub handler: a 404 on a server that is not a hub, errors mapped by respond.ts. */
 async function onHub(handle: () => Promise<Response>): Promise<Response> {
   if (!isHub()) return codedResponse("NOT_FOUND", NOT_A_HUB);
@@ -90,7 +83,7 @@ export async function handleEnroll(request: Request): Promise<Response> {
     const body = await readJsonBody(request);
     if ("response" in body) return body.response;
     const parsed = enrollRequestSchema.safeParse(body.value);
-    if (!parsed.success) return codedResponse("INVALID", `Bad enrolment: ${issues(parsed.error)}`);
+    if (!parsed.success) return codedResponse("INVALID", refusalText("Bad enrolment", parsed.error));
     return jsonOk(await fleet().enroll(parsed.data, addressOf(request)));
   });
 }
@@ -108,7 +101,7 @@ async function agentOf(request: Request, beforeBody = false): Promise<{ hostKey:
 /** A report's body checked (the HTTP route's and the socket's): the report, or a coded refusal. */
 export function checkedReport(value: unknown): Report {
   const parsed = parseReport(value);
-  if (!parsed.success) throw new CodedError("INVALID", `Bad report: ${issues(parsed.error)}`);
+  if (!parsed.success) throw new CodedError("INVALID", refusalText("Bad report", parsed.error));
   if (parsed.data.protocol > PROTOCOL_VERSION)
     throw new CodedError("PROTOCOL", `This hub speaks report protocol ${PROTOCOL_VERSION}; upgrade the hub.`);
   return parsed.data;
@@ -156,7 +149,7 @@ export async function handleCommandResult(request: Request, id: string): Promise
     const body = await readJsonBody(request, { limit: MAX_COMMAND_RESULT_BYTES });
     if ("response" in body) return body.response;
     const parsed = commandResultSchema.safeParse(body.value);
-    if (!parsed.success) return codedResponse("INVALID", `Bad command result: ${issues(parsed.error)}`);
+    if (!parsed.success) return codedResponse("INVALID", refusalText("Bad command result", parsed.error));
     await fleet().answer(agent.hostKey, id, parsed.data);
     return jsonOk({ ok: true });
   });
@@ -245,13 +238,15 @@ export async function fleetAction(
       const body = await readJsonBody(request, { optional: true });
       if ("response" in body) return body.response;
       const parsed = stopBody.safeParse(body.value);
-      if (!parsed.success) return codedResponse("INVALID", `Bad request: ${issues(parsed.error)}`);
+      if (!parsed.success) return codedResponse("INVALID", refusalText("Bad request", parsed.error));
       args = parsed.data;
     }
     const outcome = await fleet().command(hostName, hash, kind, args, requesterOf(request));
-    // Carried out and refused there (the record's process is another user's, gone, …): the workstation's word.
-    if (!outcome.ok)
-      return codedResponse("COMMAND_FAILED", outcome.message, { host: hostName, hash, command: kind, id: outcome.id, data: outcome.data });
+    // Carried out and refused there (the record's process is another user's, gone, …): the workstation's word and code.
+    if (!outcome.ok) {
+      const code = refusalCode(outcome.data.code, "COMMAND_FAILED");
+      return codedResponse(code, outcome.message, { host: hostName, hash, command: kind, id: outcome.id, data: outcome.data });
+    }
     return jsonOk({ host: hostName, hash, command: kind, ...outcome });
   });
 }
@@ -308,7 +303,7 @@ const auditQuery = z.object({
 export async function auditJson(request: Request): Promise<Response> {
   return onHub(async () => {
     const parsed = auditQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-    if (!parsed.success) return codedResponse("INVALID", `Bad query: ${issues(parsed.error)}`);
+    if (!parsed.success) return codedResponse("INVALID", refusalText("Bad query", parsed.error));
     return jsonOk(await fleet().audit(parsed.data));
   });
 }

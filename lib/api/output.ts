@@ -5,6 +5,7 @@ import { streamFile } from "../output/download";
 import { DEFAULT_RANGE_BYTES, MAX_RANGE_BYTES, openOutput } from "../output/range";
 import { fileOutput, type OutputSource } from "../output/source";
 import { processes } from "../processes/server";
+import { refusalText } from "../validation/errors";
 import { decimalInt } from "../validation/query";
 import { codedResponse, errorResponse, jsonOk } from "./respond";
 
@@ -40,8 +41,6 @@ export interface OutputTarget {
   download?: { file: string; name: string };
 }
 
-const byPath = (issues: z.ZodError["issues"]) => `Bad query: ${issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
-
 async function answer(open: () => Promise<OutputTarget>, respond: (target: OutputTarget) => Promise<Response>): Promise<Response> {
   try {
     return await respond(await open());
@@ -57,7 +56,7 @@ async function answer(open: () => Promise<OutputTarget>, respond: (target: Outpu
  */
 export async function outputResponse(request: Request, open: () => Promise<OutputTarget>): Promise<Response> {
   const parsed = outputQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) return codedResponse("INVALID", byPath(parsed.error.issues));
+  if (!parsed.success) return codedResponse("INVALID", refusalText("Bad query", parsed.error));
   const query = parsed.data;
   return answer(open, async ({ source, download }) => {
     if (query.follow === "1") {
@@ -122,7 +121,7 @@ async function downloadResponse(file: string, name: string): Promise<Response> {
 /** GET …/output/search: the next/previous match from a byte, or the count (`count=1`), over the whole output. */
 export async function searchResponse(request: Request, open: () => Promise<OutputTarget>): Promise<Response> {
   const parsed = searchQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) return codedResponse("INVALID", parsed.error.issues.map((i) => i.message).join("; "));
+  if (!parsed.success) return codedResponse("INVALID", refusalText("Bad query", parsed.error));
   const { q, from, dir, count } = parsed.data;
   return answer(open, async ({ source }) => jsonOk(await source.search({ q, from, dir, count: count === "1" }, request.signal)));
 }

@@ -5,7 +5,8 @@ import type { ProcessQuery } from "../processes/query";
 import { withoutValues } from "../auth/role";
 import type { Role } from "../auth/session";
 import { processes } from "../processes/server";
-import { DETAIL_ARGS } from "../processes/status";
+import { DETAIL_ARGS, MAX_GRACE_SECONDS, STOP_GRACE_SECONDS } from "../processes/status";
+import { noRecord } from "../launcher/errors";
 import { ValidationError } from "../validation/errors";
 import { fieldErrors, launchRequestSchema } from "../validation/launch";
 
@@ -56,7 +57,7 @@ export async function launchProcess(body: unknown) {
 export const stopBodySchema = z
   .object({
     force: z.boolean().default(false),
-    graceSeconds: z.number().min(0).max(3600).default(5),
+    graceSeconds: z.number().min(0).max(MAX_GRACE_SECONDS).default(STOP_GRACE_SECONDS),
   })
   .strict();
 
@@ -76,5 +77,20 @@ export async function stopRecord(hash: string, body: unknown) {
 /** GET /api/processes/<hash>: one record checked now, as JSON; null when there is none. */
 export async function getProcessJson(hash: string, role: Role = "operator") {
   const item = await processes().get(hash);
-  return item ? forRole(toProcessJson(item.record), role) : null;
+  if (!item) throw noRecord();
+  return forRole(toProcessJson(item.record), role);
+}
+
+/** DELETE /api/processes/:hash: the record and its output file (the process itself is not stopped). */
+export async function deleteRecord(hash: string) {
+  const { deleted, filesLeftAlone } = await processes().remove(hash);
+  if (!deleted) throw noRecord();
+  return { deleted: true, hash, filesLeftAlone };
+}
+
+/** GET /api/processes/:hash/usage (`history`: its sampled points too). */
+export async function recordUsage(hash: string, history: boolean) {
+  const usage = await processes().usage(hash, { history });
+  if (!usage) throw noRecord();
+  return usage;
 }

@@ -1,8 +1,6 @@
-import { CodedError } from "../errors";
-import { internalFailure, knownFailure } from "../failure";
+import { told } from "../told";
 import { instruments } from "../metrics/instruments";
-import { RegistryError } from "../registry/errors";
-import { STATUS_OF, type ErrorCode } from "./status-of";
+import { STATUS_OF, type ErrorCode } from "../status-of";
 
 export { STATUS_OF, type ErrorCode };
 
@@ -58,15 +56,7 @@ export function errorResponse(error: unknown): Response {
 
 /** The status and JSON body an error answers with (errorResponse's, for the agents' socket too). */
 export function errorAnswer(error: unknown): CodedAnswer {
-  const answer = codedAnswer;
-  // A registry error is often a driver's failure underneath: the condition's words come first.
-  if (error instanceof CodedError && !(error instanceof RegistryError) && Object.hasOwn(STATUS_OF, error.code)) {
-    return answer(error.code as ErrorCode, error.message, error.details, retryHeaders(error));
-  }
-  const failure = knownFailure(error);
-  if (failure) instruments().storeErrors.inc({ code: failure.code });
-  if (failure) return answer(failure.code, error instanceof RegistryError && failure.code === "BUSY" ? error.message : failure.message);
-  if (error instanceof RegistryError && error.code !== "UNREADABLE") return answer(error.code, error.message);
-  const { ref, message } = internalFailure(error);
-  return answer("INTERNAL", message, { ref });
+  const { code, message, details, condition } = told(error);
+  if (condition) instruments().storeErrors.inc({ code });
+  return codedAnswer(code, message, details, retryHeaders(error));
 }

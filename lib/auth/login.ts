@@ -6,7 +6,7 @@ import { clearFailures, wrongCredential } from "./rate-limit";
 import { roleOfToken, sessionCookieName, sessionCookieOptions, tokenOfRole, type Role } from "./session";
 import { sessionStore } from "./sessions";
 import { peerAddress } from "../http/headers";
-import { STATUS_OF } from "../api/status-of";
+import { STATUS_OF } from "../status-of";
 
 /**
  * The peer's address. scripts/serve.js sets x-forwarded-for from the socket (overwriting

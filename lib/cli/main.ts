@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { describeLeftAlone } from "../registry/left-alone";
 import { MIN_HASH_PREFIX } from "../registry/hash";
+import { MAX_GRACE_SECONDS, STOP_GRACE_SECONDS } from "../launcher/grace";
 import { CliError } from "./errors";
 import { knownFailure } from "../failure";
 import { resolveDbPath } from "../config/paths";
@@ -155,13 +156,14 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
     .description("stop a process and its descendants: SIGTERM, then SIGKILL after a grace period")
     .argument("<hash>")
     .option("--force", "SIGKILL at once")
-    .option("--grace <seconds>", "seconds between SIGTERM and SIGKILL", "5")
+    .option("--grace <seconds>", "seconds between SIGTERM and SIGKILL", String(STOP_GRACE_SECONDS))
     .option("--json", "print the outcome as JSON")
     .addOption(dbOption())
     .action(async (hash: string, opts: { force?: boolean; grace: string }, cmd: Command) => {
       const { json } = globals(cmd);
       const grace = Number(opts.grace);
-      if (!Number.isFinite(grace) || grace < 0 || grace > 3600) throw new CliError("--grace takes seconds between 0 and 3600.", 2);
+      if (!Number.isFinite(grace) || grace < 0 || grace > MAX_GRACE_SECONDS)
+        throw new CliError(`--grace takes seconds between 0 and ${MAX_GRACE_SECONDS}.`, 2);
       await withProcesses(globals(cmd), async (processes, dbPath) => {
         const full = await resolveOrFail(processes, dbPath, hash);
         const result = await processes.stop(full, { force: opts.force, graceMs: grace * 1000 });

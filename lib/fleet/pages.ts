@@ -7,7 +7,7 @@ import { currentRole } from "../auth/role";
 import { fleet } from "./hub/server";
 import { INITIAL_TAIL_BYTES } from "../processes/local";
 import { ROW_ARGS, shownView, type ProcessView } from "../processes/status";
-import type { HostStatus } from "./hub/status";
+import { canAsk, unaskable, type HostStatus } from "./hub/status";
 import type { StatusCounts } from "../processes/query";
 import type { InspectAnswer } from "./protocol";
 
@@ -116,8 +116,7 @@ export async function getFleetOutputPage(hostName: string, hash: string) {
 
 /** Why a host's agent cannot be asked now (it does not report, or it is revoked), said with what would be read; null when it can. */
 function unreachable(host: Pick<FleetHostInfo, "name" | "status" | "revoked">, what: string): string | null {
-  if (host.status === "online" && !host.revoked) return null;
-  return `${host.name} is ${host.revoked ? "revoked" : host.status}: ${what}.`;
+  return canAsk(host) ? null : `${unaskable(host)}: ${what}.`;
 }
 
 /** What a remote record's page shows that only its workstation knows, or why it cannot be had now. */

@@ -11,6 +11,9 @@ export type LaunchErrorCode =
   | "REFUSED"
   | "PERMISSION";
 
+/** What every way in (the API, the pages' actions, the agent) says of a hash that names no record. */
+export const NO_RECORD = "No process record with this hash.";
+
 /** A launch or stop that did not happen, with a message meant for the person who asked. */
 export class LaunchError extends CodedError<LaunchErrorCode> {
   static override readonly brand = "LaunchError";
@@ -24,4 +27,9 @@ export class LaunchError extends CodedError<LaunchErrorCode> {
     super(code, message, { details: field ? { field, fields: { [field]: [message] } } : {} });
     this.name = "LaunchError";
   }
+}
+
+/** The refusal of a hash that names no record (NOT_FOUND, 404). */
+export function noRecord(): LaunchError {
+  return new LaunchError("NOT_FOUND", NO_RECORD);
 }

@@ -8,7 +8,7 @@ import { startTimeOfPid } from "../system/probe";
 import { currentUser } from "../system/owner";
 import { fieldErrors, launchRequestSchema, type LaunchRequest } from "../validation/launch";
 import { decodeShellStatus, exitsDirFor, sidecarFor } from "../registry/exits";
-import { LaunchError } from "./errors";
+import { LaunchError, noRecord } from "./errors";
 import { inheritedEnv, withoutOwnVariables } from "./inherited-env";
 import { KEEPER_SCRIPT, canUseKeeper, cliEntry } from "./keeper";
 import { endPatternsSetting } from "../processes/end-patterns";
@@ -313,7 +313,7 @@ async function startOnWindows(
 /** Starts a new record with the same name, executable, arguments, environment and cwd. */
 export async function relaunch(registry: Registry, hash: string, options: LaunchOptions = {}): Promise<Launched> {
   const previous = await registry.get(hash);
-  if (!previous) throw new LaunchError("NOT_FOUND", `No process record with hash ${hash}.`);
+  if (!previous) throw noRecord();
   const launched = await launch(
     registry,
     {

@@ -3,13 +3,13 @@ import type { ProcessRecord } from "../registry/types";
 import { ignoresSigterm, readProcStat } from "../system/proc-linux";
 import { checkLiveness, descendantsOf, flattenDescendants, stillAliveAs } from "../system/probe";
 import { ProcessSnapshot } from "../system/snapshot";
-import { LaunchError } from "./errors";
+import { LaunchError, noRecord } from "./errors";
 import { isWindows, readStat } from "../system/native";
 import { launchId } from "./win32/start";
 import { jobNameFor } from "./win32/spawn";
 import { breakConsoleGroup, closeWindowsOf, terminateAs, terminateJob } from "./win32/stop";
 
-export const DEFAULT_GRACE_MS = 5_000;
+import { DEFAULT_GRACE_MS } from "./grace";
 
 /** What a stop reads and writes of the registry. */
 export type StopStore = Pick<Registry, "get" | "markStopped" | "markStopRequested">;
@@ -113,7 +113,7 @@ async function endOnWindows(
  */
 export async function stopProcess(registry: StopStore, hash: string, options: StopOptions = {}): Promise<StopResult> {
   const record = await registry.get(hash);
-  if (!record) throw new LaunchError("NOT_FOUND", `No process record with hash ${hash}.`);
+  if (!record) throw noRecord();
   const label = `${record.name} (pid ${record.pid ?? "none"})`;
   if (record.pid === null) {
     await registry.markStopped([record.hash]);

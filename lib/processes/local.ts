@@ -1,4 +1,4 @@
-import { LaunchError } from "../launcher/errors";
+import { noRecord } from "../launcher/errors";
 import type { LaunchOptions, StopOptions, StopResult } from "../launcher";
 import { summariseOutput, outputSize } from "../output/tail";
 import { readRange, OutputMissingError } from "../output/range";
@@ -258,7 +258,7 @@ export class LocalProcesses {
    */
   async outputOf(hash: string): Promise<{ record: ProcessRecord; file: string }> {
     const record = isProcessHash(hash) ? await (await this.registry()).get(hash) : null;
-    if (!record) throw new LaunchError("NOT_FOUND", "No process record with this hash.");
+    if (!record) throw noRecord();
     if (!record.outputFile) throw new OutputMissingError("", "NO_OUTPUT");
     return { record, file: record.outputFile };
   }
@@ -273,7 +273,7 @@ export class LocalProcesses {
   }
 
   async relaunch(hash: string): Promise<ProcessItem> {
-    if (!isProcessHash(hash)) throw new LaunchError("NOT_FOUND", "No process record with this hash.");
+    if (!isProcessHash(hash)) throw noRecord();
     const { relaunch } = await import("../launcher/launch");
     const launched = await relaunch(await this.registry(), hash, { baseDir: this.options.baseDir });
     const record = launched.record.withStatus("running");
@@ -282,7 +282,7 @@ export class LocalProcesses {
 
   /** Stops a record's process (identity-checked), and says what it is now. */
   async stop(hash: string, options: StopOptions = {}): Promise<StopOutcome> {
-    if (!isProcessHash(hash)) throw new LaunchError("NOT_FOUND", "No process record with this hash.");
+    if (!isProcessHash(hash)) throw noRecord();
     const registry = await this.registry();
     const { stopProcess } = await import("../launcher/stop");
     const result = await stopProcess(registry, hash, options);

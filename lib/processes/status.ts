@@ -2,6 +2,8 @@
 import { exitCodeText } from "../text/windows";
 import type { ProcessView } from "./view-schema";
 
+export { MAX_GRACE_SECONDS, STOP_GRACE_SECONDS } from "../launcher/grace";
+
 export type { DisplayStatus, ProcessView } from "./view-schema";
 
 /** The recorded process itself runs (or runs as far as anyone can tell: another user's). */

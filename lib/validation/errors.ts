@@ -15,3 +15,12 @@ export class ValidationError extends CodedError<"INVALID"> {
     this.name = "ValidationError";
   }
 }
+
+/**
+ * What a zod refusal says in one line: `field: message` for each (at most five; the whole body's
+ * own as `body`), after what was refused (`Bad query`, `Bad report`). Every HTTP adapter says it so.
+ */
+export function refusalText(what: string, error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): string {
+  const each = error.issues.slice(0, 5).map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`);
+  return `${what}: ${each.join("; ")}`;
+}

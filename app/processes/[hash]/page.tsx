@@ -15,7 +15,7 @@ import { isoToSeconds } from "@/lib/time";
 import { UnavailableNotice } from "@/components/unavailable-notice";
 import { getProcessDetail, isUnavailable } from "@/lib/processes/pages";
 import { currentRole, withoutValues } from "@/lib/auth/role";
-import { exitCodeField, statusText, unknownExitReason, isAlive } from "@/lib/processes/status";
+import { exitCodeField, statusText, unknownExitReason, isActive, isAlive } from "@/lib/processes/status";
 import { formatBytes, formatDuration } from "@/lib/format";
 import { OutputPreview } from "@/components/detail/output-preview";
 
@@ -169,7 +169,7 @@ export default async function ProcessPage({ params }: Props) {
           )}
         </Section>
         <Section title="Child processes" id="children">
-          {running || p.status === "children" ? (
+          {isActive(p) ? (
             <DescendantsTree nodes={descendants} />
           ) : (
             <p className="text-sm text-zinc-500 dark:text-zinc-400">The process has ended.</p>

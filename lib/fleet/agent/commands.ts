@@ -32,7 +32,7 @@ export async function executeCommand(processes: LocalProcesses, command: AgentCo
   try {
     switch (command.kind) {
       case "stop": {
-        const outcome = await processes.stop(command.hash, { force: command.args.force === true, graceMs: 5_000 });
+        const outcome = await processes.stop(command.hash, { force: command.args.force === true });
         return { ok: true, message: outcome.message, data: { outcome: outcome.outcome, signal: outcome.signal } };
       }
       case "relaunch": {
@@ -45,7 +45,7 @@ export async function executeCommand(processes: LocalProcesses, command: AgentCo
       }
       case "delete": {
         const { deleted, filesLeftAlone } = await processes.remove(command.hash);
-        if (deleted === 0) return { ok: false, message: "No such record on this workstation (already deleted?).", data: {} };
+        if (deleted === 0) return notHere();
         return { ok: true, message: "Deleted the record and its output file.", data: { deleted, filesLeftAlone } };
       }
       case "range": {

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { ACTION_KINDS, COMMAND_POLL_SECONDS, type AgentCommand, type CommandKind, type CommandResult } from "../protocol";
+import { canAsk, unaskable } from "./status";
 import { shared } from "../../config/shared";
 import type { FleetStore } from "../store";
 import { onSignal, signal, signalHere } from "../store/signals";
@@ -34,7 +35,7 @@ export interface CommandOutcome extends CommandResult {
 
 function describe(host: CommandHost): string {
   const seen = host.lastSeen === null ? "it never reported" : `its last report was ${new Date(host.lastSeen).toISOString()}`;
-  return `${host.name} is ${host.revoked ? "revoked" : host.status} (${seen})`;
+  return `${unaskable(host)} (${seen})`;
 }
 
 /**
@@ -64,7 +65,7 @@ export async function runCommand(
     address: who.address,
     createdAt: Date.now(),
   };
-  if (host.status !== "online" || host.revoked) {
+  if (!canAsk(host)) {
     const message = `${describe(host)}: nothing was sent.`;
     if (audited)
       await db.fleetCommand.create({

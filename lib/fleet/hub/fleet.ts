@@ -6,6 +6,7 @@ import "server-only";
 import { isCrash } from "../../processes/status";
 import { alertSender } from "../../alerts/sender";
 import { CodedError } from "../../errors";
+import { isErrorCode, type ErrorCode } from "../../status-of";
 import { publicUrl } from "../../http/public-url";
 import type { ByteRange } from "../../output/range";
 import type { RangeArgs, SearchArgs } from "../../output/source";
@@ -57,11 +58,20 @@ const DECISIONS = {
 } as const;
 export type HostDecision = keyof typeof DECISIONS;
 
-/** An agent's answer that refused a read: its code (the workstation's), said by the hub as the workstation would. */
-export class RemoteRefusal extends CodedError {
+/**
+ * The code a workstation's refusal keeps through the hub (its status with it: a record gone there
+ * is 404 here too); none sent, the command's own; one this hub does not know (a newer agent's), COMMAND_FAILED.
+ */
+export function refusalCode(sent: unknown, none: ErrorCode): ErrorCode {
+  if (sent === undefined || sent === null) return none;
+  return isErrorCode(sent) ? sent : "COMMAND_FAILED";
+}
+
+/** An agent's answer that refused a read or a launch: its code (the workstation's), said by the hub as the workstation would. */
+export class RemoteRefusal extends CodedError<ErrorCode> {
   static override readonly brand = "RemoteRefusal";
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly retryAfterSeconds?: number,
     /** The launch form's field the refusal concerns (executable, cwd), as the workstation said. */
@@ -203,7 +213,7 @@ export class FleetDoor {
   ) {
     const outcome = await this.command(hostName, hash, kind, args, who, options);
     if (outcome.ok) return outcome.data;
-    const code = typeof outcome.data.code === "string" ? outcome.data.code : "NOT_FOUND";
+    const code = refusalCode(outcome.data.code, "NOT_FOUND");
     const wait = outcome.data.retryAfterSeconds;
     throw new RemoteRefusal(
       code,
@@ -272,7 +282,7 @@ export class FleetDoor {
       await store.db.fleetCommand.update({ where: { id: outcome.id }, data: { hash } }).catch(() => undefined);
       return { hash, pid: typeof outcome.data.pid === "number" ? outcome.data.pid : null, message: outcome.message };
     }
-    const code = typeof outcome.data.code === "string" ? outcome.data.code : "REFUSED";
+    const code = refusalCode(outcome.data.code, "REFUSED");
     const field = typeof outcome.data.field === "string" ? outcome.data.field : undefined;
     throw new RemoteRefusal(code, outcome.message, undefined, field);
   }

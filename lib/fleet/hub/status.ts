@@ -14,3 +14,15 @@ export function hostStatus(lastSeenMs: number | null, intervalSeconds: number, n
 export function hostRowStatus(row: { revokedAt: number | null; lastSeen: number | null; intervalS: number }, now = Date.now()): HostStatus {
   return row.revokedAt !== null ? "offline" : hostStatus(row.lastSeen, row.intervalS, now);
 }
+
+type Askable = { name: string; status: HostStatus; revoked: boolean };
+
+/** Whether a host's agent can be asked now (it reports and is not revoked): commands, the remote pages' reads and their buttons ask here. */
+export function canAsk(host: Pick<Askable, "status" | "revoked">): boolean {
+  return host.status === "online" && !host.revoked;
+}
+
+/** A host that cannot be asked, in words: "ws-01 is offline", "ws-02 is revoked". */
+export function unaskable(host: Askable): string {
+  return `${host.name} is ${host.revoked ? "revoked" : host.status}`;
+}

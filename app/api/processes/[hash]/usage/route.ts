@@ -1,13 +1,11 @@
-import { codedResponse, errorResponse, jsonOk } from "@/lib/api/respond";
-import { processes } from "@/lib/processes/server";
+import { recordUsage } from "@/lib/api/processes";
+import { errorResponse, jsonOk } from "@/lib/api/respond";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request, { params }: { params: Promise<{ hash: string }> }) {
   try {
-    const history = new URL(request.url).searchParams.get("history") === "1";
-    const usage = await processes().usage((await params).hash, { history });
-    return usage ? jsonOk(usage) : codedResponse("NOT_FOUND", "No process record with this hash.");
+    return jsonOk(await recordUsage((await params).hash, new URL(request.url).searchParams.get("history") === "1"));
   } catch (error) {
     return errorResponse(error);
   }

@@ -12,6 +12,7 @@ import { WatchButton } from "@/components/detail/watch-button";
 import { fleetDeleteAction, fleetRelaunchAction, fleetStopAction } from "@/lib/actions/fleet";
 import { AsOf } from "@/components/fleet/as-of";
 import { HostStatusBadge } from "@/components/fleet/host-status";
+import { canAsk } from "@/lib/fleet/hub/status";
 import { NotAHub } from "@/components/fleet/not-a-hub";
 import { LocalTime } from "@/components/local-time";
 import { isoToSeconds } from "@/lib/time";
@@ -20,7 +21,7 @@ import { MAX_INSPECT_NODES } from "@/lib/fleet/protocol";
 import { currentRole, withoutValues } from "@/lib/auth/role";
 import { getFleetInsight, getFleetProcess } from "@/lib/fleet/pages";
 import { formatBytes, formatDuration } from "@/lib/format";
-import { exitCodeField, statusText, unknownExitReason, isAlive } from "@/lib/processes/status";
+import { exitCodeField, statusText, unknownExitReason, isActive, isAlive } from "@/lib/processes/status";
 
 export const dynamic = "force-dynamic";
 
@@ -73,7 +74,7 @@ export default async function FleetProcessPage({ params }: Props) {
               name={`${p.name || "unnamed"} on ${host.name}`}
             />
           )}
-          {viewer ? null : host.status === "online" && !host.revoked ? (
+          {viewer ? null : canAsk(host) ? (
             <ProcessActions
               hash={p.hash}
               name={p.name}
@@ -174,7 +175,7 @@ export default async function FleetProcessPage({ params }: Props) {
           <EnvTable env={env} hidden={viewer} />
         </Section>
         <Section title="Child processes" id="children">
-          {isAlive(p) || p.status === "children" ? (
+          {isActive(p) ? (
             <Suspense fallback={<Asking host={host.name} />}>
               <RemoteChildren hostName={host.name} hash={p.hash} />
             </Suspense>

@@ -1,10 +1,10 @@
 // The one table of error codes and their HTTP statuses. Types only besides the table, so that
 // the proxy (which answers 401 and 403 before any route) can use it without the routes' imports.
-import type { LaunchErrorCode } from "../launcher/errors";
-import type { FailureCode } from "../failure";
-import type { FleetErrorCode } from "../fleet/hub/errors";
-import type { OutputErrorCode } from "../output/range";
-import type { RegistryErrorCode } from "../registry/errors";
+import type { LaunchErrorCode } from "./launcher/errors";
+import type { FailureCode } from "./failure";
+import type { FleetErrorCode } from "./fleet/hub/errors";
+import type { OutputErrorCode } from "./output/range";
+import type { RegistryErrorCode } from "./registry/errors";
 
 /** Codes the adapters answer with themselves (a wrong credential, a report from a newer agent). */
 type AdapterCode =
@@ -62,3 +62,8 @@ export const STATUS_OF = {
   NO_ANSWER: 504,
   DISK_FULL: 507,
 } as const satisfies Record<ErrorCode, number>;
+
+/** Whether a code (one a workstation's agent sent, say) is one of ours, with a status. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === "string" && Object.hasOwn(STATUS_OF, code);
+}
