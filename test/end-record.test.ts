@@ -125,7 +125,16 @@ describe("the end record of real programs", () => {
     const launched = await cli("launch", "--name", "asset", "--json", "--", "/bin/sh", "-c", 'echo "Asset server 1 unreachable"; exit 2');
     const hash = (JSON.parse(launched.stdout) as { hash: string }).hash;
     const shown = async () => JSON.parse((await cli("show", hash, "--json")).stdout) as { endReason: { kind: string } | null };
-    await waitFor(async () => (await shown()).endReason !== null, { timeoutMs: 20_000 });
+    // Until its keeper settles the end, a record says its code alone ("exit"): wait for the settled end, not for any reason.
+    const settled = () => {
+      const file = new Database(db, { readonly: true });
+      try {
+        return file.prepare("SELECT settled_at FROM pm_end WHERE hash = ?").pluck().get(hash);
+      } finally {
+        file.close();
+      }
+    };
+    await waitFor(settled, { timeoutMs: 20_000 });
     expect((await shown()).endReason).toMatchObject({ kind: "pattern", pattern: "Asset down", line: "Asset server 1 unreachable" });
   });
 
