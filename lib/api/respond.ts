@@ -35,8 +35,15 @@ export function codedResponse(
   return responseOf(codedAnswer(code, message, details, headers));
 }
 
+/** A body already serialised (parts of it kept from an earlier answer): sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function jsonOk(body: unknown, status = 200): Response {
-  return Response.json(body, { status, headers: { "cache-control": "no-store" } });
+  const headers = { "cache-control": "no-store" };
+  if (body instanceof JsonText) return new Response(body.text, { status, headers: { ...headers, "content-type": "application/json" } });
+  return Response.json(body, { status, headers });
 }
 
 function retryHeaders(error: unknown): Record<string, string> {
