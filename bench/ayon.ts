@@ -7,6 +7,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { ensureBuild } from "../scripts/ensure-build.js";
 import { buildCli, cliBundleIsStale } from "../scripts/build-cli.js";
+import { openProcesses } from "../lib/processes";
+import { ALL } from "../lib/processes/query";
 import { Registry } from "../lib/registry";
 import { readProcExe } from "../lib/system/proc-linux";
 import { startTimeOfPid } from "../lib/system/probe";
@@ -92,6 +94,7 @@ export async function benchAyon(sizes = sizesFromEnv()): Promise<void> {
       const first: number[] = [];
       const changed: number[] = [];
       const unchanged: number[] = [];
+      const firstPage: number[] = [];
       let running = 0;
       try {
         for (let i = 0; i < 3; i++) {
@@ -108,6 +111,16 @@ export async function benchAyon(sizes = sizesFromEnv()): Promise<void> {
           unchanged.push(t);
           running = listed.filter((r) => r.status !== "stopped").length;
         }
+        // The dashboard's first page of the same never-checked file: environments only for its rows.
+        const door = await openProcesses(dbPath, dir, { usage: true });
+        try {
+          for (let i = 0; i < 3; i++) {
+            raw.prepare("UPDATE process_info SET stopped = 0").run();
+            firstPage.push((await timed(() => door.processes.list({ ...ALL, limit: 100 })))[1]);
+          }
+        } finally {
+          await door.close();
+        }
       } finally {
         raw.close();
         await registry.close();
@@ -118,8 +131,19 @@ export async function benchAyon(sizes = sizesFromEnv()): Promise<void> {
       report(`${label}: running (AYON / ours; ${execd} exec'd wrappers)`, `${ayon.running} / ${running}`);
       report(`${label}: first listing, AYON`, ms(median(ayon.first_ms)));
       const firstVsAyon = `${ratio(median(ayon.first_ms), median(first))} AYON`;
-      if (size >= 10_000) reportTarget(`${label}: first listing, ours`, ms(median(first)), `< 150 ms; ${firstVsAyon}`, median(first) < 150);
-      else report(`${label}: first listing, ours`, ms(median(first)), firstVsAyon);
+      if (size >= 10_000)
+        reportTarget(
+          `${label}: first listing, ours (the library's: every record, with its environment)`,
+          ms(median(first)),
+          `< 150 ms; ${firstVsAyon}`,
+          median(first) < 150,
+        );
+      else report(`${label}: first listing, ours (the library's: every record, with its environment)`, ms(median(first)), firstVsAyon);
+      report(
+        `${label}: first page of 100, the dashboard's listing`,
+        ms(median(firstPage)),
+        `${ratio(median(ayon.first_ms), median(firstPage))} AYON`,
+      );
       report(`${label}: listing, AYON`, ms(ayonSteady));
       const lead = size >= 10_000 ? 30 : 15;
       for (const [what, times] of [

@@ -7,6 +7,7 @@ import { selectProcesses, ALL, SORT_KEYS, type ProcessQuery } from "../lib/proce
 import { apiListParams, listHref, pageQuery, parseListPage } from "../lib/processes/query-params";
 import { statusText, type ProcessView } from "../lib/processes/status";
 import { Registry } from "../lib/registry";
+import type { ListedProcess } from "../lib/registry/types";
 import Database from "better-sqlite3";
 import { viewWork } from "../lib/processes/view";
 import { parseEnvLines } from "../lib/validation/launch";
@@ -342,6 +343,11 @@ describe("a listing's work is its page's (issue 36)", () => {
       expect(newest.views).toBe(100);
       expect(newest.endReasons).toBeLessThanOrEqual(100);
       expect(newest.trees).toBeLessThanOrEqual(5);
+      // Environments (AYON's are kilobytes each) are read for the page's rows alone, and given to them.
+      const listed = (await door.records(ALL)).items as Array<ListedProcess & { envLoaded: boolean }>;
+      const read = listed.filter((r) => r.envLoaded).map((r) => r.hash);
+      expect(read.sort()).toEqual(newest.list.items.map((i) => i.record.hash).sort());
+      expect(newest.list.items.every((i) => typeof i.record.env === "object")).toBe(true);
       const failed = await work({ status: "failed", sort: "name" });
       expect(failed.list.total).toBe(332);
       expect(failed.views).toBe(100);

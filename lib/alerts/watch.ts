@@ -21,7 +21,7 @@ export function watchCrashes(processes: LocalProcesses, sender: AlertSender, int
     busy = true;
     try {
       await processes.settleEnds().catch(() => 0);
-      const { items } = await processes.list(ALL);
+      const { items } = await processes.list(ALL, { env: false });
       const previous = running;
       running = new Map(items.map(({ view }) => [view.hash, isActive(view)]));
       for (const { view } of items) {

@@ -31,7 +31,9 @@ function gauges() {
       labelNames: ["status"] as const,
       registers: [registry],
       async collect() {
-        const statuses = hub ? await fleet().processes().statuses() : (await processes().list(ALL)).items.map((i) => i.view.status);
+        const statuses = hub
+          ? await fleet().processes().statuses()
+          : (await processes().list(ALL, { env: false })).items.map((i) => i.view.status);
         for (const [status, n] of countStatuses(statuses)) this.set({ status }, n);
       },
     });

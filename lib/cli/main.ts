@@ -189,7 +189,7 @@ export function buildProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Comman
       const { json } = globals(cmd);
       await withProcesses(globals(cmd), async (processes) => {
         const status = opts.running ? "running" : opts.stopped ? "stopped" : opts.failed ? "failed" : "all";
-        const { items: records, counts } = await processes.records({ ...ALL, status, q: opts.search ?? "" });
+        const { items: records, counts } = await processes.records({ ...ALL, status, q: opts.search ?? "" }, { env: json === true });
         if (json) io.out(JSON.stringify(records.map(toProcessJson), null, 2) + "\n");
         else if (records.length) io.out(formatTable(records) + "\n");
         else if (counts.all === 0) io.out("No process records.\n");

@@ -156,7 +156,7 @@ export class UsageSampler {
     // A write that brought no new record (a sample, a stop): nothing more to read.
     if (onlyNew && unstopped.every((hash) => this.last.has(hash))) return 0;
     const snapshot = await ProcessSnapshot.take();
-    const running = (await registry.list({ snapshot })).filter(
+    const running = (await registry.list({ snapshot, env: false })).filter(
       (r) => r.status !== "stopped" && r.pid !== null && !(onlyNew && this.last.has(r.hash)),
     );
     const gpu = running.length > 0 ? await gpuMemoryByPid() : null;

@@ -133,8 +133,11 @@ export class LocalProcesses {
     return (await this.registry()).resolveHash(hashOrPrefix);
   }
 
-  async list(query: ProcessQuery = ALL): Promise<ProcessList> {
+  /** The page `query` asks; `env: false` for a caller that never reads the records' environments (counts, alerts). */
+  async list(query: ProcessQuery = ALL, { env = true }: { env?: boolean } = {}): Promise<ProcessList> {
     const { selection, snapshot, usage, outputSizes, columnsFor } = await this.select(query);
+    // The listing read no environment: the page's rows' are read now (once: the rows are kept).
+    if (env) await (await this.registry()).loadEnv(selection.items);
     const threshold = runawayThreshold();
     const items = selection.items.map((record) => {
       const columns = columnsFor(record);
@@ -148,9 +151,11 @@ export class LocalProcesses {
     return { ...selection, items, generatedAt: Date.now() };
   }
 
-  /** The records a query selects, without views (the CLI prints records). */
-  async records(query: ProcessQuery = ALL): Promise<Selection<ListedProcess>> {
-    return (await this.select(query)).selection;
+  /** The records a query selects, without views (the CLI prints records); `env`: with their environments. */
+  async records(query: ProcessQuery = ALL, { env = false }: { env?: boolean } = {}): Promise<Selection<ListedProcess>> {
+    const { selection } = await this.select(query);
+    if (env) await (await this.registry()).loadEnv(selection.items);
+    return selection;
   }
 
   /**
@@ -162,7 +167,7 @@ export class LocalProcesses {
   private async select(query: ProcessQuery) {
     const registry = await this.registry();
     const snapshot = await this.snapshot();
-    const records = await registry.list(snapshot ? { snapshot } : {});
+    const records = await registry.list(snapshot ? { snapshot, env: false } : { env: false });
     const usage = query.sort === "cpu" || query.sort === "memory";
     const outputSizes = query.sort === "output";
     // Made once per listing, whether the counts, the filter, the sort or the page asks: a stopped

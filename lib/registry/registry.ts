@@ -13,14 +13,19 @@ import { exitsDirFor, readObservedExits } from "./exits";
 import { migrateRegistry } from "./migrate";
 import * as ends from "./end-store";
 import type { UsagePoint } from "./history";
-import { ORDER_NEWEST_FIRST, ProcessRow, SELECT_COLUMNS, decodeRow, type RawRow } from "./row";
-import type { DeleteResult, LeftAlone, ListedProcess, StoreInput } from "./types";
+import { LIST_COLUMNS, ORDER_NEWEST_FIRST, ProcessRow, SELECT_COLUMNS, decodeRow, type RawRow } from "./row";
+import type { DeleteResult, LeftAlone, ListedProcess, ProcessRecord, StoreInput } from "./types";
 
 export interface ListOptions {
   /** Check every record not yet stopped and mark the dead ones (default true). */
   invalidate?: boolean;
   /** A process table reading to reuse; one is taken when needed otherwise. */
   snapshot?: ProcessSnapshot;
+  /**
+   * With every record's environment (default true). A listing that shows a few of them passes
+   * false and reads those with loadEnv: AYON's are kilobytes each, most of a first listing.
+   */
+  env?: boolean;
 }
 
 /**
@@ -46,10 +51,14 @@ export class Registry {
     /** Columns of the file that this version does not know. */
     readonly extraColumns: string[] = [],
   ) {
-    this.selectSql = `SELECT ${SELECT_COLUMNS}${extraColumns.map((c) => `, "${c.replace(/"/g, '""')}" AS "x:${c.replace(/"/g, '""')}"`).join("")} FROM process_info`;
+    const extra = extraColumns.map((c) => `, "${c.replace(/"/g, '""')}" AS "x:${c.replace(/"/g, '""')}"`).join("");
+    this.selectSql = `SELECT ${SELECT_COLUMNS}${extra} FROM process_info`;
+    this.listSql = `SELECT ${LIST_COLUMNS}${extra} FROM process_info`;
   }
 
   private readonly selectSql: string;
+  /** A listing's: without the environments (loadEnv). */
+  private readonly listSql: string;
 
   /** Opens (creating or upgrading in place) the registry at `dbPath`. */
   static async open(dbPath: string, options: { driver?: DbDriver } = {}): Promise<Registry> {
@@ -91,8 +100,8 @@ export class Registry {
     return path.join(this.outputDir, `${safe}_${stamp}_${Math.random().toString(36).slice(2, 10)}.log`);
   }
 
-  private async select(where: string, params: unknown[], limit?: number): Promise<ProcessRow[]> {
-    const sql = `${this.selectSql} ${where} ${ORDER_NEWEST_FIRST}${limit ? ` LIMIT ${limit}` : ""}`;
+  private async select(where: string, params: unknown[], limit?: number, columns = this.selectSql): Promise<ProcessRow[]> {
+    const sql = `${columns} ${where} ${ORDER_NEWEST_FIRST}${limit ? ` LIMIT ${limit}` : ""}`;
     const rows = await this.db.query<RawRow>(sql, ...params);
     return rows.map(decodeRow);
   }
@@ -194,15 +203,37 @@ export class Registry {
    * another connection commits) and our own write count stay put: a dashboard refreshing
    * every few seconds then re-reads nothing but the process table.
    */
-  private async readAll(): Promise<ProcessRow[]> {
+  private async readAll(env: boolean): Promise<ProcessRow[]> {
     const [row] = await this.db.query<{ data_version: bigint | number }>("PRAGMA data_version");
     const dataVersion = Number(row?.data_version ?? -1);
     const cached = this.rowCache;
-    if (cached && cached.dataVersion === dataVersion && cached.writes === this.writes) return cached.records;
+    if (cached && cached.dataVersion === dataVersion && cached.writes === this.writes) {
+      if (env) await this.loadEnv(cached.records);
+      return cached.records;
+    }
     const writes = this.writes;
-    const records = await this.select("", []);
+    const records = await this.select("", [], undefined, env ? this.selectSql : this.listSql);
     this.rowCache = { dataVersion, writes, records };
     return records;
+  }
+
+  /**
+   * Reads the environments of listed rows that were listed without them (a page's, the ones a
+   * command prints), in one query. A row deleted meanwhile gets none.
+   */
+  async loadEnv(records: ReadonlyArray<ProcessRecord>): Promise<void> {
+    const missing = records.filter((r): r is ProcessRow => r instanceof ProcessRow && !r.envLoaded);
+    if (missing.length === 0) return;
+    // Most of the file: one pass over it beats looking each row up.
+    const rows =
+      missing.length > ENV_LOOKUPS
+        ? await this.db.query<{ hash: string; env: unknown }>("SELECT hash, env FROM process_info")
+        : await this.db.query<{ hash: string; env: unknown }>(
+            "SELECT hash, env FROM process_info WHERE hash IN (SELECT value FROM json_each(?))",
+            JSON.stringify(missing.map((r) => r.hash)),
+          );
+    const envs = new Map(rows.map((r) => [String(r.hash), r.env]));
+    for (const record of missing) record.readEnvColumn(envs.get(record.hash));
   }
 
   /**
@@ -219,7 +250,7 @@ export class Registry {
     // in sidecars come first and wait for the lock as long as any write: a record found gone
     // before its end is folded in would be sent to the hub as an end without its exit code.
     if (invalidate) await this.foldExits().catch((error: unknown) => leaveForLater(error, ["DISK_FULL"]));
-    const records = await this.readAll();
+    const records = await this.readAll(options.env ?? true);
     // Whether each runs is the system's to say (lib/system/reconcile.ts); this stores the answer.
     const { verdicts, gone } = await reconcile(records, { check: invalidate, snapshot: options.snapshot });
     const cachedEnds = this.endCache;
@@ -489,6 +520,9 @@ export class Registry {
     return { deleted: gone.length, filesLeftAlone, hashes: gone.map((row) => row.hash) };
   }
 }
+
+/** Up to this many environments are looked up by hash; more are read in one pass over the file. */
+const ENV_LOOKUPS = 200;
 
 function withEnd<T extends ListedProcess>(record: T, kept: Map<string, ends.EndSummary>): T {
   // Set or cleared: a stopped row is listed as itself, and its end may have gone since.

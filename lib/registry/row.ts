@@ -39,10 +39,14 @@ const _recordCovered: FieldsCoverRecord = 0;
 void _columnsCovered;
 void _recordCovered;
 
-/** Columns read for every record; created_at as text so that no driver reinterprets it. */
-export const SELECT_COLUMNS = FIELDS.map(([column]) => (column === "created_at" ? "CAST(created_at AS TEXT) AS created_at" : column)).join(
-  ", ",
-);
+const columnList = (fields: ReadonlyArray<(typeof FIELDS)[number]>) =>
+  fields.map(([column]) => (column === "created_at" ? "CAST(created_at AS TEXT) AS created_at" : column)).join(", ");
+
+/** Columns read for one record; created_at as text so that no driver reinterprets it. */
+export const SELECT_COLUMNS = columnList(FIELDS);
+
+/** The columns of a listing: every one but the environment (Registry.loadEnv reads it for the rows shown). */
+export const LIST_COLUMNS = columnList(FIELDS.filter(([column]) => column !== "env"));
 
 /** Fields copied as they are from row to row (env is shared through its cell). */
 const PLAIN_KEYS = FIELDS.map(([, key]) => key).filter((key) => key !== "env");
@@ -103,11 +107,23 @@ function parseEnv(raw: string, warnings: string[]): Record<string, string> {
   return {};
 }
 
-/** An environment parsed on first read, shared by every copy of one decoded row. */
+/**
+ * An environment parsed on first read, shared by every copy of one decoded row. `raw` is
+ * undefined while it was not read: a listing reads every row but the environment (AYON's are
+ * kilobytes each: at 10,000 records it was most of a first listing), Registry.loadEnv reads
+ * the environments of the rows that are shown.
+ */
 interface EnvCell {
-  raw: string;
+  raw: string | undefined;
   value?: Record<string, string>;
   warnings: string[];
+}
+
+/** A row's environment asked before it was read: a caller that skipped Registry.loadEnv (a bug, never shown as an empty environment). */
+export class EnvNotLoadedError extends Error {
+  constructor(hash: string) {
+    super(`The environment of ${hash} was not read: list it with its environment (Registry.loadEnv).`);
+  }
 }
 
 /**
@@ -143,6 +159,7 @@ export class ProcessRow implements ProcessRecord {
     if (this.#envValue) return this.#envValue;
     const cell = this.#env;
     if (!cell) return (this.#envValue = {});
+    if (cell.raw === undefined) throw new EnvNotLoadedError(this.hash);
     return (cell.value ??= parseEnv(cell.raw, cell.warnings));
   }
 
@@ -150,12 +167,34 @@ export class ProcessRow implements ProcessRecord {
     this.#envValue = value;
   }
 
-  setRawEnv(raw: string | null, warnings: string[]): void {
+  /** Whether its environment was read (always, but for a row listed without it). */
+  get envLoaded(): boolean {
+    return this.#envValue !== null || this.#env?.raw !== undefined;
+  }
+
+  /** The environment as stored; for a row listed without it, once read (every copy of the row shares it). */
+  setRawEnv(raw: string | null, warnings = this.warnings): void {
     const trimmed = raw?.trim() ?? "";
-    if (trimmed === "") this.#envValue = {};
-    // Obviously malformed: report it with the row, now.
-    else if (!trimmed.startsWith("{") || !trimmed.endsWith("}")) this.#envValue = parseEnv(trimmed, warnings);
-    else this.#env = { raw: trimmed, warnings };
+    const cell = this.#env;
+    if (trimmed.startsWith("{") && trimmed.endsWith("}")) {
+      if (cell) cell.raw = trimmed;
+      else this.#env = { raw: trimmed, warnings };
+      return;
+    }
+    // Empty, or obviously malformed (reported with the row, now).
+    const value = trimmed === "" ? {} : parseEnv(trimmed, warnings);
+    if (cell) Object.assign(cell, { raw: trimmed, value });
+    else this.#envValue = value;
+  }
+
+  /** The env column's value read later (Registry.loadEnv), decoded as decodeRow decodes it. */
+  readEnvColumn(value: unknown): void {
+    this.setRawEnv(text(value, "env", this.warnings));
+  }
+
+  /** A row listed without its environment: read later, by Registry.loadEnv. */
+  unreadEnv(warnings: string[]): void {
+    this.#env = { raw: undefined, warnings };
   }
 
   /** A stopped row as listed: itself, since nothing a listing finds can change a stopped record's status. */
@@ -253,7 +292,8 @@ export function decodeRow(row: RawRow): ProcessRow {
     if (warning) warnings.push(warning);
   }
   record.warnings = warnings;
-  record.setRawEnv(rawEnv, warnings);
+  if ("env" in row) record.setRawEnv(rawEnv, warnings);
+  else record.unreadEnv(warnings);
   for (const key in row) {
     if (key.startsWith("x:") && row[key] !== null && row[key] !== undefined) {
       warnings.push(`column ${key.slice(2)}, unknown to this version, holds data`);

@@ -24,7 +24,7 @@ export async function applyRetention(
   options: { dryRun?: boolean } = {},
 ): Promise<RetentionOutcome> {
   const started = performance.now();
-  const records = await registry.list();
+  const records = await registry.list({ env: false });
   const plan = await planRetention(
     records.map((r) => ({
       hash: r.hash,
