@@ -6,7 +6,8 @@ import nextTs from "eslint-config-next/typescript";
  * (lib/api) are entered by routes only, never by the doors, actions, pages' data modules or
  * components; routes and components reach processes through the doors, not the registry,
  * the process table or the launcher; components are handed their data and open no door; the
- * workstation's door (lib/processes) knows nothing of the fleet.
+ * workstation's door (lib/processes) knows nothing of the fleet; adapters, actions, pages and
+ * the server's start reach the fleet through its door, never its rooms.
  */
 const adapters = {
   group: ["**/lib/api/*", "../api/*", "../../api/*", "./api/*"],
@@ -21,6 +22,21 @@ const theFleet = {
   group: ["**/lib/fleet", "**/lib/fleet/*", "**/lib/fleet/**", "../fleet/*", "../fleet/**", "../../fleet/**"],
   message: "lib/processes is the workstation's: the fleet builds on it, never the other way round.",
 };
+// The fleet's rooms that hold the hub's state (its store, sockets, commands, readings): behind
+// its door, fleet() (lib/fleet/hub/server.ts, FleetDoor). Their types describe what the door hands out.
+const FLEET_ROOMS = [
+  "store",
+  "store/*",
+  ...["agents", "commands", "ingest", "ingest-write", "snapshot", "instances", "admissions", "enroll", "host-auth", "records"].map(
+    (room) => `hub/${room}`,
+  ),
+];
+const fleetRooms = {
+  group: FLEET_ROOMS.flatMap((room) => [`**/lib/fleet/${room}`, `../fleet/${room}`, `../../fleet/${room}`, `./fleet/${room}`]),
+  allowTypeImports: true,
+  message: "The fleet is entered through its door, fleet() (lib/fleet/hub/server.ts): not its store, sockets or readings.",
+};
+
 // Components are handed their data by pages; they never open a door themselves (types aside).
 const theDoors = {
   group: [
@@ -51,10 +67,19 @@ const config = [
     rules: { "no-restricted-imports": ["error", { patterns: [adapters, theFleet] }] },
   },
   {
+    files: ["lib/actions/**", "lib/startup.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [adapters, fleetRooms] }] },
+  },
+  {
+    // The adapters and the routes that call them, and the server's start (which is handed its channel).
+    files: ["lib/api/**", "app/api/**", "app/**/route.ts", "instrumentation.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [fleetRooms] }] },
+  },
+  {
     files: ["app/**"],
     // Route handlers are the adapters' callers.
     ignores: ["app/api/**", "app/**/route.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [adapters, behindTheDoor] }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [adapters, behindTheDoor, fleetRooms] }] },
   },
   {
     files: ["components/**"],
@@ -63,7 +88,7 @@ const config = [
         "error",
         {
           paths: [{ name: "@/lib/processes", allowTypeImports: true, message: theDoors.message }],
-          patterns: [adapters, behindTheDoor, theDoors],
+          patterns: [adapters, behindTheDoor, theDoors, fleetRooms],
         },
       ],
     },

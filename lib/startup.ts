@@ -1,6 +1,5 @@
 import "server-only";
 import { alertSender } from "./alerts/sender";
-import { fleetUpgrade } from "./api/channel";
 import { setShutdownHook, setUpgradeHandler } from "./http/upgrade.js";
 import { watchCrashes } from "./alerts/watch";
 import { resolveDbPath } from "./config/paths";
@@ -14,9 +13,10 @@ import { startRetentionSchedule } from "./retention/schedule";
  * What a server runs in the background from its start (instrumentation.ts calls this once):
  * the hourly retention pass, crash alerts of a workstation (a hub alerts from the reports it
  * takes), the hub's reading of its store and its agents' channel, and the agent of a workstation that reports to a hub.
- * Each starts once, whatever calls this again.
+ * Each starts once, whatever calls this again. `fleetUpgrade` is the agents' channel (an HTTP
+ * adapter, lib/api/channel.ts), handed in by instrumentation.ts as a route is: lib/ enters no adapter.
  */
-export function startBackground(): void {
+export function startBackground({ fleetUpgrade }: { fleetUpgrade: NonNullable<Parameters<typeof setUpgradeHandler>[0]> }): void {
   const env = serverEnv();
   // Whoever runs on the workstation samples its running records (SPEC "The end record").
   void processes()

@@ -70,6 +70,29 @@ describe("the house's import rules, enforced by the lint", () => {
     ).toEqual([]);
   });
 
+  it("refuses the fleet's rooms (its store, sockets, commands, readings) in adapters, routes, actions, pages and the server's start (issue 38)", async () => {
+    for (const [file, code] of [
+      ["lib/api/health.ts", 'import { fleetStore } from "../fleet/store";\nexport const x = fleetStore;\n'],
+      ["lib/api/metrics-gauges.ts", 'import { pollingHosts } from "../fleet/hub/commands";\nexport const x = pollingHosts;\n'],
+      ["lib/api/channel.ts", 'import { adoptSocket } from "../fleet/hub/agents";\nexport const x = adoptSocket;\n'],
+      ["app/api/fleet/hosts/route.ts", 'import { ingest } from "@/lib/fleet/hub/ingest";\nexport const x = ingest;\n'],
+      ["lib/actions/fleet.ts", 'import { holdsHost } from "../fleet/hub/instances";\nexport const x = holdsHost;\n'],
+      ["app/fleet/(overview)/page.tsx", 'import { FleetProcesses } from "@/lib/fleet/hub/records";\nexport const x = FleetProcesses;\n'],
+      ["lib/startup.ts", 'import { fleetStore } from "./fleet/store";\nexport const x = fleetStore;\n'],
+      ["components/fleet/host-table.tsx", 'import { socketHosts } from "@/lib/fleet/hub/agents";\nexport const x = socketHosts;\n'],
+    ]) {
+      expect(await restricted(file!, code!), file).toContainEqual(expect.stringMatching(/entered through its door/));
+    }
+    // The server's start is handed the agents' channel (an adapter) by instrumentation.ts.
+    expect(await restricted("lib/startup.ts", 'import { fleetUpgrade } from "./api/channel";\nexport const x = fleetUpgrade;\n')).toEqual([
+      expect.stringMatching(/lib\/api holds HTTP adapters/),
+    ]);
+    // What the door hands out is described by its rooms' types.
+    expect(
+      await restricted("lib/api/fleet.ts", 'import type { FleetHostInfo } from "../fleet/hub/snapshot";\nexport type X = FleetHostInfo;\n'),
+    ).toEqual([]);
+  });
+
   it("lets routes use the adapters, and the doors' browser-safe parts be imported anywhere", async () => {
     expect(
       await restricted(

@@ -25,25 +25,30 @@ function runCli(db: string, [command, ...args]: string[], env: NodeJS.ProcessEnv
  * Another program holding the registry: python's sqlite3 with the write lock (BEGIN
  * IMMEDIATE), or every lock (an exclusive locking mode, which shuts readers out too).
  */
-async function holdLock(db: string, seconds: number, exclusive = false): Promise<{ child: ChildProcess; released: Promise<void> }> {
+/** Another program holding the registry's lock for `seconds`, or until `release()` (its stdin closed). */
+async function holdLock(
+  db: string,
+  seconds: number,
+  exclusive = false,
+): Promise<{ child: ChildProcess; released: Promise<void>; release: () => void }> {
   const script = [
-    "import sqlite3, sys, time",
+    "import select, sqlite3, sys",
     "c = sqlite3.connect(sys.argv[1], isolation_level=None)",
     exclusive ? "c.execute('PRAGMA locking_mode=EXCLUSIVE')" : "",
     exclusive ? "c.execute('BEGIN EXCLUSIVE'); c.execute('UPDATE process_info SET name = name WHERE 0')" : "c.execute('BEGIN IMMEDIATE')",
     "print('locked', flush=True)",
-    "time.sleep(float(sys.argv[2]))",
+    "select.select([sys.stdin], [], [], float(sys.argv[2]))",
     "c.execute('ROLLBACK')",
     "c.close()",
   ].join("\n");
-  const child = spawn("/usr/bin/python3", ["-c", script, db, String(seconds)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("/usr/bin/python3", ["-c", script, db, String(seconds)], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once("data", () => resolve());
     child.once("exit", (code) => reject(new Error(`the lock holder exited (${code}): ${stderr.trim().split("\n").pop()}`)));
   });
-  return { child, released: new Promise((resolve) => child.once("exit", () => resolve())) };
+  return { child, released: new Promise((resolve) => child.once("exit", () => resolve())), release: () => child.stdin!.end() };
 }
 
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number; at: number }> {
@@ -180,7 +185,8 @@ describe("a registry held in an exclusive locking mode (issue 41, point 11)", ()
   });
 
   it("held before the server reads: pages and the API say busy within seconds, health answers, and all is there after", async () => {
-    const lock = await holdLock(db, 9, true);
+    // Held until everything below answered (a loaded machine took over 9 s to start the server and ask).
+    const lock = await holdLock(db, 120, true);
     server = await startServer({ PROCESS_MONITOR_DB: db, HOME: dir });
     const cookie = `pm_session_${server.port}=${await logIn(server)}`;
     const pageP = timed(async () => (await fetch(`${server!.url}/`, { headers: { cookie } })).text());
@@ -200,6 +206,7 @@ describe("a registry held in an exclusive locking mode (issue 41, point 11)", ()
     expect(cli.value.status).not.toBe(0);
     expect(cli.value.stderr).toMatch(/stayed locked by another program; try again/);
     expect(lock.child.exitCode).toBeNull();
+    lock.release();
     await lock.released;
     const after = (await (await server.api("/api/processes")).json()) as { processes: { name: string }[] };
     expect(after.processes.map((p) => p.name)).toEqual(["before"]);

@@ -3,7 +3,6 @@ import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CodedError } from "../errors";
-import { agentSockets, outputChanged } from "../fleet/hub/agents";
 import { fleet, isHub } from "../fleet/hub/server";
 import { agentMessageSchema, CHANNEL_PATH, commandResultSchema, MAX_REPORT_BYTES, type HubMessage } from "../fleet/protocol";
 import { shared } from "../config/shared";
@@ -60,7 +59,7 @@ export function fleetUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer)
 const SOCKET_HOLD_SECONDS = 300;
 
 function attach(ws: WebSocket, hostKey: string, secret: string, address: string | null): void {
-  const sockets = agentSockets();
+  const hub = fleet();
   const closed = new AbortController();
   const send = (message: HubMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -77,7 +76,7 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
   ws.on("close", () => {
     stopHeartbeat();
     closed.abort();
-    if (sockets.get(hostKey) === ws) sockets.delete(hostKey);
+    hub.releaseSocket(hostKey, ws);
     if (untaken.size > 0)
       void fleet()
         .putBack(hostKey, [...untaken])
@@ -100,9 +99,7 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
   const adopt = () => {
     if (adopted || closed.signal.aborted) return;
     adopted = true;
-    const before = sockets.get(hostKey);
-    if (before && before !== ws) before.close(4000, "replaced by a newer connection of this host");
-    sockets.set(hostKey, ws);
+    hub.adoptSocket(hostKey, ws);
     void takeCommands();
   };
   const takeCommands = async () => {
@@ -176,7 +173,7 @@ function attach(ws: WebSocket, hostKey: string, secret: string, address: string 
         }
         return;
       }
-      if (message.type === "changed") return outputChanged(message.id);
+      if (message.type === "changed") return hub.outputChanged(message.id);
       if (message.type === "took") return void untaken.delete(message.id);
       if (!awaiting.delete(message.id)) return;
       untaken.delete(message.id);

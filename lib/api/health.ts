@@ -1,7 +1,6 @@
 import "server-only";
 import { alertSender } from "../alerts/sender";
-import { fleetStore } from "../fleet/store";
-import { isHub } from "../fleet/hub/server";
+import { fleet, isHub } from "../fleet/hub/server";
 import { processes } from "../processes/server";
 import { eventLoopStats } from "./event-loop";
 import { jsonOk } from "./respond";
@@ -52,7 +51,7 @@ export async function health(): Promise<Response> {
       .registryPath()
       .catch(() => null),
     within("The registry", () => processes().countRecords()),
-    isHub() ? within("The fleet store", async () => (await fleetStore()).db.$queryRawUnsafe("SELECT 1")) : Promise.resolve(null),
+    isHub() ? within("The fleet store", () => fleet().checkStore()) : Promise.resolve(null),
   ]);
   const checks = {
     registry: { ok: registry.ok, ...(registry.error ? { error: registry.error } : {}) },

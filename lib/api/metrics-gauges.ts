@@ -2,8 +2,6 @@ import "server-only";
 import { Gauge } from "prom-client";
 import { shared } from "../config/shared";
 import { serverEnv } from "../config/server-env";
-import { agentSockets } from "../fleet/hub/agents";
-import { pollingHosts } from "../fleet/hub/commands";
 import { fleet } from "../fleet/hub/server";
 import { HOST_STATUSES } from "../fleet/hub/status";
 import { ALL } from "../processes/query";
@@ -67,9 +65,9 @@ function gauges() {
       labelNames: ["transport"] as const,
       registers: [registry],
       collect() {
-        const sockets = agentSockets();
-        this.set({ transport: "socket" }, sockets.size);
-        this.set({ transport: "http" }, pollingHosts().filter((key) => !sockets.has(key)).length);
+        const { socket, http } = fleet().connections();
+        this.set({ transport: "socket" }, socket);
+        this.set({ transport: "http" }, http);
       },
     });
   });

@@ -4,8 +4,27 @@ import { shared } from "../../config/shared";
 import type { HubMessage } from "../protocol";
 
 /** The agents' open sockets on this hub instance, by host key (a newer one replaces an older). */
-export function agentSockets(): Map<string, WebSocket> {
+function agentSockets(): Map<string, WebSocket> {
   return shared("agent-sockets", () => new Map<string, WebSocket>());
+}
+
+/** Takes `ws` as the host's socket here: commands and output watches go to it; an older one of the host is closed. */
+export function adoptSocket(hostKey: string, ws: WebSocket): void {
+  const sockets = agentSockets();
+  const before = sockets.get(hostKey);
+  if (before && before !== ws) before.close(4000, "replaced by a newer connection of this host");
+  sockets.set(hostKey, ws);
+}
+
+/** A socket closed: no longer the host's (unless a newer one already took its place). */
+export function releaseSocket(hostKey: string, ws: WebSocket): void {
+  const sockets = agentSockets();
+  if (sockets.get(hostKey) === ws) sockets.delete(hostKey);
+}
+
+/** The hosts whose agent holds a socket on this instance. */
+export function socketHosts(): ReadonlySet<string> {
+  return new Set(agentSockets().keys());
 }
 
 /** Watches of outputs asked of agents connected here: watch id -> who to tell. */

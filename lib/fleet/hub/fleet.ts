@@ -28,12 +28,14 @@ import {
   type UsageAnswer,
 } from "../protocol";
 import type { ValidLaunchRequest } from "../../validation/launch";
+import type { WebSocket } from "ws";
 import type { FleetStore } from "../store";
 import {
   auditLog,
   auditOnHub,
   completeCommand,
   pollCommands,
+  pollingHosts,
   releaseCommands,
   runCommand,
   type CommandHost,
@@ -43,7 +45,7 @@ import { decidePending, enroll, readmitHost, revokeHost } from "./enroll";
 import { FleetError, NOT_IN_FLEET } from "./errors";
 import { authenticateHost, hostBeforeBody } from "./host-auth";
 import { admitNewHost, admitSocket } from "./admissions";
-import { watchOutput } from "./agents";
+import { adoptSocket, outputChanged, releaseSocket, socketHosts, watchOutput } from "./agents";
 import { ingest } from "./ingest";
 import { holdsHost } from "./instances";
 import { checkedInspect, checkedLine, checkedRange, checkedSearch, checkedUsage } from "./answers";
@@ -115,6 +117,32 @@ export class FleetDoor {
     const hostKey = await this.agent(secret);
     admitSocket();
     return hostKey;
+  }
+
+  /** Takes `ws` as the host's socket on this instance (after its first accepted report); an older one of the host is closed. */
+  adoptSocket(hostKey: string, ws: WebSocket): void {
+    adoptSocket(hostKey, ws);
+  }
+
+  /** The host's socket closed. */
+  releaseSocket(hostKey: string, ws: WebSocket): void {
+    releaseSocket(hostKey, ws);
+  }
+
+  /** An agent said that an output watched through it changed. */
+  outputChanged(watchId: string): void {
+    outputChanged(watchId);
+  }
+
+  /** Agents connected to this instance: over a socket, and waiting on an HTTP long-poll without one. */
+  connections(): { socket: number; http: number } {
+    const sockets = socketHosts();
+    return { socket: sockets.size, http: pollingHosts().filter((key) => !sockets.has(key)).length };
+  }
+
+  /** Whether the store answers (health): throws what it says when it does not. */
+  async checkStore(): Promise<void> {
+    await (await this.store()).db.$queryRawUnsafe("SELECT 1");
   }
 
   /** Takes one report; each crash it tells of for the first time goes to the alert webhook. */
