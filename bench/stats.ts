@@ -21,6 +21,11 @@ export function report(label: string, value: string, target?: string): void {
   console.log(`  ${label.padEnd(48)} ${value.padStart(14)}${target ? `   (target ${target})` : ""}`);
 }
 
+/** A figure with a comparison beside it that is not a target (ours against AYON's where no target is set). */
+export function reportBeside(label: string, value: string, beside: string): void {
+  console.log(`  ${label.padEnd(48)} ${value.padStart(14)}   (${beside})`);
+}
+
 /** A figure beside its target, said met or not met (issue 36: a "not met" line is a defect). */
 export function reportTarget(label: string, value: string, target: string, met: boolean): void {
   report(label, value, `${target}: ${met ? "met" : "NOT MET"}`);
