@@ -46,6 +46,8 @@ describe("CLI: list, show, delete, prune", () => {
     const all = await cli(["list", "--json", "--db", dbPath], { PROCESS_MONITOR_DB: decoy });
     expect(all.code).toBe(0);
     const records = JSON.parse(all.stdout) as Array<Record<string, unknown>>;
+    // Written a record at a time, as JSON.stringify(…, null, 2) would write the whole array.
+    expect(all.stdout).toBe(`${JSON.stringify(records, null, 2)}\n`);
     expect(records.map((r) => r.hash).sort()).toEqual([dead.hash, me.hash].sort());
     const first = records.find((r) => r.hash === me.hash)!;
     for (const key of [

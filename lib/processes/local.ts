@@ -153,9 +153,8 @@ export class LocalProcesses {
 
   /** The records a query selects, without views (the CLI prints records); `env`: with their environments. */
   async records(query: ProcessQuery = ALL, { env = false }: { env?: boolean } = {}): Promise<Selection<ListedProcess>> {
-    const { selection } = await this.select(query);
-    if (env) await (await this.registry()).loadEnv(selection.items);
-    return selection;
+    // A command printing them reads them with the rows (one pass over the file: loadEnv after it took a fifth longer).
+    return (await this.select(query, env)).selection;
   }
 
   /**
@@ -164,10 +163,10 @@ export class LocalProcesses {
    * page's rows only. A tree's usage and an output's size for every record only when the list
    * is sorted by them.
    */
-  private async select(query: ProcessQuery) {
+  private async select(query: ProcessQuery, env = false) {
     const registry = await this.registry();
     const snapshot = await this.snapshot();
-    const records = await registry.list(snapshot ? { snapshot, env: false } : { env: false });
+    const records = await registry.list(snapshot ? { snapshot, env } : { env });
     const usage = query.sort === "cpu" || query.sort === "memory";
     const outputSizes = query.sort === "output";
     // Made once per listing, whether the counts, the filter, the sort or the page asks: a stopped
