@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect } from "react";
-import { endOf, readWatched, removeWatched, type Watched } from "@/lib/watch/watched";
+import { endOf, readWatched, removeWatched, type Watched } from "@/lib/browser/watched-records";
 
 const POLL_MS = 3_000;
 

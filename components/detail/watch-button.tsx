@@ -1,11 +1,11 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { addWatched, readWatched, removeWatched, WATCHED_EVENT } from "@/lib/watch/watched";
+import { addWatched, readWatched, removeWatched, WATCHED_EVENT } from "@/lib/browser/watched-records";
 
 /**
  * "Notify me when it ends": asks for the browser's permission to notify, then lists the record
- * among the watched ones (lib/watch/watched.ts); any open tab of the dashboard tells when it ends.
+ * among the watched ones (lib/browser/watched-records.ts); any open tab of the dashboard tells when it ends.
  */
 export function WatchButton({ page, record, name }: { page: string; record: string; name: string }) {
   const [watching, setWatching] = useState(false);

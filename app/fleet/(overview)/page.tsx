@@ -11,7 +11,7 @@ import { NotAHub } from "@/components/fleet/not-a-hub";
 import { isHub } from "@/lib/fleet/hub/server";
 import { getFleetListPage, getFleetOverview, hostsNeedingAttention, HOSTS_SHOWN, orderHosts } from "@/lib/fleet/pages";
 import { listHref, parseFleetPage, type FleetPageState } from "@/lib/processes/query-params";
-import { yieldToWaitingRequests } from "@/lib/http/yield";
+import { yieldToWaitingRequests } from "@/lib/yield-to-requests";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Fleet" };

@@ -11,7 +11,7 @@
 // - a named Job object (where one can be had), assigned before it runs, so that its whole
 //   tree can be ended later from any process that knows the name, children that left the
 //   tree included.
-import { win32 } from "../../system/win32/api";
+import { win32 } from "../../system/win32/bindings";
 import { creationTimeOf } from "../../system/win32/processes";
 import { environmentBlock, windowsCommand } from "./command-line";
 

@@ -5,7 +5,7 @@
 // - forced: the launch's Job object ended at once (its whole tree, including children that
 //   left it), then each remaining process of the tree, each checked by pid and creation time
 //   right before it is ended, so a reused pid is never hit.
-import { win32 } from "../../system/win32/api";
+import { win32 } from "../../system/win32/bindings";
 import { openAs } from "../../system/win32/processes";
 import { askSupervisor } from "./supervisor-client";
 

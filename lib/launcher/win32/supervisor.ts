@@ -15,7 +15,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { win32 } from "../../system/win32/api";
+import { win32 } from "../../system/win32/bindings";
 import { endOf, openAs } from "../../system/win32/processes";
 import { formatWindowsExit } from "../../registry/exits";
 

@@ -4,7 +4,7 @@
 // hundreds of ms, and `wmic` is gone from current Windows.
 import type { ProcStat } from "../proc-linux";
 import { sameStartTime } from "../identity";
-import { win32 } from "./api";
+import { win32 } from "./bindings";
 
 const TH32CS_SNAPPROCESS = 0x2;
 const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
