@@ -358,3 +358,18 @@ describe("CLI: launch and stop", () => {
     expect(JSON.parse((await cli(["list", "--json", "--db", dbPath])).stdout)).toEqual([]);
   });
 });
+
+describe("CLI: agent", () => {
+  it("says what is missing when the hub or its fleet key is not given, and reports nothing", async () => {
+    const dbPath = tempDbPath();
+    const clean = { PROCESS_MONITOR_HUB_URL: "", PROCESS_MONITOR_HUB_KEY: "" };
+    const noHub = await cli(["agent", "--once", "--db", dbPath], clean);
+    expect(noHub.code).not.toBe(0);
+    expect(noHub.stderr).toMatch(/Set PROCESS_MONITOR_HUB_URL \(or --hub URL\)/);
+    // The hub given by --hub, as by the variable: the same agent as the server's, the same rule for its key.
+    const noKey = await cli(["agent", "--once", "--hub", "http://127.0.0.1:9", "--db", dbPath], clean);
+    expect(noKey.code).not.toBe(0);
+    expect(noKey.stderr).toMatch(/PROCESS_MONITOR_HUB_KEY is not set: set it to the fleet key the hub printed at start/);
+    expect(noKey.stdout).toBe("");
+  });
+});
