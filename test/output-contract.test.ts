@@ -5,7 +5,7 @@ import { fleetHost, startHub, waitUntil, workstation, type Workstation } from ".
 import { startServer, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
 
-// One output API (README "Output"): a workstation's own routes and the hub's, which reads the
+// One output API (docs/api.md, the output routes): a workstation's own routes and the hub's, which reads the
 // same file through the workstation's agent, take the same query and give the same answer:
 // bytes, headers, JSON, errors and limits. Only a whole-file download stays on the workstation.
 

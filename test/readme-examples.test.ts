@@ -6,22 +6,23 @@ import { stopAllIn } from "./support/fleet";
 import { startServer, type RunningServer } from "./support/next-server";
 import { tempDir } from "./support/temp";
 
-// README's HTTP API examples, run as written (issue 42: its stop example answered 415 and no
-// test noticed). Only the machine's part is set: the token, the address, a record's hash.
+// The examples of README's CLI section and of docs/api.md, run as written (issue 42: the stop
+// example answered 415 and no test noticed). Only the machine's part is set: the token, the
+// address, a record's hash.
 
-/** The first sh block of README's section `heading` ("## CLI"), as written. */
-function readmeBlock(heading: string): string {
-  const readme = fs.readFileSync(path.resolve("README.md"), "utf8");
-  const start = readme.indexOf(`\n${heading}\n`);
-  const end = readme.indexOf("\n## ", start + 1);
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start, end === -1 ? undefined : end));
-  if (start === -1 || !block) throw new Error(`README has no sh block under ${heading}`);
+/** The first sh block of `file`'s section `heading` ("## CLI"), as written. */
+function docBlock(file: string, heading: string): string {
+  const text = fs.readFileSync(path.resolve(file), "utf8");
+  const start = text.startsWith(`${heading}\n`) ? 0 : text.indexOf(`\n${heading}\n`);
+  const end = text.indexOf("\n## ", start + 1);
+  const block = /```sh\n([\s\S]*?)```/.exec(text.slice(start, end === -1 ? undefined : end));
+  if (start === -1 || !block) throw new Error(`${file} has no sh block under ${heading}`);
   return block[1]!;
 }
 
-/** The commands of README's first sh block under "## HTTP API", continuation lines joined, comments dropped. */
-function readmeCurls(): string[] {
-  const block = readmeBlock("## HTTP API");
+/** The commands of docs/api.md's first sh block, continuation lines joined, comments dropped. */
+function apiCurls(): string[] {
+  const block = docBlock("docs/api.md", "# HTTP API reference");
   const commands: string[] = [];
   let current = "";
   for (const line of block.split("\n")) {
@@ -48,7 +49,7 @@ function run(command: string, env: Record<string, string>, cwd: string): { statu
 
 /** The lines of README's sh block under "## CLI" (its examples), comments dropped. */
 function readmeCliLines(): string[] {
-  return readmeBlock("## CLI")
+  return docBlock("README.md", "## CLI")
     .split("\n")
     .map((line) => line.replace(/\s+# .*$/, "").trim())
     .filter((line) => line && !line.startsWith("#"));
@@ -90,7 +91,7 @@ describe("README's CLI examples", () => {
   }, 120_000);
 });
 
-describe("README's curl examples", () => {
+describe("docs/api.md's curl examples", () => {
   let dir: string;
   let db: string;
   let server: RunningServer;
@@ -106,7 +107,7 @@ describe("README's curl examples", () => {
     await server?.stop();
   });
 
-  it("each answers as README says", async () => {
+  it("each answers as docs/api.md says", async () => {
     const launched = await server.api("/api/processes", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -115,8 +116,8 @@ describe("README's curl examples", () => {
     const { hash } = (await launched.json()) as { hash: string };
     const env = { TOKEN: server.token, API: `${server.url}/api`, HASH: hash };
     const work = fs.mkdtempSync(path.join(dir, "curl-"));
-    // README groups them by subject; the two that remove the record go last here.
-    const all = readmeCurls();
+    // docs/api.md groups them by subject; the two that remove the record go last here.
+    const all = apiCurls();
     const removing = (c: string) => c.includes("-X DELETE") || c.includes("/processes/prune");
     const commands = [...all.filter((c) => !removing(c)), ...all.filter(removing)];
     expect(commands.length).toBeGreaterThan(15);

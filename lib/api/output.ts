@@ -9,8 +9,8 @@ import { refusalText } from "../validation/errors";
 import { decimalInt } from "../validation/query";
 import { codedResponse, errorResponse, jsonOk } from "./respond";
 
-// The output API, once, for a workstation's records and for the fleet's through the hub (README
-// "Output"): the same query, the same limits, the same answers. Only a whole-file download stays
+// The output API, once, for a workstation's records and for the fleet's through the hub (docs/api.md,
+// the output routes): the same query, the same limits, the same answers. Only a whole-file download stays
 // on the workstation.
 
 export const outputQuerySchema = z.object({
