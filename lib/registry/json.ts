@@ -1,33 +1,38 @@
 import { secondsToIso } from "../time";
 import { processOwner } from "../system/owner";
-import type { ListedProcess } from "./types";
+import type { ListedProcess, ProcessRecord } from "./types";
 import { endReasonOf, type EndReason } from "./end-reason";
 
+/** The record's fields a JSON record carries as they are (ProcessRecord's types and comments). */
+type Copied = Pick<
+  ProcessRecord,
+  | "hash"
+  | "name"
+  | "executable"
+  | "args"
+  | "env"
+  | "cwd"
+  | "pid"
+  | "outputFile"
+  | "startTime"
+  | "createdAt"
+  | "exitCode"
+  | "exitSignal"
+  | "stopSignal"
+  | "warnings"
+>;
+
 /** A record as scripts see it (CLI `--json`, HTTP API). Fields may be added, never removed. */
-export interface ProcessJson {
-  hash: string;
-  name: string;
-  executable: string;
-  args: string[];
-  env: Record<string, string>;
-  cwd: string | null;
-  pid: number | null;
-  outputFile: string | null;
-  startTime: number | null;
-  createdAt: string | null;
+export interface ProcessJson extends Copied {
   running: boolean;
   status: ListedProcess["status"];
   /** What the process runs now, when it exec'd another program than `executable`; else absent. */
   currentExecutable?: string;
-  exitCode: number | null;
-  exitSignal: string | null;
   endedAt: string | null;
   /** "user" when a stop of ours ended it (`stopSignal` says with what), else null. */
   stoppedBy: "user" | null;
-  stopSignal: string | null;
   /** Whether a keeper of ours waited for it, so its exit is observed rather than unknown. */
   exitObserved: boolean;
-  warnings: string[];
   /** The highest memory of its process tree (or its own high-water mark), sampled while it ran; null if never sampled. */
   peakMemoryBytes: number | null;
   /** User + system CPU seconds of the program and its children, so far or at its end. */
@@ -53,26 +58,7 @@ export function userOf(record: Pick<ListedProcess, "launchedBy" | "pid" | "statu
 export { secondsToIso };
 
 /** What a JSON record is made of, wherever the record was read (this registry, a host's report). */
-export type JsonSource = Pick<
-  ListedProcess,
-  | "hash"
-  | "name"
-  | "executable"
-  | "args"
-  | "env"
-  | "cwd"
-  | "pid"
-  | "outputFile"
-  | "startTime"
-  | "createdAt"
-  | "status"
-  | "currentExecutable"
-  | "exitCode"
-  | "exitSignal"
-  | "endedAt"
-  | "stopSignal"
-  | "warnings"
->;
+export type JsonSource = Pick<ListedProcess, keyof Copied | "status" | "currentExecutable" | "endedAt">;
 
 /** The JSON record (SPEC), once for the workstation's API and the hub's. */
 export function jsonOf(p: JsonSource, exitObserved: boolean, facts: EndFields & Pick<ProcessJson, "user">): ProcessJson {
