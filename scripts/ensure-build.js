@@ -8,7 +8,7 @@ import { newestMtime } from "./newest-mtime.js";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
-const buildId = path.join(root, ".next", "BUILD_ID");
+const buildIdOf = (dir) => path.join(dir, ".next", "BUILD_ID");
 /**
  * What is not part of the build. Everything else at the top of the checkout is: the app,
  * proxy.ts, configuration, .env files, the lockfile, and whatever is added later. A list
@@ -32,20 +32,21 @@ const NOT_BUILT = new Set([
 ]);
 const notBuilt = (name) => NOT_BUILT.has(name) || name.endsWith(".md") || name.endsWith(".tsbuildinfo") || name === "next-env.d.ts";
 
-/** The newest change among the build's sources, and which top-level entry holds it. */
-export function newestSource() {
+/** The newest change among the build's sources (of the checkout at `dir`), and which top-level entry holds it. */
+export function newestSource(dir = root) {
   let newest = { mtime: 0, entry: null };
-  for (const name of fs.readdirSync(root)) {
+  for (const name of fs.readdirSync(dir)) {
     if (notBuilt(name)) continue;
-    const mtime = newestMtime(path.join(root, name), (child) => child === "node_modules" || child === ".next");
+    const mtime = newestMtime(path.join(dir, name), (child) => child === "node_modules" || child === ".next");
     if (mtime > newest.mtime) newest = { mtime, entry: name };
   }
   return newest;
 }
 
-export function buildIsStale() {
-  if (!fs.existsSync(buildId)) return true;
-  return newestSource().mtime > fs.statSync(buildId).mtimeMs;
+/** Whether the build of the checkout at `dir` (this one unless a test's copy) is older than a source of it. */
+export function buildIsStale(dir = root) {
+  if (!fs.existsSync(buildIdOf(dir))) return true;
+  return newestSource(dir).mtime > fs.statSync(buildIdOf(dir)).mtimeMs;
 }
 
 export function ensureBuild({ force = false } = {}) {

@@ -412,16 +412,37 @@ describe("files", () => {
 
   it("rebuilds on `npm start` when anything that goes into the build changed, proxy.ts included", () => {
     expect(buildIsStale()).toBe(false);
-    for (const source of ["proxy.ts", "next.config.js", "lib/auth/host-check.ts", "tsconfig.json"]) {
-      const stat = fs.statSync(source);
-      const future = new Date(Date.now() + 60_000);
-      fs.utimesSync(source, stat.atime, future);
+    // On a checkout of its own: touching this one's sources made every CLI call of the other
+    // tests meanwhile rebuild its bundle (under Wine, where esbuild cannot run, it failed).
+    const copy = tempDir("pm-build-stale-");
+    const past = new Date(Date.now() - 3_600_000);
+    const built = ["proxy.ts", "next.config.js", "lib/auth/host-check.ts", "tsconfig.json", "package-lock.json", "app/page.tsx"];
+    const notBuilt = [
+      "README.md",
+      "docs/api.md",
+      "test/a.test.ts",
+      "bench/run.ts",
+      "scripts/serve.js",
+      "bin/process-monitor.js",
+      "node_modules/x/index.js",
+      "lib/node_modules/y.js",
+    ];
+    for (const file of [...built, ...notBuilt, ".next/BUILD_ID"]) {
+      fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+      fs.writeFileSync(path.join(copy, file), "");
+      if (file !== ".next/BUILD_ID") fs.utimesSync(path.join(copy, file), past, past);
+    }
+    expect(buildIsStale(copy)).toBe(false);
+    const future = new Date(Date.now() + 60_000);
+    for (const [file, stale] of [...built.map((f) => [f, true] as const), ...notBuilt.map((f) => [f, false] as const)]) {
+      fs.utimesSync(path.join(copy, file), future, future);
       try {
-        expect(buildIsStale(), source).toBe(true);
+        expect(buildIsStale(copy), file).toBe(stale);
       } finally {
-        fs.utimesSync(source, stat.atime, stat.mtime);
+        fs.utimesSync(path.join(copy, file), past, past);
       }
     }
-    expect(buildIsStale()).toBe(false);
+    fs.rmSync(path.join(copy, ".next"), { recursive: true });
+    expect(buildIsStale(copy)).toBe(true);
   });
 });

@@ -472,7 +472,7 @@ setTimeout(() => {}, 60000);`,
         supervisor,
       );
       expect(launched.stderr).toBe("");
-      expect(launched.code).toBe(0);
+      expect(launched.code, launched.stderr).toBe(0);
       // The CLI has exited: now the program ends.
       const cliLeftAt = Date.now() / 1000;
       fs.writeFileSync(cliGone, "");
@@ -513,7 +513,7 @@ setTimeout(() => {}, 60000);`,
         ["--db", winPath(db), "launch", "--wait", "--name", "zero", "--", node, "-e", "process.exit(0)"],
         supervisor,
       );
-      expect(waited.code).toBe(0);
+      expect(waited.code, waited.stderr).toBe(0);
       const gui = windowed("cli-gui.js");
       const started = await windowsCli(["--db", winPath(db), "launch", "--name", "gui", "--", node, winPath(gui)], supervisor);
       const hash = started.stdout.trim();
@@ -528,7 +528,7 @@ setTimeout(() => {}, 60000);`,
       const file = (await outputOfGui()).replace(/^Z:/, "").replace(/\\/g, "/");
       await outputOf(file, (t) => t.includes("window true"));
       const stopped = await windowsCli(["--db", winPath(db), "stop", hash], supervisor);
-      expect(stopped.code).toBe(0);
+      expect(stopped.code, stopped.stderr).toBe(0);
       expect(stopped.stdout).toMatch(/closed when asked/);
       expect(fs.readFileSync(file, "utf8")).toContain("closed by WM_CLOSE");
       const listed = await windowsCli(["--db", winPath(db), "list", "--json"], supervisor);
