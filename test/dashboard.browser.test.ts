@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -19,6 +20,7 @@ let server: RunningServer;
 let dir: string;
 let dbPath: string;
 const pids: number[] = [];
+const keepers: Array<Promise<unknown>> = [];
 
 beforeAll(async () => {
   dir = tempDir("pm-browser-");
@@ -26,6 +28,7 @@ beforeAll(async () => {
   const seeded = await seedMixedRegistry(dbPath, dir);
   for (const l of seeded.launched) l.child.unref();
   pids.push(...seeded.pids);
+  keepers.push(...seeded.launched.map((l) => l.exited));
   server = await startServer({ PROCESS_MONITOR_DB: dbPath, HOME: dir });
   browser = await launchBrowser();
 }, 120_000);
@@ -40,7 +43,16 @@ afterAll(async () => {
       /* gone */
     }
   }
+  // Each keeper then records its program's end beside the registry (record-exits): the temp
+  // folder is removed after that, not under it (removed first, it came back once on CI).
+  await Promise.race([Promise.all(keepers), new Promise((r) => setTimeout(r, 20_000))]);
+  for (let waited = 0; waited < 100 && recordingExits(dbPath); waited += 1) await new Promise((r) => setTimeout(r, 100));
 });
+
+/** Whether a keeper's `record-exits` call on this registry still runs (a launch through the server that just ended). */
+function recordingExits(db: string): boolean {
+  return spawnSync("pgrep", ["-f", `record-exits --db ${db}`]).status === 0;
+}
 
 // Open pages poll the server; close them after each test so they do not pile up.
 const contexts: BrowserContext[] = [];
