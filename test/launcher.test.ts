@@ -14,10 +14,14 @@ const opened: Registry[] = [];
 const pids: number[] = [];
 afterEach(async () => {
   for (const pid of pids.splice(0)) {
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      /* already gone */
+    // Its group, and itself: a program asked for just after its launch may not have made its
+    // own group yet (the keeper's setsid), and then the group's kill missed it (once on CI).
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
     }
   }
   while (opened.length) await opened.pop()!.close();
