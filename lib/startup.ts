@@ -28,7 +28,7 @@ export function startBackground({ fleetUpgrade }: { fleetUpgrade: NonNullable<Pa
   }
   startWorkstation(processes(), agent).then(
     (workstation) => setShutdownHook(() => workstation.stop()),
-    // A registry that does not open: the pages say why; the sampler is not started.
+    // The sampler's module did not load (the registry itself is opened on first use, not here).
     (error: Error) => console.error(`Not sampling the running records: ${error.message}`),
   );
   if (env.automaticRetention) startRetentionSchedule(processes());

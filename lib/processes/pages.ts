@@ -69,10 +69,11 @@ export function getProcessListPage(state: ListPageState): Promise<ProcessListPag
 }
 
 async function readListPage(state: ListPageState): Promise<ProcessListPage> {
-  let list = await processes().list(pageQuery(state));
+  // Its rows are views, which hold no environment: none is read.
+  let list = await processes().list(pageQuery(state), { env: false });
   const pages = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
   const page = Math.min(state.page, pages);
-  if (page !== state.page) list = await processes().list(pageQuery({ ...state, page }));
+  if (page !== state.page) list = await processes().list(pageQuery({ ...state, page }), { env: false });
   return {
     rows: list.items.map((i) => shownView(i.view, ROW_ARGS)),
     total: list.total,

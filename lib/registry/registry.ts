@@ -100,8 +100,9 @@ export class Registry {
     return path.join(this.outputDir, `${safe}_${stamp}_${Math.random().toString(36).slice(2, 10)}.log`);
   }
 
-  private async select(where: string, params: unknown[], limit?: number, columns = this.selectSql): Promise<ProcessRow[]> {
-    const sql = `${columns} ${where} ${ORDER_NEWEST_FIRST}${limit ? ` LIMIT ${limit}` : ""}`;
+  /** Rows, decoded; `selectFrom`: a listing's SELECT (listSql) or the default, with every column. */
+  private async select(where: string, params: unknown[], limit?: number, selectFrom = this.selectSql): Promise<ProcessRow[]> {
+    const sql = `${selectFrom} ${where} ${ORDER_NEWEST_FIRST}${limit ? ` LIMIT ${limit}` : ""}`;
     const rows = await this.db.query<RawRow>(sql, ...params);
     return rows.map(decodeRow);
   }

@@ -28,12 +28,13 @@ const started = shared("workstation-agent", () => ({ agent: null as Agent | null
  * `stop` ends both.
  */
 export async function startWorkstation(processes: LocalProcesses, agent: Agent | null): Promise<{ stop: () => Promise<void> }> {
-  const sampler = await processes.sampler();
-  sampler.start();
+  // The agent first: it does not wait for the sampler's module to load.
   if (agent) {
     started.agent = agent;
     agent.start();
   }
+  const sampler = await processes.sampler();
+  sampler.start();
   return {
     stop: async () => {
       sampler.stop();
